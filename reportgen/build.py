@@ -1,0 +1,172 @@
+"""The pipeline for one unit and year: load → derive → render → parse → write, and the outputs."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import derive, fonts, parse, render
+from .errors import Problem, ProblemList, ReportgenError
+from .load import Dataset, UnitYear, load
+from .model import Document, Heading, Paragraph, Table
+from .style import Style, load_style
+from .workspace import Workspace
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class Built:
+    unit: str
+    title: str
+    document: Document
+    source: str
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def style_for(ws: Workspace, profiles: tuple[str, ...] = ()) -> Style:
+    configured = tuple((ws.config.get("style") or {}).get("profiles") or ())
+    return load_style(ws.styles, configured + tuple(profiles))
+
+
+def _report_where(ws: Workspace, uy: UnitYear):
+    rel = ws.rel(uy.unit and (ws.year_dir(uy.year) / uy.unit.id / "report.yaml"))
+
+    def where_of(path) -> str:
+        line = uy.report_lines.get(path[0]) if path else None
+        label = ".".join(str(p) for p in path)
+        return f"{rel}:{line}（{label}）" if line else rel
+
+    return where_of
+
+
+def document_for(ws: Workspace, uy: UnitYear) -> tuple[Document, str]:
+    """The document model of one unit-year, and the rendered source it was parsed from."""
+    problems = ProblemList()
+    ctx = derive.context(uy)
+    report = dict(uy.report)
+    template = str(report.pop("template", "summary_plan"))
+    raw_title = report.pop("title", None)
+    raw_date = report.pop("date", None)
+    where_of = _report_where(ws, uy)
+    from .load import parse_issue_date
+
+    date = parse_issue_date(raw_date, where_of(("date",)), problems) if raw_date is not None else None
+    if raw_date is None:
+        problems.add(where_of(()), "report.yaml 缺少成文日期 date", "加一行：date: 2024-01-31")
+    problems.raise_if_any()
+    narrative = render.render_narrative(report, ctx, where_of, ws)
+    title_src = raw_title or "{{ unit.name }}\n{{ year }}年工作总结和{{ next_year }}年工作思路"
+    title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
+                                     for line in str(title_src).strip().splitlines()) if line.strip()]
+    ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
+    source = render.render(template, ctx, ws)
+    doc = parse.parse(source, origin=f"{template}{render.TEMPLATE_SUFFIX}（渲染结果）")
+    return doc, source
+
+
+def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:
+    """Each font role → (where, text) of everything set in it, for the coverage check."""
+    roles: dict[str, list[tuple[str, str]]] = {r: [] for r in style.fonts}
+    el = style.elements
+
+    def add(element: str, where: str, text: str) -> None:
+        roles[el[element].font].append((where, text))
+
+    for line in doc.title_lines:
+        add("title", "标题", line)
+    for line in doc.subtitle_lines:
+        add("subtitle", "副标题", line)
+    if doc.recipient:
+        add("recipient", "主送机关", doc.recipient)
+    for i, b in enumerate(doc.all_blocks(), 1):
+        if isinstance(b, Heading):
+            add(f"heading{b.level}", f"标题“{b.text[:12]}”", b.text)
+        elif isinstance(b, Paragraph):
+            add("body", f"第{i}段“{b.text[:12]}…”", b.text)
+        elif isinstance(b, Table):
+            for r, row in enumerate(b.rows):
+                for c in row:
+                    add("table_header" if r < b.header_rows else "table_cell", f"表格第{r + 1}行“{c.text[:8]}”", c.text)
+    if doc.signature:
+        add("signature", "署名", doc.signature.name)
+        add("date", "成文日期", doc.signature.date)
+    for att in doc.attachments:
+        add("annex_label", att.label, att.label)
+        add("annex_title", f"{att.label}标题", att.title)
+    add("page_number", "页码", "— 0123456789 —")
+    return roles
+
+
+def safe_filename(title: str) -> str:
+    bad = '\\/:*?"<>|\n\r\t'
+    name = "".join("_" if ch in bad else ch for ch in title).strip(" .")
+    return name or "document"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the target folder, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[str, ...],
+                   date: _dt.date | None = None) -> dict[str, bytes]:
+    """Both writers on one model; every output is produced in memory before anything is written."""
+    resolutions = fonts.resolve(style, ws.fonts)
+    out: dict[str, bytes] = {}
+    if "pdf" in formats:
+        fonts.require_faces(resolutions)
+        problems = fonts.check_coverage(resolutions, texts_by_role(doc, style))
+        if problems:
+            raise ReportgenError(problems)
+        from .writers import html as html_writer
+        from .writers.pdf import write_pdf
+
+        roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
+        out["pdf"] = write_pdf(html_writer.html(doc, style, resolutions), roots)
+    if "docx" in formats:
+        from .writers.docx import write_docx
+
+        out["docx"] = write_docx(doc, style, date=date)
+    return out
+
+
+def build_unit(ws: Workspace, uy: UnitYear, style: Style, formats: tuple[str, ...], out_dir: Path) -> Built:
+    doc, source = document_for(ws, uy)
+    date = None
+    raw = uy.report.get("date")
+    if raw is not None:
+        from .cnfmt import parse_date
+
+        date = parse_date(raw)
+    data = render_outputs(doc, style, ws, formats, date=date)
+    built = Built(uy.unit.id, doc.title, doc, source)
+    name = safe_filename(doc.title)
+    for fmt in FORMATS:
+        if fmt in data:
+            path = out_dir / f"{name}.{fmt}"
+            write_atomic(path, data[fmt])
+            built.outputs[fmt] = path
+    return built
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,53 @@
+"""Errors that reach the user: each names where the problem is and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Problem:
+    """One problem found in the user's input.
+
+    ``where`` names the place a user can open: ``data/2023/lucheng/indicators.xlsx 指标!C12``,
+    ``templates/summary_plan.md.j2:14`` …; ``message`` says what is wrong; ``hint`` how to fix it.
+    """
+
+    where: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}：{self.message}" if self.where else self.message
+        if self.hint:
+            text += f"\n    提示：{self.hint}"
+        return text
+
+
+class ReportgenError(Exception):
+    """A failure caused by the user's input or environment; printed without a traceback."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ProblemList:
+    """Collects every problem of a run so that all of them are reported at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, where: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(where, message, hint))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ReportgenError(self.problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)

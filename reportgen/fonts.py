@@ -1,0 +1,182 @@
+"""Fonts: which installed face stands for each official role, and whether it covers the text.
+
+The DOCX names the official faces (仿宋_GB2312, 黑体 …) its recipients have.  For the PDF each
+role resolves through a chain: font files in the workspace's ``fonts/`` folder first (a bureau
+can drop its licensed fonts there), then the style's list of installed families (fontconfig).
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fontTools.ttLib import TTCollection, TTFont
+
+from .errors import Problem, ReportgenError
+from .style import Style
+
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str
+    path: Path
+    index: int = 0
+    workspace: bool = False   # from the workspace's fonts/ folder (embedded with @font-face)
+
+
+@dataclass
+class Resolution:
+    role: str
+    official: str
+    face: Face | None
+    substitute: bool          # True when the face is an open stand-in, not the official one
+    weight: int
+    missing: dict[str, list[str]] = field(default_factory=dict)  # char → where it occurs
+
+
+def _names(font: TTFont) -> set[str]:
+    names = set()
+    for rec in font["name"].names:
+        if rec.nameID in (1, 4, 16):
+            try:
+                names.add(rec.toUnicode().strip())
+            except UnicodeDecodeError:
+                continue
+    return names
+
+
+@functools.lru_cache(maxsize=8)
+def workspace_faces(folder: Path) -> tuple[tuple[str, Face], ...]:
+    """(name, face) for every family/full name of every font file under ``folder``."""
+    out: list[tuple[str, Face]] = []
+    if not folder.is_dir():
+        return ()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in FONT_SUFFIXES:
+            continue
+        try:
+            fonts = TTCollection(str(path)).fonts if path.suffix.lower() in (".ttc", ".otc") else [TTFont(str(path), lazy=True)]
+        except Exception:
+            continue
+        for index, font in enumerate(fonts):
+            for name in sorted(_names(font)):
+                out.append((name, Face(name, path, index, workspace=True)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def system_families() -> dict[str, Face]:
+    """Installed families (fontconfig), each with the file and index of its regular face."""
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    fams: dict[str, tuple[int, Face]] = {}
+    for line in sorted(out.splitlines()):
+        try:
+            families, styles, file, index = line.split("\t")
+        except ValueError:
+            continue
+        score = 0 if any(s in styles for s in ("Regular", "Book", "常规", "Normal")) else 1
+        for fam in families.split(","):
+            fam = fam.strip()
+            if fam and (fam not in fams or score < fams[fam][0]):
+                fams[fam] = (score, Face(fam, Path(file), int(index or 0)))
+    return {k: v[1] for k, v in fams.items()}
+
+
+def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
+    """Each font role → the face the PDF will use."""
+    ws_faces = dict(workspace_faces(fonts_dir)) if fonts_dir else {}
+    system = system_families()
+    out = {}
+    for role, spec in style.fonts.items():
+        face = None
+        for name in spec.substitutes:
+            face = ws_faces.get(name) or system.get(name)
+            if face:
+                break
+        substitute = face is None or face.family != spec.official
+        weight = 400 if face is not None and face.family == spec.official else spec.weight
+        out[role] = Resolution(role, spec.official, face, substitute, weight)
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _cmap(path: Path, index: int) -> frozenset[int]:
+    if path.suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(str(path)).fonts[index]
+    else:
+        font = TTFont(str(path), fontNumber=index, lazy=True)
+    return frozenset(font.getBestCmap() or {})
+
+
+def check_coverage(resolutions: dict[str, Resolution], texts_by_role: dict[str, list[tuple[str, str]]]) -> list[Problem]:
+    """Every character of every role's text must be in that role's face; else a clear problem."""
+    problems = []
+    for role, items in texts_by_role.items():
+        res = resolutions[role]
+        if res.face is None:
+            problems.append(Problem(f"字体角色“{role}”", f"找不到可用字体（{res.official} 及替代字体均未安装）",
+                                    "安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp，"
+                                    "或把字体文件放进工作区的 fonts/ 目录"))
+            continue
+        cmap = _cmap(res.face.path, res.face.index)
+        for where, text in items:
+            for ch in dict.fromkeys(text):
+                if ch.isspace() or ord(ch) in cmap:
+                    continue
+                res.missing.setdefault(ch, []).append(where)
+        for ch, places in res.missing.items():
+            problems.append(Problem(places[0], f"字符“{ch}”（U+{ord(ch):04X}）在字体 {res.face.family} 中没有字形，"
+                                    f"会显示为空框" + (f"（另见 {len(places) - 1} 处）" if len(places) > 1 else ""),
+                                    "换用常见字符，或在工作区 fonts/ 目录放入包含该字的字体"))
+    return problems
+
+
+def fontconfig_aliases(style: Style) -> str:
+    """A fontconfig file mapping the official names to the installed open substitutes.
+
+    LibreOffice (and any fontconfig program) then draws 仿宋_GB2312 with the stand-in instead of
+    whatever it would guess.  ``reportgen fonts --install`` writes it to the user's fontconfig.
+    """
+    resolutions = resolve(style, None)
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">', "<fontconfig>"]
+    aliases = {
+        "xiaobiaosong": ["方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "FZXiaoBiaoSong-B05"],
+        "fangsong": ["仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312"],
+        "heiti": ["黑体", "SimHei"],
+        "kaiti": ["楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312"],
+        "songti": ["宋体", "SimSun"],
+    }
+    for role, names in aliases.items():
+        res = resolutions.get(role)
+        if not res or res.face is None:
+            continue
+        for name in names:
+            if name == res.face.family:
+                continue
+            lines += [f'  <match target="pattern"><test name="family"><string>{name}</string></test>',
+                      f'    <edit name="family" mode="assign" binding="same"><string>{res.face.family}</string></edit>',
+                      "  </match>"]
+            if role == "xiaobiaosong" and res.weight >= 700:
+                lines += [f'  <match target="pattern"><test name="family"><string>{name}</string></test>',
+                          '    <edit name="weight" mode="assign"><const>bold</const></edit></match>']
+    latin = next((f for f in style.latin_substitutes if f in system_families()), None)
+    if latin and latin != style.latin_font:
+        lines += [f'  <match target="pattern"><test name="family"><string>{style.latin_font}</string></test>',
+                  f'    <edit name="family" mode="assign" binding="same"><string>{latin}</string></edit></match>']
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
+
+
+def require_faces(resolutions: dict[str, Resolution]) -> None:
+    missing = [r for r in resolutions.values() if r.face is None]
+    if missing:
+        raise ReportgenError([Problem(f"字体角色“{r.role}”", f"找不到可用字体（{r.official} 及替代字体均未安装）",
+                                      "安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp") for r in missing])

@@ -1,0 +1,264 @@
+"""Parse the rendered document source (Markdown with a YAML header) into the document model.
+
+The source format, for editors:
+
+* ``::: title`` (one paragraph per title line), ``::: subtitle``, ``::: recipient`` (主送机关);
+* ``#`` … ``####``: headings; their numbers 一、（一）1.（1） are generated from the level;
+* a ``-`` list: each item becomes a paragraph led by 一是、二是 …, numbered per list;
+* pipe tables; a cell holding only ``^`` joins the cell above, only ``<`` the cell to its left;
+* ``***`` on its own line: a page break;
+* ``::: signature`` (署名, then 成文日期, one per line), ``::: note`` (附注),
+  ``::: attachment TITLE`` (附件, numbered in order), ``::: table CAPTION`` around a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+
+from . import cnfmt
+from .errors import Problem, ReportgenError
+from .model import Attachment, Block, Cell, Document, Heading, PageBreak, Paragraph, Run, Signature, Table
+
+CONTAINERS = ("title", "subtitle", "recipient", "signature", "note", "attachment", "table")
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable(["html_block", "html_inline", "image", "link", "autolink", "code"])
+    for name in CONTAINERS:
+        md.use(container_plugin, name=name)
+    return md
+
+
+_MD = _markdown()
+
+
+@dataclass
+class _Cursor:
+    tokens: list[Token]
+    i: int = 0
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def next(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+
+def _inline_runs(tok: Token) -> list[Run]:
+    runs: list[Run] = []
+    bold = italic = 0
+    for child in tok.children or []:
+        t = child.type
+        if t == "strong_open":
+            bold += 1
+        elif t == "strong_close":
+            bold -= 1
+        elif t == "em_open":
+            italic += 1
+        elif t == "em_close":
+            italic -= 1
+        elif t in ("text", "code_inline"):
+            if child.content:
+                runs.append(Run(child.content, bold=bold > 0, italic=italic > 0))
+        elif t in ("softbreak", "hardbreak"):
+            # Chinese text wraps without spaces: a line break in the source joins directly.
+            continue
+    merged: list[Run] = []
+    for run in runs:
+        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _line(tok: Token) -> int:
+    return tok.map[0] + 1 if tok.map else 0
+
+
+class _Parser:
+    def __init__(self, source: str, origin: str):
+        self.origin = origin
+        self.tokens = _MD.parse(source)
+        self.cur = _Cursor(self.tokens)
+        self.meta: dict = {}
+        self.problems: list[Problem] = []
+        self.attachments: list[Attachment] = []
+        self.signature: Signature | None = None
+        self.note = ""
+
+    def error(self, tok: Token | None, message: str, hint: str = "") -> None:
+        where = f"{self.origin}:{_line(tok)}" if tok is not None and tok.map else self.origin
+        self.problems.append(Problem(where, message, hint))
+
+    # -- blocks -------------------------------------------------------------------------------
+    def blocks_until(self, stop: str | None) -> list[Block]:
+        blocks: list[Block] = []
+        counters = [0, 0, 0, 0]
+        while (tok := self.cur.peek()) is not None:
+            if stop and tok.type == stop:
+                self.cur.next()
+                return blocks
+            self.cur.next()
+            if tok.type in ("container_title_open", "container_subtitle_open", "container_recipient_open"):
+                key = tok.type.split("_")[1]
+                inner = self.blocks_until(tok.type.replace("_open", "_close"))
+                if key in self.meta:
+                    self.error(tok, f"::: {key} 块出现了不止一次")
+                self.meta[key] = [b.text for b in inner if isinstance(b, Paragraph)]
+            elif tok.type == "heading_open":
+                level = int(tok.tag[1])
+                inline = self.cur.next()
+                self.cur.next()  # heading_close
+                counters[level - 1] += 1
+                for deeper in range(level, 4):
+                    counters[deeper] = 0
+                blocks.append(Heading(level, cnfmt.heading_number(level, counters[level - 1]),
+                                      _inline_runs(inline)))
+            elif tok.type == "paragraph_open":
+                blocks.append(Paragraph(_inline_runs(self.cur.next())))
+                self.cur.next()
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                blocks.extend(self.list_items(tok.type.replace("_open", "_close")))
+            elif tok.type == "table_open":
+                blocks.append(self.table(tok, caption=""))
+            elif tok.type == "hr":
+                blocks.append(PageBreak())
+            elif tok.type == "container_signature_open":
+                self.read_signature(tok)
+            elif tok.type == "container_note_open":
+                self.note = "".join(p.text for p in self.blocks_until("container_note_close")
+                                    if isinstance(p, Paragraph))
+            elif tok.type == "container_attachment_open":
+                title = tok.info.strip()[len("attachment"):].strip()
+                if stop is not None:
+                    self.error(tok, "附件不能嵌套在其他块内", "把 ::: attachment 放在文档末尾的顶层")
+                body = self.blocks_until("container_attachment_close")
+                self.attachments.append(Attachment(len(self.attachments) + 1, title, body))
+            elif tok.type == "container_table_open":
+                caption = tok.info.strip()[len("table"):].strip()
+                inner = self.blocks_until("container_table_close")
+                tables = [b for b in inner if isinstance(b, Table)]
+                if len(tables) != 1:
+                    self.error(tok, "::: table 块内应有且只有一个表格")
+                for b in inner:
+                    if isinstance(b, Table):
+                        b.caption = caption
+                    blocks.append(b)
+            elif tok.type in ("fence", "code_block", "blockquote_open", "blockquote_close"):
+                self.error(tok, f"公文中不支持此 Markdown 元素（{tok.type}）",
+                           "删除代码块或引用块，改为普通段落")
+            else:
+                self.error(tok, f"无法识别的内容（{tok.type}）")
+        if stop:
+            self.error(None, f"块没有结束标记 :::（{stop}）", "在块末尾加一行 :::")
+        return blocks
+
+    def list_items(self, close: str) -> list[Paragraph]:
+        items: list[Paragraph] = []
+        n = 0
+        while (tok := self.cur.next()).type != close:
+            if tok.type == "list_item_open":
+                n += 1
+                first = True
+                depth = 1
+                while depth:
+                    t = self.cur.next()
+                    if t.type == "list_item_open":
+                        depth += 1
+                    elif t.type == "list_item_close":
+                        depth -= 1
+                    elif t.type == "inline":
+                        items.append(Paragraph(_inline_runs(t), lead=cnfmt.lead_in(n) if first else ""))
+                        first = False
+                    elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
+                        self.error(t, "不支持嵌套列表", "把嵌套的内容写成独立段落")
+        return items
+
+    def table(self, open_tok: Token, caption: str) -> Table:
+        rows: list[list[Cell | None]] = []
+        header_rows = 0
+        in_head = False
+        while (tok := self.cur.next()).type != "table_close":
+            if tok.type == "thead_open":
+                in_head = True
+            elif tok.type == "thead_close":
+                in_head = False
+            elif tok.type == "tr_open":
+                rows.append([])
+                header_rows += in_head
+            elif tok.type in ("th_open", "td_open"):
+                style = tok.attrs.get("style", "") if tok.attrs else ""
+                align = "center"
+                for a in ("left", "right", "center"):
+                    if f"text-align:{a}" in str(style):
+                        align = a
+                inline = self.cur.next()
+                rows[-1].append(Cell(_inline_runs(inline), align=align))  # type: ignore[arg-type]
+        # Resolve merge markers: "^" joins the cell above, "<" the cell to the left.
+        grid: list[list[Cell | None]] = [list(r) for r in rows]
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                if cell is None:
+                    continue
+                mark = cell.text.strip()
+                if mark == "<":
+                    owner = next((row[k] for k in range(c - 1, -1, -1) if row[k] is not None), None)
+                    if owner is None:
+                        self.error(open_tok, f"表格第{r + 1}行第{c + 1}列的“<”左侧没有单元格")
+                        continue
+                    owner.colspan += 1
+                    row[c] = None
+                elif mark == "^":
+                    owner = next((grid[k][c] for k in range(r - 1, -1, -1)
+                                  if c < len(grid[k]) and grid[k][c] is not None), None)
+                    if owner is None:
+                        self.error(open_tok, f"表格第{r + 1}行第{c + 1}列的“^”上方没有单元格")
+                        continue
+                    owner.rowspan += 1
+                    row[c] = None
+        return Table(rows=[[c for c in row if c is not None] for row in grid],  # type: ignore[misc]
+                     header_rows=max(header_rows, 1), caption=caption)
+
+    def read_signature(self, tok: Token) -> None:
+        paras = [b for b in self.blocks_until("container_signature_close") if isinstance(b, Paragraph)]
+        lines = [line for p in paras for line in p.text.splitlines() if line.strip()]
+        if len(lines) == 1 and len(paras) == 1:
+            lines = [paras[0].text]
+        if len(lines) != 2:
+            self.error(tok, "署名块应有两行：署名和成文日期", "例如：\n::: signature\n某某区科学技术局\n\n2024年1月31日\n:::")
+            return
+        name, date = lines
+        try:
+            date = cnfmt.fmt_date(cnfmt.parse_date(date))
+        except ValueError as exc:
+            self.error(tok, str(exc))
+        self.signature = Signature(name.strip(), date)
+
+
+def parse(source: str, origin: str = "<source>") -> Document:
+    """Turn rendered source text into a :class:`Document`; every problem is reported at once."""
+    p = _Parser(source, origin)
+    blocks = p.blocks_until(None)
+    title = p.meta.get("title", [])
+    if not title:
+        p.error(None, "文档没有标题", "在模板开头写 ::: title 块")
+    if p.problems:
+        raise ReportgenError(p.problems)
+    return Document(
+        title_lines=title,
+        subtitle_lines=p.meta.get("subtitle", []),
+        recipient="".join(p.meta.get("recipient", [])),
+        blocks=blocks,
+        signature=p.signature,
+        note=p.note,
+        attachments=p.attachments,
+    )

@@ -1,0 +1,193 @@
+"""The style definition: every layout number, read by both writers.
+
+The built-in ``styles/gbt9704.yaml`` is merged with a workspace's ``styles.yaml`` (if any) and
+with the chosen profiles; the result is validated once and handed to the writers.
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import Problem, ReportgenError
+
+PT_PER_MM = 72 / 25.4
+TWIPS_PER_PT = 20
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Page(_Strict):
+    width_mm: float
+    height_mm: float
+
+
+class Margins(_Strict):
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+
+class Grid(_Strict):
+    lines: int
+    chars: int
+    line_pt: float
+    tracking_pt: float
+
+
+class FontRole(_Strict):
+    official: str
+    substitutes: list[str]
+    weight: int = 400
+
+
+class Element(_Strict):
+    font: str
+    size_pt: float
+    align: Literal["left", "center", "right", "justify"] = "justify"
+    first_line_chars: float = 0
+    tracking_pt: float | None = None   # None: the grid's tracking on 3号 text, 0 otherwise
+    line_pt: float | None = None       # None: the grid's line pitch
+    outline_level: int | None = None
+
+
+class BlankLines(_Strict):
+    after_title: int
+    before_signature: int
+    after_annex_label: int
+
+
+class SignatureRule(_Strict):
+    name_right_chars: float
+    date_shift_chars: float
+    min_date_right_chars: float
+
+
+class StrokeOffset(_Strict):
+    pdf: float
+    docx: float
+
+
+class PageNumber(_Strict):
+    format: str
+    outer_indent_chars: float
+    dash_below_type_area_mm: float
+    stroke_offset_em: StrokeOffset
+
+
+class TableStyle(_Strict):
+    cell_padding_pt: float
+    border_pt: float
+
+
+class Colors(_Strict):
+    text: str
+    red: str
+
+
+class Style(_Strict):
+    name: str
+    page: Page
+    margins_mm: Margins
+    mirror_margins: bool
+    grid: Grid
+    fonts: dict[str, FontRole]
+    latin_font: str
+    latin_substitutes: list[str]
+    elements: dict[str, Element]
+    bold_headings: bool
+    bold_heading_levels: list[int]
+    blank_lines: BlankLines
+    signature: SignatureRule
+    page_number: PageNumber
+    table: TableStyle
+    colors: Colors
+
+    # -- derived values, computed here so that no writer repeats the arithmetic --------------
+    @property
+    def type_area_mm(self) -> tuple[float, float]:
+        m = self.margins_mm
+        return self.page.width_mm - m.left - m.right, self.page.height_mm - m.top - m.bottom
+
+    def el(self, name: str) -> Element:
+        return self.elements[name]
+
+    def tracking(self, name: str) -> float:
+        """Character spacing in pt for an element: explicit, else the grid's on 3号 text."""
+        e = self.elements[name]
+        if e.tracking_pt is not None:
+            return e.tracking_pt
+        return self.grid.tracking_pt if e.size_pt == self.elements["body"].size_pt else 0.0
+
+    def line_pt(self, name: str) -> float:
+        e = self.elements[name]
+        return e.line_pt if e.line_pt is not None else self.grid.line_pt
+
+    def char_pt(self, name: str = "body") -> float:
+        """Width of one character cell of an element (size plus tracking)."""
+        return self.elements[name].size_pt + self.tracking(name)
+
+    def heading_bold(self, level: int) -> bool:
+        return self.bold_headings and level in self.bold_heading_levels
+
+    def page_number_line_top_mm(self, writer: Literal["pdf", "docx"]) -> float:
+        """Top of the page-number line, from the page top, so its 一字线 lands 7 mm below the 版心."""
+        size_mm = self.elements["page_number"].size_pt / PT_PER_MM
+        stroke_y = self.page.height_mm - self.margins_mm.bottom + self.page_number.dash_below_type_area_mm
+        return stroke_y - getattr(self.page_number.stroke_offset_em, writer) * size_mm
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path | None, text: str, label: str) -> dict:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{label}:{mark.line + 1}" if mark else label
+        raise ReportgenError(Problem(where, f"YAML 格式错误：{getattr(exc, 'problem', exc)}",
+                                     "检查缩进和冒号后的空格")) from None
+    if not isinstance(data, dict):
+        raise ReportgenError(Problem(label, "样式文件的顶层应为键值映射"))
+    return data
+
+
+def builtin_style_text() -> str:
+    return resources.files("reportgen").joinpath("styles/gbt9704.yaml").read_text("utf-8")
+
+
+def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[str, ...] = ()) -> Style:
+    """Built-in style, then the workspace's overrides, then each named profile."""
+    data = _read_yaml(None, builtin_style_text(), "reportgen/styles/gbt9704.yaml")
+    label = "styles.yaml"
+    if workspace_style is not None and workspace_style.exists():
+        label = str(workspace_style)
+        data = _deep_merge(data, _read_yaml(workspace_style, workspace_style.read_text("utf-8"), label))
+    available = data.pop("profiles", {}) or {}
+    for name in profiles:
+        if name not in available:
+            raise ReportgenError(Problem("--profile", f"没有名为“{name}”的版式方案",
+                                         "可用方案：" + "、".join(sorted(available))))
+        data = _deep_merge(data, available[name])
+    try:
+        return Style.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(f"{label} {'.'.join(str(p) for p in err['loc'])}", err["msg"])
+                    for err in exc.errors()]
+        raise ReportgenError(problems) from None

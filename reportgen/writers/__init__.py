@@ -1,0 +1,1 @@
+"""Writers: the document model → DOCX (python-docx) and → HTML+CSS → PDF (WeasyPrint)."""

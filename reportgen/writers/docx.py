@@ -1,0 +1,402 @@
+"""The document model → DOCX with python-docx, laid out per the style definition.
+
+Every element gets a named paragraph style (editors restyle in Word/WPS); East Asian fonts are
+named on every style and run (``w:eastAsia``), theme fonts are removed, the language is zh-CN;
+line pitch is exact with a lines-only document grid; 3号 text is tracked so 28 characters fill a
+line in Word and LibreOffice alike; footers carry "— PAGE —" on odd (right) and even (left) pages.
+Output bytes are reproducible: fixed core-properties dates and fixed zip entry times.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import zipfile
+
+from docx import Document as new_document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Pt
+
+from ..model import Cell, Document, Heading, PageBreak, Paragraph, Run, Table
+from ..style import PT_PER_MM, TWIPS_PER_PT, Style
+from .layout import signature_indents
+
+STYLE_NAMES = {
+    "title": "公文标题", "subtitle": "公文副标题", "recipient": "主送机关", "body": "公文正文",
+    "heading1": "公文一级标题", "heading2": "公文二级标题", "heading3": "公文三级标题", "heading4": "公文四级标题",
+    "signature": "公文署名", "date": "成文日期", "note": "附注", "annex_label": "附件标识",
+    "annex_title": "附件标题", "table_header": "表格表头", "table_cell": "表格文字", "table_caption": "表题",
+    "page_number": "页码",
+}
+JC = {"left": "left", "center": "center", "right": "right", "justify": "both"}
+
+# Schema order of the children of w:pPr and w:rPr (Word rejects out-of-order children).
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange"]
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+             "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+             "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+
+def _set(parent, tag: str, order: list[str], **attrs):
+    """Get or create child ``w:tag`` of ``parent`` at its schema position and set attributes."""
+    el = parent.find(qn(f"w:{tag}"))
+    if el is None:
+        el = OxmlElement(f"w:{tag}")
+        rank = order.index(tag)
+        for i, child in enumerate(parent):
+            name = child.tag.split("}")[-1]
+            if name in order and order.index(name) > rank:
+                parent.insert(i, el)
+                break
+        else:
+            parent.append(el)
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), str(value))
+    return el
+
+
+def _twips(pt: float) -> int:
+    return round(pt * TWIPS_PER_PT)
+
+
+def _mm_twips(mm: float) -> int:
+    return round(mm * PT_PER_MM * TWIPS_PER_PT)
+
+
+class _Writer:
+    def __init__(self, style: Style):
+        self.s = style
+        self.doc = new_document()
+        self._styles = {}
+
+    # -- fonts and run properties ----------------------------------------------------------------
+    def _rpr_fonts(self, rpr, role: str) -> None:
+        official = self.s.fonts[role].official
+        latin = self.s.latin_font
+        fonts = _set(rpr, "rFonts", RPR_ORDER, ascii=latin, hAnsi=latin, eastAsia=official, cs=latin, hint="eastAsia")
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{attr}"), None)
+
+    def _element_rpr(self, rpr, name: str, bold: bool = False) -> None:
+        e = self.s.el(name)
+        self._rpr_fonts(rpr, e.font)
+        if bold:
+            _set(rpr, "b", RPR_ORDER)
+        _set(rpr, "color", RPR_ORDER, val=self.s.colors.text.lstrip("#"))
+        tracking = self.s.tracking(name)
+        _set(rpr, "spacing", RPR_ORDER, val=_twips(tracking))
+        _set(rpr, "sz", RPR_ORDER, val=round(e.size_pt * 2))
+        _set(rpr, "szCs", RPR_ORDER, val=round(e.size_pt * 2))
+        _set(rpr, "lang", RPR_ORDER, val="en-US", eastAsia="zh-CN", bidi="ar-SA")
+
+    def _element_ppr(self, ppr, name: str) -> None:
+        e = self.s.el(name)
+        _set(ppr, "snapToGrid", PPR_ORDER, val=0)
+        _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(self.s.line_pt(name)), lineRule="exact")
+        indent = e.first_line_chars
+        ind = _set(ppr, "ind", PPR_ORDER, firstLine=_twips(indent * e.size_pt), firstLineChars=round(indent * 100))
+        if not indent:
+            ind.attrib.clear()
+            ind.set(qn("w:firstLine"), "0")
+            ind.set(qn("w:firstLineChars"), "0")
+        _set(ppr, "jc", PPR_ORDER, val=JC[e.align])
+        if e.outline_level is not None:
+            _set(ppr, "outlineLvl", PPR_ORDER, val=e.outline_level)
+
+    # -- document-level setup --------------------------------------------------------------------
+    def setup(self) -> None:
+        s = self.s
+        styles_el = self.doc.styles.element
+        # Document defaults: explicit fonts, zh-CN, no theme fonts.
+        rpr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        self._element_rpr(rpr_default, "body")
+        for el in styles_el.iter(qn("w:rFonts")):
+            for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+                el.attrib.pop(qn(f"w:{attr}"), None)
+        ppr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault"))
+        if ppr_default is not None:
+            ppr = ppr_default.find(qn("w:pPr"))
+            if ppr is not None:
+                self._element_ppr(ppr, "body")
+        normal = self.doc.styles["Normal"]
+        self._element_rpr(normal.element.get_or_add_rPr(), "body")
+        self._element_ppr(normal.element.get_or_add_pPr(), "body")
+        for name, cn in STYLE_NAMES.items():
+            st = self.doc.styles.add_style(cn, WD_STYLE_TYPE.PARAGRAPH)
+            st.base_style = normal
+            st.quick_style = True
+            bold = name.startswith("heading") and s.heading_bold(int(name[-1]))
+            self._element_rpr(st.element.get_or_add_rPr(), name, bold=bold)
+            self._element_ppr(st.element.get_or_add_pPr(), name)
+            self._styles[name] = st
+        # Page, margins, grid, footers.
+        sec = self.doc.sections[0]
+        sec.page_width = Emu(round(s.page.width_mm * 36000))
+        sec.page_height = Emu(round(s.page.height_mm * 36000))
+        m = s.margins_mm
+        sectpr = sec._sectPr
+        pgmar = sectpr.find(qn("w:pgMar"))
+        footer_twips = _mm_twips(s.page.height_mm - s.page_number_line_top_mm("docx")
+                                 - s.el("page_number").size_pt / PT_PER_MM)
+        for key, value in {"top": _mm_twips(m.top), "bottom": _mm_twips(m.bottom), "left": _mm_twips(m.left),
+                           "right": _mm_twips(m.right), "header": _mm_twips(15), "footer": footer_twips,
+                           "gutter": 0}.items():
+            pgmar.set(qn(f"w:{key}"), str(value))
+        grid = sectpr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            sectpr.append(grid)
+        grid.attrib.clear()
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(_twips(s.grid.line_pt)))
+        settings = self.doc.settings
+        settings.odd_and_even_pages_header_footer = True
+        if s.mirror_margins:
+            _set_settings_flag(settings.element, "mirrorMargins")
+        lang = settings.element.find(qn("w:themeFontLang"))
+        if lang is None:
+            lang = OxmlElement("w:themeFontLang")
+            settings.element.append(lang)
+        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        self._footer(sec.footer, "right")
+        self._footer(sec.even_page_footer, "left")
+
+    def _footer(self, footer, side: str) -> None:
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = self._styles["page_number"]
+        pn = self.s.el("page_number")
+        ppr = p._p.get_or_add_pPr()
+        _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(pn.size_pt), lineRule="exact")
+        indent = _twips(self.s.page_number.outer_indent_chars * pn.size_pt)
+        ind = _set(ppr, "ind", PPR_ORDER)
+        ind.attrib.clear()
+        ind.set(qn(f"w:{side}"), str(indent))
+        ind.set(qn("w:firstLine"), "0")
+        _set(ppr, "jc", PPR_ORDER, val=side)
+        before, _, after = self.s.page_number.format.partition("{n}")
+        self._run(p, before, "page_number")
+        for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+            r = p.add_run()
+            self._element_rpr(r._r.get_or_add_rPr(), "page_number")
+            if kind == "instr":
+                it = OxmlElement("w:instrText")
+                it.set(qn("xml:space"), "preserve")
+                it.text = text
+                r._r.append(it)
+            elif kind == "text":
+                r.text = text
+            else:
+                fc = OxmlElement("w:fldChar")
+                fc.set(qn("w:fldCharType"), kind)
+                r._r.append(fc)
+        self._run(p, after, "page_number")
+
+    # -- content -----------------------------------------------------------------------------------
+    def _run(self, p, text: str, element: str, bold: bool = False) -> None:
+        if not text:
+            return
+        r = p.add_run(text)
+        rpr = r._r.get_or_add_rPr()
+        self._rpr_fonts(rpr, self.s.el(element).font)   # explicit East Asian font on every run
+        if bold:
+            _set(rpr, "b", RPR_ORDER)
+
+    def para(self, element: str, runs: list[Run] | str = "", lead: str = "", *, right_chars: float | None = None,
+             page_break_before: bool = False):
+        p = self.doc.add_paragraph(style=self._styles[element])
+        if lead:
+            self._run(p, lead, element)
+        if isinstance(runs, str):
+            self._run(p, runs, element)
+        else:
+            for r in runs:
+                self._run(p, r.text, element, bold=r.bold)
+        ppr = p._p.get_or_add_pPr()
+        if right_chars is not None:
+            size = self.s.el(element).size_pt
+            _set(ppr, "ind", PPR_ORDER, right=_twips(right_chars * size), rightChars=round(right_chars * 100))
+        if page_break_before:
+            _set(ppr, "pageBreakBefore", PPR_ORDER)
+        return p
+
+    def blank(self, n: int) -> None:
+        for _ in range(n):
+            self.para("body")
+
+    def blocks(self, blocks) -> None:
+        for b in blocks:
+            if isinstance(b, Heading):
+                p = self.para(f"heading{b.level}", b.runs, lead=b.number)
+                _set(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+            elif isinstance(b, Paragraph):
+                self.para("recipient" if b.role == "flush" else "body", b.runs, lead=b.lead)
+            elif isinstance(b, Table):
+                self.table(b)
+            elif isinstance(b, PageBreak):
+                p = self.doc.add_paragraph(style=self._styles["body"])
+                p.add_run().add_break(WD_BREAK.PAGE)
+
+    def table(self, t: Table) -> None:
+        if t.caption:
+            self.para("table_caption", t.caption)
+        ncols = max(sum(c.colspan for c in row) for row in t.rows)
+        grid = _occupancy(t.rows, ncols)
+        table = self.doc.add_table(rows=len(t.rows), cols=ncols)
+        tbl = table._tbl
+        tblpr = tbl.tblPr
+        width_twips = _mm_twips(self.s.type_area_mm[0])
+        for tag, attrs in (("tblW", {"w": width_twips, "type": "dxa"}), ("jc", {"val": "center"}),
+                           ("tblLayout", {"type": "fixed"})):
+            el = tblpr.find(qn(f"w:{tag}"))
+            if el is None:
+                el = OxmlElement(f"w:{tag}")
+                tblpr.append(el)
+            for k, v in attrs.items():
+                el.set(qn(f"w:{k}"), str(v))
+        borders = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            b = OxmlElement(f"w:{edge}")
+            b.set(qn("w:val"), "single")
+            b.set(qn("w:sz"), str(round(self.s.table.border_pt * 8)))
+            b.set(qn("w:space"), "0")
+            b.set(qn("w:color"), self.s.colors.text.lstrip("#"))
+            borders.append(b)
+        tblpr.append(borders)
+        widths = _column_widths(t, ncols, width_twips)
+        for i, col in enumerate(table.columns):
+            col.width = Emu(widths[i] * 635)
+        for r, row in enumerate(t.rows):
+            tr = table.rows[r]._tr
+            trpr = tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
+            if r < t.header_rows:
+                trpr.append(OxmlElement("w:tblHeader"))
+            for cell, (c0, c1, r1) in zip(row, grid[r]):
+                target = table.cell(r, c0)
+                if c1 > c0 or r1 > r:
+                    target = target.merge(table.cell(r1, c1))
+                element = "table_header" if r < t.header_rows else "table_cell"
+                p = target.paragraphs[0]
+                p.style = self._styles[element]
+                for run in cell.runs:
+                    self._run(p, run.text, element, bold=run.bold)
+                _set(p._p.get_or_add_pPr(), "jc", PPR_ORDER, val=JC[cell.align])
+                tcpr = target._tc.get_or_add_tcPr()
+                va = OxmlElement("w:vAlign")
+                va.set(qn("w:val"), "center")
+                tcpr.append(va)
+        # Empty paragraph after a table so following text keeps the grid.
+        self.doc.add_paragraph(style=self._styles["body"])
+
+    def document(self, d: Document) -> None:
+        s = self.s
+        body = self.doc.element.body
+        for line in d.title_lines:
+            self.para("title", line)
+        for line in d.subtitle_lines:
+            self.para("subtitle", line)
+        self.blank(s.blank_lines.after_title)
+        if d.recipient:
+            self.para("recipient", d.recipient)
+        self.blocks(d.blocks)
+        if d.signature:
+            r_sig, r_date = signature_indents(s, d.signature.name, d.signature.date)
+            self.blank(s.blank_lines.before_signature)
+            self.para("signature", d.signature.name, right_chars=r_sig)
+            self.para("date", d.signature.date, right_chars=r_date)
+        if d.note:
+            self.para("note", f"（{d.note}）")
+        for att in d.attachments:
+            self.para("annex_label", att.label, page_break_before=True)
+            self.blank(s.blank_lines.after_annex_label)
+            self.para("annex_title", att.title)
+            self.blank(s.blank_lines.after_title)
+            self.blocks(att.blocks)
+        # python-docx's template starts with an empty first paragraph? No: but keep sectPr last.
+        sect = body.find(qn("w:sectPr"))
+        body.remove(sect)
+        body.append(sect)
+
+
+def _set_settings_flag(settings_el, tag: str) -> None:
+    if settings_el.find(qn(f"w:{tag}")) is None:
+        settings_el.append(OxmlElement(f"w:{tag}"))
+
+
+def _occupancy(rows: list[list[Cell]], ncols: int) -> list[list[tuple[int, int, int]]]:
+    """For each model cell: (first column, last column, last row) in the full grid."""
+    taken = [[False] * ncols for _ in rows]
+    out = []
+    for r, row in enumerate(rows):
+        spans = []
+        c = 0
+        for cell in row:
+            while c < ncols and taken[r][c]:
+                c += 1
+            c1 = min(c + cell.colspan - 1, ncols - 1)
+            r1 = min(r + cell.rowspan - 1, len(rows) - 1)
+            for rr in range(r, r1 + 1):
+                for cc in range(c, c1 + 1):
+                    taken[rr][cc] = True
+            spans.append((c, c1, r1))
+            c = c1 + 1
+        out.append(spans)
+    return out
+
+
+def _column_widths(t: Table, ncols: int, total: int) -> list[int]:
+    """Widths proportional to the longest text of each column (single-span cells), at least 2 chars."""
+    from .layout import char_units
+
+    longest = [2.0] * ncols
+    for row, spans in zip(t.rows, _occupancy(t.rows, ncols)):
+        for cell, (c0, c1, _) in zip(row, spans):
+            if c0 == c1:
+                longest[c0] = max(longest[c0], min(char_units(cell.text), 16))
+    whole = sum(longest)
+    widths = [int(total * w / whole) for w in longest]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Same inputs → same bytes: fixed entry times and attributes, original entry order."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_docx(doc: Document, style: Style, date: _dt.date | None = None) -> bytes:
+    w = _Writer(style)
+    w.setup()
+    w.document(doc)
+    props = w.doc.core_properties
+    stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
+    props.title = doc.title
+    props.author = props.last_modified_by = "reportgen"
+    props.created = props.modified = stamp
+    props.revision = 1
+    props.language = "zh-CN"
+    buf = io.BytesIO()
+    w.doc.save(buf)
+    return _normalise_zip(buf.getvalue())

@@ -1,0 +1,138 @@
+"""The document model → HTML with the CSS generated from the style (for the PDF and the preview)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..fonts import Resolution
+from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
+from ..style import Style
+from .layout import signature_indents
+
+ELEMENT_CLASSES = {
+    "title": ".title", "subtitle": ".subtitle", "recipient": ".recipient", "body": "p, .body",
+    "heading1": "h1", "heading2": "h2", "heading3": "h3", "heading4": "h4",
+    "signature": ".signature", "date": ".date", "note": ".note", "annex_label": ".annex-label",
+    "annex_title": ".annex-title", "table_header": "th", "table_cell": "td", "table_caption": ".caption",
+}
+
+
+def _family(res: Resolution) -> str:
+    return f'"{res.face.family}"' if res.face else "serif"
+
+
+def css(style: Style, fonts: dict[str, Resolution]) -> str:
+    """Every rule computed from the style definition; no layout number is written here."""
+    m = style.margins_mm
+    pn = style.elements["page_number"]
+    pn_res = fonts[pn.font]
+    pn_pad_mm = style.page_number_line_top_mm("pdf") - (style.page.height_mm - m.bottom)
+    indent_pt = style.page_number.outer_indent_chars * pn.size_pt
+    out = []
+    for res in fonts.values():
+        if res.face and res.face.workspace:
+            out.append(f'@font-face {{ font-family: "{res.face.family}"; src: url("{res.face.path.as_uri()}"); }}')
+    pn_box = (f'content: "{style.page_number.format.replace("{n}", chr(34) + " counter(page) " + chr(34))}"; '
+              f"font-family: {_family(pn_res)}; font-size: {pn.size_pt}pt; line-height: {pn.size_pt}pt; "
+              f"letter-spacing: 0; vertical-align: top; padding-top: {pn_pad_mm:.3f}mm;")
+    out.append(f"@page {{ size: {style.page.width_mm}mm {style.page.height_mm}mm; "
+               f"margin: {m.top}mm {m.right}mm {m.bottom}mm {m.left}mm; }}")
+    out.append(f"@page :right {{ @bottom-right {{ {pn_box} text-align: right; padding-right: {indent_pt}pt; }} }}")
+    out.append(f"@page :left {{ @bottom-left {{ {pn_box} text-align: left; padding-left: {indent_pt}pt; }} }}")
+    if style.mirror_margins:
+        out.append(f"@page :left {{ margin-left: {m.right}mm; margin-right: {m.left}mm; }}")
+    body = style.elements["body"]
+    out.append(f"html {{ color: {style.colors.text}; }}")
+    out.append(f"body {{ margin: 0; font-family: {_family(fonts[body.font])}; font-size: {body.size_pt}pt; "
+               f"line-height: {style.line_pt('body')}pt; letter-spacing: {style.tracking('body')}pt; "
+               "font-kerning: none; font-variant-east-asian: normal; }")
+    out.append("p, h1, h2, h3, h4, div { margin: 0; padding: 0; orphans: 1; widows: 1; }")
+    out.append("h1, h2, h3, h4 { break-after: avoid; }")
+    for name, selector in ELEMENT_CLASSES.items():
+        e = style.elements[name]
+        res = fonts[e.font]
+        bold = name.startswith("heading") and style.heading_bold(int(name[-1]))
+        weight = 700 if bold else res.weight
+        out.append(
+            f"{selector} {{ font-family: {_family(res)}; font-size: {e.size_pt}pt; font-weight: {weight}; "
+            f"line-height: {style.line_pt(name)}pt; letter-spacing: {style.tracking(name)}pt; "
+            f"text-align: {e.align}; text-indent: {e.first_line_chars}em; }}")
+    out.append(".blank { height: %spt; }" % style.grid.line_pt)
+    out.append(".annex-label { break-before: page; }")
+    out.append(".pagebreak { break-before: page; height: 0; }")
+    t = style.table
+    out.append(f"table {{ border-collapse: collapse; width: 100%; margin: 0; }}")
+    out.append(f"th, td {{ border: {t.border_pt}pt solid {style.colors.text}; padding: {t.cell_padding_pt}pt; "
+               "vertical-align: middle; }")
+    out.append("thead { display: table-header-group; } tr { break-inside: avoid; }")
+    out.append("b, strong { font-weight: 700; } i, em { font-style: normal; }")
+    return "\n".join(out)
+
+
+def _runs(runs: list[Run]) -> str:
+    out = []
+    for r in runs:
+        t = escape(r.text)
+        if r.bold:
+            t = f"<b>{t}</b>"
+        out.append(t)
+    return "".join(out)
+
+
+def _table(t: Table) -> str:
+    rows = []
+    for i, row in enumerate(t.rows):
+        tag = "th" if i < t.header_rows else "td"
+        cells = []
+        for c in row:
+            span = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
+            cells.append(f'<{tag}{span} style="text-align:{c.align}">{_runs(c.runs)}</{tag}>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head, body = rows[: t.header_rows], rows[t.header_rows:]
+    caption = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
+    return f"{caption}<table><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _blocks(blocks) -> list[str]:
+    out = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(f"<h{b.level}>{escape(b.number)}{_runs(b.runs)}</h{b.level}>")
+        elif isinstance(b, Paragraph):
+            cls = ' class="recipient"' if b.role == "flush" else ""
+            out.append(f"<p{cls}>{escape(b.lead)}{_runs(b.runs)}</p>")
+        elif isinstance(b, Table):
+            out.append(_table(b))
+        elif isinstance(b, PageBreak):
+            out.append('<div class="pagebreak"></div>')
+    return out
+
+
+def _blank(n: int) -> list[str]:
+    return ['<div class="blank"></div>'] * n
+
+
+def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
+    body: list[str] = []
+    body += [f'<p class="title">{escape(line)}</p>' for line in doc.title_lines]
+    body += [f'<p class="subtitle">{escape(line)}</p>' for line in doc.subtitle_lines]
+    body += _blank(style.blank_lines.after_title)
+    if doc.recipient:
+        body.append(f'<p class="recipient">{escape(doc.recipient)}</p>')
+    body += _blocks(doc.blocks)
+    if doc.signature:
+        r_sig, r_date = signature_indents(style, doc.signature.name, doc.signature.date)
+        body += _blank(style.blank_lines.before_signature)
+        body.append(f'<p class="signature" style="padding-right:{r_sig}em">{escape(doc.signature.name)}</p>')
+        body.append(f'<p class="date" style="padding-right:{r_date}em">{escape(doc.signature.date)}</p>')
+    if doc.note:
+        body.append(f'<p class="note">（{escape(doc.note)}）</p>')
+    for att in doc.attachments:
+        body.append(f'<p class="annex-label">{escape(att.label)}</p>')
+        body += _blank(style.blank_lines.after_annex_label)
+        body.append(f'<p class="annex-title">{escape(att.title)}</p>')
+        body += _blank(style.blank_lines.after_title)
+        body += _blocks(att.blocks)
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
+            f"<style>\n{css(style, fonts)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

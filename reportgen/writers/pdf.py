@@ -1,0 +1,40 @@
+"""HTML+CSS → PDF with WeasyPrint: fonts embedded as subsets, no network access while rendering."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+
+def _fetcher(allowed_roots: tuple[Path, ...]):
+    """A URL fetcher that reads only local files under ``allowed_roots`` and data: URLs."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class WorkspaceFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in allowed_roots):
+                    raise ValueError(f"reportgen reads no file outside the workspace: {url}")
+            return super().fetch(url, headers)
+
+    return WorkspaceFetcher(allowed_protocols={"file", "data"})
+
+
+@functools.lru_cache(maxsize=1)
+def _font_config():
+    """One FontConfiguration per process, kept warm across documents."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = ()) -> bytes:
+    """Render to PDF bytes; only files under ``allowed_roots`` (workspace, font files) are read."""
+    from weasyprint import HTML
+
+    document = HTML(string=html_text, base_url=str(allowed_roots[0]) if allowed_roots else None,
+                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots)))
+    return document.write_pdf(font_config=_font_config(), uncompressed_pdf=False)

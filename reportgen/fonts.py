@@ -139,14 +139,17 @@ def check_coverage(resolutions: dict[str, Resolution], texts_by_role: dict[str, 
     return problems
 
 
-def fontconfig_aliases(style: Style) -> str:
+def fontconfig_aliases(style: Style, standalone: bool = False) -> str:
     """A fontconfig file mapping the official names to the installed open substitutes.
 
     LibreOffice (and any fontconfig program) then draws 仿宋_GB2312 with the stand-in instead of
-    whatever it would guess.  ``reportgen fonts --install`` writes it to the user's fontconfig.
+    whatever it would guess.  ``reportgen fonts --install`` writes it to the user's fontconfig;
+    ``standalone`` includes the system configuration, for use as ``FONTCONFIG_FILE``.
     """
     resolutions = resolve(style, None)
     lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">', "<fontconfig>"]
+    if standalone:
+        lines.append('  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>')
     aliases = {
         "xiaobiaosong": ["方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "FZXiaoBiaoSong-B05"],
         "fangsong": ["仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312"],
@@ -158,15 +161,15 @@ def fontconfig_aliases(style: Style) -> str:
         res = resolutions.get(role)
         if not res or res.face is None:
             continue
+        bold = role == "xiaobiaosong" and res.weight >= 700
         for name in names:
             if name == res.face.family:
                 continue
             lines += [f'  <match target="pattern"><test name="family"><string>{name}</string></test>',
-                      f'    <edit name="family" mode="assign" binding="same"><string>{res.face.family}</string></edit>',
-                      "  </match>"]
-            if role == "xiaobiaosong" and res.weight >= 700:
-                lines += [f'  <match target="pattern"><test name="family"><string>{name}</string></test>',
-                          '    <edit name="weight" mode="assign"><const>bold</const></edit></match>']
+                      f'    <edit name="family" mode="assign" binding="same"><string>{res.face.family}</string></edit>']
+            if bold:  # the stand-in for 小标宋 is the bold weight of a serif face
+                lines.append('    <edit name="weight" mode="assign" binding="same"><const>bold</const></edit>')
+            lines.append("  </match>")
     latin = next((f for f in style.latin_substitutes if f in system_families()), None)
     if latin and latin != style.latin_font:
         lines += [f'  <match target="pattern"><test name="family"><string>{style.latin_font}</string></test>',

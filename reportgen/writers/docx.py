@@ -79,16 +79,17 @@ class _Writer:
         self._styles = {}
 
     # -- fonts and run properties ----------------------------------------------------------------
-    def _rpr_fonts(self, rpr, role: str) -> None:
+    def _rpr_fonts(self, rpr, role: str, latin: str | None = None) -> None:
         official = self.s.fonts[role].official
-        latin = self.s.latin_font
+        latin = latin or self.s.latin_font
         fonts = _set(rpr, "rFonts", RPR_ORDER, ascii=latin, hAnsi=latin, eastAsia=official, cs=latin, hint="eastAsia")
         for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
             fonts.attrib.pop(qn(f"w:{attr}"), None)
 
     def _element_rpr(self, rpr, name: str, bold: bool = False) -> None:
         e = self.s.el(name)
-        self._rpr_fonts(rpr, e.font)
+        # Page numbers are 宋体 throughout (digits and 一字线 alike), GB/T 9704 7.5.
+        self._rpr_fonts(rpr, e.font, latin=self.s.fonts[e.font].official if name == "page_number" else None)
         if bold:
             _set(rpr, "b", RPR_ORDER)
         _set(rpr, "color", RPR_ORDER, val=self.s.colors.text.lstrip("#"))
@@ -101,6 +102,11 @@ class _Writer:
     def _element_ppr(self, ppr, name: str) -> None:
         e = self.s.el(name)
         _set(ppr, "snapToGrid", PPR_ORDER, val=0)
+        # No automatic space between Chinese and Latin/digits: 公文 write 33.97万平方米 tight.
+        _set(ppr, "autoSpaceDE", PPR_ORDER, val=0)
+        _set(ppr, "autoSpaceDN", PPR_ORDER, val=0)
+        # Punctuation stays inside the 版心 (no hanging past the right edge).
+        _set(ppr, "overflowPunct", PPR_ORDER, val=0)
         _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(self.s.line_pt(name)), lineRule="exact")
         indent = e.first_line_chars
         ind = _set(ppr, "ind", PPR_ORDER, firstLine=_twips(indent * e.size_pt), firstLineChars=round(indent * 100))
@@ -208,7 +214,10 @@ class _Writer:
             return
         r = p.add_run(text)
         rpr = r._r.get_or_add_rPr()
-        self._rpr_fonts(rpr, self.s.el(element).font)   # explicit East Asian font on every run
+        if element == "page_number":
+            self._element_rpr(rpr, element)
+        else:
+            self._rpr_fonts(rpr, self.s.el(element).font)   # explicit East Asian font on every run
         if bold:
             _set(rpr, "b", RPR_ORDER)
 

@@ -33,6 +33,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ReportgenError as exc:
             _fail(exc, ctx.obj.get("debug", False) if ctx.obj else False)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.secho(f"内部错误：{type(exc).__name__}: {exc}", fg="red", err=True)
+            click.echo("  未生成任何文件。加 --debug 重新运行可看到详细信息，请把它报告给维护者。", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

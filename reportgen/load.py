@@ -402,8 +402,9 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
         if prev_folder.is_dir() and any((prev_folder / f).exists() for f in ("indicators.xlsx", "indicators.csv")):
             pind, _, pfiles = read_indicators(prev_folder, ws, problems)
             if not pind.empty:
-                known = set(zip(ind["id"], ind["year"]))
-                extra = pind[[(i, y) not in known for i, y in zip(pind["id"], pind["year"])] & pind["year"].notna()]
+                here = pd.MultiIndex.from_frame(ind[["id", "year"]])
+                new = ~pd.MultiIndex.from_frame(pind[["id", "year"]]).isin(here)
+                extra = pind[new & pind["year"].notna().to_numpy()]
                 ind = pd.concat([ind, extra], ignore_index=True) if not ind.empty else extra
                 files += pfiles
         report_path = folder / "report.yaml"

@@ -33,10 +33,18 @@ _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
 def md_escape(text: str) -> str:
-    """Make any text literal in the source format (backslash before ASCII punctuation)."""
-    text = _CJK_SPACE.sub("", str(text))
-    text = re.sub(r"\s*\n\s*", " ", text)
+    """Make any text literal in the source format (backslash before ASCII punctuation).
+
+    A line break inside a value becomes a space: a value is inline text, never new blocks.
+    """
+    text = re.sub(r"[ \t]*\r?\n\s*", " ", str(text))
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def join_cjk(text: str) -> str:
+    """Drop white space next to Chinese characters: YAML folding puts a space at each line
+    join, which Chinese text must not have (汉字与汉字、汉字与数字之间不留空格)."""
+    return _CJK_SPACE.sub("", text)
 
 
 def builtin_templates_dir() -> Path:
@@ -184,7 +192,7 @@ def render_narrative(value, ctx: dict, where_of, ws: Workspace | None, path=()):
     env = _text_env(ws)
     if isinstance(value, str):
         text = _render_text(env, value, ctx, where_of(path), ws)
-        return Markup(md_escape(text))
+        return Markup(md_escape(join_cjk(text)))
     if isinstance(value, list):
         return [render_narrative(v, ctx, where_of, ws, (*path, i)) for i, v in enumerate(value)]
     if isinstance(value, dict):

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set up reportgen on Debian 12 (run as root, or with sudo available):
+#   system packages (CJK fonts, Pango/HarfBuzz for WeasyPrint, python3-venv), a virtual
+#   environment in .venv, and the package itself in editable mode.
+#   --test  also installs what the test suite uses: LibreOffice (the real DOCX client),
+#           poppler-utils (pdftoppm, pdffonts) and the Python test dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+packages=(
+  python3-venv python3-pip
+  fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
+  fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai fonts-liberation2
+)
+if [ "$want_test" = 1 ]; then
+  packages+=(poppler-utils libreoffice-writer-nogui)
+fi
+
+if command -v apt-get >/dev/null 2>&1 && [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "==> apt-get install ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> $python -m venv .venv"
+  "$python" -m venv .venv
+fi
+extra=""
+[ "$want_test" = 1 ] && extra="[test]"
+echo "==> pip install -e .$extra"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".$extra"
+echo "==> ready: .venv/bin/reportgen"

@@ -1,0 +1,49 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def reportgen(*args, cwd=None, env=None, check=False):
+    """Run the real command line in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"reportgen {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def require_tool(name: str) -> str:
+    """A test needing an external tool fails under CI=true when it is missing, else skips."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is required under CI but is not installed")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A fresh sample workspace made by `reportgen init`, as a new user gets it."""
+    ws = tmp_path / "ws"
+    reportgen("init", str(ws), check=True)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory):
+    """The sample built once per session with the real CLI: (docx path, pdf path)."""
+    out = tmp_path_factory.mktemp("sample")
+    ws = out / "ws"
+    reportgen("init", str(ws), check=True)
+    reportgen("-C", str(ws), "build", "2023", check=True)
+    folder = ws / "output" / "2023"
+    return next(folder.glob("*.docx")), next(folder.glob("*.pdf"))

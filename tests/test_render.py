@@ -1,0 +1,91 @@
+"""Templating: values come out literally, templates stay in the sandbox, errors point at lines."""
+
+from pathlib import Path
+
+import pytest
+
+from reportgen import render
+from reportgen.derive import Catalog, Figure
+from reportgen.errors import ReportgenError
+from reportgen.parse import parse
+from reportgen.workspace import Workspace
+
+HOSTILE = ["**粗体**", "# 标题", "<w:p><w:r><w:t>x</w:t></w:r></w:p>", "{{ 7*7 }}", "<b>html</b><!-- c -->",
+           "| a | b |", "::: attachment 伪造", "- 一是", "1. 列表", "\\ 反斜杠 `code`", "[链接](http://x)"]
+
+
+def ws_with(tmp_path: Path, name: str, text: str) -> Workspace:
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    (tmp_path / "templates" / f"{name}.md.j2").write_text(text, "utf-8")
+    return Workspace(tmp_path)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_data_values_come_out_literally(tmp_path, value):
+    ws = ws_with(tmp_path, "t", "::: title\n{{ v }}\n:::\n\n正文{{ v }}结束\n\n- {{ v }}\n")
+    doc = parse(render.render("t", {"v": value}, ws))
+    assert doc.title_lines == [value.replace("\n", " ")]
+    assert doc.blocks[0].text == f"正文{value}结束"
+    assert doc.blocks[1].text == "一是" + value
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_narrative_text_comes_out_literally(tmp_path, value):
+    ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n{{ report.x }}\n")
+    narrative = render.render_narrative({"x": "前" + value.replace("{{", "{{ '{{' }}") + "后"}, {}, lambda p: "r.yaml", ws)
+    doc = parse(render.render("t", {"report": narrative}, ws))
+    assert doc.blocks[0].text == render.join_cjk("前" + value + "后")
+
+
+def test_narrative_joins_folded_lines_without_spaces():
+    folded = "第一行末尾， 第二行开头 2023年 R&D 经费"
+    narrative = render.render_narrative({"x": folded}, {}, lambda p: "r.yaml", None)
+    assert parse("::: title\nt\n:::\n\n" + narrative["x"] + "\n").blocks[0].text == "第一行末尾，第二行开头2023年R&D经费"
+
+
+def test_undefined_name_names_template_line_and_suggests(tmp_path):
+    fig = Figure("rd_growth", "增速", "%", "growth", 1, 21.9, None, None, None)
+    ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n第一段\n\n增速{{ ind.rd_growht }}\n")
+    with pytest.raises(ReportgenError) as err:
+        render.render("t", {"ind": Catalog("ind", {"rd_growth": fig})}, ws)
+    text = str(err.value)
+    assert "templates/t.md.j2:7" in text
+    assert "增速{{ ind.rd_growht }}" in text
+    assert "rd_growth" in text and "是否想用" in text
+    assert "Traceback" not in text
+
+
+def test_syntax_error_names_line(tmp_path):
+    ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n{% if x %}\n没有结束\n")
+    with pytest.raises(ReportgenError) as err:
+        render.render("t", {"x": 1}, ws)
+    assert "templates/t.md.j2:" in str(err.value) and "语法错误" in str(err.value)
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ("{{ ''.__class__.__mro__ }}", "不允许"),
+    ("{{ x.__class__.__base__.__subclasses__() }}", "不允许"),
+    ("{% include '/etc/passwd' %}", "找不到模板"),
+    ("{% include '../../etc/passwd' %}", "找不到模板"),
+    ("{% for i in range(10**9) %}{% endfor %}", "range"),
+    ("{% for i in range(99999) %}{% for j in range(99999) %}{{ i }}{% endfor %}{% endfor %}", "超过"),
+])
+def test_hostile_templates_are_stopped(tmp_path, body, fragment):
+    ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n" + body + "\n")
+    with pytest.raises(ReportgenError) as err:
+        render.render("t", {"x": 1}, ws)
+    assert fragment in str(err.value)
+
+
+def test_workspace_template_overrides_builtin_by_name(tmp_path):
+    ws = ws_with(tmp_path, "summary_plan", "::: title\n覆盖\n:::\n\n自定义正文\n")
+    doc = parse(render.render("summary_plan", {}, ws))
+    assert doc.title_lines == ["覆盖"]
+
+
+def test_md_escape_round_trips_every_ascii_punctuation():
+    import string
+
+    text = "甲" + string.punctuation + "乙"
+    doc = parse("::: title\nt\n:::\n\n" + render.md_escape(text) + "\n")
+    assert doc.blocks[0].text == text

@@ -101,6 +101,23 @@ class Signature:
 
 
 @dataclass
+class RedHeader:
+    """版头 of a 文件: 发文机关标志 (red) and 发文字号 (〔2024〕5号), above the red rule."""
+
+    mark: str
+    number: str = ""
+
+
+@dataclass
+class Banji:
+    """版记 at the foot of the last page: 抄送 and 印发机关/印发日期 between rules."""
+
+    cc: str = ""
+    issuer: str = ""
+    date: str = ""
+
+
+@dataclass
 class Document:
     title_lines: list[str]
     subtitle_lines: list[str] = field(default_factory=list)
@@ -109,6 +126,8 @@ class Document:
     signature: Signature | None = None
     note: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    header: RedHeader | None = None
+    banji: Banji | None = None
     lang: str = "zh-CN"
 
     @property

@@ -7,12 +7,15 @@ The source format, for editors:
 * a ``-`` list: each item becomes a paragraph led by 一是、二是 …, numbered per list;
 * pipe tables; a cell holding only ``^`` joins the cell above, only ``<`` the cell to its left;
 * ``***`` on its own line: a page break;
+* ``::: header`` (red header: 发文机关标志, then 发文字号 such as 鹿科〔2024〕5号),
+  ``::: banji`` (版记: 抄送 line starting 抄送：, then 印发机关, then 印发日期),
 * ``::: signature`` (署名, then 成文日期, one per line), ``::: note`` (附注),
   ``::: attachment TITLE`` (附件, numbered in order), ``::: table CAPTION`` around a table.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -21,9 +24,10 @@ from mdit_py_plugins.container import container_plugin
 
 from . import cnfmt
 from .errors import Problem, ReportgenError
-from .model import Attachment, Block, Cell, Document, Heading, PageBreak, Paragraph, Run, Signature, Table
+from .model import (Attachment, Banji, Block, Cell, Document, Heading, PageBreak, Paragraph, RedHeader, Run,
+                    Signature, Table)
 
-CONTAINERS = ("title", "subtitle", "recipient", "signature", "note", "attachment", "table")
+CONTAINERS = ("title", "subtitle", "recipient", "header", "banji", "signature", "note", "attachment", "table")
 
 
 def _markdown() -> MarkdownIt:
@@ -93,6 +97,8 @@ class _Parser:
         self.problems: list[Problem] = []
         self.attachments: list[Attachment] = []
         self.signature: Signature | None = None
+        self.header: RedHeader | None = None
+        self.banji: Banji | None = None
         self.note = ""
 
     def error(self, tok: Token | None, message: str, hint: str = "") -> None:
@@ -134,6 +140,10 @@ class _Parser:
                 blocks.append(PageBreak())
             elif tok.type == "container_signature_open":
                 self.read_signature(tok)
+            elif tok.type == "container_header_open":
+                self.read_header(tok)
+            elif tok.type == "container_banji_open":
+                self.read_banji(tok)
             elif tok.type == "container_note_open":
                 self.note = "".join(p.text for p in self.blocks_until("container_note_close")
                                     if isinstance(p, Paragraph))
@@ -228,6 +238,36 @@ class _Parser:
         return Table(rows=[[c for c in row if c is not None] for row in grid],  # type: ignore[misc]
                      header_rows=max(header_rows, 1), caption=caption)
 
+    def _lines_of(self, close: str) -> list[str]:
+        return [b.text.strip() for b in self.blocks_until(close) if isinstance(b, Paragraph) and b.text.strip()]
+
+    def read_header(self, tok: Token) -> None:
+        lines = self._lines_of("container_header_close")
+        if not 1 <= len(lines) <= 2:
+            self.error(tok, "版头块应有一到两行：发文机关标志、发文字号", "例如：\n::: header\n某某区科学技术局文件\n\n某科〔2024〕5号\n:::")
+            return
+        number = lines[1] if len(lines) > 1 else ""
+        if number and not re.fullmatch(r".+〔\d{4}〕[1-9]\d*号", number):
+            self.error(tok, f"发文字号“{number}”不合格式", "写成 机关代字〔年份〕序号号，如 鹿科〔2024〕5号（六角括号，序号不编虚位）")
+        self.header = RedHeader(lines[0], number)
+
+    def read_banji(self, tok: Token) -> None:
+        lines = self._lines_of("container_banji_close")
+        cc = next((line for line in lines if line.startswith("抄送")), "")
+        rest = [line for line in lines if line != cc]
+        if cc and not cc.startswith("抄送："):
+            self.error(tok, "抄送行应以“抄送：”开头（全角冒号）")
+        if len(rest) != 2:
+            self.error(tok, "版记块应有印发机关和印发日期两行（抄送行可选）",
+                       "例如：\n::: banji\n抄送：市科技局。\n\n某某区科学技术局办公室\n\n2024-01-31\n:::")
+            return
+        issuer, date = rest
+        try:
+            date = cnfmt.fmt_date(cnfmt.parse_date(date.removesuffix("印发"))) + "印发"
+        except ValueError as exc:
+            self.error(tok, str(exc))
+        self.banji = Banji(cc, issuer, date)
+
     def read_signature(self, tok: Token) -> None:
         paras = [b for b in self.blocks_until("container_signature_close") if isinstance(b, Paragraph)]
         lines = [line for p in paras for line in p.text.splitlines() if line.strip()]
@@ -261,4 +301,6 @@ def parse(source: str, origin: str = "<source>") -> Document:
         signature=p.signature,
         note=p.note,
         attachments=p.attachments,
+        header=p.header,
+        banji=p.banji,
     )

@@ -83,6 +83,20 @@ class PageNumber(_Strict):
     stroke_offset_em: StrokeOffset
 
 
+class RedHeader(_Strict):
+    mark_top_below_type_area_mm: float
+    blank_lines_after_mark: int
+    rule_below_number_mm: float
+    rule_pt: float
+    blank_lines_before_title: int
+
+
+class Banji(_Strict):
+    thick_rule_mm: float
+    thin_rule_mm: float
+    side_indent_chars: float
+
+
 class TableStyle(_Strict):
     cell_padding_pt: float
     border_pt: float
@@ -107,6 +121,8 @@ class Style(_Strict):
     bold_heading_levels: list[int]
     blank_lines: BlankLines
     signature: SignatureRule
+    red_header: RedHeader
+    banji: Banji
     page_number: PageNumber
     table: TableStyle
     colors: Colors

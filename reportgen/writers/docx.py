@@ -22,14 +22,14 @@ from docx.shared import Emu, Pt
 
 from ..model import Cell, Document, Heading, PageBreak, Paragraph, Run, Table
 from ..style import PT_PER_MM, TWIPS_PER_PT, Style
-from .layout import signature_indents
+from .layout import mark_size_pt, signature_indents
 
 STYLE_NAMES = {
     "title": "公文标题", "subtitle": "公文副标题", "recipient": "主送机关", "body": "公文正文",
     "heading1": "公文一级标题", "heading2": "公文二级标题", "heading3": "公文三级标题", "heading4": "公文四级标题",
     "signature": "公文署名", "date": "成文日期", "note": "附注", "annex_label": "附件标识",
     "annex_title": "附件标题", "table_header": "表格表头", "table_cell": "表格文字", "table_caption": "表题",
-    "page_number": "页码",
+    "page_number": "页码", "red_mark": "发文机关标志", "doc_number": "发文字号", "banji": "版记",
 }
 JC = {"left": "left", "center": "center", "right": "right", "justify": "both"}
 
@@ -44,6 +44,11 @@ RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "s
              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
              "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
              "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+               "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+               "tblCaption", "tblDescription"]
+BORDER_ORDER = ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV"]
 
 
 def _set(parent, tag: str, order: list[str], **attrs):
@@ -262,26 +267,13 @@ class _Writer:
         ncols = max(sum(c.colspan for c in row) for row in t.rows)
         grid = _occupancy(t.rows, ncols)
         table = self.doc.add_table(rows=len(t.rows), cols=ncols)
-        tbl = table._tbl
-        tblpr = tbl.tblPr
+        tblpr = table._tbl.tblPr
         width_twips = _mm_twips(self.s.type_area_mm[0])
-        for tag, attrs in (("tblW", {"w": width_twips, "type": "dxa"}), ("jc", {"val": "center"}),
-                           ("tblLayout", {"type": "fixed"})):
-            el = tblpr.find(qn(f"w:{tag}"))
-            if el is None:
-                el = OxmlElement(f"w:{tag}")
-                tblpr.append(el)
-            for k, v in attrs.items():
-                el.set(qn(f"w:{k}"), str(v))
-        borders = OxmlElement("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-            b = OxmlElement(f"w:{edge}")
-            b.set(qn("w:val"), "single")
-            b.set(qn("w:sz"), str(round(self.s.table.border_pt * 8)))
-            b.set(qn("w:space"), "0")
-            b.set(qn("w:color"), self.s.colors.text.lstrip("#"))
-            borders.append(b)
-        tblpr.append(borders)
+        _set(tblpr, "tblW", TBLPR_ORDER, w=width_twips, type="dxa")
+        _set(tblpr, "jc", TBLPR_ORDER, val="center")
+        border = round(self.s.table.border_pt * 8)
+        self._borders(tblpr, {e: border for e in ("top", "left", "bottom", "right", "insideH", "insideV")})
+        _set(tblpr, "tblLayout", TBLPR_ORDER, type="fixed")
         widths = _column_widths(t, ncols, width_twips)
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)
@@ -308,9 +300,97 @@ class _Writer:
         # Empty paragraph after a table so following text keeps the grid.
         self.doc.add_paragraph(style=self._styles["body"])
 
+    def red_header(self, d: Document) -> None:
+        """发文机关标志 in red 35 mm below the 版心 top; 发文字号; the red rule 4 mm below it."""
+        s, rh = self.s, self.s.red_header
+        size = mark_size_pt(s, d.header.mark)
+        p = self.para("red_mark", d.header.mark)
+        ppr = p._p.get_or_add_pPr()
+        _set(ppr, "spacing", PPR_ORDER, before=_mm_twips(rh.mark_top_below_type_area_mm), after=0,
+             line=_twips(size), lineRule="exact")
+        for r in p.runs:
+            rpr = r._r.get_or_add_rPr()
+            _set(rpr, "color", RPR_ORDER, val=s.colors.red.lstrip("#"))
+            _set(rpr, "sz", RPR_ORDER, val=round(size * 2))
+            _set(rpr, "szCs", RPR_ORDER, val=round(size * 2))
+        self.blank(rh.blank_lines_after_mark)
+        if d.header.number:
+            p = self.para("doc_number", d.header.number)
+            num = s.el("doc_number")
+            gap_pt = (s.line_pt("doc_number") - num.size_pt) / 2
+            bdr = _set(p._p.get_or_add_pPr(), "pBdr", PPR_ORDER)
+            bottom = OxmlElement("w:bottom")
+            for k, v in {"val": "single", "sz": round(rh.rule_pt * 8), "color": s.colors.red.lstrip("#"),
+                         "space": max(round(rh.rule_below_number_mm * PT_PER_MM - gap_pt), 0)}.items():
+                bottom.set(qn(f"w:{k}"), str(v))
+            bdr.append(bottom)
+        self.blank(rh.blank_lines_before_title)
+
+    def _borders(self, tblpr, sizes: dict[str, int]) -> None:
+        """Table borders in eighths of a point; 0 means none."""
+        borders = _set(tblpr, "tblBorders", TBLPR_ORDER)
+        for edge, size in sizes.items():
+            if size:
+                _set(borders, edge, BORDER_ORDER, val="single", sz=size, space=0,
+                     color=self.s.colors.text.lstrip("#"))
+            else:
+                _set(borders, edge, BORDER_ORDER, val="nil")
+
+    def banji(self, d: Document) -> None:
+        """版记: a borderless-sides table floated to the foot of the type area on the last page.
+
+        Rules as wide as the 版心: thick first and last, thin between; 左右各空一字.
+        """
+        s, b = self.s, d.banji
+        el = s.el("banji")
+        side = _twips(s.banji.side_indent_chars * el.size_pt)
+        width = _mm_twips(s.type_area_mm[0])
+        thick = max(round(s.banji.thick_rule_mm * PT_PER_MM * 8), 2)
+        thin = max(round(s.banji.thin_rule_mm * PT_PER_MM * 8), 2)
+        rows = ([(b.cc, "")] if b.cc else []) + [(b.issuer, b.date)]
+        table = self.doc.add_table(rows=len(rows), cols=2)
+        tblpr = table._tbl.tblPr
+        # Placed absolutely on its page so the last rule lies on the foot of the 版心 (7.4.1):
+        # rows of one grid line each, exact height.
+        row_twips = _twips(s.line_pt("banji"))
+        top = _mm_twips(s.page.height_mm - s.margins_mm.bottom) - row_twips * len(rows)
+        _set(tblpr, "tblpPr", TBLPR_ORDER, leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0,
+             vertAnchor="page", horzAnchor="margin", tblpXSpec="center", tblpY=top)
+        _set(tblpr, "tblW", TBLPR_ORDER, w=width, type="dxa")
+        _set(tblpr, "jc", TBLPR_ORDER, val="center")
+        self._borders(tblpr, {"top": thick, "left": 0, "bottom": thick, "right": 0, "insideH": thin, "insideV": 0})
+        _set(tblpr, "tblLayout", TBLPR_ORDER, type="fixed")
+        mar = _set(tblpr, "tblCellMar", TBLPR_ORDER)
+        for edge in ("left", "right"):
+            _set(mar, edge, BORDER_ORDER, w=side, type="dxa")
+        half = width // 2
+        for col in table.columns:
+            col.width = Emu(half * 635)
+        for r, (left, right) in enumerate(rows):
+            trpr = table.rows[r]._tr.get_or_add_trPr()
+            height = OxmlElement("w:trHeight")
+            height.set(qn("w:val"), str(row_twips))
+            height.set(qn("w:hRule"), "exact")
+            trpr.append(height)
+            cells = table.rows[r].cells
+            target = cells[0].merge(cells[1]) if not right else cells[0]
+            p = target.paragraphs[0]
+            p.style = self._styles["banji"]
+            self._run(p, left, "banji")
+            if right:
+                p2 = cells[1].paragraphs[0]
+                p2.style = self._styles["banji"]
+                self._run(p2, right, "banji")
+                _set(p2._p.get_or_add_pPr(), "jc", PPR_ORDER, val="right")
+        # A floating table is anchored to the paragraph after it; Word needs one there anyway.
+        anchor = self.doc.add_paragraph(style=self._styles["banji"])
+        _set(anchor._p.get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=20, lineRule="exact")
+
     def document(self, d: Document) -> None:
         s = self.s
         body = self.doc.element.body
+        if d.header:
+            self.red_header(d)
         for line in d.title_lines:
             self.para("title", line)
         for line in d.subtitle_lines:
@@ -332,7 +412,8 @@ class _Writer:
             self.para("annex_title", att.title)
             self.blank(s.blank_lines.after_title)
             self.blocks(att.blocks)
-        # python-docx's template starts with an empty first paragraph? No: but keep sectPr last.
+        if d.banji:
+            self.banji(d)
         sect = body.find(qn("w:sectPr"))
         body.remove(sect)
         body.append(sect)

@@ -6,8 +6,8 @@ from html import escape
 
 from ..fonts import Resolution
 from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
-from ..style import Style
-from .layout import signature_indents
+from ..style import PT_PER_MM, Style
+from .layout import mark_size_pt, signature_indents
 
 ELEMENT_CLASSES = {
     "title": ".title", "subtitle": ".subtitle", "recipient": ".recipient", "body": "p, .body",
@@ -66,6 +66,31 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
                "vertical-align: middle; }")
     out.append("thead { display: table-header-group; } tr { break-inside: avoid; }")
     out.append("b, strong { font-weight: 700; } i, em { font-style: normal; }")
+    # 版头: 发文机关标志 in red 35 mm below the 版心 top, 发文字号, the red rule 4 mm below it.
+    rh = style.red_header
+    mark = style.elements["red_mark"]
+    out.append(f".red-mark {{ font-family: {_family(fonts[mark.font])}; font-weight: {fonts[mark.font].weight}; "
+               f"color: {style.colors.red}; text-align: center; text-indent: 0; letter-spacing: 0; "
+               f"margin-top: {rh.mark_top_below_type_area_mm}mm; }}")
+    num = style.elements["doc_number"]
+    gap_mm = (style.line_pt("doc_number") - num.size_pt) / 2 / PT_PER_MM
+    out.append(f".doc-number {{ font-family: {_family(fonts[num.font])}; text-align: center; text-indent: 0; "
+               f"padding-bottom: {max(rh.rule_below_number_mm - gap_mm, 0):.3f}mm; "
+               f"border-bottom: {rh.rule_pt}pt solid {style.colors.red}; }}")
+    # 版记 as a footnote-area float: it lands at the foot of the last page.
+    bj = style.elements["banji"]
+    bs = style.banji
+    out.append("@page { @footnote { margin: 0; padding: 0; border: none; } }")
+    out.append(f".banji {{ float: footnote; font-family: {_family(fonts[bj.font])}; font-size: {bj.size_pt}pt; "
+               f"line-height: {style.line_pt('banji')}pt; text-indent: 0; letter-spacing: 0; }}")
+    out.append(".banji::footnote-call { content: none; font-size: 0; line-height: 0; } "
+               ".banji::footnote-marker { content: none; }")
+    out.append(f".banji table {{ width: 100%; border-collapse: collapse; }} "
+               f".banji td {{ border: none; padding: 0 {bs.side_indent_chars}em; vertical-align: top; "
+               f"font-size: {bj.size_pt}pt; line-height: {style.line_pt('banji')}pt; font-family: inherit; }}")
+    out.append(f".banji tr {{ border-top: {bs.thin_rule_mm}mm solid {style.colors.text}; }} "
+               f".banji tr:first-child {{ border-top: {bs.thick_rule_mm}mm solid {style.colors.text}; }} "
+               f".banji tr:last-child {{ border-bottom: {bs.thick_rule_mm}mm solid {style.colors.text}; }}")
     return "\n".join(out)
 
 
@@ -114,6 +139,13 @@ def _blank(n: int) -> list[str]:
 
 def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
     body: list[str] = []
+    if doc.header:
+        size = mark_size_pt(style, doc.header.mark)
+        body.append(f'<p class="red-mark" style="font-size:{size}pt; line-height:{size}pt">{escape(doc.header.mark)}</p>')
+        body += _blank(style.red_header.blank_lines_after_mark)
+        if doc.header.number:
+            body.append(f'<p class="doc-number">{escape(doc.header.number)}</p>')
+        body += _blank(style.red_header.blank_lines_before_title)
     body += [f'<p class="title">{escape(line)}</p>' for line in doc.title_lines]
     body += [f'<p class="subtitle">{escape(line)}</p>' for line in doc.subtitle_lines]
     body += _blank(style.blank_lines.after_title)
@@ -133,6 +165,12 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
         body.append(f'<p class="annex-title">{escape(att.title)}</p>')
         body += _blank(style.blank_lines.after_title)
         body += _blocks(att.blocks)
+    if doc.banji:
+        rows = []
+        if doc.banji.cc:
+            rows.append(f'<tr><td colspan="2">{escape(doc.banji.cc)}</td></tr>')
+        rows.append(f'<tr><td>{escape(doc.banji.issuer)}</td><td style="text-align:right">{escape(doc.banji.date)}</td></tr>')
+        body.append(f'<div class="banji"><table>{"".join(rows)}</table></div>')
     return ("<!DOCTYPE html>\n"
             f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
             f"<style>\n{css(style, fonts)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

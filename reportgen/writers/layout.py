@@ -26,3 +26,12 @@ def signature_indents(style: Style, name: str, date: str) -> tuple[float, float]
         r_date = rule.min_date_right_chars
         r_sig = w_date + r_date + rule.date_shift_chars - w_sig
     return r_sig, r_date
+
+
+def mark_size_pt(style: Style, mark: str) -> float:
+    """Size of the 发文机关标志: the style's size, reduced so the mark fits the 版心 width."""
+    from ..style import PT_PER_MM
+
+    wanted = style.elements["red_mark"].size_pt
+    width_pt = style.type_area_mm[0] * PT_PER_MM
+    return min(wanted, round(width_pt / max(char_units(mark), 1), 1))

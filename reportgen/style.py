@@ -151,6 +151,11 @@ class Style(_Strict):
         """Width of one character cell of an element (size plus tracking)."""
         return self.elements[name].size_pt + self.tracking(name)
 
+    def table_capacity_chars(self) -> float:
+        """How many table-cell characters (with their padding share) fit across the 版心."""
+        cell = self.elements["table_cell"]
+        return self.type_area_mm[0] * PT_PER_MM / (cell.size_pt + self.tracking("table_cell")) - 1
+
     def heading_bold(self, level: int) -> bool:
         return self.bold_headings and level in self.bold_heading_levels
 

@@ -22,7 +22,7 @@ from docx.shared import Emu, Pt
 
 from ..model import Cell, Document, Heading, PageBreak, Paragraph, Run, Table
 from ..style import PT_PER_MM, TWIPS_PER_PT, Style
-from .layout import mark_size_pt, signature_indents
+from .layout import column_fractions, mark_size_pt, signature_indents, table_grid
 
 STYLE_NAMES = {
     "title": "公文标题", "subtitle": "公文副标题", "recipient": "主送机关", "body": "公文正文",
@@ -264,8 +264,7 @@ class _Writer:
     def table(self, t: Table) -> None:
         if t.caption:
             self.para("table_caption", t.caption)
-        ncols = max(sum(c.colspan for c in row) for row in t.rows)
-        grid = _occupancy(t.rows, ncols)
+        ncols, grid = table_grid(t.rows)
         table = self.doc.add_table(rows=len(t.rows), cols=ncols)
         tblpr = table._tbl.tblPr
         width_twips = _mm_twips(self.s.type_area_mm[0])
@@ -274,7 +273,7 @@ class _Writer:
         border = round(self.s.table.border_pt * 8)
         self._borders(tblpr, {e: border for e in ("top", "left", "bottom", "right", "insideH", "insideV")})
         _set(tblpr, "tblLayout", TBLPR_ORDER, type="fixed")
-        widths = _column_widths(t, ncols, width_twips)
+        widths = [round(f * width_twips) for f in column_fractions(t, self.s.table_capacity_chars())]
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)
         for r, row in enumerate(t.rows):
@@ -422,42 +421,6 @@ class _Writer:
 def _set_settings_flag(settings_el, tag: str) -> None:
     if settings_el.find(qn(f"w:{tag}")) is None:
         settings_el.append(OxmlElement(f"w:{tag}"))
-
-
-def _occupancy(rows: list[list[Cell]], ncols: int) -> list[list[tuple[int, int, int]]]:
-    """For each model cell: (first column, last column, last row) in the full grid."""
-    taken = [[False] * ncols for _ in rows]
-    out = []
-    for r, row in enumerate(rows):
-        spans = []
-        c = 0
-        for cell in row:
-            while c < ncols and taken[r][c]:
-                c += 1
-            c1 = min(c + cell.colspan - 1, ncols - 1)
-            r1 = min(r + cell.rowspan - 1, len(rows) - 1)
-            for rr in range(r, r1 + 1):
-                for cc in range(c, c1 + 1):
-                    taken[rr][cc] = True
-            spans.append((c, c1, r1))
-            c = c1 + 1
-        out.append(spans)
-    return out
-
-
-def _column_widths(t: Table, ncols: int, total: int) -> list[int]:
-    """Widths proportional to the longest text of each column (single-span cells), at least 2 chars."""
-    from .layout import char_units
-
-    longest = [2.0] * ncols
-    for row, spans in zip(t.rows, _occupancy(t.rows, ncols)):
-        for cell, (c0, c1, _) in zip(row, spans):
-            if c0 == c1:
-                longest[c0] = max(longest[c0], min(char_units(cell.text), 16))
-    whole = sum(longest)
-    widths = [int(total * w / whole) for w in longest]
-    widths[-1] += total - sum(widths)
-    return widths
 
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -7,7 +7,7 @@ from html import escape
 from ..fonts import Resolution
 from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
 from ..style import PT_PER_MM, Style
-from .layout import mark_size_pt, signature_indents
+from .layout import column_fractions, mark_size_pt, signature_indents
 
 ELEMENT_CLASSES = {
     "title": ".title", "subtitle": ".subtitle", "recipient": ".recipient", "body": "p, .body",
@@ -61,7 +61,7 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
     out.append(".annex-label { break-before: page; }")
     out.append(".pagebreak { break-before: page; height: 0; }")
     t = style.table
-    out.append(f"table {{ border-collapse: collapse; width: 100%; margin: 0; }}")
+    out.append("table { border-collapse: collapse; width: 100%; margin: 0; table-layout: fixed; }")
     out.append(f"th, td {{ border: {t.border_pt}pt solid {style.colors.text}; padding: {t.cell_padding_pt}pt; "
                "vertical-align: middle; }")
     out.append("thead { display: table-header-group; } tr { break-inside: avoid; }")
@@ -104,7 +104,7 @@ def _runs(runs: list[Run]) -> str:
     return "".join(out)
 
 
-def _table(t: Table) -> str:
+def _table(t: Table, style: Style) -> str:
     rows = []
     for i, row in enumerate(t.rows):
         tag = "th" if i < t.header_rows else "td"
@@ -115,10 +115,11 @@ def _table(t: Table) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head, body = rows[: t.header_rows], rows[t.header_rows:]
     caption = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
-    return f"{caption}<table><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
+    cols = "".join(f'<col style="width:{f * 100:.3f}%">' for f in column_fractions(t, style.table_capacity_chars()))
+    return f"{caption}<table><colgroup>{cols}</colgroup><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _blocks(blocks) -> list[str]:
+def _blocks(blocks, style: Style) -> list[str]:
     out = []
     for b in blocks:
         if isinstance(b, Heading):
@@ -127,7 +128,7 @@ def _blocks(blocks) -> list[str]:
             cls = ' class="recipient"' if b.role == "flush" else ""
             out.append(f"<p{cls}>{escape(b.lead)}{_runs(b.runs)}</p>")
         elif isinstance(b, Table):
-            out.append(_table(b))
+            out.append(_table(b, style))
         elif isinstance(b, PageBreak):
             out.append('<div class="pagebreak"></div>')
     return out
@@ -151,7 +152,7 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
     body += _blank(style.blank_lines.after_title)
     if doc.recipient:
         body.append(f'<p class="recipient">{escape(doc.recipient)}</p>')
-    body += _blocks(doc.blocks)
+    body += _blocks(doc.blocks, style)
     if doc.signature:
         r_sig, r_date = signature_indents(style, doc.signature.name, doc.signature.date)
         body += _blank(style.blank_lines.before_signature)
@@ -164,7 +165,7 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
         body += _blank(style.blank_lines.after_annex_label)
         body.append(f'<p class="annex-title">{escape(att.title)}</p>')
         body += _blank(style.blank_lines.after_title)
-        body += _blocks(att.blocks)
+        body += _blocks(att.blocks, style)
     if doc.banji:
         rows = []
         if doc.banji.cc:

@@ -35,3 +35,49 @@ def mark_size_pt(style: Style, mark: str) -> float:
     wanted = style.elements["red_mark"].size_pt
     width_pt = style.type_area_mm[0] * PT_PER_MM
     return min(wanted, round(width_pt / max(char_units(mark), 1), 1))
+
+
+def table_grid(rows) -> tuple[int, list[list[tuple[int, int, int]]]]:
+    """Number of columns, and for each model cell (first column, last column, last row)."""
+    ncols = max(sum(c.colspan for c in row) for row in rows)
+    taken = [[False] * ncols for _ in rows]
+    out = []
+    for r, row in enumerate(rows):
+        spans = []
+        c = 0
+        for cell in row:
+            while c < ncols and taken[r][c]:
+                c += 1
+            c1 = min(c + cell.colspan - 1, ncols - 1)
+            r1 = min(r + cell.rowspan - 1, len(rows) - 1)
+            for rr in range(r, r1 + 1):
+                for cc in range(c, c1 + 1):
+                    taken[rr][cc] = True
+            spans.append((c, c1, r1))
+            c = c1 + 1
+        out.append(spans)
+    return ncols, out
+
+
+def column_fractions(table, capacity_chars: float, max_chars: float = 14) -> list[float]:
+    """Column widths as fractions of the table width, shared by both writers.
+
+    ``capacity_chars`` is how many characters of the cell size the table width holds. Short
+    columns (at most three characters of content, e.g. 单位, 属性) get their full width so they
+    never wrap; the other columns share the rest in proportion to their longest text (capped,
+    so long text wraps).
+    """
+    ncols, spans = table_grid(table.rows)
+    want = [1.0] * ncols
+    for row, row_spans in zip(table.rows, spans):
+        for cell, (c0, c1, _) in zip(row, row_spans):
+            if c0 == c1:
+                want[c0] = max(want[c0], min(char_units(cell.text) + 1, max_chars))
+    short = [w <= 4 for w in want]
+    fixed = sum(w for w, s in zip(want, short) if s)
+    if fixed >= capacity_chars or all(short):
+        total = sum(want)
+        return [w / total for w in want]
+    rest = sum(w for w, s in zip(want, short) if not s)
+    scale = (capacity_chars - fixed) / rest
+    return [(w if s else w * scale) / capacity_chars for w, s in zip(want, short)]

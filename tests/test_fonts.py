@@ -1,0 +1,74 @@
+"""`reportgen fonts` tells the truth with and without the open fonts; a workspace fonts/ folder
+wins; a character no face covers is an error naming it, never an empty box."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from conftest import reportgen, require_tool
+from reportgen.fonts import resolve, system_families
+from reportgen.style import load_style
+
+
+@pytest.fixture
+def no_fonts_env(tmp_path):
+    """A fontconfig that sees no font at all: a machine without the open fonts."""
+    conf = tmp_path / "empty-fonts.conf"
+    (tmp_path / "none").mkdir()
+    conf.write_text(f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "none"}</dir>'
+                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>', "utf-8")
+    return {"FONTCONFIG_FILE": str(conf)}
+
+
+def test_fonts_lists_each_role_with_its_face_and_coverage(workspace):
+    proc = reportgen("-C", str(workspace), "fonts", "--year", "2023")
+    assert proc.returncode == 0, proc.stderr
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip()}
+    expected = {role: r.face.family for role, r in resolve(load_style(), None).items()}
+    for role, family in expected.items():
+        assert family in lines[role], lines[role]
+        assert "覆盖全部字符" in lines[role]
+        assert "开源替代字体" in lines[role]   # this machine has no official faces
+
+
+def test_without_open_fonts_pdf_fails_clearly_and_docx_still_builds(workspace, no_fonts_env):
+    proc = reportgen("-C", str(workspace), "fonts", env=no_fonts_env)
+    assert proc.returncode == 1
+    assert proc.stdout.count("未找到") == 5
+    pdf = reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", env=no_fonts_env)
+    assert pdf.returncode == 1 and "找不到可用字体" in pdf.stderr and "apt-get install" in pdf.stderr
+    assert not list((workspace / "output").rglob("*.pdf"))
+    docx = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", env=no_fonts_env)
+    assert docx.returncode == 0, docx.stderr
+    assert len(list((workspace / "output").rglob("*.docx"))) == 1
+
+
+def test_workspace_font_folder_comes_first(workspace, tmp_path):
+    kai = system_families().get("AR PL KaitiM GB")
+    if kai is None:
+        pytest.skip("AR PL KaitiM GB not installed")
+    font = TTFont(str(kai.path))
+    for rec in font["name"].names:
+        if rec.nameID in (1, 4, 16):
+            rec.string = "楷体_GB2312"
+    (workspace / "fonts").mkdir()
+    font.save(str(workspace / "fonts" / "kaiti_gb2312.ttf"))
+    proc = reportgen("-C", str(workspace), "fonts", "--year", "2023")
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("kaiti"))
+    assert "楷体_GB2312（" in line and str(workspace / "fonts") in line and "正式字体" in line
+    reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", check=True)
+    require_tool("pdffonts")
+    pdf = next((workspace / "output").rglob("*.pdf"))
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "KaitiM" not in listing   # the workspace face replaced the system one
+
+
+def test_uncovered_character_is_named_with_its_place(workspace):
+    report = workspace / "data/2023/lucheng/report.yaml"
+    report.write_text(report.read_text("utf-8").replace("创新平台提能造峰。", "创新平台提能造峰𓀀。"), "utf-8")
+    proc = reportgen("-C", str(workspace), "build", "2023")
+    assert proc.returncode == 1
+    assert "“𓀀”（U+13000）" in proc.stderr and "二是创新平台" in proc.stderr
+    assert not list((workspace / "output").rglob("*.*"))

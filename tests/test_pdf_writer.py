@@ -36,5 +36,12 @@ def test_no_network_and_no_files_outside_the_workspace(tmp_path):
         pdf = write_pdf(html, (ws,))
         assert pdf.startswith(b"%PDF")
         assert _Recorder.hits == []
+        import io
+
+        import pdfplumber
+
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            colours = {c["non_stroking_color"] for c in doc.pages[0].chars}
+        assert colours and all(c in ((0,), (0, 0, 0), 0, None) for c in colours), colours  # outside.css not applied
     finally:
         server.shutdown()

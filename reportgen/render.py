@@ -1,35 +1,67 @@
 """Templating: a Jinja template + the context → the document source (Markdown with a YAML head).
 
-Templates render in Jinja's sandbox with strict undefined names. Whatever a value holds comes
-out literally: every value printed with ``{{ }}`` is escaped for the source format, and the
-narrative of report.yaml is rendered to plain text and escaped as a whole. A workspace's
-``templates/`` folder overrides the built-in templates by name.
+Templates are untrusted input. They render in Jinja's immutable sandbox with strict undefined
+names, and:
+
+* **values come out literally**: every value printed with ``{{ }}`` is escaped for the source
+  format, and so is every value joined to template text (``~``, ``+``, ``join``, ``replace``,
+  ``format`` …): in the document source only the template's own text is markup. The narrative
+  of report.yaml is rendered to plain text and escaped as a whole;
+* **files**: a template can include, import or extend only ``*.md.j2`` templates of the
+  workspace's ``templates/`` folder and the built-in ones — no absolute path, no ``..``, no
+  symbolic link leading out;
+* **no code, no network**: no attribute starting with ``_``, no method of an already formatted
+  text, no ``lipsum``/``cycler``/``joiner``/``namespace``, no filters that produce HTML;
+* **bounded**: every text or list a template builds is limited to ``MAX_VALUE_CHARS``, the output
+  to ``MAX_OUTPUT_CHARS``, all ``range`` loops of one render together to ``MAX_LOOP_ITEMS``
+  items, macro recursion to Python's depth, and the run time to ``MAX_SECONDS``.
+
+Lookup: a workspace's ``templates/`` overrides the built-in templates by name; a built-in one is
+also reachable as ``builtin/NAME``, and a workspace template that extends (or includes) its own
+name gets the built-in one — so ``templates/summary_plan.md.j2`` can be three lines::
+
+    {% extends "summary_plan.md.j2" %}
+    {% block opening %}新的开头……{% endblock %}
+
+Errors name the template file and line, quote the line and suggest a fix (是否想用 'rd_growth'？).
 """
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
+import os
 import re
 import signal
 from contextlib import contextmanager
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.compiler import CodeGenerator
+from jinja2.exceptions import SecurityError, TemplateError, TemplatesNotFound, UndefinedError
+from jinja2.utils import missing
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from markupsafe import Markup
 
 from . import cnfmt
 from .errors import Problem, ReportgenError
+from .i18n import _
 from .workspace import Workspace
 
 TEMPLATE_SUFFIX = ".md.j2"
+BUILTIN_PREFIX = "builtin/"
 MAX_OUTPUT_CHARS = 2_000_000
+MAX_VALUE_CHARS = 1_000_000
+MAX_LOOP_ITEMS = 1_000_000
 MAX_SECONDS = 10
+REMOVED_GLOBALS = ("lipsum", "cycler", "joiner", "namespace")
+REMOVED_FILTERS = ("urlize", "xmlattr", "tojson", "random", "pprint", "filesizeformat")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^:&=\"'$%@/;?,])")
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+_LONG_NUMBER = re.compile(r"\d{7,}")
 
 
 def md_escape(text: str) -> str:
@@ -51,27 +83,295 @@ def builtin_templates_dir() -> Path:
     return Path(str(resources.files("reportgen").joinpath("templates")))
 
 
+def template_file_name(name: str) -> str:
+    """``summary_plan`` → ``summary_plan.md.j2``."""
+    return name if name.endswith(TEMPLATE_SUFFIX) else name + TEMPLATE_SUFFIX
+
+
+# ---------------------------------------------------------------- limits
+
+
+class ForbiddenTemplate(SecurityError):
+    """A template name that leads out of the template folders, or to a file that is no template."""
+
+
+class LimitError(ReportgenError):
+    """A template went over one of the limits (size, loops, time)."""
+
+
+_where: contextvars.ContextVar[str] = contextvars.ContextVar("reportgen_render_where", default="")
+_loop_budget: contextvars.ContextVar[list[int]] = contextvars.ContextVar("reportgen_loop_budget")
+
+
+def _limit(message: str) -> LimitError:
+    return LimitError(Problem(_where.get(), message, _("检查模板中的循环和重复：模板只应排版数据，不应生成大量内容")))
+
+
+def _check_size(value):
+    if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_VALUE_CHARS:
+        raise _limit(_("模板生成的文字或列表超过 {n} 个字符（项），已中止").format(n=MAX_VALUE_CHARS))
+    return value
+
+
+def _check_int(value) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE_CHARS:
+        raise _limit(_("模板中的数字 {n} 过大（上限 {m}），已中止").format(n=value, m=MAX_VALUE_CHARS))
+
+
+def _check_format(spec) -> None:
+    if isinstance(spec, str) and _LONG_NUMBER.search(spec):
+        raise _limit(_("格式“{spec}”中的宽度或精度过大，已中止").format(spec=spec[:40]))
+
+
+def _range(*args):
+    """``range`` with the sandbox's size limit, charged to the render's loop budget."""
+    rng = safe_range(*args)
+    budget = _loop_budget.get(None)
+    if budget is not None:
+        budget[0] -= len(rng)
+        if budget[0] < 0:
+            raise _limit(_("模板中的循环次数合计超过 {n} 次，已中止").format(n=MAX_LOOP_ITEMS))
+    return rng
+
+
+@contextmanager
+def _time_limit(seconds: float, where: str):
+    """Stop a runaway template after ``seconds`` (in the main thread, where SIGALRM works)."""
+    def on_alarm(signum, frame):
+        raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=seconds),
+                                 _("检查是否有过大的循环")))
+
+    try:
+        old = signal.signal(signal.SIGALRM, on_alarm)
+    except ValueError:  # not the main thread: no alarm available
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _seconds() -> float:
+    try:
+        return float(os.environ.get("REPORTGEN_TEMPLATE_SECONDS") or MAX_SECONDS)
+    except ValueError:
+        return MAX_SECONDS
+
+
+@contextmanager
+def _guard(where: str):
+    """Set the per-render limits (loop budget, time) for everything run inside."""
+    t1 = _where.set(where)
+    t2 = _loop_budget.set([MAX_LOOP_ITEMS])
+    try:
+        with _time_limit(_seconds(), where):
+            yield
+    finally:
+        _loop_budget.reset(t2)
+        _where.reset(t1)
+
+
+# ---------------------------------------------------------------- escaping
+
+
+def _md_markup(value):
+    """A value as literal source text (already formatted text is left as it is)."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    return Markup(md_escape(str(value)))
+
+
+def _md_finalize(value):
+    return _md_markup(value)
+
+
+def _trusted(value) -> bool:
+    if isinstance(value, Markup):
+        return True
+    return isinstance(value, (list, tuple)) and any(isinstance(v, Markup) for v in value)
+
+
+def _as_md(value):
+    """Inside formatted text, a plain string argument is literal text."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(md_escape(value))
+    return value
+
+
+def _guard_filter(name: str, func):
+    """Wrap a built-in filter: bounded sizes, and formatted text only from formatted text."""
+    pass_arg = getattr(func, "jinja_pass_arg", None)
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        lead, rest = (args[:1], args[1:]) if pass_arg is not None else ((), args)
+        if not rest:
+            return func(*args, **kwargs)
+        value, params = rest[0], rest[1:]
+        for p in (*params, *kwargs.values()):
+            _check_int(p)
+        if name == "format":
+            _check_format(value)
+        if name == "replace" and len(params) >= 2 and isinstance(value, str):
+            old, new = str(params[0]), str(params[1])
+            count = value.count(old) if old else len(value) + 1
+            if len(value) + count * max(0, len(new) - len(old)) > MAX_VALUE_CHARS:
+                raise _limit(_("replace 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+        if name == "join" and isinstance(value, (list, tuple)) and params:
+            if len(value) * len(str(params[0])) > MAX_VALUE_CHARS:
+                raise _limit(_("join 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+        trusted = _trusted(value)
+        if trusted:
+            params = tuple(_as_md(p) for p in params)
+            kwargs = {k: _as_md(v) for k, v in kwargs.items()}
+            if isinstance(value, (list, tuple)):
+                value = [_as_md(v) for v in value]
+        result = func(*lead, value, *params, **kwargs)
+        if isinstance(result, Markup) and not trusted:
+            result = str(result)  # a value never becomes markup through a filter
+        return _check_size(result)
+
+    return wrapped
+
+
+def _md_escape_filter(value):
+    return _md_markup(value)
+
+
+def _no_safe(value):
+    """``safe`` does nothing here: a value always comes out literally."""
+    return value
+
+
+class _CodeGenerator(CodeGenerator):
+    """Route ``~`` through the environment, where it is bounded and escapes values."""
+
+    def visit_Concat(self, node, frame):
+        self.write("environment.concat_values((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("), context.eval_ctx.autoescape)")
+
+
+# ---------------------------------------------------------------- loading
+
+
+class _ConfinedLoader(FileSystemLoader):
+    """Templates of one folder only: ``*.md.j2`` files whose real path stays inside it."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder), followlinks=False)
+        self.folder = Path(folder).resolve()
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.folder):
+            raise ForbiddenTemplate(_("模板“{name}”是指向模板文件夹之外的链接，不能使用").format(name=template))
+        return source, filename, uptodate
+
+    def list_templates(self):
+        return [n for n in super().list_templates() if n.endswith(TEMPLATE_SUFFIX)]
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    code_generator_class = _CodeGenerator
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def join_path(self, template, parent):
+        """Check every name a template includes, imports or extends; a template that refers
+        to its own name gets the built-in template of that name."""
+        name = str(template)
+        if name.startswith("/") or "\\" in name or ".." in PurePosixPath(name).parts:
+            raise ForbiddenTemplate(_("模板只能引用 templates/ 文件夹中的模板，不能引用“{name}”").format(name=name))
+        if not name.endswith(TEMPLATE_SUFFIX):
+            raise ForbiddenTemplate(_("只能引用模板文件（文件名以 {suffix} 结尾），不能引用“{name}”").format(
+                suffix=TEMPLATE_SUFFIX, name=name))
+        bare_parent = parent[len(BUILTIN_PREFIX):] if parent and parent.startswith(BUILTIN_PREFIX) else parent
+        if name == bare_parent and (builtin_templates_dir() / name).is_file():
+            return BUILTIN_PREFIX + name
+        return name
+
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, Markup):
+            return False  # formatted text has no methods for templates
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and right > 0 and \
+                    max(abs(left), 2).bit_length() * right > 256:
+                raise _limit(_("幂运算 {a} ** {b} 的结果过大，已中止").format(a=left, b=right))
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_VALUE_CHARS:
+                    raise _limit(_("重复生成的文字或列表超过 {n} 个字符（项），已中止").format(n=MAX_VALUE_CHARS))
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+            if isinstance(left, Markup):
+                right = tuple(_as_md(r) for r in right) if isinstance(right, tuple) else _as_md(right)
+        elif operator == "+" and (isinstance(left, Markup) or isinstance(right, Markup)):
+            return _check_size(_md_markup(left) + _md_markup(right))
+        return _check_size(super().call_binop(context, operator, left, right))
+
+    def concat_values(self, items, autoescape):
+        if autoescape and any(isinstance(x, Markup) for x in items):
+            return _check_size(Markup("".join(_md_markup(x) for x in items)))
+        return _check_size("".join(str(x) for x in items))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        if __obj is not _range:  # range has its own limit
+            for a in (*args, *kwargs.values()):
+                _check_int(a)
+        target = getattr(__obj, "__self__", None)
+        name = getattr(__obj, "__name__", "")
+        if isinstance(target, str):
+            if name == "join" and args and hasattr(args[0], "__len__") and len(args[0]) * len(target) > MAX_VALUE_CHARS:
+                raise _limit(_("join 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+            if name == "replace" and len(args) >= 2:
+                count = target.count(str(args[0])) if args[0] else len(target) + 1
+                if len(target) + count * len(str(args[1])) > MAX_VALUE_CHARS:
+                    raise _limit(_("replace 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value):
+        wrapper = super().wrap_str_format(value)
+        if wrapper is not None:
+            _check_format(value.__self__)
+        return wrapper
+
+
 class _Undefined(StrictUndefined):
     """Strict undefined whose message names the missing name and suggests a close one."""
 
     def _fail_with_undefined_error(self, *args, **kwargs):
+        if self._undefined_exception is SecurityError:
+            raise SecurityError(self._undefined_hint or "")
         name = self._undefined_name
         obj = self._undefined_obj
+        if obj is missing:
+            obj = None
         candidates: list[str] = []
         if obj is not None and hasattr(obj, "keys"):
-            candidates = [str(k) for k in obj.keys()]
-        elif obj is None and hasattr(self, "_context_names"):
-            candidates = list(self._context_names)
+            try:
+                candidates = [str(k) for k in obj.keys()]
+            except Exception:  # noqa: BLE001 — any mapping-like object
+                candidates = []
         hint = ""
-        if name is not None:
+        if name is not None and candidates:
             close = difflib.get_close_matches(str(name), candidates, n=1, cutoff=0.6)
             if close:
-                hint = f"是否想用 '{close[0]}'？"
-        where = f"'{name}'" if name is not None else "该值"
+                hint = _("是否想用 '{name}'？").format(name=close[0])
+        where = f"'{name}'" if name is not None else _("该值")
         if obj is not None and name is not None:
             label = getattr(obj, "label", None) or type(obj).__name__
-            raise UndefinedError(f"{label} 中没有 {where}|{hint}")
-        raise UndefinedError(f"未定义的名称 {where}|{hint}")
+            raise UndefinedError(_("{label} 中没有 {name}").format(label=label, name=where) + f"|{hint}")
+        raise UndefinedError(_("未定义的名称 {name}").format(name=where) + f"|{hint}")
 
     __str__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = __hash__ = _fail_with_undefined_error  # type: ignore[assignment]
 
@@ -93,54 +393,99 @@ def _filters() -> dict:
     }
 
 
-def _md_finalize(value):
-    if isinstance(value, Markup):
-        return value
-    if value is None:
-        return Markup("")
-    return Markup(md_escape(str(value)))
-
-
-def make_env(ws: Workspace | None, *, for_text: bool = False) -> SandboxedEnvironment:
-    loaders = []
+def loaders(ws: Workspace | None) -> list[tuple[str, _ConfinedLoader]]:
+    """Where templates come from, first match wins: (source label, loader)."""
+    out = []
     if ws is not None and ws.templates.is_dir():
-        loaders.append(FileSystemLoader(str(ws.templates)))
-    loaders.append(FileSystemLoader(str(builtin_templates_dir())))
-    env = SandboxedEnvironment(
-        loader=ChoiceLoader(loaders),
+        out.append(("workspace", _ConfinedLoader(ws.templates)))
+    out.append(("builtin", _ConfinedLoader(builtin_templates_dir())))
+    return out
+
+
+def make_env(ws: Workspace | None, *, for_text: bool = False) -> _Environment:
+    found = loaders(ws)
+    builtin = found[-1][1]
+    env = _Environment(
+        loader=ChoiceLoader([PrefixLoader({BUILTIN_PREFIX.rstrip("/"): builtin}), *(ld for _, ld in found)]),
         undefined=_Undefined,
         autoescape=not for_text,
         finalize=None if for_text else _md_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=True,
     )
+    for name in REMOVED_GLOBALS:
+        env.globals.pop(name, None)
+    env.globals["range"] = _range
+    for name in REMOVED_FILTERS:
+        env.filters.pop(name, None)
     env.filters.update(_filters())
+    env.filters = {name: _guard_filter(name, f) for name, f in env.filters.items()}
+    if for_text:
+        env.filters["safe"] = _no_safe
+    else:
+        env.filters["safe"] = _no_safe
+        for name in ("e", "escape", "forceescape"):
+            env.filters[name] = _md_escape_filter
     return env
 
 
-@contextmanager
-def _time_limit(seconds: int, where: str):
-    """Stop a runaway template (huge loops) after ``seconds`` of CPU time in the main thread."""
-    def on_alarm(signum, frame):
-        raise ReportgenError(Problem(where, f"模板运行超过 {seconds} 秒，已中止", "检查是否有过大的循环"))
+# ---------------------------------------------------------------- errors
 
+_JINJA_MESSAGES = [
+    (re.compile(r"No filter named '(?P<n>[^']+)'"), "没有名为 '{n}' 的过滤器", "filters"),
+    (re.compile(r"No test named '(?P<n>[^']+)'"), "没有名为 '{n}' 的判断", "tests"),
+    (re.compile(r"Encountered unknown tag '(?P<n>[^']+)'"), "不认识的标签 '{n}'", "tags"),
+    (re.compile(r"Unexpected end of template.*looking for the following tags: (?P<n>.+?)\."),
+     "模板在结束前缺少 {n}", None),
+    (re.compile(r"unexpected end of template", re.I), "模板意外结束（{{ }} 或 {% %} 没有闭合）", None),
+    (re.compile(r"unexpected '(?P<n>[^']+)'"), "这里不应出现 '{n}'", None),
+    (re.compile(r"expected token '(?P<a>[^']+)', got '(?P<n>[^']+)'"), "这里应为 '{a}'，实际是 '{n}'", None),
+    (re.compile(r"tag name expected"), "{% 后缺少标签名", None),
+    (re.compile(r"'(?P<n>[^']+)' is undefined"), "未定义的名称 '{n}'", "names"),
+    (re.compile(r"range too big", re.I), "range 的范围过大（最多 100000 项）", None),
+    (re.compile(r"access to attribute '(?P<n>[^']+)' of '(?P<t>[^']+)' object is unsafe"),
+     "不能访问 {t} 的属性 '{n}'", None),
+]
+_TAGS = ["if", "elif", "else", "endif", "for", "endfor", "block", "endblock", "extends", "include", "import",
+         "from", "macro", "endmacro", "call", "endcall", "set", "endset", "filter", "endfilter", "with", "endwith"]
+
+
+def _explain(raw: str, env, names) -> tuple[str, str]:
+    """A Jinja message in the user's language, with a suggestion when one is close."""
+    for pattern, text, pool in _JINJA_MESSAGES:
+        m = pattern.search(raw)
+        if not m:
+            continue
+        tokens = {"end of print statement": "}}", "end of statement block": "%}", "end of template": _("模板末尾")}
+        groups = {k: tokens.get(v, v).replace("' or '", "'、'") for k, v in m.groupdict().items()}
+        message = _(text).replace("{n}", groups.get("n", "")).replace("{a}", groups.get("a", "")) \
+            .replace("{t}", groups.get("t", ""))
+        hint = ""
+        candidates = {"filters": list(env.filters) if env else [], "tests": list(env.tests) if env else [],
+                      "tags": _TAGS, "names": list(names or ())}.get(pool or "", [])
+        wanted = groups.get("n", "")
+        if pool == "tags" and wanted in _TAGS:
+            return _("多余的 '{n}'：前面没有与它对应的开始标签").replace("{n}", wanted), ""
+        close = [c for c in difflib.get_close_matches(wanted, candidates, n=2, cutoff=0.6) if c != wanted][:1]
+        if close:
+            hint = _("是否想用 '{name}'？").format(name=close[0])
+        return message, hint
+    return raw, ""
+
+
+def _shown(filename: str, ws: Workspace | None) -> str:
+    path = Path(filename)
+    builtin = builtin_templates_dir()
     try:
-        old = signal.signal(signal.SIGALRM, on_alarm)
-    except ValueError:  # not the main thread: no alarm available
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        return _("内置模板 {name}").format(name=path.resolve().relative_to(builtin.resolve()).as_posix())
+    except ValueError:
+        return ws.rel(path) if ws else filename
 
 
-def _template_problem(exc: BaseException, fallback: str, ws: Workspace | None) -> Problem:
-    """Turn a Jinja error into file:line, the line itself, and a hint."""
+def _locate(exc: BaseException, ws: Workspace | None) -> tuple[str | None, str]:
+    """Where in which template the error happened (``templates/x.md.j2:7``) and that line."""
     filename, lineno = None, None
     if isinstance(exc, TemplateSyntaxError):
         filename, lineno = exc.filename, exc.lineno
@@ -151,38 +496,77 @@ def _template_problem(exc: BaseException, fallback: str, ws: Workspace | None) -
             if fn.endswith(TEMPLATE_SUFFIX) or fn.startswith("<narrative"):
                 filename, lineno = fn, tb.tb_lineno
             tb = tb.tb_next
-    where = fallback
+    if not filename or filename.startswith("<"):
+        return None, ""
+    shown = _shown(filename, ws)
     line_text = ""
-    if filename and not filename.startswith("<"):
-        shown = ws.rel(Path(filename)) if ws else filename
-        where = f"{shown}:{lineno}" if lineno else shown
-        try:
-            line_text = Path(filename).read_text("utf-8").splitlines()[lineno - 1].strip()
-        except (OSError, IndexError, TypeError):
-            pass
-    message, _, hint = str(getattr(exc, "message", None) or exc).partition("|")
-    if isinstance(exc, SecurityError):
-        message, hint = f"模板试图做不允许的操作（{message}）", "模板只能使用数据和过滤器，不能访问内部属性"
+    try:
+        line_text = Path(filename).read_text("utf-8").splitlines()[lineno - 1].strip()
+    except (OSError, IndexError, TypeError):
+        pass
+    return (f"{shown}:{lineno}" if lineno else shown), line_text
+
+
+def _template_problem(exc: BaseException, fallback: str, ws: Workspace | None, env=None, names=()) -> Problem:
+    """Turn a Jinja error into file:line, the line itself, and a hint."""
+    where, line_text = _locate(exc, ws)
+    where = where or fallback
+    raw = str(getattr(exc, "message", None) or exc)
+    message, _sep, hint = raw.partition("|")
+    if isinstance(exc, ForbiddenTemplate):
+        hint = _("要引用的模板放进工作区的 templates/ 文件夹，文件名以 {suffix} 结尾").format(suffix=TEMPLATE_SUFFIX)
+    elif isinstance(exc, SecurityError):
+        text, _h = _explain(message, env, names)
+        message = _("模板试图做不允许的操作（{what}）").format(what=text)
+        hint = _("模板只能使用数据、过滤器和 templates/ 中的模板，不能访问内部属性或其他文件")
     elif isinstance(exc, TemplateSyntaxError):
-        message = f"模板语法错误：{message}"
-        hint = hint or "检查 {{ }} 与 {% %} 是否成对、拼写是否正确"
-    elif isinstance(exc, TemplateNotFound):
-        message = f"找不到模板 {exc.name}"
-        hint = "reportgen templates list 列出可用模板"
+        text, close = _explain(message, env, names)
+        message = _("模板语法错误：{what}").format(what=text)
+        hint = close or _("检查 {{ }} 与 {% %} 是否成对、拼写是否正确")
+    elif isinstance(exc, TemplatesNotFound | TemplateNotFound):
+        message = _("找不到模板 {name}").format(name=getattr(exc, "name", None) or raw)
+        hint = _("reportgen templates list 列出可用的模板")
+    elif isinstance(exc, RecursionError):
+        message = _("模板中的宏或引用递归过深，已中止")
+        hint = _("检查宏是否无条件地调用自己，或模板是否引用了自己")
+    elif isinstance(exc, MemoryError):
+        message = _("模板占用的内存过多，已中止")
+        hint = _("检查模板中的循环和重复")
+    elif isinstance(exc, UndefinedError):
+        if not hint:
+            m = re.search(r"'([^']+)'", message)
+            pool = [*(names or ()), *(env.globals if env else ())]
+            close = difflib.get_close_matches(m.group(1), pool, n=1, cutoff=0.6) if m else []
+            message, hint = _explain(message, env, names)
+            if close and not hint:
+                hint = _("是否想用 '{name}'？").format(name=close[0])
+    elif isinstance(exc, TemplateError):
+        message, close = _explain(message, env, names)
+        hint = hint or close
+    else:  # TypeError, ValueError, ArithmeticError raised by a value or filter
+        message = _("模板计算出错：{what}").format(what=_explain(message, env, names)[0])
+        hint = hint or _("检查这一行的运算和过滤器的参数")
     if line_text:
         message += f"\n    {line_text}"
     return Problem(where, message, hint)
 
 
-def _render_text(env: SandboxedEnvironment, source: str, ctx: dict, where: str, ws) -> str:
+_TEMPLATE_ERRORS = (TemplateError, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError)
+
+
+def _render_text(env, source: str, ctx: dict, where: str, ws) -> str:
     try:
-        tmpl = env.from_string(source)
-        with _time_limit(MAX_SECONDS, where):
-            return tmpl.render(ctx)
+        with _guard(where):
+            tmpl = env.from_string(source)
+            return _check_size(tmpl.render(ctx))
+    except LimitError as exc:
+        for p in exc.problems:
+            p.where = where
+        raise
     except ReportgenError:
         raise
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        problem = _template_problem(exc, where, ws)
+    except _TEMPLATE_ERRORS as exc:
+        problem = _template_problem(exc, where, ws, env, ctx.keys())
         problem.where = where
         raise ReportgenError(problem) from None
 
@@ -217,23 +601,37 @@ def _md_env(ws):
     return _ENV_CACHE[key]
 
 
+def reset() -> None:
+    """Forget the environments (and their compiled templates), e.g. after templates changed."""
+    _ENV_CACHE.clear()
+
+
 def render(template_name: str, ctx: dict, ws: Workspace | None) -> str:
     """Render the named template (``summary_plan``) to document source text."""
     env = _md_env(ws)
-    name = template_name if template_name.endswith(TEMPLATE_SUFFIX) else template_name + TEMPLATE_SUFFIX
+    name = template_file_name(template_name)
     try:
-        tmpl = env.get_template(name)
-        with _time_limit(MAX_SECONDS, name):
+        with _guard(name):
+            env.join_path(name, None)
+            tmpl = env.get_template(name)
             chunks = []
             size = 0
             for chunk in tmpl.generate(ctx):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
-                    raise ReportgenError(Problem(name, f"模板输出超过 {MAX_OUTPUT_CHARS} 个字符，已中止",
-                                                 "检查是否有过大的循环"))
+                    raise _limit(_("模板输出超过 {n} 个字符，已中止").format(n=MAX_OUTPUT_CHARS))
                 chunks.append(chunk)
             return "".join(chunks)
+    except LimitError as exc:
+        raise ReportgenError(_with_line(exc, name, ws)) from None
     except ReportgenError:
         raise
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        raise ReportgenError(_template_problem(exc, name, ws)) from None
+    except _TEMPLATE_ERRORS as exc:
+        raise ReportgenError(_template_problem(exc, name, ws, env, ctx.keys())) from None
+
+
+def _with_line(exc: LimitError, fallback: str, ws) -> list[Problem]:
+    """A limit error, placed at the template line that was running."""
+    where, line_text = _locate(exc, ws)
+    return [Problem(where or fallback, p.message + (f"\n    {line_text}" if line_text else ""), p.hint)
+            for p in exc.problems]

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import ReportgenError
+from .errors import Problem, ReportgenError
+from .i18n import _
 from .workspace import Workspace, find_workspace, init_workspace
 
 
@@ -61,26 +62,38 @@ def main(ctx, workspace, debug):
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: output/YEAR in the workspace).")
-@click.option("--unit", "units", multiple=True, help="Build only this unit (repeatable).")
+@click.option("--all", "all_units", is_flag=True, help="Build every unit found under data/YEAR/ (the default).")
+@click.option("--unit", "units", multiple=True, metavar="ID[,ID…]",
+              help="Build only these units (repeatable, or comma-separated).")
 @click.option("--profile", "profiles", multiple=True, help="Style profile, e.g. bold-headings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Worker processes (0: one per CPU).")
+@click.option("--shard", metavar="K/N", default=None,
+              help="Build only shard K of N (1 ≤ K ≤ N) of the (unit, format) jobs, for parallel machines.")
+@click.option("--force", is_flag=True, help="Rebuild documents whose inputs have not changed.")
 @click.pass_context
-def build(ctx, year, fmt, out, units, profiles):
-    """Build the documents of results year YEAR (summary of YEAR, plan for YEAR+1)."""
-    from .build import FORMATS, build_unit, style_for
-    from .load import load
+def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
+    """Build the documents of results year YEAR (summary of YEAR, plan for YEAR+1).
 
+    Documents whose inputs have not changed since the last build are skipped (see
+    output/YEAR/manifest.json); one failing unit does not stop the others, and the exit
+    status is 1 when any failed.
+    """
+    import os
+
+    from .batch import parse_shard, run_cli
+    from .build import FORMATS
+
+    units = tuple(u.strip() for item in units for u in item.replace("，", ",").split(",") if u.strip())
+    if all_units and units:
+        raise click.UsageError("--all 与 --unit 不能同时使用。")
     ws = _workspace(ctx.obj["workspace"])
-    formats = FORMATS if fmt == "all" else (fmt,)
-    started = time.perf_counter()
-    dataset = load(ws, year, list(units) or None)
-    style = style_for(ws, profiles)
-    out_dir = Path(out) if out else ws.output / str(year)
-    for uy in dataset.units.values():
-        built = build_unit(ws, uy, style, formats, out_dir)
-        for f, path in built.outputs.items():
-            size = path.stat().st_size
-            click.echo(f"已生成 {path}（{size / 1024:.0f} KB）")
-    click.echo(f"完成，用时 {time.perf_counter() - started:.1f} 秒。")
+    status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
+                     jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
+                     out_dir=Path(out) if out else None, profiles=tuple(profiles),
+                     debug=bool(ctx.obj.get("debug")))
+    if status:
+        sys.exit(status)
 
 
 @main.command()
@@ -147,6 +160,104 @@ def fonts(ctx, year, fc_out, install):
         click.echo(f"已安装字体映射 {target}")
     if problems or any(r.face is None for r in res.values()):
         raise ReportgenError(problems or [p for p in []] or "有字体角色找不到可用字体")
+
+
+@main.group()
+def templates():
+    """List, show and copy templates (workspace templates/ overrides the built-in ones)."""
+
+
+@templates.command("list")
+@click.pass_context
+def templates_list(ctx):
+    """List the templates: name, where it comes from, what it is for."""
+    from .render import available_templates
+
+    ws = _workspace_or_none(ctx.obj["workspace"])
+    infos = available_templates(ws)
+    overridden = {i.name for i in infos if i.overrides}
+    rows = []
+    for i in infos:
+        if i.source == "workspace":
+            source = _("工作区（覆盖内置）") if i.overrides else _("工作区")
+        else:
+            source = _("内置（已被工作区覆盖）") if i.name in overridden else _("内置")
+        rows.append((i.short_name, source, i.description))
+    widths = [max(_width(r[k]) for r in rows) + 2 for k in (0, 1)] if rows else [0, 0]
+    for name, source, description in rows:
+        click.echo(_pad(name, widths[0]) + _pad(source, widths[1]) + description)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes on a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+@templates.command("show")
+@click.argument("name")
+@click.pass_context
+def templates_show(ctx, name):
+    """Print the template NAME in effect (builtin/NAME: the built-in one)."""
+    from .render import find_template
+
+    info = find_template(_workspace_or_none(ctx.obj["workspace"]), name)
+    click.echo(info.path.read_text("utf-8"), nl=False)
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.option("--extend", is_flag=True,
+              help="Write a short template that extends the built-in one, with its blocks to fill in.")
+@click.pass_context
+def templates_copy(ctx, name, extend):
+    """Copy the built-in template NAME into the workspace's templates/ to customise it."""
+    from .build import write_atomic
+    from .render import find_template, template_blocks
+
+    ws = _workspace(ctx.obj["workspace"])
+    info = find_template(ws, name, builtin=True)
+    target = ws.templates / info.name
+    if target.exists():
+        raise ReportgenError(Problem(ws.rel(target), _("文件已存在，未做任何改动"),
+                                     _("直接编辑它；要重新开始，先把它改名或删除")))
+    text = info.path.read_text("utf-8")
+    if extend:
+        lines = ["{#- " + _("在内置模板 {name} 的基础上修改：只写要替换的部分（block）。").format(name=info.name) + " -#}",
+                 f'{{% extends "{info.name}" %}}']
+        for block in template_blocks(text):
+            lines.append("{#- " + _("可替换：{{% block {b} %}}……{{% endblock %}}").format(b=block) + " -#}")
+        text = "\n".join(lines) + "\n"
+    write_atomic(target, text.encode("utf-8"))
+    click.echo(_("已复制到 {path}。修改后用 reportgen preview 年份 预览。").format(path=ws.rel(target)))
+
+
+def _workspace_or_none(path: str | None) -> Workspace | None:
+    try:
+        return _workspace(path)
+    except ReportgenError:
+        if path:
+            raise
+        return None
+
+
+@main.command()
+@click.argument("year", type=int)
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--unit", "unit", default=None, help="Preview only this unit.")
+@click.option("--profile", "profiles", multiple=True, help="Style profile, e.g. bold-headings.")
+@click.pass_context
+def preview(ctx, year, port, unit, profiles):
+    """Serve the documents of YEAR as HTML on localhost; the page reloads when files change."""
+    from .preview import serve
+
+    serve(_workspace(ctx.obj["workspace"]), year, port=port, unit=unit, profiles=tuple(profiles),
+          echo=lambda text: click.echo(text))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 #   system packages (CJK fonts, Pango/HarfBuzz for WeasyPrint, python3-venv), a virtual
 #   environment in .venv, and the package itself in editable mode.
 #   --test  also installs what the test suite uses: LibreOffice (the real DOCX client),
-#           poppler-utils (pdftoppm, pdffonts) and the Python test dependencies.
+#           poppler-utils (pdftoppm, pdffonts), chromium (the preview test's browser)
+#           and the Python test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ packages=(
   fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai fonts-liberation2
 )
 if [ "$want_test" = 1 ]; then
-  packages+=(poppler-utils libreoffice-writer-nogui)
+  packages+=(poppler-utils libreoffice-writer-nogui chromium)
 fi
 
 if command -v apt-get >/dev/null 2>&1 && [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then

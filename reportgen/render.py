@@ -35,6 +35,7 @@ import os
 import re
 import signal
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
@@ -635,3 +636,74 @@ def _with_line(exc: LimitError, fallback: str, ws) -> list[Problem]:
     where, line_text = _locate(exc, ws)
     return [Problem(where or fallback, p.message + (f"\n    {line_text}" if line_text else ""), p.hint)
             for p in exc.problems]
+
+
+# ---------------------------------------------------------------- the templates an editor sees
+
+_FIRST_COMMENT = re.compile(r"\A\s*\{#-?\s*(.*?)\s*-?#\}", re.S)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """One template as ``reportgen templates list`` shows it."""
+
+    name: str            # summary_plan.md.j2
+    source: str          # "workspace" or "builtin"
+    path: Path
+    description: str     # the first line of the template's first comment
+    overrides: bool = False  # a workspace template hiding the built-in one of that name
+
+    @property
+    def short_name(self) -> str:
+        return self.name[: -len(TEMPLATE_SUFFIX)] if self.name.endswith(TEMPLATE_SUFFIX) else self.name
+
+
+def describe(text: str) -> str:
+    """The description of a template: the first line of its leading ``{# … #}`` comment."""
+    m = _FIRST_COMMENT.match(text)
+    return m.group(1).strip().splitlines()[0].strip() if m and m.group(1).strip() else ""
+
+
+def available_templates(ws: Workspace | None) -> list[TemplateInfo]:
+    """Every template, the one in effect for each name first (workspace before built-in)."""
+    out: list[TemplateInfo] = []
+    seen: set[str] = set()
+    found = loaders(ws)
+    builtin_names = set(found[-1][1].list_templates())
+    for source, loader in found:
+        for name in sorted(loader.list_templates()):
+            path = Path(loader.searchpath[0]) / name
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            out.append(TemplateInfo(name, source, path, describe(text),
+                                    overrides=source == "workspace" and name in builtin_names))
+            seen.add(name)
+    return out
+
+
+def find_template(ws: Workspace | None, name: str, builtin: bool = False) -> TemplateInfo:
+    """The template an editor means by ``name`` (``summary_plan``, ``x.md.j2``, ``builtin/x``)."""
+    want = template_file_name(name)
+    only_builtin = builtin or want.startswith(BUILTIN_PREFIX)
+    want = want.removeprefix(BUILTIN_PREFIX)
+    for info in available_templates(ws):
+        if info.name == want and (info.source == "builtin" or not only_builtin):
+            return info
+    names = sorted({i.short_name for i in available_templates(ws) if i.source == "builtin" or not only_builtin})
+    close = difflib.get_close_matches(want[: -len(TEMPLATE_SUFFIX)], names, n=1, cutoff=0.5)
+    hint = _("是否想用 '{name}'？").format(name=close[0]) if close else _("reportgen templates list 列出可用的模板")
+    raise ReportgenError(Problem(name, _("没有这个模板"), hint))
+
+
+def template_blocks(text: str) -> list[str]:
+    """The names of the blocks a template defines, in order (what an extending template can replace)."""
+    from jinja2 import nodes
+
+    env = make_env(None)
+    try:
+        tree = env.parse(text)
+    except TemplateSyntaxError:
+        return []
+    return [b.name for b in tree.find_all(nodes.Block)]

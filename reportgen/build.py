@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ class Built:
     document: Document
     source: str
     outputs: dict[str, Path] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)      # format → hash of the bytes written
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 def style_for(ws: Workspace, profiles: tuple[str, ...] = ()) -> Style:
@@ -108,10 +111,22 @@ def safe_filename(title: str) -> str:
     return name or "document"
 
 
+TEMP_SUFFIX = ".part"
+
+
+def _temp_prefix(name: str) -> str:
+    # .NAME~HOST~PID~ : a killed build's leftovers can be told from a running build's files.
+    return f".{name}~{socket.gethostname()}~{os.getpid()}~"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the target folder, then rename: never a half-written file."""
+    """Write to a temporary file in the target folder, then rename: never a half-written file.
+
+    The temporary file is hidden (``.NAME~HOST~PID~XXXX.part``) and never carries the final name;
+    ``os.replace`` swaps it in at once, so readers see the old file or the new one, nothing else.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -127,9 +142,60 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def clean_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove the temporary files of builds that were killed (their process is gone)."""
+    removed = []
+    host = socket.gethostname()
+    if not folder.is_dir():
+        return removed
+    for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
+        parts = tmp.name[: -len(TEMP_SUFFIX)].rsplit("~", 3)
+        if len(parts) != 4 or parts[1] != host or not parts[2].isdigit():
+            continue
+        try:
+            os.kill(int(parts[2]), 0)
+            continue                      # that build is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def output_datetime(date: _dt.date | None = None) -> _dt.datetime | _dt.date | None:
+    """The one timestamp the outputs carry: ``SOURCE_DATE_EPOCH`` when set, else the document's
+    date (成文日期) — never the wall clock, so the same inputs give the same bytes on any day."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ReportgenError(Problem("环境变量 SOURCE_DATE_EPOCH", f"“{epoch}”不是 Unix 时间戳（整数秒）",
+                                         "例如 SOURCE_DATE_EPOCH=1706659200，或取消该变量")) from None
+    return date
+
+
+def _w3c(stamp: _dt.datetime | _dt.date | None) -> str | None:
+    if stamp is None:
+        return None
+    if isinstance(stamp, _dt.datetime):
+        return stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp.isoformat()
+
+
 def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[str, ...],
                    date: _dt.date | None = None) -> dict[str, bytes]:
-    """Both writers on one model; every output is produced in memory before anything is written."""
+    """Both writers on one model; every output is produced in memory before anything is written.
+
+    The only date in the outputs is ``output_datetime(date)`` (DOCX core properties, PDF
+    CreationDate/ModDate).
+    """
+    stamp = output_datetime(date)
     resolutions = fonts.resolve(style, ws.fonts)
     out: dict[str, bytes] = {}
     if "pdf" in formats:
@@ -141,31 +207,41 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
         from .writers.pdf import write_pdf
 
         roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
-        out["pdf"] = write_pdf(html_writer.html(doc, style, resolutions), roots)
+        out["pdf"] = write_pdf(html_writer.html(doc, style, resolutions), roots, created=_w3c(stamp))
     if "docx" in formats:
         from .writers.docx import write_docx
 
-        out["docx"] = write_docx(doc, style, date=date)
+        out["docx"] = write_docx(doc, style, date=stamp)
     return out
 
 
-def build_unit(ws: Workspace, uy: UnitYear, style: Style, formats: tuple[str, ...], out_dir: Path) -> Built:
-    doc, source = document_for(ws, uy)
-    date = None
+def issue_date(uy: UnitYear) -> _dt.date | None:
+    """The document's date of issue (成文日期) from report.yaml, if it has one."""
     raw = uy.report.get("date")
-    if raw is not None:
-        from .cnfmt import parse_date
+    if raw is None:
+        return None
+    from .cnfmt import parse_date
 
-        date = parse_date(raw)
-    data = render_outputs(doc, style, ws, formats, date=date)
-    built = Built(uy.unit.id, doc.title, doc, source)
-    name = safe_filename(doc.title)
+    return parse_date(raw)
+
+
+def write_outputs(built: Built, data: dict[str, bytes], out_dir: Path) -> Built:
+    """Write rendered outputs atomically under the document's title; record their hashes."""
+    name = safe_filename(built.title)
     for fmt in FORMATS:
         if fmt in data:
             path = out_dir / f"{name}.{fmt}"
             write_atomic(path, data[fmt])
             built.outputs[fmt] = path
+            built.sha256[fmt] = hashlib.sha256(data[fmt]).hexdigest()
+            built.sizes[fmt] = len(data[fmt])
     return built
+
+
+def build_unit(ws: Workspace, uy: UnitYear, style: Style, formats: tuple[str, ...], out_dir: Path) -> Built:
+    doc, source = document_for(ws, uy)
+    data = render_outputs(doc, style, ws, formats, date=issue_date(uy))
+    return write_outputs(Built(uy.unit.id, doc.title, doc, source), data, out_dir)
 
 
 def sha256(path: Path) -> str:

@@ -28,13 +28,24 @@ def _font_config():
     """One FontConfiguration per process, kept warm across documents."""
     from weasyprint.text.fonts import FontConfiguration
 
+    from .weasyprint_tuning import apply
+
+    apply()
     return FontConfiguration()
 
 
-def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = ()) -> bytes:
-    """Render to PDF bytes; only files under ``allowed_roots`` (workspace, font files) are read."""
+def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str | None = None) -> bytes:
+    """Render to PDF bytes; only files under ``allowed_roots`` (workspace, font files) are read.
+
+    ``created`` (W3C date, e.g. ``2024-01-31T00:00:00Z``) becomes the PDF's creation and
+    modification dates; the bytes depend on nothing else than the HTML and the fonts.
+    """
     from weasyprint import HTML
 
+    font_config = _font_config()
     document = HTML(string=html_text, base_url=str(allowed_roots[0]) if allowed_roots else None,
-                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots)))
-    return document.write_pdf(font_config=_font_config(), uncompressed_pdf=False)
+                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots))
+                    ).render(font_config=font_config)
+    if created:
+        document.metadata.created = document.metadata.modified = created
+    return document.write_pdf(uncompressed_pdf=False)

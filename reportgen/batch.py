@@ -1,0 +1,639 @@
+"""Many documents in one run: the job list, sharding, a process pool, incremental builds, the
+manifest and the summary.
+
+A *job* is one (unit, format) pair of a results year.  ``--shard K/N`` keeps a deterministic
+1/N of the jobs, so K = 1…N machines (Kubernetes indexed jobs, Slurm arrays, Airflow tasks) build
+disjoint parts of the same year.  The jobs of one unit that a run keeps are built together (the
+data are read and the document rendered once for both formats).
+
+Each job has a *key*: the sha256 of everything its output depends on — the unit's data files,
+units.yaml, the workspace settings, the effective style, the templates (workspace and built-in),
+reportgen's version and code, the writer's library versions and, for the PDF, the font files.
+A job whose key and output file match ``manifest.json`` is not rebuilt ("未变化，跳过") unless
+``--force``.  The manifest (``<out>/manifest.json``) lists inputs and outputs with sha256 and size,
+the versions and the font files used; it is deterministic (sorted keys, no wall-clock time) and
+updated under a lock, so concurrent builds into one folder merge their entries.
+
+With ``--jobs N`` (N > 1) the work runs in N worker processes started with *spawn*; each worker
+imports WeasyPrint and keeps one FontConfiguration warm for all its documents.  A failing unit
+never stops the others; the run's exit status says whether any failed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import fcntl
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+from . import __version__
+from .build import FORMATS, Built, clean_stale_temp_files, output_datetime, style_for
+from .errors import Problem, ReportgenError
+from .workspace import Workspace
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+FORMAT_LABEL = {"docx": "DOCX", "pdf": "PDF"}
+
+
+# -- jobs and shards ------------------------------------------------------------------------------
+@dataclass(frozen=True, order=True)
+class Job:
+    unit: str
+    format: str
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``K/N`` → (K, N) with 1 ≤ K ≤ N."""
+    if text is None:
+        return None
+    k, sep, n = text.partition("/")
+    if sep and k.strip().isdigit() and n.strip().isdigit():
+        k_i, n_i = int(k), int(n)
+        if 1 <= k_i <= n_i:
+            return k_i, n_i
+    raise ReportgenError(Problem("--shard", f"“{text}”不是有效的分片",
+                                 "写成 K/N，1 ≤ K ≤ N，例如 --shard 1/4（Kubernetes 索引任务用 $((JOB_COMPLETION_INDEX+1))/N）"))
+
+
+def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[str]:
+    """The unit folders of data/YEAR (all of them, or the ones asked for), sorted."""
+    from .load import load
+
+    ydir = ws.year_dir(year)
+    found = sorted(p.name for p in ydir.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if ydir.is_dir() else []
+    if not found or any(u not in found for u in only):
+        load(ws, year, list(only) or None)   # raises the reader's own message (missing folder, unit …)
+        raise ReportgenError(Problem(ws.rel(ydir), f"{year}年的数据目录中没有单位子目录"))
+    return [u for u in found if u in only] if only else found
+
+
+def plan_jobs(units: list[str], formats: tuple[str, ...], shard: tuple[int, int] | None = None) -> list[Job]:
+    """All (unit, format) jobs, or shard K of N of them.
+
+    The jobs are ordered format by format, unit by unit, and job i belongs to shard i mod N + 1:
+    every shard gets its share of DOCX and of PDF jobs (±1), and the split depends only on the
+    sorted unit ids and the formats, never on the machine or the run.
+    """
+    jobs = [Job(u, f) for f in FORMATS if f in formats for u in sorted(units)]
+    if shard is None:
+        return sorted(jobs)
+    k, n = shard
+    return sorted(job for i, job in enumerate(jobs) if i % n == k - 1)
+
+
+# -- fingerprints -----------------------------------------------------------------------------------
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_record(path: Path) -> dict:
+    st = path.stat()
+    return {"sha256": _file_hash(str(path), st.st_size, st.st_mtime_ns), "size": st.st_size}
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Input files under a folder: hidden files and Office lock files (~$…) are not inputs."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(part.startswith((".", "~$")) for part in p.relative_to(folder).parts)
+                  and p.suffix not in (".pyc",))
+
+
+def _package_dir() -> Path:
+    return Path(str(resources.files("reportgen")))
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 over reportgen's own source: a changed program rebuilds even without a new version."""
+    pkg = _package_dir()
+    h = hashlib.sha256()
+    for path in sorted(pkg.rglob("*.py")):
+        h.update(str(path.relative_to(pkg)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "未安装"
+
+
+def generator_versions() -> dict:
+    return {"reportgen": __version__, "reportgen_code_sha256": code_digest(),
+            "python-docx": _version("python-docx"), "weasyprint": _version("weasyprint"),
+            "pydyf": _version("pydyf"), "fonttools": _version("fonttools")}
+
+
+@functools.lru_cache(maxsize=16)
+def _bold_file(family: str) -> str | None:
+    """The file fontconfig (hence Pango) picks for the bold weight of ``family``."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:weight=bold"],
+                             capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out or None
+
+
+def font_files(ws: Workspace, style) -> dict[str, dict]:
+    """The font files the PDF uses (reportgen.fonts.resolve, plus the bold file of each family,
+    which bold text and the 小标宋 stand-in use): path → sha256, size, roles."""
+    from .fonts import resolve
+
+    out: dict[str, dict] = {}
+    for role, res in sorted(resolve(style, ws.fonts).items()):
+        if res.face is None:
+            out.setdefault(f"（缺失）{role}", {"roles": []})["roles"].append(role)
+            continue
+        paths = [res.face.path]
+        if not res.face.workspace:
+            bold = _bold_file(res.face.family)
+            if bold and Path(bold) != res.face.path:
+                paths.append(Path(bold))
+        for path in paths:
+            label = ws.rel(path) if res.face.workspace else str(path)
+            if label not in out:
+                out[label] = {**file_record(path), "roles": []}
+            out[label]["roles"].append(role if path == res.face.path else f"{role}（粗体）")
+    return out
+
+
+@dataclass
+class Fingerprint:
+    """What every job of a run shares, hashed once per run."""
+
+    ws: Workspace
+    year: int
+    formats: tuple[str, ...]
+    inputs: dict[str, dict]            # workspace-level input files (relative label → record)
+    generator: dict
+    fonts: dict[str, dict]
+    style_sha256: str
+    source_date: str | None
+
+    @classmethod
+    def of(cls, ws: Workspace, year: int, style, formats: tuple[str, ...]) -> "Fingerprint":
+        inputs: dict[str, dict] = {}
+        for path in (ws.data / "units.yaml", ws.root / "reportgen.yaml", ws.styles):
+            if path.is_file():
+                inputs[ws.rel(path)] = file_record(path)
+        for path in _files_under(ws.templates):
+            inputs[ws.rel(path)] = file_record(path)
+        pkg = _package_dir()
+        for sub in ("templates", "styles"):
+            for path in _files_under(pkg / sub):
+                inputs[f"<reportgen>/{path.relative_to(pkg)}"] = file_record(path)
+        stamp = output_datetime(None)
+        return cls(ws, year, formats, inputs, generator_versions(),
+                   font_files(ws, style) if "pdf" in formats else {},
+                   _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None)
+
+    def unit_inputs(self, unit: str) -> dict[str, dict]:
+        """The unit's data files: its folder of this year and of the year before (earlier values)."""
+        out = {}
+        for folder in (self.ws.year_dir(self.year) / unit, self.ws.year_dir(self.year - 1) / unit):
+            for path in _files_under(folder):
+                out[self.ws.rel(path)] = file_record(path)
+        return out
+
+    def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict]) -> str:
+        g = self.generator
+        engine = {"docx": {"python-docx": g["python-docx"]},
+                  "pdf": {"weasyprint": g["weasyprint"], "pydyf": g["pydyf"], "fonts": self.fonts,
+                          "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1")}}[fmt]
+        doc = {"unit": unit, "year": self.year, "format": fmt, "inputs": self.inputs,
+               "unit_inputs": unit_inputs, "style": self.style_sha256, "source_date": self.source_date,
+               "reportgen": [g["reportgen"], g["reportgen_code_sha256"]], "engine": engine}
+        return _digest(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode())
+
+
+# -- the manifest -------------------------------------------------------------------------------------
+def read_manifest(out_dir: Path) -> dict:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("manifest_version") == MANIFEST_VERSION else {}
+
+
+def dump_manifest(data: dict) -> bytes:
+    return (json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+class _FolderLock:
+    """An exclusive lock on the output folder (flock on the directory itself: no extra file)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def __enter__(self):
+        self.fd = os.open(self.folder, os.O_RDONLY)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) -> bool:
+    """Record this run's outputs in the manifest (read–merge–write under the folder lock).
+
+    Entries of other units and formats (other shards, earlier runs) are kept while their file
+    exists.  The file is rewritten only when its content changes; returns whether it was.
+    """
+    from .build import write_atomic
+
+    if not out_dir.is_dir():
+        return False
+    with _FolderLock(out_dir):
+        old = read_manifest(out_dir)
+        docs: dict = json.loads(json.dumps(old.get("documents") or {}))
+        for oc in outcomes:
+            if not oc.records:
+                continue
+            entry = docs.setdefault(oc.unit, {"outputs": {}})
+            if oc.title:
+                entry.update(unit=oc.unit, name=oc.name, title=oc.title)
+            entry["inputs"] = oc.inputs
+            entry.setdefault("outputs", {}).update(oc.records)
+        for unit in list(docs):
+            outputs = docs[unit].get("outputs") or {}
+            for fmt in list(outputs):
+                if not (out_dir / outputs[fmt].get("path", "")).is_file():
+                    del outputs[fmt]
+            if not outputs:
+                del docs[unit]
+        if not docs and not old:
+            return False
+        new = {"manifest_version": MANIFEST_VERSION, "year": fp.year, "generator": fp.generator,
+               "fonts": fp.fonts if "pdf" in fp.formats else old.get("fonts", {}),
+               "inputs": fp.inputs, "source_date_epoch": fp.source_date, "documents": docs}
+        if new == old:
+            return False
+        write_atomic(out_dir / MANIFEST, dump_manifest(new))
+        return True
+
+
+# -- one task: the jobs of one unit ---------------------------------------------------------------
+@dataclass
+class Task:
+    root: str
+    year: int
+    unit: str
+    formats: tuple[str, ...]
+    keys: dict[str, str]
+    out_dir: str
+    profiles: tuple[str, ...]
+    debug: bool = False
+
+
+@dataclass
+class Outcome:
+    unit: str
+    formats: tuple[str, ...]
+    name: str = ""                       # the unit's full name (全称), when known
+    title: str | None = None             # the document's title, when it got that far
+    records: dict[str, dict] = field(default_factory=dict)   # format → manifest record
+    skipped: tuple[str, ...] = ()
+    inputs: dict[str, dict] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+@functools.lru_cache(maxsize=4)
+def _style(root: str, profiles: tuple[str, ...]):
+    return style_for(Workspace(Path(root)), profiles)
+
+
+def run_task(task: Task) -> Outcome:
+    """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
+    from .build import document_for, issue_date, render_outputs, write_outputs
+    from .load import load
+
+    started = time.perf_counter()
+    oc = Outcome(task.unit, task.formats)
+    ws = Workspace(Path(task.root))
+    t = time.perf_counter()
+    try:
+        style = _style(task.root, task.profiles)
+        uy = load(ws, task.year, [task.unit]).units[task.unit]
+        oc.name = uy.unit.name
+        oc.stages["load"] = time.perf_counter() - t
+        t = time.perf_counter()
+        doc, source = document_for(ws, uy)
+        oc.title = doc.title
+        oc.stages["document"] = time.perf_counter() - t
+        data = {}
+        for fmt in task.formats:            # one writer at a time, to time each
+            t = time.perf_counter()
+            data.update(render_outputs(doc, style, ws, (fmt,), date=issue_date(uy)))
+            oc.stages[fmt] = time.perf_counter() - t
+        t = time.perf_counter()
+        built = write_outputs(Built(task.unit, doc.title, doc, source), data, Path(task.out_dir))
+        oc.stages["write"] = time.perf_counter() - t
+        for fmt, path in built.outputs.items():
+            oc.records[fmt] = {"path": path.name, "sha256": built.sha256[fmt], "size": built.sizes[fmt],
+                               "key": task.keys[fmt]}
+    except ReportgenError as exc:
+        oc.problems = [str(p) for p in exc.problems]
+    except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
+        detail = traceback.format_exc() if task.debug else "加 --debug 重新运行可看到详细信息，请把它报告给维护者。"
+        oc.problems = [f"内部错误：{type(exc).__name__}: {exc}\n    {detail}"]
+    oc.seconds = time.perf_counter() - started
+    return oc
+
+
+def _init_worker(need_pdf: bool) -> None:
+    """A worker's start: import WeasyPrint and make the FontConfiguration it keeps for all its documents."""
+    if need_pdf:
+        from .writers.pdf import _font_config
+
+        _font_config()
+
+
+# -- the run --------------------------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    outcomes: list[Outcome]
+    seconds: float
+    out_dir: Path
+    manifest_written: bool
+    jobs: int
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.failed]
+
+
+def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: tuple[str, ...] = (),
+        jobs: int = 1, shard: tuple[int, int] | None = None, force: bool = False,
+        out_dir: Path | None = None, profiles: tuple[str, ...] = (), debug: bool = False,
+        on_outcome=None, on_start=None) -> RunResult:
+    """Build the selected documents of results year ``year``; see the module's docstring."""
+    started = time.perf_counter()
+    out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
+    style = style_for(ws, profiles)                      # a bad style or profile stops the run here
+    selected = plan_jobs(discover_units(ws, year, units), formats, shard)
+    fp = Fingerprint.of(ws, year, style, formats)
+    clean_stale_temp_files(out_dir)
+    manifest = read_manifest(out_dir).get("documents", {})
+
+    tasks: list[Task] = []
+    skipped: list[Outcome] = []
+    by_unit: dict[str, list[str]] = {}
+    inputs_of: dict[str, dict] = {}
+    names = _unit_names(ws)
+    for job in selected:
+        by_unit.setdefault(job.unit, []).append(job.format)
+    for unit, fmts in by_unit.items():
+        inputs = fp.unit_inputs(unit)
+        keys = {f: fp.key(unit, f, inputs) for f in fmts}
+        entry = manifest.get(unit) or {}
+        fresh = [] if force else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
+        if fresh:
+            skipped.append(Outcome(unit, tuple(fresh), name=names.get(unit, ""), title=entry.get("title"),
+                                   records={f: entry["outputs"][f] for f in fresh}, skipped=tuple(fresh),
+                                   inputs=inputs))
+        todo = tuple(f for f in FORMATS if f in fmts and f not in fresh)
+        if todo:
+            tasks.append(Task(str(ws.root), year, unit, todo, {f: keys[f] for f in todo}, str(out_dir),
+                              tuple(profiles), debug))
+        inputs_of[unit] = inputs
+
+    total = sum(len(o.skipped) for o in skipped) + sum(len(t.formats) for t in tasks)
+    if on_start:
+        on_start(total)
+    outcomes: list[Outcome] = []
+
+    def done(oc: Outcome) -> None:
+        oc.inputs = inputs_of[oc.unit]
+        oc.name = oc.name or names.get(oc.unit, "")
+        outcomes.append(oc)
+        if on_outcome:
+            on_outcome(oc, out_dir)
+
+    for oc in skipped:
+        done(oc)
+    workers = max(1, min(jobs, len(tasks)))
+    if workers == 1:
+        for task in tasks:
+            done(run_task(task))
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        need_pdf = any("pdf" in t.formats for t in tasks)
+        with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                    initargs=(need_pdf,)) as pool:
+            futures = {pool.submit(run_task, t): t for t in tasks}
+            try:
+                for fut in cf.as_completed(futures):
+                    task = futures[fut]
+                    try:
+                        oc = fut.result()
+                    except Exception as exc:  # the worker died (killed, out of memory …)
+                        oc = Outcome(task.unit, task.formats,
+                                     problems=[f"工作进程意外退出（{type(exc).__name__}），该单位未生成"
+                                               "\n    提示：检查内存是否不足，或减少 --jobs 后重新运行"])
+                    done(oc)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    _check_name_clashes(outcomes)
+    written = merge_manifest(out_dir, fp, outcomes)
+    outcomes.sort(key=lambda o: (o.unit, o.formats))
+    return RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers)
+
+
+def _unit_names(ws: Workspace) -> dict[str, str]:
+    """Unit id → full name, for messages (problems of units.yaml are reported by the reader)."""
+    from .errors import ProblemList
+    from .load import read_units
+
+    try:
+        return {uid: u.name for uid, u in read_units(ws, ProblemList()).items()}
+    except ReportgenError:
+        return {}
+
+
+def _unchanged(out_dir: Path, record: dict | None, key: str) -> bool:
+    if not record or record.get("key") != key:
+        return False
+    path = out_dir / record.get("path", "")
+    try:
+        return path.is_file() and file_record(path) == {"sha256": record.get("sha256"), "size": record.get("size")}
+    except OSError:
+        return False
+
+
+def _check_name_clashes(outcomes: list[Outcome]) -> None:
+    """Two units whose documents have the same title would write one file: say so."""
+    seen: dict[str, str] = {}
+    for oc in sorted(outcomes, key=lambda o: o.unit):
+        for fmt, rec in oc.records.items():
+            other = seen.setdefault(rec["path"], oc.unit)
+            if other != oc.unit:
+                oc.problems.append(f"{rec['path']}：与单位“{other}”的文档同名，后写入的覆盖了先写入的"
+                                   "\n    提示：在 report.yaml 中用 title 给两份文档不同的标题")
+
+
+# -- what the user sees -----------------------------------------------------------------------------
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _truncate(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.0f} KB"
+
+
+def unit_label(oc: Outcome) -> str:
+    return f"{oc.name}（{oc.unit}）" if oc.name else oc.unit
+
+
+def document_label(oc: Outcome) -> str:
+    fmts = "、".join(FORMAT_LABEL[f] for f in oc.formats)
+    return f"《{oc.title}》{fmts}" if oc.title else f"{fmts}（文档未能生成）"
+
+
+def failure_text(oc: Outcome) -> str:
+    n = len(oc.problems)
+    head = f"失败：{unit_label(oc)} {document_label(oc)}："
+    head += f"发现 {n} 个问题，该单位未生成任何文件。" if n > 1 else "该单位未生成任何文件。"
+    return "\n".join([head] + [f"  {p}" for p in oc.problems])
+
+
+def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
+    """One plain line per document (format) of an outcome."""
+    if oc.failed:
+        return []
+    lines = []
+    for fmt in FORMATS:
+        rec = oc.records.get(fmt)
+        if rec is None:
+            continue
+        path = out_dir / rec["path"]
+        if fmt in oc.skipped:
+            lines.append(f"未变化，跳过 {path}")
+        else:
+            lines.append(f"已生成 {path}（{_kb(rec['size'])}）")
+    return lines
+
+
+def summary_table(result: RunResult) -> str:
+    rows = [("单位", "文档", "DOCX", "PDF", "用时")]
+    by_unit: dict[str, list[Outcome]] = {}
+    for oc in result.outcomes:
+        by_unit.setdefault(oc.unit, []).append(oc)
+    n_built = n_skipped = n_failed = 0
+    for unit, ocs in sorted(by_unit.items()):
+        name = next((o.name for o in ocs if o.name), "")
+        title = next((o.title for o in ocs if o.title), "—")
+        cells = {}
+        for oc in ocs:
+            for fmt in oc.formats:
+                if oc.failed:
+                    cells[fmt] = "失败"
+                    n_failed += 1
+                elif fmt in oc.skipped:
+                    cells[fmt] = "未变化"
+                    n_skipped += 1
+                elif fmt in oc.records:
+                    cells[fmt] = _kb(oc.records[fmt]["size"])
+                    n_built += 1
+        seconds = sum(o.seconds for o in ocs if not o.skipped)
+        label = f"{name}（{unit}）" if name else unit
+        title = _truncate(title, 60)
+        rows.append((label, title, cells.get("docx", "—"), cells.get("pdf", "—"),
+                     f"{seconds:.1f} 秒" if seconds else "—"))
+    widths = [max(_width(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("─" * w for w in widths))
+    docs = n_built + n_skipped + n_failed
+    rate = f"，{n_built / result.seconds:.1f} 份/秒" if n_built and result.seconds else ""
+    lines.append(f"共 {docs} 份文档：生成 {n_built} 份，未变化跳过 {n_skipped} 份，失败 {n_failed} 份；"
+                 f"{result.jobs} 个进程，用时 {result.seconds:.1f} 秒{rate}。")
+    return "\n".join(lines)
+
+
+def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug) -> int:
+    """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
+    as they happen (stderr), the summary table at the end; returns the exit status."""
+    import click
+
+    bar = None
+    tty = sys.stderr.isatty()
+
+    def on_start(total: int) -> None:
+        nonlocal bar
+        if tty and total:
+            bar = click.progressbar(length=total, label="生成文档", file=sys.stderr, show_pos=True,
+                                    show_eta=True, width=30)
+            bar.__enter__()
+
+    def on_outcome(oc: Outcome, folder: Path) -> None:
+        if oc.failed:
+            if bar:
+                click.echo("", err=True)
+            click.secho(failure_text(oc), fg="red", err=True)
+        elif not bar:
+            for line in outcome_lines(oc, folder):
+                click.echo(line)
+        if bar:
+            bar.update(len(oc.formats))
+
+    try:
+        result = run(ws, year, formats=formats, units=units, jobs=jobs, shard=shard, force=force,
+                     out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    if not result.outcomes:
+        click.echo(f"分片 {shard[0]}/{shard[1]} 没有分到任务。" if shard else "没有要生成的文档。")
+        return 0
+    click.echo(summary_table(result))
+    if result.failed:
+        units_failed = sorted({o.unit for o in result.failed})
+        click.secho(f"错误：{len(units_failed)} 个单位失败（{'、'.join(units_failed)}，原因见上），"
+                    "这些单位原有的文件保持不变。", fg="red", err=True)
+        return 1
+    return 0

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound,
+                    TemplateSyntaxError, Undefined)
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateError, TemplatesNotFound, UndefinedError
 from jinja2.utils import missing
@@ -139,7 +140,7 @@ def _range(*args):
 def _time_limit(seconds: float, where: str):
     """Stop a runaway template after ``seconds`` (in the main thread, where SIGALRM works)."""
     def on_alarm(signum, frame):
-        raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=seconds),
+        raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=f"{seconds:g}"),
                                  _("检查是否有过大的循环")))
 
     try:
@@ -298,6 +299,16 @@ class _Environment(ImmutableSandboxedEnvironment):
             return BUILTIN_PREFIX + name
         return name
 
+    def getattr(self, obj, attribute):
+        if isinstance(obj, Undefined):  # name the missing name, not its internals
+            obj._fail_with_undefined_error()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(obj, Undefined):
+            obj._fail_with_undefined_error()
+        return super().getitem(obj, argument)
+
     def is_safe_attribute(self, obj, attr, value):
         if isinstance(obj, Markup):
             return False  # formatted text has no methods for templates
@@ -370,8 +381,10 @@ class _Undefined(StrictUndefined):
                 hint = _("是否想用 '{name}'？").format(name=close[0])
         where = f"'{name}'" if name is not None else _("该值")
         if obj is not None and name is not None:
-            label = getattr(obj, "label", None) or type(obj).__name__
-            raise UndefinedError(_("{label} 中没有 {name}").format(label=label, name=where) + f"|{hint}")
+            label = getattr(obj, "label", None)
+            text = _("{label} 中没有 {name}").format(label=label, name=where) if isinstance(label, str) \
+                else _("没有 {name}").format(name=where)
+            raise UndefinedError(text + f"|{hint}")
         raise UndefinedError(_("未定义的名称 {name}").format(name=where) + f"|{hint}")
 
     __str__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = __hash__ = _fail_with_undefined_error  # type: ignore[assignment]
@@ -620,6 +633,7 @@ def render(template_name: str, ctx: dict, ws: Workspace | None) -> str:
             for chunk in tmpl.generate(ctx):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
+                    _where.set(_shown(tmpl.filename, ws) if tmpl.filename else name)
                     raise _limit(_("模板输出超过 {n} 个字符，已中止").format(n=MAX_OUTPUT_CHARS))
                 chunks.append(chunk)
             return "".join(chunks)
@@ -634,7 +648,7 @@ def render(template_name: str, ctx: dict, ws: Workspace | None) -> str:
 def _with_line(exc: LimitError, fallback: str, ws) -> list[Problem]:
     """A limit error, placed at the template line that was running."""
     where, line_text = _locate(exc, ws)
-    return [Problem(where or fallback, p.message + (f"\n    {line_text}" if line_text else ""), p.hint)
+    return [Problem(where or p.where or fallback, p.message + (f"\n    {line_text}" if line_text else ""), p.hint)
             for p in exc.problems]
 
 

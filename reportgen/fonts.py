@@ -108,6 +108,25 @@ def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
 
 
 @functools.lru_cache(maxsize=32)
+def _metrics(path: Path, index: int) -> tuple[dict[int, float], float]:
+    """code point → advance width in em, and the width of a missing glyph."""
+    if path.suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(str(path)).fonts[index]
+    else:
+        font = TTFont(str(path), fontNumber=index, lazy=True)
+    upem = font["head"].unitsPerEm
+    hmtx = font["hmtx"]
+    advances = {cp: hmtx[name][0] / upem for cp, name in (font.getBestCmap() or {}).items()}
+    return advances, hmtx[".notdef"][0] / upem if ".notdef" in hmtx.metrics else 1.0
+
+
+def text_width_em(face: Face, text: str) -> float:
+    """Width of ``text`` set in ``face``, in em (before letter spacing)."""
+    advances, missing = _metrics(face.path, face.index)
+    return sum(advances.get(ord(ch), missing) for ch in text)
+
+
+@functools.lru_cache(maxsize=32)
 def _cmap(path: Path, index: int) -> frozenset[int]:
     if path.suffix.lower() in (".ttc", ".otc"):
         font = TTCollection(str(path)).fonts[index]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 import zipfile
 
 from docx import Document as new_document
@@ -106,6 +107,8 @@ class _Writer:
 
     def _element_ppr(self, ppr, name: str) -> None:
         e = self.s.el(name)
+        # Lines fill every page of the grid: no widow/orphan control (GB/T 9704 22 lines a page).
+        _set(ppr, "widowControl", PPR_ORDER, val=0)
         _set(ppr, "snapToGrid", PPR_ORDER, val=0)
         # No automatic space between Chinese and Latin/digits: 公文 write 33.97万平方米 tight.
         _set(ppr, "autoSpaceDE", PPR_ORDER, val=0)
@@ -423,6 +426,16 @@ def _set_settings_flag(settings_el, tag: str) -> None:
         settings_el.append(OxmlElement(f"w:{tag}"))
 
 
+_THEME_ATTR = re.compile(rb'\s+w:(?:ascii|hAnsi|eastAsia|cs)Theme="[^"]*"', re.IGNORECASE)
+
+
+def _drop_theme_fonts(document) -> None:
+    """The template's stylesWithEffects.xml (read by Word 2010) also names theme fonts: drop them."""
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == "/word/stylesWithEffects.xml":
+            part._blob = _THEME_ATTR.sub(b"", part.blob)
+
+
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -450,6 +463,7 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None) -> byt
     props.created = props.modified = stamp
     props.revision = 1
     props.language = "zh-CN"
+    _drop_theme_fonts(w.doc)
     buf = io.BytesIO()
     w.doc.save(buf)
     return _normalise_zip(buf.getvalue())

@@ -94,10 +94,32 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
     return "\n".join(out)
 
 
+# Pango follows UAX #14, where “ ” ‘ ’ are ambiguous quotes (class QU) with no break on either
+# side; in Chinese “ opens and ” closes. A zero-width space gives the break a Chinese typesetter
+# allows — before an opening quote, after a closing one — unless that would put closing
+# punctuation at a line start or opening punctuation at a line end. It is not in the PDF text.
+_OPENING = "“‘（《〈【〔「『"
+_CLOSING = "”’）》〉】〕」』，。、；：？！…—"
+_ZWSP = "\u200b"
+
+
+def cjk_breaks(text: str) -> str:
+    out = []
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if ch in "“‘" and prev and prev not in _OPENING and prev != _ZWSP:
+            out.append(_ZWSP)
+        out.append(ch)
+        if ch in "”’" and nxt and nxt not in _CLOSING and nxt not in "“‘":
+            out.append(_ZWSP)
+    return "".join(out)
+
+
 def _runs(runs: list[Run]) -> str:
     out = []
     for r in runs:
-        t = escape(r.text)
+        t = escape(cjk_breaks(r.text))
         if r.bold:
             t = f"<b>{t}</b>"
         out.append(t)
@@ -134,6 +156,21 @@ def _blocks(blocks, style: Style) -> list[str]:
     return out
 
 
+def _measure(style: Style, fonts: dict[str, Resolution], element: str):
+    """Width of a text in characters of ``element``, measured in the face the PDF uses."""
+    from ..fonts import text_width_em
+
+    e = style.elements[element]
+    face = fonts[e.font].face
+    cell = style.char_pt(element)
+    tracking = style.tracking(element)
+    if face is None:
+        from .layout import char_units
+
+        return char_units
+    return lambda text: (text_width_em(face, text) * e.size_pt + tracking * len(text)) / cell
+
+
 def _blank(n: int) -> list[str]:
     return ['<div class="blank"></div>'] * n
 
@@ -154,10 +191,12 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
         body.append(f'<p class="recipient">{escape(doc.recipient)}</p>')
     body += _blocks(doc.blocks, style)
     if doc.signature:
-        r_sig, r_date = signature_indents(style, doc.signature.name, doc.signature.date)
+        r_sig, r_date = signature_indents(style, doc.signature.name, doc.signature.date,
+                                          _measure(style, fonts, "signature"))
         body += _blank(style.blank_lines.before_signature)
-        body.append(f'<p class="signature" style="padding-right:{r_sig}em">{escape(doc.signature.name)}</p>')
-        body.append(f'<p class="date" style="padding-right:{r_date}em">{escape(doc.signature.date)}</p>')
+        cell = style.char_pt("signature")
+        body.append(f'<p class="signature" style="padding-right:{r_sig * cell:.2f}pt">{escape(doc.signature.name)}</p>')
+        body.append(f'<p class="date" style="padding-right:{r_date * cell:.2f}pt">{escape(doc.signature.date)}</p>')
     if doc.note:
         body.append(f'<p class="note">（{escape(doc.note)}）</p>')
     for att in doc.attachments:

@@ -12,14 +12,16 @@ def char_units(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
-def signature_indents(style: Style, name: str, date: str) -> tuple[float, float]:
+def signature_indents(style: Style, name: str, date: str, width=char_units) -> tuple[float, float]:
     """Right indents (in characters) of 署名 and 成文日期, unsealed layout (GB/T 9704 7.3.5.2).
 
     署名右空二字; the date starts two characters right of the 署名's start; if that leaves the
     date less than two characters from the right edge, the date gets two and the 署名 moves left.
+    ``width`` gives a text's width in characters: by default half-width digits count ½ (true
+    of Times New Roman in the DOCX); the PDF writer passes the width measured in its face.
     """
     rule = style.signature
-    w_sig, w_date = char_units(name), char_units(date)
+    w_sig, w_date = width(name), width(date)
     r_sig = rule.name_right_chars
     r_date = w_sig + r_sig - rule.date_shift_chars - w_date
     if r_date < rule.min_date_right_chars:

@@ -1,0 +1,131 @@
+"""Session fixtures: build the sample once, convert its DOCX with LibreOffice once, parse once.
+
+The conformance suite needs external tools (LibreOffice, poppler-utils) and the open CJK fonts.
+``require_tool`` skips when one is missing on a developer machine and fails under CI (CI=true),
+so a CI image that lost a tool cannot turn the suite silently green.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .measure import DocxPackage, read_pdf
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+YEAR = "2023"
+STEM = "鹿城区科学技术局2023年工作总结和2024年工作思路"
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool; pytest.fail under CI=true when missing, pytest.skip otherwise."""
+    path = shutil.which(name)
+    if path:
+        return path
+    msg = f"required tool {name!r} not found on PATH"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(msg + " (CI=true: missing tools are failures)", pytrace=False)
+    pytest.skip(msg)
+
+
+def _reportgen_cmd() -> list[str]:
+    """``python -m reportgen.cli`` (cli.py calls main() under __main__); else the console script."""
+    probe = subprocess.run([sys.executable, "-m", "reportgen.cli", "--version"], capture_output=True, text=True)
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "reportgen.cli"]
+    script = Path(sys.executable).with_name("reportgen")
+    if script.exists():
+        return [str(script)]
+    pytest.fail(f"cannot run reportgen: python -m reportgen.cli failed ({probe.stderr.strip()}) "
+                f"and no console script next to {sys.executable}", pytrace=False)
+
+
+@dataclass(frozen=True)
+class Built:
+    docx: Path
+    pdf: Path
+    out_dir: Path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Built:
+    out = tmp_path_factory.mktemp("build")
+    cmd = _reportgen_cmd() + ["-C", str(REPO_ROOT), "build", YEAR, "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        pytest.fail(f"build failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    docx, pdf = out / f"{STEM}.docx", out / f"{STEM}.pdf"
+    missing = [p.name for p in (docx, pdf) if not p.exists()]
+    if missing:
+        pytest.fail(f"build did not write {missing}; folder has {sorted(p.name for p in out.iterdir())}",
+                    pytrace=False)
+    return Built(docx, pdf, out)
+
+
+@pytest.fixture(scope="session")
+def style():
+    from reportgen.style import load_style
+
+    return load_style()
+
+
+@pytest.fixture(scope="session")
+def font_resolution(style):
+    """Role → installed face the PDF uses (fonts.resolve with no workspace fonts folder)."""
+    from reportgen.fonts import resolve
+
+    res = resolve(style, None)
+    missing = sorted(role for role, r in res.items() if r.face is None)
+    if missing:
+        msg = (f"no installed face for font roles {missing} "
+               "(apt-get install fonts-noto-cjk fonts-arphic-gkai00mp)")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg, pytrace=False)
+        pytest.skip(msg)
+    return res
+
+
+@pytest.fixture(scope="session")
+def lo_pdf(built, tmp_path_factory, style) -> Path:
+    """LibreOffice's PDF of the DOCX, rendered with the official-name → substitute mapping."""
+    soffice = require_tool("soffice")
+    from reportgen.fonts import fontconfig_aliases
+
+    work = tmp_path_factory.mktemp("libreoffice")
+    fc = work / "fonts.conf"
+    fc.write_text(fontconfig_aliases(style, standalone=True), "utf-8")
+    env = dict(os.environ, FONTCONFIG_FILE=str(fc))
+    cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+           "--convert-to", "pdf", "--outdir", str(work / "pdf"), str(built.docx)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    pdf = work / "pdf" / f"{STEM}.pdf"
+    if proc.returncode != 0 or not pdf.exists():
+        pytest.fail(f"LibreOffice conversion failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    return pdf
+
+
+@pytest.fixture(scope="session")
+def poppler():
+    require_tool("pdftoppm")
+    require_tool("pdffonts")
+
+
+@pytest.fixture(scope="session")
+def wp_pages(built):
+    return read_pdf(built.pdf)
+
+
+@pytest.fixture(scope="session")
+def lo_pages(lo_pdf):
+    return read_pdf(lo_pdf)
+
+
+@pytest.fixture(scope="session")
+def docx_pkg(built) -> DocxPackage:
+    return DocxPackage(built.docx)

@@ -1,0 +1,130 @@
+"""DOCX ↔ PDF parity: both outputs come from one document model and must show the same text.
+
+The DOCX text is python-docx's paragraph text; the PDF text is every glyph pdfplumber finds,
+page-number lines dropped.  Whitespace is removed on both sides (line breaks, the spaces
+pdfplumber infers, and the half-width space inside "— N —").  Headings must appear in the same
+order, in the PDF recognised by their numbering *and* their face (黑体 / 楷体 stand-in).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pytest
+from docx import Document
+
+from .measure import HAN_NUMERALS, families_of, pt2mm
+
+BOTTOM_MM = 37.0 + 225.0        # lines below the 版心 are page numbers
+H1_RE = re.compile(rf"^[{HAN_NUMERALS}]+、")
+H2_RE = re.compile(rf"^（[{HAN_NUMERALS}]+）")
+WS = re.compile(r"\s+")
+
+
+@pytest.fixture(scope="module")
+def docx_paragraphs(built):
+    doc = Document(str(built.docx))
+    return [(p.style.name if p.style is not None else "", p.text) for p in doc.paragraphs]
+
+
+@pytest.fixture(params=["WeasyPrint", "LibreOffice"])
+def pdf_pages(request):
+    return request.param, request.getfixturevalue("wp_pages" if request.param == "WeasyPrint" else "lo_pages")
+
+
+def _pdf_text(pages) -> str:
+    return WS.sub("", "".join(ln.text for p in pages for ln in p.lines if ln.baseline_mm < BOTTOM_MM + 2))
+
+
+def _diff_report(a: str, b: str, ctx: int = 12) -> list[str]:
+    out = []
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            out.append(f"{op} DOCX[{i1}:{i2}]={a[i1:i2]!r} PDF[{j1}:{j2}]={b[j1:j2]!r} "
+                       f"near …{a[max(0, i1 - ctx):i1]}⟨here⟩{a[i2:i2 + ctx]}…")
+    return out
+
+
+def test_same_text(docx_paragraphs, pdf_pages, request):
+    producer, pages = pdf_pages
+    if producer == "LibreOffice":
+        # LibreOffice 7.4 drops a mark that would hang after a full justified 28-character line
+        # (，、 at 4 places in the sample; seen on the page too), with or without w:overflowPunct.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="LibreOffice 7.4 drops hanging punctuation"))
+    docx_text = WS.sub("", "".join(t for _, t in docx_paragraphs))
+    pdf_text = _pdf_text(pages)
+    assert len(docx_text) > 2000, f"DOCX text only {len(docx_text)} characters"
+    if docx_text != pdf_text:
+        diffs = _diff_report(docx_text, pdf_text)
+        pytest.fail(f"{producer} PDF text ≠ DOCX text ({len(pdf_text)} vs {len(docx_text)} characters, "
+                    f"{len(diffs)} differences):\n  " + "\n  ".join(diffs[:15]), pytrace=False)
+
+
+def test_page_numbers_are_not_body_text(pdf_pages):
+    """Every page has exactly one line below the 版心, and it is the page number."""
+    producer, pages = pdf_pages
+    below = {p.number: [ln.text for ln in p.lines if ln.baseline_mm >= BOTTOM_MM + 2] for p in pages}
+    bad = {n: t for n, t in below.items() if t != [f"—{n}—"]}
+    assert not bad, f"{producer}: lines below the 版心 other than '— N —': {bad}"
+
+
+def _docx_headings(docx_pkg):
+    out = []
+    for p in docx_pkg.paragraphs():
+        lvl = docx_pkg.outline_level(p)
+        if lvl is not None and lvl <= 3:
+            out.append((lvl + 1, WS.sub("", docx_pkg.text(p))))
+    return out
+
+
+def _pdf_headings(pages, font_resolution):
+    """Lines that start with 一、 in the 黑体 stand-in or （一） in the 楷体 stand-in; a heading that
+    wraps continues on lines set in the same face."""
+    faces = {1: font_resolution["heiti"].face.family, 2: font_resolution["kaiti"].face.family}
+    lines = [ln for p in pages for ln in p.lines if ln.baseline_mm < BOTTOM_MM + 2]
+
+    def face_level(ln):
+        han = [c for c in ln.chars if not c["text"].isascii()]
+        for lvl, fam in faces.items():
+            if han and all(fam in families_of(c["fontname"]) for c in han):
+                return lvl
+        return None
+
+    out, i = [], 0
+    while i < len(lines):
+        ln = lines[i]
+        lvl = face_level(ln)
+        regex = {1: H1_RE, 2: H2_RE}.get(lvl)
+        if regex and regex.match(ln.text):
+            text = ln.text
+            while i + 1 < len(lines) and face_level(lines[i + 1]) == lvl and not regex.match(lines[i + 1].text):
+                i += 1
+                text += lines[i].text
+            out.append((lvl, text))
+        i += 1
+    return out
+
+
+def test_headings_in_same_order(docx_pkg, pdf_pages, font_resolution):
+    producer, pages = pdf_pages
+    want = _docx_headings(docx_pkg)
+    got = _pdf_headings(pages, font_resolution)
+    assert want, "no headings (outline levels) in the DOCX"
+    assert got == want, f"{producer}: headings differ\n  DOCX: {want}\n  PDF:  {got}"
+
+
+def test_heading_positions_match_between_pdfs(wp_pages, lo_pages, font_resolution):
+    """The two renderings show the same headings in the same order (pages may differ)."""
+    wp = _pdf_headings(wp_pages, font_resolution)
+    lo = _pdf_headings(lo_pages, font_resolution)
+    assert [t for _, t in wp] == [t for _, t in lo], f"WeasyPrint headings {wp}\nLibreOffice headings {lo}"
+
+
+def test_page_count_parity(wp_pages, lo_pages):
+    """Both renderings of the same content on the same 22×28 grid need the same number of pages."""
+    assert len(wp_pages) == len(lo_pages), (
+        f"WeasyPrint {len(wp_pages)} pages, LibreOffice {len(lo_pages)} pages; last-page lines: "
+        f"WP {len(wp_pages[-1].lines) - 1}, LO {len(lo_pages[-1].lines) - 1}; "
+        f"last text line y WP {pt2mm(wp_pages[-1].lines[-2].baseline):.1f} mm, LO {pt2mm(lo_pages[-1].lines[-2].baseline):.1f} mm")

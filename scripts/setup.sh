@@ -3,7 +3,7 @@
 #   system packages (CJK fonts, Pango/HarfBuzz for WeasyPrint, python3-venv), a virtual
 #   environment in .venv, and the package itself in editable mode.
 #   --test  also installs what the test suite uses: LibreOffice (the real DOCX client),
-#           poppler-utils (pdftoppm, pdffonts), chromium (the preview test's browser)
+#           poppler-utils (pdftoppm, pdffonts), chromium (the preview test's browser), faketime
 #           and the Python test dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ packages=(
   fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai fonts-liberation2
 )
 if [ "$want_test" = 1 ]; then
-  packages+=(poppler-utils libreoffice-writer-nogui chromium)
+  packages+=(poppler-utils libreoffice-writer-nogui chromium faketime)
 fi
 
 if command -v apt-get >/dev/null 2>&1 && [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then

@@ -10,8 +10,10 @@ import click
 
 from . import __version__
 from .errors import Problem, ReportgenError
-from .i18n import _
+from .i18n import _, setup_click
 from .workspace import Workspace, find_workspace, init_workspace
+
+setup_click()
 
 
 def _workspace(path: str | None) -> Workspace:
@@ -22,7 +24,7 @@ def _fail(exc: ReportgenError, debug: bool) -> None:
     if debug:
         raise exc
     n = len(exc.problems)
-    click.secho(f"错误：发现 {n} 个问题，未生成任何文件。" if n > 1 else "错误：", fg="red", err=True, bold=True)
+    click.secho(_("错误：发现 {n} 个问题，未生成任何文件。").format(n=n) if n > 1 else _("错误："), fg="red", err=True, bold=True)
     for p in exc.problems:
         click.echo(f"  {p}", err=True)
     sys.exit(1)
@@ -39,15 +41,16 @@ class _Group(click.Group):
         except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.secho(f"内部错误：{type(exc).__name__}: {exc}", fg="red", err=True)
-            click.echo("  未生成任何文件。加 --debug 重新运行可看到详细信息，请把它报告给维护者。", err=True)
+            click.secho(_("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}"), fg="red", err=True)
+            click.echo("  " + _("未生成任何文件。加 --debug 重新运行可看到详细信息，请把它报告给维护者。"), err=True)
             sys.exit(2)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("reportgen：由数据生成年度工作总结和工作思路，输出符合 GB/T 9704 的 DOCX 和 PDF。"))
 @click.option("-C", "--workspace", "workspace", type=click.Path(file_okay=False), default=None,
-              help="Workspace folder (default: found from the current folder).")
-@click.option("--debug", is_flag=True, help="Show Python tracebacks.")
+              help=_("工作区文件夹（默认：从当前文件夹向上查找）。"))
+@click.option("--debug", is_flag=True, help=_("出错时显示 Python 调用栈。"))
 @click.version_option(__version__, prog_name="reportgen")
 @click.pass_context
 def main(ctx, workspace, debug):
@@ -57,20 +60,20 @@ def main(ctx, workspace, debug):
     ctx.obj["debug"] = debug
 
 
-@main.command()
+@main.command(help=_('生成成果年份 YEAR 的文档（YEAR 年工作总结和 YEAR+1 年工作思路）。\n\n输入自上次生成以来未变化的文档会跳过（见 output/YEAR/manifest.json）；一个单位失败不影响其他单位，有任何单位失败时退出码为 1。'))
 @click.argument("year", type=int)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: output/YEAR in the workspace).")
-@click.option("--all", "all_units", is_flag=True, help="Build every unit found under data/YEAR/ (the default).")
+              help=_("输出文件夹（默认：工作区的 output/YEAR）。"))
+@click.option("--all", "all_units", is_flag=True, help=_("生成 data/YEAR/ 下的全部单位（默认）。"))
 @click.option("--unit", "units", multiple=True, metavar="ID[,ID…]",
-              help="Build only these units (repeatable, or comma-separated).")
-@click.option("--profile", "profiles", multiple=True, help="Style profile, e.g. bold-headings.")
+              help=_("只生成这些单位（可重复，或用逗号分隔）。"))
+@click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes (0: one per CPU).")
+              help=_("工作进程数（0：每个 CPU 一个）。"))
 @click.option("--shard", metavar="K/N", default=None,
-              help="Build only shard K of N (1 ≤ K ≤ N) of the (unit, format) jobs, for parallel machines.")
-@click.option("--force", is_flag=True, help="Rebuild documents whose inputs have not changed.")
+              help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N），供多台机器并行。"))
+@click.option("--force", is_flag=True, help=_("输入未变化的文档也重新生成。"))
 @click.pass_context
 def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
     """Build the documents of results year YEAR (summary of YEAR, plan for YEAR+1).
@@ -86,7 +89,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
 
     units = tuple(u.strip() for item in units for u in item.replace("，", ",").split(",") if u.strip())
     if all_units and units:
-        raise click.UsageError("--all 与 --unit 不能同时使用。")
+        raise click.UsageError(_("--all 与 --unit 不能同时使用。"))
     ws = _workspace(ctx.obj["workspace"])
     status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
                      jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
@@ -96,7 +99,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
         sys.exit(status)
 
 
-@main.command()
+@main.command(help=_('检查 YEAR 的数据和模板，不写任何文件。'))
 @click.argument("year", type=int)
 @click.pass_context
 def check(ctx, year):
@@ -108,22 +111,22 @@ def check(ctx, year):
     dataset = load(ws, year)
     for uy in dataset.units.values():
         doc, _ = document_for(ws, uy)
-        click.echo(f"{uy.unit.name}：数据和模板检查通过（{doc.title}）。")
+        click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
 
 
-@main.command()
+@main.command(help=_('在 DIRECTORY 新建一个完整的示例工作区。'))
 @click.argument("directory", type=click.Path(file_okay=False))
 def init(directory):
     """Create a complete sample workspace in DIRECTORY."""
     ws = init_workspace(Path(directory))
-    click.echo(f"已在 {ws.root} 新建工作区。接着运行：cd {directory} && reportgen build 2023")
+    click.echo(_("已在 {root} 新建工作区。接着运行：cd {directory} && reportgen build 2023").format(root=ws.root, directory=directory))
 
 
-@main.command()
-@click.option("--year", type=int, default=None, help="Check coverage of this year's documents.")
+@main.command(help=_('按字体角色显示 PDF 使用的字体，以及是否覆盖文档的全部字符。'))
+@click.option("--year", type=int, default=None, help=_("检查这一年的文档是否每个字符都有字形。"))
 @click.option("--fontconfig", "fc_out", type=click.Path(dir_okay=False), default=None,
-              help="Write a fontconfig file mapping the official names to the substitutes.")
-@click.option("--install", is_flag=True, help="Install that mapping for the current user (for LibreOffice/WPS).")
+              help=_("写出把正式字体名映射到替代字体的 fontconfig 文件。"))
+@click.option("--install", is_flag=True, help=_("为当前用户安装该映射（供 LibreOffice/WPS 使用）。"))
 @click.pass_context
 def fonts(ctx, year, fc_out, install):
     """Show, per font role, the face the PDF uses and whether it covers the document."""
@@ -143,31 +146,31 @@ def fonts(ctx, year, fc_out, install):
             doc, _ = document_for(ws, uy)
             problems += fontmod.check_coverage(res, texts_by_role(doc, style))
     for role, r in res.items():
-        face = f"{r.face.family}（{r.face.path}）" if r.face else "未找到"
-        kind = "正式字体" if r.face and not r.substitute else "开源替代字体（仅供预览）" if r.face else "缺失"
+        face = f"{r.face.family}（{r.face.path}）" if r.face else _("未找到")
+        kind = _("正式字体") if r.face and not r.substitute else _("开源替代字体（仅供预览）") if r.face else _("缺失")
         cover = ""
         if year is not None and r.face:
-            cover = "  覆盖全部字符" if not r.missing else f"  缺字：{''.join(r.missing)}"
+            cover = "  " + (_("覆盖全部字符") if not r.missing else _("缺字：{chars}").format(chars="".join(r.missing)))
         click.echo(f"{role:12} {r.official:10} → {face}  [{kind}]{cover}")
     text = fontmod.fontconfig_aliases(style)
     if fc_out:
         Path(fc_out).write_text(text, "utf-8")
-        click.echo(f"已写入 {fc_out}")
+        click.echo(_("已写入 {path}").format(path=fc_out))
     if install:
         target = Path.home() / ".config/fontconfig/conf.d/60-reportgen.conf"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")
-        click.echo(f"已安装字体映射 {target}")
+        click.echo(_("已安装字体映射 {path}").format(path=target))
     if problems or any(r.face is None for r in res.values()):
-        raise ReportgenError(problems or [p for p in []] or "有字体角色找不到可用字体")
+        raise ReportgenError(problems or [p for p in []] or _("有字体角色找不到可用字体"))
 
 
-@main.group()
+@main.group(help=_("列出、查看、复制模板（工作区 templates/ 中的模板覆盖同名内置模板）。"))
 def templates():
     """List, show and copy templates (workspace templates/ overrides the built-in ones)."""
 
 
-@templates.command("list")
+@templates.command("list", help=_("列出模板：名称、来源、用途。"))
 @click.pass_context
 def templates_list(ctx):
     """List the templates: name, where it comes from, what it is for."""
@@ -199,7 +202,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-@templates.command("show")
+@templates.command("show", help=_("显示当前生效的模板 NAME（builtin/NAME：内置模板）。"))
 @click.argument("name")
 @click.pass_context
 def templates_show(ctx, name):
@@ -210,10 +213,10 @@ def templates_show(ctx, name):
     click.echo(info.path.read_text("utf-8"), nl=False)
 
 
-@templates.command("copy")
+@templates.command("copy", help=_("把内置模板 NAME 复制到工作区的 templates/ 以便修改。"))
 @click.argument("name")
 @click.option("--extend", is_flag=True,
-              help="Write a short template that extends the built-in one, with its blocks to fill in.")
+              help=_("只写一个继承内置模板的短模板，列出可替换的块。"))
 @click.pass_context
 def templates_copy(ctx, name, extend):
     """Copy the built-in template NAME into the workspace's templates/ to customise it."""
@@ -246,11 +249,11 @@ def _workspace_or_none(path: str | None) -> Workspace | None:
         return None
 
 
-@main.command()
+@main.command(help=_('在本机以网页形式预览 YEAR 的文档；数据、模板或样式修改后页面自动更新。'))
 @click.argument("year", type=int)
-@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--unit", "unit", default=None, help="Preview only this unit.")
-@click.option("--profile", "profiles", multiple=True, help="Style profile, e.g. bold-headings.")
+@click.option("--port", type=int, default=8000, show_default=True, help=_("127.0.0.1 上的端口（0：任选一个空闲端口）。"))
+@click.option("--unit", "unit", default=None, help=_("只预览这个单位。"))
+@click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
 @click.pass_context
 def preview(ctx, year, port, unit, profiles):
     """Serve the documents of YEAR as HTML on localhost; the page reloads when files change."""

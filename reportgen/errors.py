@@ -20,7 +20,9 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.where}：{self.message}" if self.where else self.message
         if self.hint:
-            text += f"\n    提示：{self.hint}"
+            from .i18n import _
+
+            text += "\n    " + _("提示：") + self.hint
         return text
 
 

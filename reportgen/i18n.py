@@ -121,6 +121,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802 — gettext's name for "mark for extraction only"
+    """Mark a message for the catalog without translating it yet (translated where it is used)."""
+    return message
+
+
 def setup_click() -> None:
     """Make click's own texts (Usage:, Options:, error lines) follow the language too.
 

@@ -114,13 +114,14 @@ def _frame(page_html: str, version: int, extra_head: str = "") -> str:
 
 def _problems_html(title: str, problems: list[Problem], version: int) -> str:
     items = "\n".join(f"<li><pre>{_html.escape(str(p))}</pre></li>" for p in problems)
+    hint = _("改好后保存文件，本页会自动更新。")
     return _frame(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         f"<title>{_html.escape(title)}</title><style>body {{ font-family: sans-serif; margin: 2em; }} "
         "h1 { color: #b00; font-size: 1.4em; } pre { white-space: pre-wrap; font-size: 1.05em; } "
         "li { margin-bottom: 1em; }</style></head>\n"
         f"<body class=\"problems\"><h1>{_html.escape(title)}</h1>\n<ol>{items}</ol>\n"
-        f"<p>{_html.escape(_('改好后保存文件，本页会自动更新。'))}</p>\n</body></html>\n", version)
+        f"<p>{_html.escape(hint)}</p>\n</body></html>\n", version)
 
 
 def build_pages(ws: Workspace, year: int, unit: str | None, profiles: tuple[str, ...]):
@@ -272,12 +273,15 @@ def watch_filter(ws: Workspace):
     return accept
 
 
-def _watch(ws: Workspace, changes: queue.Queue, stop: threading.Event) -> None:
+def _watch(ws: Workspace, changes: queue.Queue, stop: threading.Event, ready: threading.Event) -> None:
     import watchfiles
 
-    for batch in watchfiles.watch(ws.root, watch_filter=watch_filter(ws), stop_event=stop,
-                                  debounce=200, step=50, raise_interrupt=False):
-        changes.put(batch)
+    # An empty batch after each quiet 200 ms: the first one says the watcher is in place.
+    for batch in watchfiles.watch(ws.root, watch_filter=watch_filter(ws), stop_event=stop, debounce=200,
+                                  step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=False):
+        ready.set()
+        if batch:
+            changes.put(batch)
 
 
 def serve(ws: Workspace, year: int, *, port: int = 8000, unit: str | None = None,
@@ -314,7 +318,9 @@ def serve(ws: Workspace, year: int, *, port: int = 8000, unit: str | None = None
     rebuild(_("启动"))
     stop = threading.Event()
     changes: queue.Queue = queue.Queue()
-    threading.Thread(target=_watch, args=(ws, changes, stop), name="reportgen-watch", daemon=True).start()
+    ready = threading.Event()
+    threading.Thread(target=_watch, args=(ws, changes, stop, ready), name="reportgen-watch", daemon=True).start()
+    ready.wait(10)  # announce the address only once changes are seen
     threading.Thread(target=server.serve_forever, name="reportgen-http", daemon=True).start()
     echo(_("预览地址：http://{host}:{port}/ （修改数据、模板或样式后页面自动更新；按 Ctrl+C 停止）").format(
         host=host, port=server.server_address[1]))

@@ -49,7 +49,7 @@ from markupsafe import Markup
 
 from . import cnfmt
 from .errors import Problem, ReportgenError
-from .i18n import _
+from .i18n import N_, _
 from .workspace import Workspace
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -448,19 +448,19 @@ def make_env(ws: Workspace | None, *, for_text: bool = False) -> _Environment:
 # ---------------------------------------------------------------- errors
 
 _JINJA_MESSAGES = [
-    (re.compile(r"No filter named '(?P<n>[^']+)'"), "没有名为 '{n}' 的过滤器", "filters"),
-    (re.compile(r"No test named '(?P<n>[^']+)'"), "没有名为 '{n}' 的判断", "tests"),
-    (re.compile(r"Encountered unknown tag '(?P<n>[^']+)'"), "不认识的标签 '{n}'", "tags"),
+    (re.compile(r"No filter named '(?P<n>[^']+)'"), N_("没有名为 '{n}' 的过滤器"), "filters"),
+    (re.compile(r"No test named '(?P<n>[^']+)'"), N_("没有名为 '{n}' 的判断"), "tests"),
+    (re.compile(r"Encountered unknown tag '(?P<n>[^']+)'"), N_("不认识的标签 '{n}'"), "tags"),
     (re.compile(r"Unexpected end of template.*looking for the following tags: (?P<n>.+?)\."),
-     "模板在结束前缺少 {n}", None),
-    (re.compile(r"unexpected end of template", re.I), "模板意外结束（{{ }} 或 {% %} 没有闭合）", None),
-    (re.compile(r"unexpected '(?P<n>[^']+)'"), "这里不应出现 '{n}'", None),
-    (re.compile(r"expected token '(?P<a>[^']+)', got '(?P<n>[^']+)'"), "这里应为 '{a}'，实际是 '{n}'", None),
-    (re.compile(r"tag name expected"), "{% 后缺少标签名", None),
-    (re.compile(r"'(?P<n>[^']+)' is undefined"), "未定义的名称 '{n}'", "names"),
-    (re.compile(r"range too big", re.I), "range 的范围过大（最多 100000 项）", None),
+     N_("模板在结束前缺少 {n}"), None),
+    (re.compile(r"unexpected end of template", re.I), N_("模板意外结束（{{ }} 或 {% %} 没有闭合）"), None),
+    (re.compile(r"unexpected '(?P<n>[^']+)'"), N_("这里不应出现 '{n}'"), None),
+    (re.compile(r"expected token '(?P<a>[^']+)', got '(?P<n>[^']+)'"), N_("这里应为 '{a}'，实际是 '{n}'"), None),
+    (re.compile(r"tag name expected"), N_("{% 后缺少标签名"), None),
+    (re.compile(r"'(?P<n>[^']+)' is undefined"), N_("未定义的名称 '{n}'"), "names"),
+    (re.compile(r"range too big", re.I), N_("range 的范围过大（最多 100000 项）"), None),
     (re.compile(r"access to attribute '(?P<n>[^']+)' of '(?P<t>[^']+)' object is unsafe"),
-     "不能访问 {t} 的属性 '{n}'", None),
+     N_("不能访问 {t} 的属性 '{n}'"), None),
 ]
 _TAGS = ["if", "elif", "else", "endif", "for", "endfor", "block", "endblock", "extends", "include", "import",
          "from", "macro", "endmacro", "call", "endcall", "set", "endset", "filter", "endfilter", "with", "endwith"]
@@ -675,7 +675,10 @@ class TemplateInfo:
 def describe(text: str) -> str:
     """The description of a template: the first line of its leading ``{# … #}`` comment."""
     m = _FIRST_COMMENT.match(text)
-    return m.group(1).strip().splitlines()[0].strip() if m and m.group(1).strip() else ""
+    if not m or not m.group(1).strip():
+        return ""
+    line = m.group(1).strip().splitlines()[0].strip()
+    return line.split("。")[0] + "。" if "。" in line else line
 
 
 def available_templates(ws: Workspace | None) -> list[TemplateInfo]:

@@ -9,6 +9,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The tests read the messages in Chinese, whatever the machine's locale (tests/test_i18n.py
+# checks English explicitly). LANGUAGE comes first in gettext's order of variables.
+os.environ["LANGUAGE"] = "zh_CN"
+
 
 def reportgen(*args, cwd=None, env=None, check=False):
     """Run the real command line in a subprocess, as a user would."""

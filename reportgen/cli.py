@@ -110,7 +110,7 @@ def check(ctx, year):
     ws = _workspace(ctx.obj["workspace"])
     dataset = load(ws, year)
     for uy in dataset.units.values():
-        doc, _ = document_for(ws, uy)
+        doc, _source = document_for(ws, uy)
         click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
 
 
@@ -143,7 +143,7 @@ def fonts(ctx, year, fc_out, install):
     problems = []
     if year is not None and ws is not None:
         for uy in load(ws, year).units.values():
-            doc, _ = document_for(ws, uy)
+            doc, _source = document_for(ws, uy)
             problems += fontmod.check_coverage(res, texts_by_role(doc, style))
     for role, r in res.items():
         face = f"{r.face.family}（{r.face.path}）" if r.face else _("未找到")

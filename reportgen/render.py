@@ -354,6 +354,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     def wrap_str_format(self, value):
         wrapper = super().wrap_str_format(value)
         if wrapper is not None:
+            if isinstance(value.__self__, Markup):
+                raise SecurityError(f"access to attribute {value.__name__!r} of 'Markup' object is unsafe.")
             _check_format(value.__self__)
         return wrapper
 

@@ -89,3 +89,45 @@ def test_md_escape_round_trips_every_ascii_punctuation():
     text = "甲" + string.punctuation + "乙"
     doc = parse("::: title\nt\n:::\n\n" + render.md_escape(text) + "\n")
     assert doc.blocks[0].text == text
+
+
+# Values joined to formatted text by every route a template has stay literal.
+JOINS = [
+    "{{ c ~ v }}", "{{ c + v }}", "{{ [c, v] | join }}", "{{ [c, v] | join(v) }}", "{{ c | replace('甲', v) }}",
+    "{{ v | e }}", "{{ v | escape }}", "{{ v | forceescape }}", "{{ v | safe }}", "{{ (c ~ v) | upper }}",
+    "{{ '%s' | format(v) }}", "{{ '{}'.format(v) }}", "{% set x %}{{ v }}{% endset %}{{ x ~ v }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(v) ~ v }}", "{% filter replace('甲', v) %}{{ c }}{% endfilter %}",
+    "{% autoescape false %}{{ c ~ v }}{% endautoescape %}",
+]
+
+
+@pytest.mark.parametrize("expr", JOINS)
+@pytest.mark.parametrize("value", ["**粗体**", "# 标题", "<w:p>", "| a |", "[x](y)", "`code`", "- 一是"])
+def test_values_joined_to_formatted_text_stay_literal(tmp_path, expr, value):
+    ws = ws_with(tmp_path, "t", "{% set c = caller_text() %}::: title\n标题\n:::\n\n前" + expr + "后\n")
+    source = render.render("t", {"v": value, "caller_text": lambda: render.Markup("甲")}, ws)
+    doc = parse(source)
+    text = doc.blocks[0].text
+    assert value.upper() in text.upper(), source
+    assert all(not r.bold for r in doc.blocks[0].runs)
+    assert len(doc.blocks) == 1 and not doc.title_lines[1:]
+
+
+@pytest.mark.parametrize("body", ["{{ c.join([v]) }}", "{{ c.format(v) }}", "{{ c.replace('甲', v) }}"])
+def test_formatted_text_has_no_methods(tmp_path, body):
+    ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n" + body + "\n")
+    with pytest.raises(ReportgenError) as err:
+        render.render("t", {"v": "**x**", "c": render.Markup("甲")}, ws)
+    assert "不允许" in str(err.value)
+
+
+def test_builtin_prefix_and_same_name_extension(tmp_path):
+    ws = ws_with(tmp_path, "summary_plan", '{% extends "summary_plan.md.j2" %}{% block title %}::: title\n新标题\n:::\n'
+                                           "{% endblock %}{% block opening %}{% endblock %}{% block summary %}{% endblock %}"
+                                           "{% block plan %}{% endblock %}{% block signature %}{% endblock %}")
+    (tmp_path / "templates" / "other.md.j2").write_text(
+        '{% extends "builtin/summary_plan.md.j2" %}{% block title %}::: title\n另一个\n:::\n{% endblock %}'
+        "{% block opening %}{% endblock %}{% block summary %}{% endblock %}{% block plan %}{% endblock %}"
+        "{% block signature %}{% endblock %}", "utf-8")
+    assert parse(render.render("summary_plan", {}, ws)).title_lines == ["新标题"]
+    assert parse(render.render("other", {}, ws)).title_lines == ["另一个"]

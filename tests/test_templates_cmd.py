@@ -64,3 +64,26 @@ def test_unknown_name_suggests_the_close_one(workspace):
 def test_list_works_outside_a_workspace(tmp_path):
     out = reportgen("templates", "list", cwd=tmp_path, check=True).stdout
     assert "summary_plan" in out and "内置" in out
+
+
+def test_editors_guide_covers_every_filter_variable_and_block():
+    from reportgen import render
+
+    guide = (REPO / "docs" / "editors-guide.md").read_text("utf-8")
+    for name in render.make_env(None).filters:
+        assert f"`{name}" in guide, f"filter {name} is not in docs/editors-guide.md"
+    for var in ("unit", "year", "next_year", "ind", "t", "report", "doc", "completion"):
+        assert f"| `{var}` |" in guide
+    for block in render.template_blocks((BUILTIN / "summary_plan.md.j2").read_text("utf-8")):
+        assert f"`{block}`" in guide
+
+
+def test_guide_three_line_example_builds(workspace):
+    import re
+
+    guide = (REPO / "docs" / "editors-guide.md").read_text("utf-8")
+    example = re.search(r"```\n(\{% extends \"summary_plan.md.j2\" %\}\n.*?)```", guide, re.S).group(1)
+    assert len(example.strip().splitlines()) == 3
+    (workspace / "templates" / "summary_plan.md.j2").write_text(example, "utf-8")
+    out = reportgen("-C", str(workspace), "check", "2023", check=True).stdout
+    assert "检查通过" in out

@@ -83,6 +83,19 @@ class _Writer:
         self.s = style
         self.doc = new_document()
         self._styles = {}
+        # python-docx looks for the default paragraph style (a scan of all ~160 styles) each time
+        # a paragraph's style is set; the answer cannot change while we write, so keep it.
+        # (About a quarter of the DOCX time; benchmarks/README.md.)
+        part = self.doc.part
+        lookup, ids = part.get_style_id, {}
+
+        def style_id(style, kind):
+            key = (getattr(style, "style_id", style), kind)
+            if key not in ids:
+                ids[key] = lookup(style, kind)
+            return ids[key]
+
+        part.get_style_id = style_id
 
     # -- fonts and run properties ----------------------------------------------------------------
     def _rpr_fonts(self, rpr, role: str, latin: str | None = None) -> None:

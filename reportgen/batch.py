@@ -211,12 +211,18 @@ class Fingerprint:
                    _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None)
 
     def unit_inputs(self, unit: str) -> dict[str, dict]:
-        """The unit's data files: its folder of this year and of the year before (earlier values)."""
-        out = {}
-        for folder in (self.ws.year_dir(self.year) / unit, self.ws.year_dir(self.year - 1) / unit):
-            for path in _files_under(folder):
-                out[self.ws.rel(path)] = file_record(path)
-        return out
+        """The files the document of ``unit`` is made from: what the reader says it reads for
+        the unit-year (its folder, earlier years, the other units' data for ranks across units),
+        and every file of the unit's own folder."""
+        from . import load
+
+        paths = set(_files_under(self.ws.year_dir(self.year) / unit))
+        reads = getattr(load, "inputs_of", None)
+        if reads is not None:
+            paths.update(reads(self.ws, self.year, unit))
+        else:
+            paths.update(_files_under(self.ws.year_dir(self.year - 1) / unit))
+        return {self.ws.rel(path): file_record(path) for path in sorted(paths)}
 
     def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict]) -> str:
         g = self.generator
@@ -322,6 +328,9 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    worker: int = 0                      # pid of the process that built it
+    rss_kb: int = 0                      # that process's memory after it (resident, and peak so far)
+    peak_rss_kb: int = 0
 
     @property
     def failed(self) -> bool:
@@ -368,7 +377,20 @@ def run_task(task: Task) -> Outcome:
         detail = traceback.format_exc() if task.debug else "加 --debug 重新运行可看到详细信息，请把它报告给维护者。"
         oc.problems = [f"内部错误：{type(exc).__name__}: {exc}\n    {detail}"]
     oc.seconds = time.perf_counter() - started
+    oc.worker, (oc.rss_kb, oc.peak_rss_kb) = os.getpid(), _memory_kb()
     return oc
+
+
+def _memory_kb() -> tuple[int, int]:
+    """(resident now, peak) of this process in KiB."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024, peak
+    except (OSError, ValueError, IndexError):
+        return peak, peak
 
 
 def _init_worker(need_pdf: bool) -> None:

@@ -1,0 +1,57 @@
+"""Peak memory per worker process and its growth over many documents.
+
+    .venv/bin/python benchmarks/memory.py [--units 500] [--jobs 2]
+
+Builds ``--units`` units (DOCX and PDF each) in one run of ``reportgen.batch.run`` with ``--jobs``
+worker processes (the code path of ``reportgen build --jobs N``).  Each document's outcome carries
+the worker's pid and its resident and peak memory (``/proc/self/statm``, ``getrusage``) after that
+document; the table shows, per worker, the resident memory after its 1st, 10th, … last document,
+the peak, and the growth from the 10th document to the last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, make_workspace, table, versions  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=500)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    print(f"machine: {machine()}\nversions: {versions()}\n")
+    from reportgen.batch import run
+    from reportgen.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(make_workspace(Path(tmp), args.units))
+        seen: dict[int, list] = {}
+        t = time.perf_counter()
+        result = run(ws, 2023, jobs=args.jobs, force=True,
+                     on_outcome=lambda oc, _: seen.setdefault(oc.worker, []).append(oc))
+        secs = time.perf_counter() - t
+    failed = [o.unit for o in result.outcomes if o.failed]
+    print(f"{len(result.outcomes)} units (DOCX + PDF each) in {secs:.1f} s with {result.jobs} workers"
+          + (f"; failed: {failed}" if failed else "") + "\n")
+    rows = []
+    marks = (1, 10, 100, 200)
+    for pid, ocs in sorted(seen.items()):
+        mb = [o.rss_kb / 1024 for o in ocs]
+        at = [f"{mb[i - 1]:.0f}" if len(mb) >= i else "—" for i in marks]
+        growth = mb[-1] - mb[min(9, len(mb) - 1)]
+        per100 = growth / max(1, len(mb) - 10) * 100
+        rows.append((pid, len(ocs), *at, f"{mb[-1]:.0f}", f"{max(o.peak_rss_kb for o in ocs) / 1024:.0f}",
+                     f"{growth:+.0f} ({per100:+.1f}/100 docs)"))
+    print(table(rows, ("worker pid", "documents", *(f"RSS after #{i} (MB)" for i in marks),
+                       "RSS after last (MB)", "peak RSS (MB)", "growth #10→last (MB)")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Throughput of a batch, side by side with LibreOffice converting the same DOCX files to PDF.
+
+    .venv/bin/python benchmarks/throughput.py [--units 100] [--lo-files 50]
+
+1. A temporary workspace with ``--units`` units (the sample unit copied under new ids).
+2. ``reportgen build 2023 --force`` (DOCX and PDF of every unit) with ``--jobs 1`` and ``--jobs 2``,
+   and PDF only with ``--jobs 2``: wall time of the whole command, as a scheduler sees it.
+3. LibreOffice headless converting ``--lo-files`` of those DOCX files to PDF: one call with all of
+   them, and two calls with half each, in parallel, each with its own private profile
+   (``-env:UserInstallation``).  The profiles are created and warmed by a first conversion
+   that is not timed.
+4. A single ``reportgen build 2023`` of the sample from a cold shell (a new process), median of 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, make_workspace, median, reportgen_cmd, table, versions  # noqa: E402
+
+
+def timed(cmd: list[str], **kwargs) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - t
+
+
+def soffice(profile: Path, outdir: Path, files: list[Path]) -> list[str]:
+    return ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=100)
+    ap.add_argument("--lo-files", type=int, default=50)
+    args = ap.parse_args()
+    print(f"machine: {machine()}\nversions: {versions()}\n")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        ws = make_workspace(tmp, args.units)
+        n = args.units
+        for jobs in (1, 2):
+            secs = timed(reportgen_cmd("-C", str(ws), "build", "2023", "--force", "--jobs", str(jobs)))
+            rows.append((f"reportgen build, DOCX + PDF, --jobs {jobs}", n, f"{secs:.1f}", f"{n / secs:.2f}"))
+        secs = timed(reportgen_cmd("-C", str(ws), "build", "2023", "--force", "--jobs", "2", "--format", "pdf"))
+        rows.append(("reportgen build, PDF only, --jobs 2", n, f"{secs:.1f}", f"{n / secs:.2f}"))
+        secs = timed(reportgen_cmd("-C", str(ws), "build", "2023", "--force", "--jobs", "2", "--format", "docx"))
+        rows.append(("reportgen build, DOCX only, --jobs 2", n, f"{secs:.1f}", f"{n / secs:.2f}"))
+
+        if shutil.which("soffice"):
+            docx = sorted((ws / "output/2023").glob("*.docx"))[: args.lo_files]
+            src = tmp / "lo-in"
+            src.mkdir()
+            files = [Path(shutil.copy(p, src / f"{i:03d}.docx")) for i, p in enumerate(docx)]
+            half = len(files) // 2
+            p1, p2 = tmp / "lo-profile-1", tmp / "lo-profile-2"
+            for prof in (p1, p2):   # create and warm each private profile (not timed)
+                timed(soffice(prof, tmp / "lo-warm", files[:1]))
+            secs = timed(soffice(p1, tmp / "lo-one", files))
+            rows.append((f"LibreOffice DOCX→PDF, one call of {len(files)}", len(files), f"{secs:.1f}",
+                         f"{len(files) / secs:.2f}"))
+            t = time.perf_counter()
+            procs = [subprocess.Popen(soffice(prof, tmp / f"lo-two-{i}", part), stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+                     for i, (prof, part) in enumerate(((p1, files[:half]), (p2, files[half:])))]
+            for p in procs:
+                p.wait()
+            secs = time.perf_counter() - t
+            rows.append((f"LibreOffice DOCX→PDF, two calls of {half} in parallel", len(files), f"{secs:.1f}",
+                         f"{len(files) / secs:.2f}"))
+        else:
+            rows.append(("LibreOffice (soffice not installed)", "—", "—", "—"))
+
+        single = tmp / "single"
+        subprocess.run(reportgen_cmd("init", str(single)), check=True, capture_output=True)
+        cold = [timed(reportgen_cmd("-C", str(single), "build", "2023", "--force")) for _ in range(3)]
+        rows.append(("single `reportgen build 2023` (cold shell, median of 3)", 1, f"{median(cold):.2f}", "—"))
+    print(table(rows, ("run", "documents", "wall time (s)", "documents/s")))
+
+
+if __name__ == "__main__":
+    main()

@@ -109,9 +109,29 @@ def check(ctx, year):
 
     ws = _workspace(ctx.obj["workspace"])
     dataset = load(ws, year)
+    from .consistency import check_figures   # figures typed into the narrative vs the sheet
+
+    drift = [p for uy in dataset.units.values() for p in check_figures(ws, uy)]
     for uy in dataset.units.values():
         doc, _source = document_for(ws, uy)
         click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
+    if drift:
+        raise ReportgenError(drift)
+
+
+@main.command("new-year", help="从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
+                                "上一年工作思路定下的 YEAR 年目标和 report.yaml（日期顺延一年）；从不覆盖已有目录。")
+@click.argument("year", type=int)
+@click.option("--unit", "units", multiple=True, help="只处理这个单位（可重复）。")
+@click.pass_context
+def new_year(ctx, year, units):
+    """Start data/YEAR/ from data/YEAR-1/."""
+    from .yearly import describe, new_year as start
+
+    ws = _workspace(ctx.obj["workspace"])
+    for s in start(ws, year, tuple(units)):
+        click.echo(describe(ws, s, year))
+    click.echo(f"填好 {year} 年的数值后运行：reportgen check {year}")
 
 
 @main.command(help=_('在 DIRECTORY 新建一个完整的示例工作区。'))

@@ -27,16 +27,20 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 from babel.numbers import format_decimal
 
 __all__ = [
+    "AUTO_SCALED_UNITS",
     "LOCALE",
     "MISSING",
     "QUALIFIERS",
     "SCALABLE_UNITS",
+    "base_unit",
     "cagr",
     "change_phrase",
     "cn_numeral",
     "cn_year",
     "completion_status",
     "fmt_amount",
+    "fmt_amount_column",
+    "fmt_annual_growth",
     "fmt_cumulative_pp",
     "fmt_date",
     "fmt_number",
@@ -44,13 +48,18 @@ __all__ = [
     "fmt_pp",
     "heading_number",
     "lead_in",
+    "meets_target",
     "paren_numeral",
     "parse_date",
+    "progress_status",
     "qualify",
+    "rank_change_phrase",
     "rank_ordinal",
     "rank_phrase",
     "rmb_upper",
+    "round_half_up",
     "scale_amount",
+    "time_progress",
 ]
 
 Number = int | float | Decimal
@@ -121,6 +130,16 @@ def _round(d: Decimal, precision: int | None) -> Decimal:
     return q.copy_abs() if q.is_zero() else q
 
 
+def round_half_up(value: NumberLike, precision: int) -> Decimal | None:
+    """Round half up (四舍五入) to ``precision`` decimals; ``None`` for missing.
+
+    >>> round_half_up(2.675, 2), round_half_up(13.45, 1)
+    (Decimal('2.68'), Decimal('13.5'))
+    """
+    d = _dec(value)
+    return None if d is None else _round(d, precision)
+
+
 def fmt_number(value: NumberLike, precision: int | None = None, *, group: bool = True) -> str:
     """Format a number the zh_CN way (babel), rounding half up.
 
@@ -142,14 +161,37 @@ def fmt_number(value: NumberLike, precision: int | None = None, *, group: bool =
         return format_decimal(rounded, format=pattern, locale=LOCALE)
 
 
-def fmt_percent(value: NumberLike, precision: int | None = 1) -> str:
-    """Value already in percent: 21.9 → “21.9%”; 266.6 → “266.6%”."""
+def _trim(text: str) -> str:
+    """Drop trailing zeros of a decimal part: “17.0” → “17”, “12.40” → “12.4”."""
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_percent(value: NumberLike, precision: int | None = 1, *, trim: bool = False) -> str:
+    """Value already in percent: 21.9 → “21.9%”; 266.6 → “266.6%”.
+
+    ``trim=True`` drops trailing zeros after rounding, as planning tables print rates.
+
+    >>> fmt_percent(21.9)
+    '21.9%'
+    >>> fmt_percent(17.0057, 1, trim=True)
+    '17%'
+    """
     text = fmt_number(value, precision)
-    return text if text == MISSING else f"{text}%"
+    if text == MISSING:
+        return text
+    return f"{_trim(text) if trim else text}%"
 
 
 def fmt_pp(value: NumberLike, precision: int | None = 2) -> str:
-    """Percentage points: 0.26 → “0.26个百分点”."""
+    """Percentage points: 0.26 → “0.26个百分点”.
+
+    >>> fmt_pp(0.26)
+    '0.26个百分点'
+    >>> fmt_pp(1.5, 1)
+    '1.5个百分点'
+    """
     text = fmt_number(value, precision)
     return text if text == MISSING else f"{text}个百分点"
 
@@ -202,8 +244,29 @@ def scale_amount(value: NumberLike, unit: str, precision: int | None = None) -> 
     return _round(scaled, precision), prefix + base_unit
 
 
-def fmt_amount(value: NumberLike, unit: str, precision: int | None = None) -> str:
+#: Base units scaled to 万/亿 automatically in running text (money and physical quantities);
+#: counts (家, 个, 项, 人 …) keep the unit they were typed in: “12067家”, “14.1万人”.
+AUTO_SCALED_UNITS: tuple[str, ...] = ("元", "平方米", "吨", "千瓦时")
+
+
+def base_unit(unit: str) -> str | None:
+    """The base of a scalable unit: “亿元” → “元”, “万平方米” → “平方米”; ``None`` otherwise.
+
+    >>> base_unit("万元")
+    '元'
+    >>> base_unit("人年") is None
+    True
+    """
+    split = _split_unit(unit)
+    return None if split is None else split[0]
+
+
+def fmt_amount(value: NumberLike, unit: str, precision: int | None = None, *,
+               scale: bool = True, group: bool = True) -> str:
     """Amount with unit-aware 万/亿 scaling.
+
+    ``scale=False`` keeps the unit as given; ``group=False`` writes 12067 without a separator
+    (as Chinese official documents do).
 
     >>> fmt_amount(7646000000, "元")
     '76.46亿元'
@@ -213,11 +276,38 @@ def fmt_amount(value: NumberLike, unit: str, precision: int | None = None) -> st
     '7.65亿元'
     >>> fmt_amount(44, "家")
     '44家'
+    >>> fmt_amount(12067, "家", scale=False, group=False)
+    '12067家'
     """
     if _dec(value) is None:
         return MISSING
+    if not scale:
+        return fmt_number(value, precision, group=group) + unit
     scaled, scaled_unit = scale_amount(value, unit, precision)
-    return fmt_number(scaled, precision) + scaled_unit
+    return fmt_number(scaled, precision, group=group) + scaled_unit
+
+
+def fmt_amount_column(values: list[NumberLike], unit: str, precision: int | None = None, *,
+                      group: bool = False) -> tuple[str, list[str]]:
+    """One unit and one precision for a whole table column: (column unit, cells).
+
+    The unit is the one :func:`scale_amount` picks for the largest magnitude; every cell is
+    converted into it and rounded to ``precision``; missing values give “—”.
+
+    >>> fmt_amount_column([76460, 508, None], "万元", 2)
+    ('亿元', ['7.65', '0.05', '—'])
+    """
+    nums = [_dec(v) for v in values]
+    present = [d for d in nums if d is not None]
+    split = _split_unit(unit)
+    if not present or split is None:
+        return unit, [MISSING if d is None else fmt_number(d, precision, group=group) for d in nums]
+    base, factor = split
+    _, col_unit = scale_amount(max(present, key=abs), unit, precision)
+    col_factor = dict((p + base, f) for p, f in _SCALES)[col_unit]
+    with localcontext(_CTX):
+        cells = [MISSING if d is None else fmt_number(d * factor / col_factor, precision, group=group) for d in nums]
+    return col_unit, cells
 
 
 # --------------------------------------------------------------------------
@@ -268,6 +358,24 @@ def change_phrase(cur: NumberLike, prev: NumberLike, kind: str, precision: int |
         return "持平"
     word = style.up if delta > 0 else style.down
     return word + style.render(abs(delta), precision)
+
+
+def rank_change_phrase(cur: Number | None, prev: Number | None) -> str:
+    """Change of a rank (a smaller number is better): 14 after 20 → “上升6位”.
+
+    >>> rank_change_phrase(14, 20)
+    '上升6位'
+    >>> rank_change_phrase(25, 25)
+    '持平'
+    >>> rank_change_phrase(None, 3)
+    '—'
+    """
+    c, p = _rank(cur), _rank(prev)
+    if c is None or p is None:
+        return MISSING
+    if c == p:
+        return "持平"
+    return f"上升{p - c}位" if c < p else f"下降{c - p}位"
 
 
 # --------------------------------------------------------------------------
@@ -331,7 +439,11 @@ def _ordinal(n: int) -> int:
 
 
 def cn_numeral(n: int) -> str:
-    """Chinese numeral for 0..99,999,999: 11 → 十一, 101 → 一百零一, 10010 → 一万零一十."""
+    """Chinese numeral for 0..99,999,999: 11 → 十一, 101 → 一百零一, 10010 → 一万零一十.
+
+    >>> cn_numeral(20), cn_numeral(101)
+    ('二十', '一百零一')
+    """
     n = operator.index(n)
     if not 0 <= n <= _CN_MAX:
         raise ValueError(f"中文数字仅支持 0～{_CN_MAX}：{n}")
@@ -340,12 +452,20 @@ def cn_numeral(n: int) -> str:
 
 
 def lead_in(n: int) -> str:
-    """Enumeration lead-in: 1 → “一是”, 11 → “十一是”."""
+    """Enumeration lead-in: 1 → “一是”, 11 → “十一是”.
+
+    >>> lead_in(3)
+    '三是'
+    """
     return f"{cn_numeral(_ordinal(n))}是"
 
 
 def paren_numeral(n: int) -> str:
-    """1 → “（一）” (full-width parentheses)."""
+    """1 → “（一）” (full-width parentheses).
+
+    >>> paren_numeral(4)
+    '（四）'
+    """
     return f"（{cn_numeral(_ordinal(n))}）"
 
 
@@ -377,7 +497,11 @@ _DATE_PATTERNS = (
 
 
 def cn_year(year: int) -> str:
-    """2024 → “二〇二四年” (digit by digit, zero as 〇)."""
+    """2024 → “二〇二四年” (digit by digit, zero as 〇).
+
+    >>> cn_year(2035)
+    '二〇三五年'
+    """
     year = operator.index(year)
     if year < 1:
         raise ValueError(f"年份必须为正整数：{year}")
@@ -408,7 +532,11 @@ def parse_date(value: DateLike) -> date:
 
 
 def fmt_date(d: DateLike) -> str:
-    """GB/T 9704 成文日期: Arabic numerals, no zero padding → “2024年1月31日”."""
+    """GB/T 9704 成文日期: Arabic numerals, no zero padding → “2024年1月31日”.
+
+    >>> fmt_date("2024-01-31")
+    '2024年1月31日'
+    """
     d = parse_date(d)
     return f"{d.year}年{d.month}月{d.day}日"
 
@@ -427,7 +555,11 @@ def _rank(rank: Number | None) -> int | None:
 
 
 def rank_phrase(rank: Number | None, scope: str | None = None) -> str:
-    """14, “全省” → “全省第14名”; no scope → “第14名”; no rank → “”."""
+    """14, “全省” → “全省第14名”; no scope → “第14名”; no rank → “”.
+
+    >>> rank_phrase(14, "全省")
+    '全省第14名'
+    """
     r = _rank(rank)
     return "" if r is None else f"{scope or ''}第{r}名"
 
@@ -459,7 +591,11 @@ def _check_qualifier(qualifier: str | None) -> str | None:
 
 
 def qualify(text: str, qualifier: str | None) -> str:
-    """Attach a target qualifier: (“15%”, “以上”) → “15%以上”; (“50亿元”, “超过”) → “超过50亿元”."""
+    """Attach a target qualifier: (“15%”, “以上”) → “15%以上”; (“50亿元”, “超过”) → “超过50亿元”.
+
+    >>> qualify("15%", "以上"), qualify("50亿元", "超")
+    ('15%以上', '超50亿元')
+    """
     q = _check_qualifier(qualifier)
     if q is None:
         return text
@@ -514,11 +650,75 @@ def cagr(base: NumberLike, target: NumberLike, years: int) -> float | None:
 
 
 def fmt_cumulative_pp(base: NumberLike, target: NumberLike, precision: int | None = 1) -> str:
-    """Five-year cumulative change in brackets: 36.5 → 55 gives “[18.5]”."""
+    """Five-year cumulative change in brackets: 36.5 → 55 gives “[18.5]”.
+
+    ``precision=None`` keeps the decimals the data has: 3.46 → 3.5 gives “[0.04]”.
+
+    >>> fmt_cumulative_pp(36.5, 55)
+    '[18.5]'
+    >>> fmt_cumulative_pp(3.46, 3.5, None)
+    '[0.04]'
+    """
     b, t = _dec(base), _dec(target)
     if b is None or t is None:
         return MISSING
     return f"[{fmt_number(t - b, precision)}]"
+
+
+def fmt_annual_growth(base: NumberLike, target: NumberLike, years: int, precision: int | None = 1) -> str:
+    """年均增长 of a planning table, trailing zeros dropped: 218 → 550 in 5 years gives “20.3%”.
+
+    >>> fmt_annual_growth(218, 550, 5)
+    '20.3%'
+    >>> fmt_annual_growth(38.76, 85, 5)
+    '17%'
+    >>> fmt_annual_growth(0, 28, 5)
+    '—'
+    """
+    return fmt_percent(cagr(base, target, years), precision, trim=True)
+
+
+def meets_target(actual: NumberLike, target: NumberLike, qualifier: str | None = None) -> bool | None:
+    """Whether ``actual`` satisfies the target: ≥ target, or ≤ for the ceilings 以下/以内.
+
+    >>> meets_target(3.6, 3.5, "左右"), meets_target(2.6, 2.5, "以内")
+    (True, False)
+    """
+    q = _check_qualifier(qualifier)
+    a, t = _dec(actual), _dec(target)
+    if a is None or t is None:
+        return None
+    return a <= t if q in _LOWER_IS_BETTER else a >= t
+
+
+def time_progress(base_year: int, target_year: int, year: int) -> float:
+    """序时进度 in percent: the share of the plan period elapsed at the end of ``year``.
+
+    >>> time_progress(2020, 2025, 2023)
+    60.0
+    """
+    if target_year <= base_year:
+        raise ValueError(f"规划目标年份 {target_year} 应晚于基期年份 {base_year}")
+    return min(max(year - base_year, 0), target_year - base_year) / (target_year - base_year) * 100
+
+
+#: |progress − 序时进度| within this many percentage points counts as 正常.
+PROGRESS_TOLERANCE = 5.0
+
+
+def progress_status(progress: NumberLike, expected: NumberLike, tolerance: float = PROGRESS_TOLERANCE) -> str:
+    """超前/正常/滞后: actual progress towards a target against 序时进度 (both in percent).
+
+    >>> progress_status(75, 60), progress_status(58, 60), progress_status(40, 60)
+    ('超前', '正常', '滞后')
+    """
+    p, e = _dec(progress), _dec(expected)
+    if p is None or e is None:
+        return MISSING
+    diff = float(p - e)
+    if diff > tolerance:
+        return "超前"
+    return "正常" if diff >= -tolerance else "滞后"
 
 
 # --------------------------------------------------------------------------

@@ -1,8 +1,19 @@
 """Figures derived from the dataset, and the objects templates see.
 
-For the results year: each indicator's value with its unit, last year's value and the change
-(增长/下降 x%, 提高/降低 x个百分点, 持平), its rank; for the plan year: each target with its
-qualifier; and the completion of this year's targets (set in last year's plan).
+The numbers are computed on whole tables with pandas (:func:`changes`, :func:`peer_table`,
+:func:`completion_frame`, :func:`plan_frame`); undefined results (a base of zero or below, a
+missing year, a missing target) are NaN there and become “—” when formatted, never NaN or inf
+in a document. The objects built from those tables are what templates print:
+
+* ``ind.x`` — a :class:`Figure`: the results year's value with its unit (``44家``), last year's
+  value and the change (增长/下降 x% for amounts, 提高/降低 x个百分点 for ratios and rates,
+  上升/下降 n位 for ranks, 持平), the published rank, and the rank and share among the
+  workspace's units of that year;
+* ``t.x`` — a :class:`Target` of the plan year with its qualifier (``15%以上``); ``targets[2025].x``
+  any year's target;
+* ``completion`` — this year's targets (set in last year's plan) against this year's values;
+* ``plan`` — five-year plan monitoring (:class:`Plan`): base value, target, 年均增长 or
+  [累计提高], and once actual years are entered, progress against 序时进度 (超前/正常/滞后).
 """
 
 from __future__ import annotations
@@ -12,42 +23,141 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import cnfmt
 from .load import UnitYear
 
+#: Kinds whose change is a difference in percentage points (values are percentages).
+POINT_KINDS = ("ratio", "growth", "pp")
+#: Target qualifiers that make a target a bound, not a point: the five-year plan table then
+#: leaves 年均增长 blank (“—”), as the 瓯海区“十四五”规划 annex does for “3.5左右”, “6以上”.
+BOUND_QUALIFIERS = ("以上", "以内", "左右", "以下", "超过", "超", "不低于", "不少于")
+PLAN_SPAN = 5
+
 
 def _num(v):
     """A plain Python number (ints stay ints: 25, not 25.0), or None for missing."""
-    if v is None:
+    if v is None or v is pd.NA:
         return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
     v = float(v) if not isinstance(v, int) else v
     if isinstance(v, float):
-        if math.isnan(v):
+        if math.isnan(v) or math.isinf(v):
             return None
         if v.is_integer():
             return int(v)
     return v
 
 
+def _precision(p) -> int | None:
+    return None if p is None or p is pd.NA or (isinstance(p, float) and math.isnan(p)) else int(p)
+
+
 def format_value(value, kind: str, measure: str, precision) -> str:
-    """A value as the documents write it, by kind: 33.97万平方米, 21.9%, 0.26个百分点, 第25位."""
+    """A value as the documents write it, by kind: 33.97万平方米, 21.9%, 0.26个百分点, 25位.
+
+    Money and physical amounts scale to 万/亿 (``cnfmt.AUTO_SCALED_UNITS``); counts keep the unit
+    they were typed in (12067家); no thousands separators, as in the seeds.
+    """
     value = _num(value)
     if value is None:
-        return "—"
-    precision = None if precision is None or (isinstance(precision, float) and math.isnan(precision)) else int(precision)
+        return cnfmt.MISSING
+    precision = _precision(precision)
     if kind == "growth":
         return cnfmt.fmt_percent(value, precision)
     if kind == "pp":
         return cnfmt.fmt_pp(value, precision if precision is not None else 2)
     if kind == "ratio":
-        return cnfmt.fmt_number(value, precision) + (measure or "%")
+        return cnfmt.fmt_number(value, precision, group=False) + (measure or "%")
     if kind == "rank":
         return cnfmt.fmt_number(value, 0) + (measure or "位")
-    return cnfmt.fmt_amount(value, measure, precision)
+    scale = cnfmt.base_unit(measure or "") in cnfmt.AUTO_SCALED_UNITS
+    return cnfmt.fmt_amount(value, measure or "", precision, scale=scale, group=False)
 
 
+def plain_number(value, precision=None) -> str:
+    """A number alone, as tables print it: 1064, 3.14, 158.67 (no separators)."""
+    v = _num(value)
+    return cnfmt.MISSING if v is None else cnfmt.fmt_number(v, _precision(precision), group=False)
+
+
+# -- tables (vectorised) ------------------------------------------------------------------------
+def meta(uy: UnitYear) -> pd.DataFrame:
+    """One row per indicator, in sheet order: name, unit, kind, precision, rank …"""
+    df = uy.indicators
+    if df.empty:
+        return df.set_index("id")
+    return df.sort_values("order", kind="stable").drop_duplicates("id").set_index("id")
+
+
+def wide(uy: UnitYear) -> pd.DataFrame:
+    """Values by indicator (rows) and year (columns), as floats; NaN where missing."""
+    df = uy.indicators.dropna(subset=["year"])
+    if df.empty:
+        return pd.DataFrame(index=pd.Index([], name="id"), dtype=float)
+    out = df.pivot_table(index="id", columns="year", values="value", aggfunc="first")
+    out.columns = [int(c) for c in out.columns]
+    return out.astype(float)
+
+
+def _column(w: pd.DataFrame, year: int, index) -> pd.Series:
+    return (w[year] if year in w.columns else pd.Series(np.nan, index=w.index)).reindex(index)
+
+
+def changes(uy: UnitYear) -> pd.DataFrame:
+    """Per indicator: value, prev (last year), delta (value − prev) and growth (% change).
+
+    ``growth`` is NaN where last year's value is missing or not positive (no relative change is
+    defined), and for kinds other than amounts; ``delta`` is NaN where either value is missing.
+    """
+    m = meta(uy)
+    w = wide(uy)
+    out = pd.DataFrame(index=m.index)
+    out["kind"] = m["kind"]
+    out["value"] = _column(w, uy.year, m.index)
+    out["prev"] = _column(w, uy.year - 1, m.index)
+    out["delta"] = out["value"] - out["prev"]
+    relative = (out["kind"] == "amount") & (out["prev"] > 0)
+    out["growth"] = (out["delta"] / out["prev"].where(relative) * 100).where(relative)
+    return out
+
+
+def peer_table(peers: Mapping[str, UnitYear], year: int) -> pd.DataFrame:
+    """Ranks and shares of each unit's values among the units of one results year.
+
+    Index (unit, id); ``peer_rank`` (1 = largest; for 位次 1 = smallest), ``peer_count`` (units
+    with a value) and ``share`` (% of the units' total, amounts only). NaN unless two or more
+    units have a value.
+    """
+    frames = []
+    for uid, uy in peers.items():
+        ch = changes(uy)
+        frames.append(pd.DataFrame({"unit": uid, "id": ch.index, "kind": ch["kind"].to_numpy(),
+                                    "value": ch["value"].to_numpy()}))
+    if not frames:
+        return pd.DataFrame(columns=["peer_rank", "peer_count", "share"])
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["value"].notna()]
+    g = df.groupby("id")["value"]
+    count = g.transform("count")
+    desc = g.rank(method="min", ascending=False)
+    asc = g.rank(method="min", ascending=True)
+    several = count >= 2
+    df["peer_rank"] = desc.where(df["kind"] != "rank", asc).where(several)
+    df["peer_count"] = count
+    total = g.transform("sum")
+    amount = (df["kind"] == "amount") & several & (total > 0) & (df["value"] >= 0)
+    df["share"] = (df["value"] / total * 100).where(amount)
+    return df.set_index(["unit", "id"])[["peer_rank", "peer_count", "share"]]
+
+
+# -- what templates see -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:
     """One indicator in the results year. ``{{ ind.x }}`` prints the value with its unit."""
@@ -62,6 +172,12 @@ class Figure:
     rank: int | None
     rank_scope: str | None
     note: str = ""
+    year: int | None = None
+    history: tuple[tuple[int, float | int], ...] = ()   # (year, value) of every year with a value
+    peer_rank: int | None = None
+    peer_count: int = 0
+    share: float | None = None
+    aliases: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return format_value(self.value, self.kind, self.measure, self.precision)
@@ -74,23 +190,64 @@ class Figure:
     def number(self) -> str:
         """The value without its unit: 33.97."""
         v = _num(self.value)
-        return "—" if v is None else cnfmt.fmt_number(v, self.precision)
+        return cnfmt.MISSING if v is None else cnfmt.fmt_number(v, self.precision, group=False)
 
     @property
     def rank_text(self) -> str:
+        """The published rank: 全省第14名 (empty when there is none)."""
         return cnfmt.rank_phrase(self.rank, self.rank_scope)
 
     @property
     def change(self) -> str:
-        """Change against last year: 增长21.9%、下降3.2%、提高0.26个百分点、持平, or —."""
-        kind = "ratio" if self.kind == "ratio" else "amount"
-        return cnfmt.change_phrase(_num(self.value), _num(self.prev), kind,
-                                   precision=1 if kind == "amount" else 2)
+        """Change against last year: 增长21.9%、下降3.2%、提高0.26个百分点、上升3位、持平, or —."""
+        if self.kind == "rank":
+            return cnfmt.rank_change_phrase(_num(self.value), _num(self.prev))
+        if self.kind in POINT_KINDS:
+            p = self.precision if self.precision is not None else 2
+            return cnfmt.change_phrase(_num(self.value), _num(self.prev), "ratio", precision=p)
+        return cnfmt.change_phrase(_num(self.value), _num(self.prev), "amount", precision=1)
+
+    @property
+    def growth(self) -> float | None:
+        """Relative change against last year in percent (amounts; None when undefined)."""
+        v, p = _num(self.value), _num(self.prev)
+        if self.kind != "amount" or v is None or p is None or p <= 0:
+            return None
+        return (v - p) / p * 100
+
+    def value_at(self, year: int):
+        """The value of ``year`` as a number (None when missing)."""
+        return dict(self.history).get(int(year))
+
+    def at(self, year: int) -> str:
+        """The value of ``year`` with its unit: ``{{ ind.rd_gdp_ratio.at(2015) }}`` → 1.99%."""
+        return format_value(self.value_at(year), self.kind, self.measure, self.precision)
+
+    @property
+    def years(self) -> list[int]:
+        return [y for y, _ in self.history]
+
+    @property
+    def peer_rank_text(self) -> str:
+        """Rank among the workspace's units of the year: 第2名 (empty with fewer than two units)."""
+        return cnfmt.rank_phrase(self.peer_rank)
+
+    @property
+    def share_text(self) -> str:
+        """Share of the units' total: 35.2% (— when not defined)."""
+        return cnfmt.fmt_percent(self.share, 1)
+
+    @property
+    def phrase(self) -> str:
+        """Name and value as a news sentence fragment: 新增高新技术企业44家（全市第2名）."""
+        value = f"第{self.number}{self.measure or '位'}" if self.kind == "rank" else str(self)
+        rank = f"（{self.rank_text}）" if self.rank_text else ""
+        return f"{self.name}{value}{rank}"
 
 
 @dataclass(frozen=True)
 class Target:
-    """One target of the plan year. ``{{ t.x }}`` prints it with its qualifier: 15%以上."""
+    """One target. ``{{ t.x }}`` prints it with its qualifier: 15%以上."""
 
     id: str
     name: str
@@ -100,10 +257,18 @@ class Target:
     target: float | int
     qualifier: str
     note: str = ""
+    attribute: str = ""
+    method: str = "auto"
 
     @property
     def plain(self) -> str:
+        """The target with its unit, without the qualifier: 15%."""
         return format_value(self.target, self.kind, self.measure, None)
+
+    @property
+    def number(self) -> str:
+        """The target as a table prints it, number and qualifier without the unit: 3.5左右."""
+        return cnfmt.qualify(plain_number(self.target), self.qualifier or None)
 
     def __str__(self) -> str:
         return cnfmt.qualify(self.plain, self.qualifier or None)
@@ -133,6 +298,15 @@ class Catalog(Mapping):
     def __len__(self) -> int:
         return len(self._items)
 
+    def select(self, ids) -> list:
+        """The items of ``ids`` that exist, in the order given: ``ind.select(report.news.highlights)``.
+
+        Ids may come from the narrative, where they arrive escaped for the source format
+        (``rd\\_growth``); the escapes are ignored.
+        """
+        keys = [str(k).replace("\\", "") for k in ids]
+        return [self._items[k] for k in keys if k in self._items]
+
     def suggest(self, key: str) -> list[str]:
         return difflib.get_close_matches(key, list(self._items), n=3, cutoff=0.6)
 
@@ -142,50 +316,239 @@ class Catalog(Mapping):
 
 
 def figures(uy: UnitYear) -> Catalog:
-    """The results year's figures, with last year's value joined in (vectorised)."""
-    df = uy.indicators
-    meta = df.drop_duplicates("id").set_index("id")
-    values = df.dropna(subset=["year"]).pivot_table(index="id", columns="year", values="value", aggfunc="first")
-    cur = values[uy.year] if uy.year in values.columns else pd.Series(dtype=float)
-    prev = values[uy.year - 1] if uy.year - 1 in values.columns else pd.Series(dtype=float)
-    ranks = df[df["year"] == uy.year].set_index("id")
+    """The results year's figures, in sheet order, with last year's value and peer ranks joined in."""
+    m = meta(uy)
+    ch = changes(uy)
+    w = wide(uy)
+    peers = peer_table(uy.peers, uy.year) if len(uy.peers) > 1 else None
+    ranks = uy.indicators[uy.indicators["year"] == uy.year].drop_duplicates("id").set_index("id")
     items = {}
-    for ind_id, row in meta.iterrows():
+    for ind_id, row in m.iterrows():
         r = ranks.loc[ind_id] if ind_id in ranks.index else row
+        hist = tuple((y, _num(v)) for y, v in (w.loc[ind_id].dropna().items() if ind_id in w.index else ()))
+        peer = peers.loc[(uy.unit.id, ind_id)] if peers is not None and (uy.unit.id, ind_id) in peers.index else None
         items[ind_id] = Figure(
             id=ind_id, name=row["name"], measure=row["measure"], kind=row["kind"],
-            precision=None if pd.isna(row["precision"]) else int(row["precision"]),
-            value=_num(cur.get(ind_id)), prev=_num(prev.get(ind_id)),
+            precision=_precision(row["precision"]),
+            value=_num(ch.at[ind_id, "value"]), prev=_num(ch.at[ind_id, "prev"]),
             rank=None if pd.isna(r["rank"]) else int(r["rank"]),
-            rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"])
+            rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"],
+            year=uy.year, history=hist,
+            peer_rank=None if peer is None or pd.isna(peer["peer_rank"]) else int(peer["peer_rank"]),
+            peer_count=0 if peer is None else int(peer["peer_count"]),
+            share=None if peer is None else _num(peer["share"]),
+            aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else ())
     return Catalog("ind", items)
 
 
+def _target_kind(measure: str, name: str) -> str:
+    if measure == "%":
+        return "growth" if "增" in name else "ratio"
+    return "pp" if measure == "个百分点" else "amount"
+
+
 def targets(uy: UnitYear, year: int) -> Catalog:
-    """Targets set for ``year``; the kind comes from the indicator when it is in the 指标 sheet."""
-    kinds = dict(zip(uy.indicators["id"], uy.indicators["kind"]))
+    """Targets set for ``year``; kind and unit come from the indicator when it is in the 指标 table."""
+    m = meta(uy)
     rows = uy.targets[uy.targets["year"] == year]
     items = {}
     for row in rows.itertuples(index=False):
-        kind = kinds.get(row.id) or ("growth" if row.measure == "%" and "增" in row.name else
-                                      "ratio" if row.measure == "%" else "amount")
-        items[row.id] = Target(row.id, row.name, row.measure, kind, int(row.year), row.target,
-                               row.qualifier, row.note)
-    return Catalog("t", items)
+        known = row.id in m.index
+        measure = m.at[row.id, "measure"] if known else row.measure
+        kind = m.at[row.id, "kind"] if known else _target_kind(row.measure, row.name)
+        name = row.name or (m.at[row.id, "name"] if known else row.id)
+        items[row.id] = Target(row.id, name, measure, kind, int(row.year), _num(row.target),
+                               row.qualifier, row.note, row.attribute, row.method)
+    label = "t" if year == uy.year + 1 else f"targets[{year}]"
+    return Catalog(label, items)
+
+
+def target_years(uy: UnitYear) -> dict[int, Catalog]:
+    """Every year's targets: ``targets[2025].hte_count``."""
+    return {int(y): targets(uy, int(y)) for y in sorted(uy.targets["year"].unique())}
+
+
+def completion_frame(uy: UnitYear) -> pd.DataFrame:
+    """This year's targets against this year's values: actual, rate (%) and status."""
+    tg = uy.targets[uy.targets["year"] == uy.year].set_index("id")
+    ch = changes(uy)
+    out = pd.DataFrame(index=tg.index)
+    out["target"] = tg["target"].astype(float)
+    out["qualifier"] = tg["qualifier"]
+    out["actual"] = ch["value"].reindex(tg.index)
+    positive = out["target"] > 0
+    out["rate"] = (out["actual"] / out["target"].where(positive) * 100).where(positive)
+    out["status"] = [cnfmt.completion_status(_num(a), _num(t), q or None)[1]
+                     for a, t, q in zip(out["actual"], out["target"], out["qualifier"])]
+    return out
 
 
 def completion(uy: UnitYear) -> list[dict]:
-    """This year's targets (from last year's plan) against this year's values."""
+    """Rows of the completion table: name, target (15%以上), actual, rate (完成率), status."""
     figs = figures(uy)
+    tcat = targets(uy, uy.year)
+    frame = completion_frame(uy)
     out = []
-    for tgt in targets(uy, uy.year).values():
-        fig = figs.get(tgt.id)
-        actual = fig.value if fig else None
-        rate, label = cnfmt.completion_status(actual, tgt.target, tgt.qualifier or None)
-        out.append({"id": tgt.id, "name": tgt.name, "target": str(tgt),
-                    "actual": str(fig) if fig else "—",
-                    "rate": "—" if rate is None else cnfmt.fmt_percent(rate, 1), "status": label})
+    for ind_id, row in frame.iterrows():
+        tgt = tcat[ind_id]
+        fig = figs.get(ind_id)
+        out.append({"id": ind_id, "name": tgt.name, "target": str(tgt),
+                    "actual": str(fig) if fig else cnfmt.MISSING,
+                    "rate": cnfmt.fmt_percent(_num(row["rate"]), 1), "status": row["status"]})
     return out
+
+
+# -- five-year plan monitoring ------------------------------------------------------------------
+def plan_frame(uy: UnitYear, base_year: int, target_year: int) -> pd.DataFrame:
+    """The plan's indicators (targets of ``target_year``) with base, growth and progress.
+
+    Columns: base, target, qualifier, method (cagr/cumulative/none), growth (年均增长 % or
+    累计提高 in points), latest (value of the results year), actual_growth (so far),
+    progress (% of the way from base to target), time_progress (序时进度 %), status.
+    """
+    n = target_year - base_year
+    tg = uy.targets[uy.targets["year"] == target_year].set_index("id")
+    m = meta(uy).reindex(tg.index)
+    w = wide(uy)
+    out = pd.DataFrame(index=tg.index)
+    out["kind"] = m["kind"].fillna(pd.Series([_target_kind(r.measure, r.name) for r in tg.itertuples()],
+                                             index=tg.index))
+    out["base"] = _column(w, base_year, tg.index)
+    out["target"] = tg["target"].astype(float)
+    out["qualifier"] = tg["qualifier"]
+    bound = tg["qualifier"].isin(BOUND_QUALIFIERS)
+    auto = np.select([bound, out["kind"].isin(POINT_KINDS), out["kind"] == "amount"], ["none", "cumulative", "cagr"],
+                     default="none")
+    out["method"] = np.where(tg["method"] == "auto", auto, tg["method"])
+    cagr_ok = (out["method"] == "cagr") & (out["base"] > 0) & (out["target"] >= 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        planned_cagr = ((out["target"] / out["base"].where(cagr_ok)) ** (1 / n) - 1) * 100
+    out["growth"] = np.where(cagr_ok, planned_cagr,
+                             np.where(out["method"] == "cumulative", out["target"] - out["base"], np.nan))
+    k = uy.year - base_year
+    out["time_progress"] = cnfmt.time_progress(base_year, target_year, uy.year) if k > 0 else np.nan
+    out["latest"] = _column(w, uy.year, tg.index) if k > 0 else np.nan
+    so_far_ok = (out["method"] == "cagr") & (out["base"] > 0) & (out["latest"] >= 0) & (k > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        so_far = ((out["latest"] / out["base"].where(so_far_ok)) ** (1 / max(k, 1)) - 1) * 100
+    out["actual_growth"] = np.where(so_far_ok, so_far,
+                                    np.where(out["method"] == "cumulative", out["latest"] - out["base"], np.nan))
+    span = out["target"] - out["base"]
+    ceiling = tg["qualifier"].isin(("以下", "以内"))
+    base_meets = np.where(ceiling, out["base"] <= out["target"], out["base"] >= out["target"])
+    # a bound the base already satisfies (6以上 from 6.3) is kept, not approached: no progress share
+    out["keep"] = bound & base_meets & out["base"].notna()
+    moving = (span.abs() > 1e-12) & ~out["keep"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["progress"] = ((out["latest"] - out["base"]) / span.where(moving) * 100).where(moving)
+    statuses = []
+    for row in out.itertuples():
+        if pd.isna(row.latest) or pd.isna(row.base):
+            statuses.append(cnfmt.MISSING)
+        elif pd.isna(row.progress):
+            # kept bounds and targets equal to the base: on track while the target holds
+            met = cnfmt.meets_target(_num(row.latest), _num(row.target), row.qualifier or None)
+            statuses.append("正常" if met else "滞后")
+        else:
+            statuses.append(cnfmt.progress_status(row.progress, row.time_progress))
+    out["status"] = statuses
+    return out
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One indicator of a five-year plan, formatted for the annex and the progress table."""
+
+    id: str
+    name: str
+    measure: str
+    kind: str
+    attribute: str
+    base_text: str          # 218, or — when the base year has no value
+    target_text: str        # 550, 3.5左右
+    growth_text: str        # 20.3%, [18.5], —
+    latest_text: str        # value of the results year, or —
+    actual_growth_text: str
+    progress_text: str      # 57.2%, or —
+    status: str             # 超前/正常/滞后/—
+    values: tuple[tuple[int, str], ...] = ()   # (year, value) of each year after the base year
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A five-year plan's indicators: ``plan.rows`` for the annex, progress once years are entered."""
+
+    base_year: int
+    target_year: int
+    year: int
+    rows: tuple[PlanRow, ...]
+    actual_years: tuple[int, ...]
+
+    @property
+    def has_progress(self) -> bool:
+        """True once a year after the base year has values (the progress table then makes sense)."""
+        return bool(self.actual_years)
+
+    @property
+    def time_progress(self) -> str:
+        """序时进度 of the results year: 60%."""
+        if self.year <= self.base_year:
+            return cnfmt.MISSING
+        return cnfmt.fmt_percent(cnfmt.time_progress(self.base_year, self.target_year, self.year), 1, trim=True)
+
+    @property
+    def span(self) -> int:
+        return self.target_year - self.base_year
+
+    def counts(self) -> dict[str, int]:
+        """How many indicators are 超前/正常/滞后."""
+        out = {"超前": 0, "正常": 0, "滞后": 0}
+        for r in self.rows:
+            if r.status in out:
+                out[r.status] += 1
+        return out
+
+
+def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
+    """The five-year plan from ``base_year`` to ``target_year`` (e.g. 十四五: 2020 → 2025)."""
+    base_year, target_year = int(base_year), int(target_year)
+    if target_year <= base_year:
+        raise ValueError(f"规划目标年份 {target_year} 应晚于基期年份 {base_year}")
+    frame = plan_frame(uy, base_year, target_year)
+    m = meta(uy)
+    w = wide(uy)
+    tcat = targets(uy, target_year)
+    actual_years = tuple(y for y in sorted(w.columns) if base_year < y <= uy.year and w[y].notna().any())
+    rows = []
+    for ind_id, r in frame.iterrows():
+        tgt = tcat[ind_id]
+        prec = _precision(m.at[ind_id, "precision"]) if ind_id in m.index else None
+        if r["method"] == "cagr":
+            growth = cnfmt.fmt_percent(_num(r["growth"]), 1, trim=True)
+            so_far = cnfmt.fmt_percent(_num(r["actual_growth"]), 1, trim=True)
+        elif r["method"] == "cumulative":
+            growth = cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["target"]), None)
+            so_far = cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["latest"]), None)
+        else:
+            growth = so_far = cnfmt.MISSING
+        values = tuple((y, plain_number(w.at[ind_id, y], prec) if ind_id in w.index else cnfmt.MISSING)
+                       for y in actual_years)
+        rows.append(PlanRow(
+            id=ind_id, name=tgt.name, measure=tgt.measure, kind=tgt.kind, attribute=tgt.attribute,
+            base_text=plain_number(r["base"]), target_text=tgt.number, growth_text=growth,
+            latest_text=plain_number(r["latest"], prec), actual_growth_text=so_far,
+            progress_text=cnfmt.fmt_percent(_num(r["progress"]), 1), status=r["status"], values=values))
+    return Plan(base_year, target_year, uy.year, tuple(rows), actual_years)
+
+
+def default_plan(uy: UnitYear) -> Plan | None:
+    """The five-year plan the results year falls in: targets of a year ending in 0 or 5 that is
+    not earlier than the results year, and not more than five years ahead (base = that year − 5)."""
+    years = sorted(int(y) for y in uy.targets["year"].unique())
+    for y in years:
+        if y % PLAN_SPAN == 0 and uy.year <= y <= uy.year + PLAN_SPAN:
+            return plan(uy, y - PLAN_SPAN, y)
+    return None
 
 
 def context(uy: UnitYear) -> dict:
@@ -196,5 +559,9 @@ def context(uy: UnitYear) -> dict:
         "next_year": uy.year + 1,
         "ind": figures(uy),
         "t": targets(uy, uy.year + 1),
+        "targets": target_years(uy),
         "completion": completion(uy),
+        "plan": default_plan(uy),
+        "five_year_plan": lambda base_year, target_year: plan(uy, base_year, target_year),
+        "units": [p.unit for p in uy.peers.values()] or [uy.unit],
     }

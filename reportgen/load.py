@@ -1,11 +1,18 @@
-"""Readers: a workspace's files for one results year → a validated dataset.
+"""Readers: a workspace's files for one results year → a validated indicator catalogue.
 
 Layout of a workspace's data::
 
     data/units.yaml                     units: id → name, short name, region
+    data/columns.yaml                   optional: a bureau's own sheet names and headers (see tables.py)
     data/<YEAR>/<unit>/indicators.xlsx  sheet 指标 (values by year) and sheet 目标 (targets)
                        indicators.csv   … or the 指标 sheet as CSV (targets in targets.csv)
+                       indicators.yaml  … or both tables as YAML lists (指标:, 目标:)
                        report.yaml      document settings and the narrative
+
+The 指标 table: 编号 指标名称 单位 类型 [精度] <years…> [排名范围 排名 下限 上限 别名 说明];
+the 目标 table: 编号 年份 目标值 [指标名称 单位 限定词 属性 测算 说明]. Values of years before
+the results year may also sit in earlier years' folders (data/2022/<unit>/…); the newest file
+wins. Targets likewise: the targets for YEAR set in YEAR-1's plan are found in either folder.
 
 Every problem in every file is collected and reported at once, each naming the file and the
 sheet and cell (or YAML line) and how to fix it.
@@ -21,20 +28,28 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
-from .errors import ProblemList, ReportgenError, Problem
+from .errors import Problem, ProblemList, ReportgenError
+from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
 from .workspace import Workspace
 
 KINDS = {"总量": "amount", "比重": "ratio", "增速": "growth", "百分点": "pp", "位次": "rank"}
+KIND_NAMES = {v: k for k, v in KINDS.items()}
+#: Units a kind allows (None: any unit except those reserved for the other kinds).
+KIND_UNITS = {"ratio": ("%", "‰"), "growth": ("%",), "pp": ("个百分点",), "rank": ("位", "名")}
 RANK_SCOPES = ("全国", "全省", "全市", "全区", "全县")
+ATTRIBUTES = ("预期性", "约束性")
+#: How the five-year plan table computes 年均增长[累计提高] (see derive.plan).
+PLAN_METHODS = {"自动": "auto", "年均增长": "cagr", "累计提高": "cumulative", "不测算": "none"}
 INDICATOR_HEADERS = {"编号": "id", "指标名称": "name", "指标": "name", "单位": "measure", "类型": "kind",
-                     "精度": "precision", "排名范围": "rank_scope", "排名": "rank", "说明": "note", "备注": "note"}
+                     "精度": "precision", "排名范围": "rank_scope", "排名": "rank", "下限": "lower", "上限": "upper",
+                     "别名": "aliases", "说明": "note", "备注": "note"}
 TARGET_HEADERS = {"编号": "id", "指标名称": "name", "指标": "name", "单位": "measure", "年份": "year",
-                  "目标值": "target", "限定词": "qualifier", "说明": "note", "备注": "note"}
+                  "目标值": "target", "限定词": "qualifier", "属性": "attribute", "测算": "method",
+                  "说明": "note", "备注": "note"}
 INDICATOR_SHEET = "指标"
 TARGET_SHEET = "目标"
+DATA_FILES = ("indicators.xlsx", "indicators.csv", "indicators.yaml")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_RE = re.compile(r"^(\d{4})(年)?$")
 
@@ -53,11 +68,14 @@ class UnitYear:
 
     unit: Unit
     year: int
-    indicators: pd.DataFrame      # one row per (id, year): id name measure kind precision year value rank_scope rank note
-    targets: pd.DataFrame         # one row per (id, year): id name measure year target qualifier note
+    indicators: pd.DataFrame      # one row per (id, year): see IND_COLUMNS
+    targets: pd.DataFrame         # one row per (id, year): see TGT_COLUMNS
     report: dict
     report_lines: dict[str, int]  # top-level report.yaml key → line, for messages
     files: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+    #: every unit of the same results year (this one included), for ranks and shares across units
+    peers: dict[str, "UnitYear"] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -66,12 +84,21 @@ class Dataset:
     year: int
     units: dict[str, UnitYear]
 
+    def tidy(self) -> pd.DataFrame:
+        """All units' indicator values in one long table: unit, id, year, value and the metadata."""
+        frames = [uy.indicators.assign(unit=uid) for uid, uy in self.units.items() if not uy.indicators.empty]
+        if not frames:
+            return pd.DataFrame(columns=["unit", *IND_COLUMNS])
+        df = pd.concat(frames, ignore_index=True)
+        return df[["unit", *IND_COLUMNS]]
+
+
+IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "lower",
+               "upper", "aliases", "note", "order", "source"]
+TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "attribute", "method", "note", "source"]
+
 
 # -- small helpers ------------------------------------------------------------------------------
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
 def _number(v):
     """A cell as a number, or raise ValueError; thousands separators and % are not numbers."""
     if isinstance(v, bool):
@@ -86,70 +113,15 @@ def _number(v):
     raise ValueError(v)
 
 
-@dataclass
-class _Sheet:
-    """Cells of a sheet with their Excel addresses (``指标!C12``) kept for messages."""
-
-    label: str                 # e.g. "data/2023/lucheng/indicators.xlsx 指标"
-    header: list[str]
-    rows: list[tuple[int, list]]  # (excel row number, values)
-    sep: str = "!"
-
-    def where(self, row: int, col: int) -> str:
-        return f"{self.label}{self.sep}{get_column_letter(col + 1)}{row}"
+def _text(v) -> str:
+    return "" if blank(v) else str(v).strip()
 
 
-def _read_xlsx(path: Path, rel: str, sheet: str, problems: ProblemList, required: bool) -> _Sheet | None:
-    try:
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        problems.add(rel, f"无法作为 Excel 文件打开（{type(exc).__name__}）", "用 Excel/WPS 另存为 .xlsx 格式")
-        return None
-    if sheet not in wb.sheetnames:
-        if required:
-            problems.add(rel, f"缺少工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）",
-                         f"把数据所在的工作表重命名为“{sheet}”")
-        return None
-    ws = wb[sheet]
-    label = f"{rel} {sheet}"
-    for rng in ws.merged_cells.ranges:
-        if rng.max_row >= 2:
-            problems.add(f"{label}!{rng.coord}", "数据区域内有合并单元格",
-                         "取消合并，并在每个单元格中填入各自的值")
-    values = [list(r) for r in ws.iter_rows(values_only=True)]
-    if not values or all(_blank(v) for v in values[0]):
-        problems.add(f"{label}!A1", "工作表是空的或第一行没有表头", "第一行填写表头：编号、指标名称、单位……")
-        return None
-    header = ["" if _blank(v) else str(v).strip() for v in values[0]]
-    rows = [(i + 2, row + [None] * (len(header) - len(row))) for i, row in enumerate(values[1:])
-            if not all(_blank(v) for v in row)]
-    return _Sheet(label, header, rows)
+def _fmt_bound(v) -> str:
+    return "" if v is None else (str(int(v)) if float(v).is_integer() else str(v))
 
 
-def _read_csv(path: Path, rel: str, problems: ProblemList) -> _Sheet | None:
-    raw = path.read_bytes()
-    text = None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        problems.add(rel, "文件编码无法识别", "用 UTF-8 编码另存此 CSV 文件")
-        return None
-    if not text.strip():
-        problems.add(rel, "文件是空的", "第一行填写表头：编号、指标名称、单位……")
-        return None
-    import io
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None)
-    header = [str(v).strip() for v in df.iloc[0]]
-    rows = [(i + 2, [None if v == "" else v for v in row]) for i, row in
-            enumerate(df.iloc[1:].itertuples(index=False)) if any(v != "" for v in row)]
-    return _Sheet(rel, header, rows, sep=" ")
-
-
-def _columns(sheet: _Sheet, names: dict[str, str], required: tuple[str, ...], problems: ProblemList):
+def _columns(sheet: Sheet, names: dict[str, str], required: tuple[str, ...], problems: ProblemList):
     """Map header cells to fields; year headers (2023 or 2023年) map to ``("year", 2023)``."""
     cols: dict = {}
     for i, h in enumerate(sheet.header):
@@ -157,94 +129,166 @@ def _columns(sheet: _Sheet, names: dict[str, str], required: tuple[str, ...], pr
             continue
         m = YEAR_RE.match(h)
         if m:
-            cols[("year", int(m.group(1)))] = i
+            key = ("year", int(m.group(1)))
+            if key in cols:
+                problems.add(sheet.header_where(i), f"年份列“{h}”重复", "每个年份只占一列，删去或合并重复的列")
+                continue
+            cols[key] = i
         elif h in names:
             cols.setdefault(names[h], i)
         else:
-            problems.add(sheet.where(1, i), f"无法识别的表头“{h}”",
-                         "可用的表头：" + "、".join(dict.fromkeys(names)) + "，以及年份（如 2023）")
+            problems.add(sheet.header_where(i), f"无法识别的表头“{h}”",
+                         "可用的表头：" + "、".join(dict.fromkeys(names)) + "，以及年份（如 2023）；"
+                         "本单位自己的表头可在 data/columns.yaml 中对应到这些表头")
     missing = [k for k in required if k not in cols]
     for key in missing:
         label = next(h for h, v in names.items() if v == key)
-        problems.add(f"{sheet.label}", f"缺少“{label}”列", f"在第一行加上表头“{label}”")
+        problems.add(f"{sheet.label}", f"缺少“{label}”列", f"在表头行加上“{label}”")
     return cols, not missing
 
 
-def _indicator_rows(sheet: _Sheet, problems: ProblemList) -> list[dict]:
+def _bounds(cell, where, problems: ProblemList):
+    """The optional 下限/上限 of a row, as numbers (None when blank); False when invalid."""
+    out = []
+    for key, label in (("lower", "下限"), ("upper", "上限")):
+        v = cell(key)
+        if blank(v):
+            out.append(None)
+            continue
+        try:
+            out.append(_number(v))
+        except ValueError:
+            problems.add(where(key), f"{label}“{v}”不是数字", f"{label}只填数字，或留空")
+            return False
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        problems.add(where("lower"), f"下限 {_fmt_bound(out[0])} 大于上限 {_fmt_bound(out[1])}", "对调两列的数值")
+        return False
+    return tuple(out)
+
+
+def _range_problem(value, lower, upper, kind, measure):
+    """(message, hint) when a value lies outside its declared (or implied) range, else None."""
+    implied = kind == "ratio" and measure == "%" and lower is None and upper is None
+    lo, hi = (0, 100) if implied else (lower, upper)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"{_fmt_bound(lo) if lo is not None else '不限'}～{_fmt_bound(hi) if hi is not None else '不限'}"
+        if implied:
+            return (f"比重“{_fmt_bound(value)}”不在 0～100 之间",
+                    "比重以百分数填写（如 36.5）；若不是比重，把“类型”改为总量或增速")
+        return (f"“{_fmt_bound(value)}”超出允许范围（{span}）", "核对数值；确属正常时修改该行的“下限”“上限”")
+    return None
+
+
+def _unit_problem(kind: str, measure: str):
+    allowed = KIND_UNITS.get(kind)
+    if allowed is not None and measure not in allowed:
+        return (f"类型为“{KIND_NAMES[kind]}”的指标，单位应为“{'”或“'.join(allowed)}”，不是“{measure}”",
+                "改正“单位”或“类型”")
+    if allowed is None and measure in ("%", "‰", "个百分点"):
+        return (f"类型为“总量”的指标，单位不能是“{measure}”", "占比填类型“比重”，增长率填“增速”，增减幅度填“百分点”")
+    return None
+
+
+def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> list[dict]:
     cols, ok = _columns(sheet, INDICATOR_HEADERS, ("id", "name", "measure", "kind"), problems)
     if not ok:
         return []
     years = sorted(k[1] for k in cols if isinstance(k, tuple))
     if not years:
         problems.add(sheet.label, "没有年份列", "加一列，表头为年份（如 2023），填入该年的数值")
+    for y in years:
+        if y > folder_year:
+            problems.add(sheet.header_where(cols[("year", y)]), f"年份列“{y}”晚于数据所在的年份 {folder_year}",
+                         f"{y}年的数据放在 data/{y}/ 中（用 reportgen new-year {y} 开始）")
+    years = [y for y in years if y <= folder_year]
     out: list[dict] = []
     seen: dict[str, str] = {}
-    for rownum, row in sheet.rows:
+    for order, (rownum, row) in enumerate(sheet.rows):
         def cell(key):
-            return row[cols[key]] if key in cols else None
+            return row[cols[key]] if key in cols and cols[key] < len(row) else None
 
-        ind_id = "" if _blank(cell("id")) else str(cell("id")).strip()
+        def where(key):
+            return sheet.where(rownum, cols[key]) if key in cols else sheet.where(rownum, 0)
+
+        ind_id = _text(cell("id"))
         if not ID_RE.match(ind_id):
-            problems.add(sheet.where(rownum, cols["id"]), f"编号“{ind_id}”无效",
+            problems.add(where("id"), f"编号“{ind_id}”无效",
                          "编号用小写英文字母、数字和下划线，以字母开头，如 rd_growth")
             continue
         if ind_id in seen:
-            problems.add(sheet.where(rownum, cols["id"]), f"编号“{ind_id}”重复（已在 {seen[ind_id]} 出现）",
-                         "每个指标只占一行")
+            problems.add(where("id"), f"编号“{ind_id}”重复（已在 {seen[ind_id]} 出现）", "每个指标只占一行")
             continue
-        seen[ind_id] = sheet.where(rownum, cols["id"])
-        kind_cn = "" if _blank(cell("kind")) else str(cell("kind")).strip()
+        seen[ind_id] = where("id")
+        name = _text(cell("name"))
+        if not name:
+            problems.add(where("name"), f"指标“{ind_id}”没有名称", "填写指标名称，如 新增高新技术企业")
+            continue
+        kind_cn = _text(cell("kind"))
         if kind_cn not in KINDS:
-            problems.add(sheet.where(rownum, cols["kind"]), f"类型“{kind_cn}”无效",
-                         "类型填：" + "、".join(KINDS))
+            problems.add(where("kind"), f"类型“{kind_cn}”无效", "类型填：" + "、".join(KINDS))
+            continue
+        kind = KINDS[kind_cn]
+        measure = _text(cell("measure"))
+        if not measure:
+            problems.add(where("measure"), f"指标“{ind_id}”没有单位", "填写单位，如 家、万元、%")
+            continue
+        unit_problem = _unit_problem(kind, measure)
+        if unit_problem:
+            problems.add(where("measure"), *unit_problem)
             continue
         precision = None
-        if not _blank(cell("precision")):
+        if not blank(cell("precision")):
             try:
                 precision = int(_number(cell("precision")))
-                if not 0 <= precision <= 4:
+                if not 0 <= precision <= 4 or precision != _number(cell("precision")):
                     raise ValueError
             except ValueError:
-                problems.add(sheet.where(rownum, cols["precision"]), f"精度“{cell('precision')}”无效",
-                             "精度填 0 到 4 的整数（小数位数）")
+                problems.add(where("precision"), f"精度“{cell('precision')}”无效", "精度填 0 到 4 的整数（小数位数）")
                 continue
-        scope = None if _blank(cell("rank_scope")) else str(cell("rank_scope")).strip()
+        scope = _text(cell("rank_scope")) or None
         if scope is not None and scope not in RANK_SCOPES:
-            problems.add(sheet.where(rownum, cols["rank_scope"]), f"排名范围“{scope}”无效",
-                         "填：" + "、".join(RANK_SCOPES))
+            problems.add(where("rank_scope"), f"排名范围“{scope}”无效", "填：" + "、".join(RANK_SCOPES))
         rank = None
-        if not _blank(cell("rank")):
+        if not blank(cell("rank")):
             try:
                 rank = _number(cell("rank"))
                 if rank != int(rank) or rank < 1:
                     raise ValueError
                 rank = int(rank)
             except ValueError:
-                problems.add(sheet.where(rownum, cols["rank"]), f"“{cell('rank')}”不是有效的名次",
-                             "名次填正整数，如 14")
-        base = {"id": ind_id, "name": str(cell("name") or "").strip(),
-                "measure": "" if _blank(cell("measure")) else str(cell("measure")).strip(),
-                "kind": KINDS[kind_cn], "precision": precision, "rank_scope": scope, "rank": rank,
-                "note": "" if _blank(cell("note")) else str(cell("note")).strip(),
-                "source": seen[ind_id]}
+                problems.add(where("rank"), f"“{cell('rank')}”不是有效的名次", "名次填正整数，如 14")
+        bounds = _bounds(cell, where, problems)
+        if bounds is False:
+            continue
+        lower, upper = bounds
+        aliases = tuple(a for a in re.split(r"[、,，;；]", _text(cell("aliases"))) if a.strip())
+        base = {"id": ind_id, "name": name, "measure": measure, "kind": kind, "precision": precision,
+                "rank_scope": scope, "rank": rank, "lower": lower, "upper": upper, "aliases": aliases,
+                "note": _text(cell("note")), "order": order, "source": seen[ind_id]}
+        any_value = False
         for y in years:
             col = cols[("year", y)]
-            v = row[col]
-            if _blank(v):
+            v = row[col] if col < len(row) else None
+            if blank(v):
                 continue
+            any_value = True
             try:
                 value = _number(v)
             except ValueError:
                 problems.add(sheet.where(rownum, col), f"“{v}”不是数字",
-                             "只填数字：单位写在“单位”列，说明写在“说明”列")
+                             "只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空")
+                continue
+            bad = _range_problem(value, lower, upper, kind, measure)
+            if bad:
+                problems.add(sheet.where(rownum, col), *bad)
                 continue
             out.append({**base, "year": y, "value": value, "source": sheet.where(rownum, col)})
-        if not any(not _blank(row[cols[("year", y)]]) for y in years):
+        if not any_value:
             out.append({**base, "year": None, "value": None})
     return out
 
 
-def _target_rows(sheet: _Sheet, problems: ProblemList) -> list[dict]:
+def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
     from .cnfmt import QUALIFIERS
 
     cols, ok = _columns(sheet, TARGET_HEADERS, ("id", "year", "target"), problems)
@@ -254,73 +298,125 @@ def _target_rows(sheet: _Sheet, problems: ProblemList) -> list[dict]:
     seen: set = set()
     for rownum, row in sheet.rows:
         def cell(key):
-            return row[cols[key]] if key in cols else None
+            return row[cols[key]] if key in cols and cols[key] < len(row) else None
 
-        ind_id = "" if _blank(cell("id")) else str(cell("id")).strip()
+        def where(key):
+            return sheet.where(rownum, cols[key]) if key in cols else sheet.where(rownum, 0)
+
+        ind_id = _text(cell("id"))
         if not ID_RE.match(ind_id):
-            problems.add(sheet.where(rownum, cols["id"]), f"编号“{ind_id}”无效",
-                         "编号用小写英文字母、数字和下划线，以字母开头")
+            problems.add(where("id"), f"编号“{ind_id}”无效", "编号用小写英文字母、数字和下划线，以字母开头")
             continue
         try:
-            year = int(_number(cell("year")))
+            year = _number(cell("year"))
+            if year != int(year) or not 1900 <= year <= 2200:
+                raise ValueError
+            year = int(year)
         except ValueError:
-            problems.add(sheet.where(rownum, cols["year"]), f"“{cell('year')}”不是年份", "填四位年份，如 2024")
+            problems.add(where("year"), f"“{_text(cell('year'))}”不是年份", "填四位年份，如 2024")
             continue
         if (ind_id, year) in seen:
-            problems.add(sheet.where(rownum, cols["id"]), f"指标“{ind_id}”的{year}年目标重复")
+            problems.add(where("id"), f"指标“{ind_id}”的{year}年目标重复", "每个指标每年只填一个目标")
             continue
         seen.add((ind_id, year))
         try:
             target = _number(cell("target"))
         except ValueError:
-            problems.add(sheet.where(rownum, cols["target"]), f"“{cell('target')}”不是数字",
+            problems.add(where("target"), f"“{_text(cell('target'))}”不是数字",
                          "目标值只填数字；“以上”“超过”等写在“限定词”列")
             continue
-        q = "" if _blank(cell("qualifier")) else str(cell("qualifier")).strip()
+        q = _text(cell("qualifier"))
         if q and q not in QUALIFIERS:
-            problems.add(sheet.where(rownum, cols["qualifier"]), f"限定词“{q}”无效",
-                         "可用：" + "、".join(sorted(QUALIFIERS)))
+            problems.add(where("qualifier"), f"限定词“{q}”无效", "可用：" + "、".join(sorted(QUALIFIERS)))
             continue
-        out.append({"id": ind_id, "name": "" if _blank(cell("name")) else str(cell("name")).strip(),
-                    "measure": "" if _blank(cell("measure")) else str(cell("measure")).strip(),
-                    "year": year, "target": target, "qualifier": q,
-                    "note": "" if _blank(cell("note")) else str(cell("note")).strip(),
-                    "source": sheet.where(rownum, cols["target"])})
+        attribute = _text(cell("attribute"))
+        if attribute and attribute not in ATTRIBUTES:
+            problems.add(where("attribute"), f"属性“{attribute}”无效", "填：" + "、".join(ATTRIBUTES))
+            continue
+        method = _text(cell("method")) or "自动"
+        if method not in PLAN_METHODS:
+            problems.add(where("method"), f"测算方式“{method}”无效", "填：" + "、".join(PLAN_METHODS) + "，或留空（自动）")
+            continue
+        out.append({"id": ind_id, "name": _text(cell("name")), "measure": _text(cell("measure")),
+                    "year": year, "target": target, "qualifier": q, "attribute": attribute,
+                    "method": PLAN_METHODS[method], "note": _text(cell("note")), "source": where("target")})
     return out
 
 
-IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "note", "source"]
-TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "note", "source"]
+def _layouts(ws: Workspace, folder: Path, problems: ProblemList) -> dict[str, TableLayout]:
+    standard = {"指标": set(INDICATOR_HEADERS), "目标": set(TARGET_HEADERS)}
+    return read_layouts([ws.data / "columns.yaml", folder / "columns.yaml"], ws.rel, standard, problems)
 
 
-def read_indicators(folder: Path, ws: Workspace, problems: ProblemList) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """The 指标 and 目标 tables of one unit-year folder (xlsx, or csv files)."""
-    xlsx, csv, tcsv = folder / "indicators.xlsx", folder / "indicators.csv", folder / "targets.csv"
+def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: int | None = None,
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+    """The 指标 and 目标 tables of one unit-year folder (xlsx, csv or yaml)."""
+    year = int(folder.parent.name) if year is None and folder.parent.name.isdigit() else (year or 9999)
+    present = [folder / f for f in DATA_FILES if (folder / f).exists()]
     ind_rows: list[dict] = []
     tgt_rows: list[dict] = []
-    files: list[Path] = []
-    if xlsx.exists():
-        files.append(xlsx)
-        sheet = _read_xlsx(xlsx, ws.rel(xlsx), INDICATOR_SHEET, problems, required=True)
+    if len(present) > 1:
+        problems.add(ws.rel(folder), f"同时有 {'、'.join(p.name for p in present)}，不知道用哪一个",
+                     "只保留一个数据文件，其余的移出此目录")
+        return _frames([], []) + (present,)
+    if not present:
+        problems.add(ws.rel(folder), "没有指标数据文件（indicators.xlsx、indicators.csv 或 indicators.yaml）",
+                     f"从上一年开始：reportgen new-year {year}，或参照示例工作区新建")
+        return _frames([], []) + ([],)
+    path = present[0]
+    files = [path]
+    layouts = _layouts(ws, folder, problems)
+    rel = ws.rel(path)
+    if path.suffix == ".xlsx":
+        books: dict = {}
+        sheet = read_xlsx(path, rel, layouts["指标"], problems, required=True, book_cache=books)
         if sheet:
-            ind_rows = _indicator_rows(sheet, problems)
-        tsheet = _read_xlsx(xlsx, ws.rel(xlsx), TARGET_SHEET, problems, required=False)
-        if tsheet:
-            tgt_rows = _target_rows(tsheet, problems)
-    elif csv.exists():
-        files.append(csv)
-        sheet = _read_csv(csv, ws.rel(csv), problems)
+            ind_rows = _indicator_rows(sheet, problems, year)
+        if books.get(path) is not None:
+            tsheet = read_xlsx(path, rel, layouts["目标"], problems, required=False, book_cache=books)
+            if tsheet:
+                tgt_rows = _target_rows(tsheet, problems)
+    elif path.suffix == ".csv":
+        sheet = read_csv(path, rel, layouts["指标"], problems)
         if sheet:
-            ind_rows = _indicator_rows(sheet, problems)
+            ind_rows = _indicator_rows(sheet, problems, year)
+        tcsv = folder / "targets.csv"
         if tcsv.exists():
             files.append(tcsv)
-            tsheet = _read_csv(tcsv, ws.rel(tcsv), problems)
+            tsheet = read_csv(tcsv, ws.rel(tcsv), layouts["目标"], problems)
             if tsheet:
                 tgt_rows = _target_rows(tsheet, problems)
     else:
-        problems.add(ws.rel(folder), "没有指标数据文件（indicators.xlsx 或 indicators.csv）",
-                     "从上一年复制：reportgen new-year，或参照示例工作区新建")
-    return (pd.DataFrame(ind_rows, columns=IND_COLUMNS), pd.DataFrame(tgt_rows, columns=TGT_COLUMNS), files)
+        tables = read_yaml_tables(path, rel, (INDICATOR_SHEET, TARGET_SHEET), problems)
+        if INDICATOR_SHEET in tables:
+            ind_rows = _indicator_rows(tables[INDICATOR_SHEET], problems, year)
+        elif tables or not problems:
+            problems.add(rel, "缺少“指标:”列表", "在文件中加上 指标: 列表，每项一行")
+        if TARGET_SHEET in tables:
+            tgt_rows = _target_rows(tables[TARGET_SHEET], problems)
+    return _frames(ind_rows, tgt_rows) + (files,)
+
+
+def _frames(ind_rows, tgt_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ind = pd.DataFrame(ind_rows, columns=IND_COLUMNS).astype({"year": "Int64"})
+    tgt = pd.DataFrame(tgt_rows, columns=TGT_COLUMNS)
+    return ind, tgt
+
+
+def _merge(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``older`` whose (id, year) ``newer`` lacks join ``newer`` (the newer file wins)."""
+    older = older[older["year"].notna()]
+    if older.empty:
+        return newer
+    if newer.empty:
+        return older.reset_index(drop=True)
+    have = pd.MultiIndex.from_frame(newer[["id", "year"]].astype({"year": "Int64"}))
+    extra = older[~pd.MultiIndex.from_frame(older[["id", "year"]].astype({"year": "Int64"})).isin(have)]
+    if extra.empty:
+        return newer
+    # an indicator only in the older file keeps its place after the newer file's rows
+    extra = extra.assign(order=extra["order"] + (newer["order"].max() + 1 if "order" in newer else 0))
+    return pd.concat([newer, extra], ignore_index=True)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -373,6 +469,34 @@ def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
     return units
 
 
+def earlier_folders(ws: Workspace, year: int, uid: str) -> list[tuple[int, Path]]:
+    """Earlier years' folders of a unit that hold a data file, newest first."""
+    out = []
+    if not ws.data.is_dir():
+        return out
+    for p in ws.data.iterdir():
+        if p.is_dir() and p.name.isdigit() and int(p.name) < year:
+            folder = p / uid
+            if folder.is_dir() and any((folder / f).exists() for f in DATA_FILES):
+                out.append((int(p.name), folder))
+    return sorted(out, reverse=True)
+
+
+def inputs_of(ws: Workspace, year: int, uid: str) -> list[Path]:
+    """Every file :func:`load` reads for one unit-year: its folder, its earlier years' folders, the
+    column mapping, and the data files of the year's other units (ranks and shares across units)."""
+    out = [ws.data / "units.yaml", ws.data / "columns.yaml"]
+    ydir = ws.year_dir(year)
+    folders = [ydir / uid] + [f for _, f in earlier_folders(ws, year, uid)]
+    if ydir.is_dir():
+        folders += sorted(p for p in ydir.iterdir() if p.is_dir() and p.name != uid and not p.name.startswith("."))
+    for i, folder in enumerate(folders):
+        names = ("report.yaml", "columns.yaml", "targets.csv", *DATA_FILES) if i == 0 else (
+            "columns.yaml", "targets.csv", *DATA_FILES)
+        out += [folder / n for n in names]
+    return [p for p in out if p.is_file()]
+
+
 def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
     """Read and validate every unit's inputs for results year ``year``."""
     ydir = ws.year_dir(year)
@@ -391,22 +515,23 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
     if not folders:
         problems.add(ws.rel(ydir), f"{year}年的数据目录中没有单位子目录", f"新建 {ws.rel(ydir)}/单位编号/，放入 indicators.xlsx 和 report.yaml")
     result: dict[str, UnitYear] = {}
+    clean: set[str] = set()
     for folder in folders:
         uid = folder.name
         if uid not in units:
             problems.add(ws.rel(folder), f"单位“{uid}”未在 data/units.yaml 中登记", "在 data/units.yaml 中加上该单位的全称和简称")
             continue
-        ind, tgt, files = read_indicators(folder, ws, problems)
-        # Values of earlier years kept in their own folders join the table (this year's file wins).
-        prev_folder = ws.year_dir(year - 1) / uid
-        if prev_folder.is_dir() and any((prev_folder / f).exists() for f in ("indicators.xlsx", "indicators.csv")):
-            pind, _, pfiles = read_indicators(prev_folder, ws, problems)
-            if not pind.empty:
-                here = pd.MultiIndex.from_frame(ind[["id", "year"]])
-                new = ~pd.MultiIndex.from_frame(pind[["id", "year"]]).isin(here)
-                extra = pind[new & pind["year"].notna().to_numpy()]
-                ind = pd.concat([ind, extra], ignore_index=True) if not ind.empty else extra
-                files += pfiles
+        before = len(problems.problems)
+        ind, tgt, files = read_indicators(folder, ws, problems, year)
+        # Values (and targets) of earlier years kept in their own folders join the table.
+        for y, prev_folder in earlier_folders(ws, year, uid):
+            pind, ptgt, pfiles = read_indicators(prev_folder, ws, problems, y)
+            ind = _merge(ind, pind)
+            if not ptgt.empty:
+                have = set(zip(tgt["id"], tgt["year"]))
+                extra = ptgt[[k not in have for k in zip(ptgt["id"], ptgt["year"])]]
+                tgt = pd.concat([tgt, extra], ignore_index=True) if not tgt.empty else extra.reset_index(drop=True)
+            files += pfiles
         report_path = folder / "report.yaml"
         report, lines = ({}, {})
         if report_path.exists():
@@ -414,8 +539,28 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
             report, lines = read_yaml(report_path, ws, problems)
         else:
             problems.add(ws.rel(report_path), "缺少报告文字文件 report.yaml", "参照示例工作区的 report.yaml 新建")
-        result[uid] = UnitYear(units[uid], year, ind, tgt, report, lines, files)
+        result[uid] = UnitYear(units[uid], year, ind, tgt, report, lines, files, folder)
+        if len(problems.problems) == before:
+            clean.add(uid)
     _check_units_of_measure(result, problems)
+    _check_targets(result, problems)
+    peers = dict(result)
+    if only:  # ranks and shares across units need the other units of the year too
+        all_folders = sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for folder in all_folders:
+            if folder.name in peers or folder.name not in units:
+                continue
+            quiet = ProblemList()   # a unit with broken data is left out of the comparison, not fatal here
+            ind, tgt, _ = read_indicators(folder, ws, quiet, year)
+            if not quiet:
+                peers[folder.name] = UnitYear(units[folder.name], year, ind, tgt, {}, {}, [], folder)
+    for uy in result.values():
+        uy.peers = peers
+    if clean:
+        from .consistency import check_references
+
+        for uid in sorted(clean):
+            check_references(ws, result[uid], problems)
     problems.raise_if_any()
     return Dataset(ws, year, result)
 
@@ -424,13 +569,34 @@ def _check_units_of_measure(units: dict[str, UnitYear], problems: ProblemList) -
     """An indicator keeps one unit of measure across years (values are not comparable otherwise)."""
     for uy in units.values():
         df = uy.indicators.dropna(subset=["year"])
-        for ind_id, group in df.groupby("id"):
+        for ind_id, group in df.groupby("id", sort=False):
             measures = group["measure"].unique()
             if len(measures) > 1:
                 first = group.iloc[0]
                 problems.add(str(group.iloc[-1]["source"]),
                              f"指标“{ind_id}”的单位前后不一致（{'、'.join(measures)}）",
                              f"统一为“{first['measure']}”，并换算数值")
+
+
+def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
+    """A target of an indicator in the 指标 table has the indicator's unit and lies in its range."""
+    for uy in units.values():
+        if uy.targets.empty or uy.indicators.empty:
+            continue
+        meta = uy.indicators.drop_duplicates("id").set_index("id")
+        for row in uy.targets.itertuples(index=False):
+            if row.id not in meta.index:
+                continue
+            ind = meta.loc[row.id]
+            if row.measure and row.measure != ind["measure"]:
+                problems.add(row.source, f"目标“{row.id}”的单位“{row.measure}”与指标表中的“{ind['measure']}”不一致",
+                             f"目标值按“{ind['measure']}”填写，并改正“单位”列")
+                continue
+            lower = None if pd.isna(ind["lower"]) else ind["lower"]
+            upper = None if pd.isna(ind["upper"]) else ind["upper"]
+            bad = _range_problem(row.target, lower, upper, ind["kind"], ind["measure"])
+            if bad:
+                problems.add(row.source, *bad)
 
 
 def parse_issue_date(value, where: str, problems: ProblemList) -> _dt.date | None:

@@ -1,0 +1,232 @@
+"""The narrative (report.yaml) against the indicator catalogue.
+
+Two checks, each naming report.yaml and the line:
+
+* :func:`check_references` — every ``ind.x``, ``t.x`` and ``targets[2025].x`` the narrative uses
+  exists (all unknown ids reported at once, with the closest known id);
+* :func:`check_figures` — a number typed into the text right after an indicator's name (or one
+  of its 别名) that differs from the indicator's value: “新增高新技术企业45家” while the sheet
+  says 44. Numbers written through ``{{ ind.x }}`` cannot drift and are not looked at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, nodes
+from jinja2.exceptions import TemplateSyntaxError
+
+from . import cnfmt
+from .errors import Problem, ProblemList
+from .workspace import Workspace
+
+#: report.yaml keys that are settings, not narrative.
+SETTINGS = ("template", "date")
+#: Words that may stand between an indicator's name and its number: “新增高新技术企业达45家”.
+CONNECTORS = "为达到共计累合有增至突破超过了是约近"
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One narrative string of report.yaml with where it sits in the file."""
+
+    path: tuple
+    text: str
+    first_line: int
+    raw: list[tuple[str, int]]   # the non-blank characters of its source, each with its line
+
+    def line_of(self, offset: int, compact: str) -> int:
+        """The line of character ``offset`` of ``compact`` (the text without white space)."""
+        if len(self.raw) >= len(compact):
+            # align: the source holds the same characters in order, maybe with quotes/escapes between
+            i = 0
+            for k, ch in enumerate(compact):
+                while i < len(self.raw) and self.raw[i][0] != ch:
+                    i += 1
+                if i == len(self.raw):
+                    break
+                if k == offset:
+                    return self.raw[i][1]
+                i += 1
+        return self.first_line
+
+
+def passages(path: Path) -> list[Passage]:
+    """Every narrative string of a report.yaml, with its lines (settings keys skipped)."""
+    text = path.read_text("utf-8")
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_at(index: int) -> int:
+        lo, hi = 0, len(line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if line_starts[mid] <= index:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1
+
+    out: list[Passage] = []
+
+    def walk(node, keypath):
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if not keypath and k.value in SETTINGS:
+                    continue
+                if len(keypath) >= 2 and keypath[0] == "documents" and k.value == "template":
+                    continue
+                walk(v, (*keypath, k.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, (*keypath, i))
+        elif isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str"):
+            start, end = node.start_mark.index, node.end_mark.index
+            if node.style in (">", "|"):
+                start = text.index("\n", start) + 1 if "\n" in text[start:end] else end
+            elif node.style in ("'", '"'):
+                start += 1
+            raw = [(ch, line_at(i)) for i, ch in enumerate(text[start:end], start) if not ch.isspace()]
+            first = raw[0][1] if raw else node.start_mark.line + 1
+            out.append(Passage(keypath, node.value, first, raw))
+
+    if root is not None:
+        walk(root, ())
+    return out
+
+
+# -- references ---------------------------------------------------------------------------------
+def _references(source: str):
+    """(catalogue, year or None, id) of every ``ind.x``/``t.x``/``targets[Y].x`` in a narrative string."""
+    try:
+        ast = Environment().parse(source)
+    except TemplateSyntaxError:
+        return []  # rendering reports the syntax error with its line
+    out = []
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        base = node.node
+        key = node.attr if isinstance(node, nodes.Getattr) else (
+            node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None)
+        if key is None:
+            continue
+        if isinstance(base, nodes.Name) and base.name in ("ind", "t"):
+            out.append((base.name, None, key))
+        elif (isinstance(base, nodes.Getitem) and isinstance(base.node, nodes.Name) and base.node.name == "targets"
+              and isinstance(base.arg, nodes.Const) and isinstance(base.arg.value, int)):
+            out.append(("targets", base.arg.value, key))
+    return out
+
+
+def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
+    """Report every unknown indicator or target id in a unit's narrative, with its line."""
+    path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
+    if not path.is_file():
+        return
+    try:
+        found = passages(path)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return  # reported by the reader
+    rel = ws.rel(path)
+    ind_ids = list(dict.fromkeys(uy.indicators["id"]))
+    by_year: dict[int, list[str]] = {}
+    for row in uy.targets.itertuples(index=False):
+        by_year.setdefault(int(row.year), []).append(row.id)
+    for p in found:
+        compact = _WS.sub("", p.text)
+        for cat, year, key in _references(p.text):
+            if cat == "ind":
+                known, what = ind_ids, "指标表中没有编号"
+                fix = "编号须与指标表“编号”列一致"
+            else:
+                y = uy.year + 1 if cat == "t" else year
+                known = by_year.get(y, [])
+                what = f"{y}年的目标中没有编号"
+                fix = f"在“目标”表中加上{y}年的这个目标，或改正编号"
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = (f"是否想用 '{close[0]}'？" if close else "") + fix
+            m = re.search(rf"{'targets' if cat == 'targets' else cat}\s*(?:\[[^\]]*\])?\s*(?:\.\s*{re.escape(key)}\b|\[\s*['\"]{re.escape(key)}['\"]\s*\])",
+                          compact)
+            line = p.line_of(m.start(), compact) if m else p.first_line
+            label = ".".join(str(k) for k in p.path)
+            problems.add(f"{rel}:{line}（{label}）", f"{what}“{key}”", hint)
+
+
+# -- typed figures ------------------------------------------------------------------------------
+def _unit_factors(measure: str) -> dict[str, Decimal]:
+    """Units a number may be typed in for an indicator, with their factor to the indicator's unit."""
+    if not measure:
+        return {}
+    base = cnfmt.base_unit(measure)
+    if base is None:
+        return {measure: Decimal(1)}
+    own = Decimal(10) ** (8 if measure.startswith("亿") else 4 if measure.startswith("万") else 0)
+    return {p + base: Decimal(f) / own for p, f in (("亿", 10**8), ("万", 10**4), ("", 1))}
+
+
+#: Leading words a text often shares between several figures (“新增高新技术企业44家、省科技型
+#:中小企业213家”): a name starting with one also matches without it.
+SHARED_PREFIXES = ("新增", "全年新增", "累计")
+
+
+def _names(fig) -> list[str]:
+    names = [fig.name, *fig.aliases]
+    for prefix in SHARED_PREFIXES:
+        if fig.name.startswith(prefix) and len(fig.name) - len(prefix) >= 4:
+            names.append(fig.name[len(prefix):])
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _figure_pattern(fig) -> re.Pattern | None:
+    names = _names(fig)
+    units = _unit_factors(fig.measure or ("位" if fig.kind == "rank" else ""))
+    if fig.kind == "rank":
+        units.setdefault("名", Decimal(1))
+    if not names or not units:
+        return None
+    name_re = "|".join(re.escape(_WS.sub("", n)) for n in sorted(names, key=len, reverse=True))
+    unit_re = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?P<name>{name_re})[{CONNECTORS}]{{0,4}}第?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>{unit_re})")
+
+
+def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
+    """Numbers typed after an indicator's name in the narrative that differ from its value."""
+    from .derive import figures
+
+    path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
+    if not path.is_file():
+        return []
+    figs = figs if figs is not None else figures(uy)
+    rel = ws.rel(path)
+    problems: list[Problem] = []
+    patterns = [(fig, pat) for fig in figs.values() if fig.value is not None and (pat := _figure_pattern(fig))]
+    for p in passages(path):
+        # Jinja expressions print values from the sheet: mask them (keeping their width) so that
+        # neither their digits nor the text around them are taken for typed figures.
+        compact = _WS.sub("", p.text)
+        masked = _JINJA.sub(lambda m: "\0" * len(m.group()), compact)
+        for fig, pat in patterns:
+            factors = _unit_factors(fig.measure or "位")
+            factors.setdefault("名", Decimal(1))
+            for m in pat.finditer(masked):
+                typed, unit = m.group("num"), m.group("unit")
+                places = len(typed.split(".")[1]) if "." in typed else 0
+                # the text may round: compare at the precision it was typed in, in its own unit
+                shown = Decimal(repr(float(fig.value))) / factors[unit]
+                if Decimal(typed) == cnfmt.round_half_up(shown, places):
+                    continue
+                line = p.line_of(m.start("num"), compact)
+                label = ".".join(str(k) for k in p.path)
+                problems.append(Problem(
+                    f"{rel}:{line}（{label}）",
+                    f"文中写“{m.group()}”，但指标表中“{fig.name}”为 {fig}",
+                    f"改正数字，或写成 {{{{ ind.{fig.id} }}}}，让数字直接取自指标表"))
+    return problems

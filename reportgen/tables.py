@@ -1,0 +1,306 @@
+"""Raw tables from a bureau's files, every cell with the address a user can open.
+
+Three sources give the same thing, a :class:`Sheet` (a header and numbered rows):
+
+* ``.xlsx`` (openpyxl): cells are named ``indicators.xlsx 指标!C12``;
+* ``.csv`` (pandas; UTF-8, UTF-8 with BOM or GB18030 as saved by Excel/WPS): ``indicators.csv C12``;
+* ``.yaml``: a list of rows under a key (``指标:``/``目标:``), each row a mapping from header to
+  value; cells are named by file and line, ``indicators.yaml:14``.
+
+An optional column mapping (``data/columns.yaml``, or ``columns.yaml`` in a unit's folder, which
+wins) lets a bureau keep its own sheet names, header row and header names::
+
+    指标:
+      工作表: 科技指标        # the sheet holding the indicators (default 指标)
+      表头行: 2              # the header row (default 1); rows above it are a title, ignored
+      列:                    # the bureau's header → the standard header
+        指标代码: 编号
+        计量单位: 单位
+    目标:
+      工作表: 年度目标
+      列: {代码: 编号}
+
+Nothing here knows what an indicator is: :mod:`reportgen.load` validates the rows.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from .errors import ProblemList
+
+
+def blank(v) -> bool:
+    """An empty cell: None, NaN or white space only."""
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+@dataclass
+class Sheet:
+    """Cells of one table with their addresses kept for messages.
+
+    ``rows`` holds (row number, values) with values aligned to ``header``. For spreadsheets the
+    row number is the Excel/CSV row; for YAML ``lines`` maps (row number, column) to the line of
+    that value, and ``row_lines`` the line where the row starts.
+    """
+
+    label: str                     # "data/2023/lucheng/indicators.xlsx 指标", or the file for CSV/YAML
+    header: list[str]
+    rows: list[tuple[int, list]]
+    sep: str = "!"
+    header_row: int = 1
+    lines: dict[tuple[int, int], int] | None = None
+    row_lines: dict[int, int] = field(default_factory=dict)
+
+    def where(self, row: int, col: int) -> str:
+        if self.lines is not None:
+            line = self.lines.get((row, col)) or self.row_lines.get(row, 0)
+            return f"{self.label}:{line}"
+        return f"{self.label}{self.sep}{get_column_letter(col + 1)}{row}"
+
+    def header_where(self, col: int) -> str:
+        if self.lines is not None:  # YAML: the first row using that key
+            lines = sorted(line for (_, c), line in self.lines.items() if c == col)
+            return f"{self.label}:{lines[0]}" if lines else self.label
+        return self.where(self.header_row, col)
+
+
+# -- the column mapping ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableLayout:
+    """Where one table sits in a bureau's workbook and what its headers are called."""
+
+    sheet: str
+    header_row: int = 1
+    rename: tuple[tuple[str, str], ...] = ()   # (bureau's header, standard header)
+    source: str = ""                           # the mapping file, for messages
+
+
+DEFAULT_SHEETS = {"指标": "指标", "目标": "目标"}
+_LAYOUT_KEYS = {"工作表": "sheet", "表头行": "header_row", "列": "columns"}
+
+
+def read_layouts(paths: list[Path], rel, standard: dict[str, set[str]], problems: ProblemList) -> dict[str, TableLayout]:
+    """The layout of the 指标 and 目标 tables: defaults, overridden by each mapping file in turn.
+
+    ``standard`` names the standard headers of each table, to check the mapping's targets.
+    """
+    layouts = {name: TableLayout(sheet) for name, sheet in DEFAULT_SHEETS.items()}
+    for path in paths:
+        if not path.is_file():
+            continue
+        shown = rel(path)
+        data, node = _yaml_document(path, shown, problems)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.add(shown, "顶层应为“指标:”和“目标:”两项", "参照 reportgen 文档中的 columns.yaml 示例")
+            continue
+        keys = _key_lines(node)
+        for table, spec in data.items():
+            where = f"{shown}:{keys.get(table, 0)}"
+            if table not in DEFAULT_SHEETS:
+                problems.add(where, f"未知的表“{table}”", "可用：指标、目标")
+                continue
+            if not isinstance(spec, dict):
+                problems.add(where, f"“{table}”下应写 工作表、表头行、列", "例如：\n    工作表: 科技指标\n    列: {指标代码: 编号}")
+                continue
+            unknown = [k for k in spec if k not in _LAYOUT_KEYS]
+            if unknown:
+                problems.add(where, f"“{table}”下有未知的键：{'、'.join(map(str, unknown))}", "可用：工作表、表头行、列")
+            sheet = str(spec.get("工作表") or layouts[table].sheet)
+            header_row = spec.get("表头行", 1)
+            if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+                problems.add(where, f"“{table}”的表头行“{header_row}”无效", "填正整数，如 2")
+                header_row = 1
+            columns = spec.get("列") or {}
+            if not isinstance(columns, dict):
+                problems.add(where, f"“{table}”的“列”应为 本单位表头: 标准表头 的映射", "例如：列: {指标代码: 编号}")
+                columns = {}
+            rename = []
+            for own, std in columns.items():
+                if str(std) not in standard[table] and not (table == "指标" and re.fullmatch(r"\d{4}年?", str(std))):
+                    problems.add(where, f"“{table}”的列映射“{own}: {std}”中，“{std}”不是标准表头",
+                                 "标准表头：" + "、".join(sorted(standard[table])) + ("，以及年份（如 2023）" if table == "指标" else ""))
+                    continue
+                rename.append((str(own).strip(), str(std)))
+            layouts[table] = TableLayout(sheet, header_row, tuple(rename), shown)
+    return layouts
+
+
+def _apply_rename(header: list[str], layout: TableLayout | None) -> list[str]:
+    if layout is None or not layout.rename:
+        return header
+    names = dict(layout.rename)
+    return [names.get(h, h) for h in header]
+
+
+# -- xlsx -----------------------------------------------------------------------------------------
+def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, required: bool,
+              book_cache: dict | None = None) -> Sheet | None:
+    """One sheet of a workbook; merged cells in the data area are reported (values would be lost)."""
+    cache = book_cache if book_cache is not None else {}
+    if path not in cache:
+        try:
+            cache[path] = load_workbook(path, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            cache[path] = None
+            problems.add(rel, f"无法作为 Excel 文件打开（{type(exc).__name__}）", "用 Excel/WPS 另存为 .xlsx 格式")
+    wb = cache[path]
+    if wb is None:
+        return None
+    sheet = layout.sheet
+    if sheet not in wb.sheetnames:
+        if required:
+            problems.add(rel, f"缺少工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）",
+                         f"把数据所在的工作表重命名为“{sheet}”" +
+                         ("" if layout.source else "，或在 data/columns.yaml 中写明工作表名"))
+        return None
+    ws = wb[sheet]
+    label = f"{rel} {sheet}"
+    hr = layout.header_row
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row > hr:
+            problems.add(f"{label}!{rng.coord}", "数据区域内有合并单元格",
+                         "取消合并，并在每个单元格中填入各自的值")
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    if len(values) < hr or all(blank(v) for v in values[hr - 1]):
+        problems.add(f"{label}!A{hr}", "工作表是空的或第一行没有表头" if hr == 1 else f"第{hr}行（表头行）是空的",
+                     "表头行填写：编号、指标名称、单位……")
+        return None
+    header = _apply_rename(["" if blank(v) else str(v).strip() for v in values[hr - 1]], layout)
+    rows = [(i + hr + 1, (row + [None] * (len(header) - len(row)))[:max(len(header), len(row))])
+            for i, row in enumerate(values[hr:]) if not all(blank(v) for v in row)]
+    return Sheet(label, header, rows, header_row=hr)
+
+
+# -- csv ------------------------------------------------------------------------------------------
+def read_csv(path: Path, rel: str, layout: TableLayout | None, problems: ProblemList) -> Sheet | None:
+    raw = path.read_bytes()
+    text = None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        problems.add(rel, "文件编码无法识别", "用 UTF-8 编码另存此 CSV 文件")
+        return None
+    if not text.strip():
+        problems.add(rel, "文件是空的", "第一行填写表头：编号、指标名称、单位……")
+        return None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        problems.add(rel, f"CSV 格式错误（{str(exc).strip()}）", "检查每行的逗号个数是否与表头一致；含逗号的文字加英文双引号")
+        return None
+    hr = layout.header_row if layout else 1
+    if len(df) < hr:
+        problems.add(rel, f"文件不足{hr}行，找不到表头行", "表头行填写：编号、指标名称、单位……")
+        return None
+    header = _apply_rename([str(v).strip() for v in df.iloc[hr - 1]], layout)
+    rows = [(i + hr + 1, [None if v == "" else v for v in row]) for i, row in
+            enumerate(df.iloc[hr:].itertuples(index=False)) if any(v != "" for v in row)]
+    return Sheet(rel, header, rows, sep=" ", header_row=hr)
+
+
+# -- yaml -----------------------------------------------------------------------------------------
+def _yaml_document(path: Path, shown: str, problems: ProblemList):
+    """(data, root node) of a YAML file, or (None, None) after reporting why not."""
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        problems.add(shown, "文件不是 UTF-8 编码", "用 UTF-8 编码另存此文件")
+        return None, None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(f"{shown}:{mark.line + 1}" if mark else shown,
+                     f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}",
+                     "检查缩进、冒号后的空格，以及含冒号的文字是否加了引号")
+        return None, None
+    if data is None:
+        problems.add(shown, "文件是空的")
+        return None, None
+    return data, node
+
+
+def _key_lines(node) -> dict:
+    """Top-level key → line (1-based) of a mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    out = {}
+    for k, _ in node.value:
+        try:
+            key = yaml.safe_load(k.value) if k.tag.endswith(":int") else k.value
+        except yaml.YAMLError:
+            key = k.value
+        out[key] = k.start_mark.line + 1
+    return out
+
+
+def read_yaml_tables(path: Path, rel: str, names: tuple[str, ...], problems: ProblemList) -> dict[str, Sheet]:
+    """The tables ``names`` (e.g. 指标, 目标) of a YAML file, each a list of row mappings."""
+    data, node = _yaml_document(path, rel, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.add(rel, "顶层应为“指标:”和“目标:”两个列表", "参照示例工作区的 indicators.yaml")
+        return {}
+    keys = _key_lines(node)
+    unknown = [k for k in data if k not in names]
+    for k in unknown:
+        problems.add(f"{rel}:{keys.get(k, 0)}", f"未知的键“{k}”", "可用：" + "、".join(names))
+    nodes = {k.value: v for k, v in node.value}
+    out: dict[str, Sheet] = {}
+    for name in names:
+        if name not in data:
+            continue
+        items, seq = data[name], nodes.get(name)
+        if items is None:
+            items = []
+        if not isinstance(items, list) or not isinstance(seq, (yaml.SequenceNode, yaml.ScalarNode)):
+            problems.add(f"{rel}:{keys.get(name, 0)}", f"“{name}”应为列表，每项一行（以“- ”开头）",
+                         "例如：\n  - {编号: hte_count, 指标名称: 高新技术企业数量, 单位: 家, 类型: 总量, 2020: 218}")
+            continue
+        header: list[str] = []
+        rows_raw: list[tuple[int, dict, dict]] = []
+        for i, item in enumerate(items):
+            item_node = seq.value[i] if isinstance(seq, yaml.SequenceNode) else None
+            start = item_node.start_mark.line + 1 if item_node is not None else keys.get(name, 0)
+            if not isinstance(item, dict):
+                problems.add(f"{rel}:{start}", f"“{name}”的第{i + 1}项不是“表头: 值”的映射",
+                             "每项写成 {编号: …, 指标名称: …, 单位: …}")
+                continue
+            lines = {}
+            if isinstance(item_node, yaml.MappingNode):
+                for k, _ in item_node.value:
+                    lines[k.value] = k.start_mark.line + 1
+            cells = {}
+            for k, v in item.items():
+                h = str(k).strip()
+                if h not in header:
+                    header.append(h)
+                cells[h] = v
+            rows_raw.append((start, cells, {str(k): lines.get(str(k), start) for k in item}))
+        rows, cell_lines, row_lines = [], {}, {}
+        for n, (start, cells, lines) in enumerate(rows_raw, 1):
+            rows.append((n, [cells.get(h) for h in header]))
+            row_lines[n] = start
+            for c, h in enumerate(header):
+                if h in lines:
+                    cell_lines[(n, c)] = lines[h]
+        out[name] = Sheet(rel, header, rows, lines=cell_lines, row_lines=row_lines)
+    return out

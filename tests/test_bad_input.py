@@ -171,10 +171,191 @@ def bad_template_name(ws):
     return "找不到模板 no_such.md.j2"
 
 
+# -- the indicator catalogue: ranges, kinds and units, years, targets, YAML/CSV files, column mapping --
+XLSX_LABEL = "data/2023/lucheng/indicators.xlsx"
+
+
+def out_of_range(ws):
+    edit_cell(ws, "指标", "J1", "下限")
+    edit_cell(ws, "指标", "K1", "上限")
+    edit_cell(ws, "指标", "J7", 0)
+    edit_cell(ws, "指标", "K7", 40)
+    return f"{XLSX_LABEL} 指标!F7：“44”超出允许范围（0～40）"
+
+
+def ratio_over_100(ws):
+    edit_cell(ws, "指标", "D26", "比重")        # 创新券兑付金额同比增速 266.6 typed as a share
+    return f"{XLSX_LABEL} 指标!F26：比重“266.6”不在 0～100 之间"
+
+
+def rate_with_wrong_unit(ws):
+    edit_cell(ws, "指标", "C3", "个")
+    return f"{XLSX_LABEL} 指标!C3：类型为“增速”的指标，单位应为“%”，不是“个”"
+
+
+def amount_in_percent(ws):
+    edit_cell(ws, "指标", "C7", "%")
+    return f"{XLSX_LABEL} 指标!C7：类型为“总量”的指标，单位不能是“%”"
+
+
+def missing_name(ws):
+    edit_cell(ws, "指标", "B8", None)
+    return f"{XLSX_LABEL} 指标!B8：指标“sme_new”没有名称"
+
+
+def missing_unit(ws):
+    edit_cell(ws, "指标", "C9", None)
+    return f"{XLSX_LABEL} 指标!C9：指标“rd_centers_new”没有单位"
+
+
+def bad_precision(ws):
+    edit_cell(ws, "指标", "E3", "两位")
+    return f"{XLSX_LABEL} 指标!E3：精度“两位”无效"
+
+
+def future_year_column(ws):
+    edit_cell(ws, "指标", "J1", 2024)
+    edit_cell(ws, "指标", "J7", 50)
+    return f"{XLSX_LABEL} 指标!J1：年份列“2024”晚于数据所在的年份 2023"
+
+
+def duplicate_year_column(ws):
+    edit_cell(ws, "指标", "J1", "2023年")
+    return f"{XLSX_LABEL} 指标!J1：年份列“2023年”重复"
+
+
+def bound_not_a_number(ws):
+    edit_cell(ws, "指标", "J1", "下限")
+    edit_cell(ws, "指标", "J7", "零")
+    return f"{XLSX_LABEL} 指标!J7：下限“零”不是数字"
+
+
+def bounds_reversed(ws):
+    edit_cell(ws, "指标", "J1", "下限")
+    edit_cell(ws, "指标", "K1", "上限")
+    edit_cell(ws, "指标", "J7", 100)
+    edit_cell(ws, "指标", "K7", 10)
+    return f"{XLSX_LABEL} 指标!J7：下限 100 大于上限 10"
+
+
+def target_out_of_range(ws):
+    edit_cell(ws, "指标", "J1", "上限")
+    edit_cell(ws, "指标", "J3", 100)
+    edit_cell(ws, "目标", "E2", 150)
+    return f"{XLSX_LABEL} 目标!E2：“150”超出允许范围（不限～100）"
+
+
+def target_unit_differs(ws):
+    edit_cell(ws, "目标", "C2", "万元")
+    return f"{XLSX_LABEL} 目标!E2：目标“rd_growth”的单位“万元”与指标表中的“%”不一致"
+
+
+def duplicate_target(ws):
+    edit_cell(ws, "目标", "A3", "rd_growth")
+    return f"{XLSX_LABEL} 目标!A3：指标“rd_growth”的2024年目标重复"
+
+
+def target_year_not_a_year(ws):
+    edit_cell(ws, "目标", "D2", "明年")
+    return f"{XLSX_LABEL} 目标!D2：“明年”不是年份"
+
+
+def bad_attribute(ws):
+    edit_cell(ws, "目标", "H1", "属性")
+    edit_cell(ws, "目标", "H2", "必须")
+    return f"{XLSX_LABEL} 目标!H2：属性“必须”无效"
+
+
+def bad_plan_method(ws):
+    edit_cell(ws, "目标", "H1", "测算")
+    edit_cell(ws, "目标", "H2", "平均")
+    return f"{XLSX_LABEL} 目标!H2：测算方式“平均”无效"
+
+
+def two_data_files(ws):
+    (ws / "data/2023/lucheng/indicators.csv").write_text("编号,指标名称,单位,类型,2023\n", "utf-8")
+    return "data/2023/lucheng：同时有 indicators.xlsx、indicators.csv，不知道用哪一个"
+
+
+YAML_FILE = Path("data/2023/lucheng/indicators.yaml")
+
+
+def yaml_text_value(ws):
+    (ws / XLSX).unlink()
+    (ws / YAML_FILE).write_text("指标:\n  - 编号: hte_new\n    指标名称: 新增高新技术企业\n    单位: 家\n    类型: 总量\n"
+                                "    2023: 约30\n", "utf-8")
+    return "data/2023/lucheng/indicators.yaml:6：“约30”不是数字"
+
+
+def yaml_flow_row_bad_kind(ws):
+    (ws / XLSX).unlink()
+    (ws / YAML_FILE).write_text("指标:\n  - {编号: hte_new, 指标名称: 新增高新技术企业, 单位: 家, 类型: 总量, 2023: 44}\n"
+                                "  - {编号: sme_new, 指标名称: 新增省科技型中小企业, 单位: 家, 类型: 数量, 2023: 213}\n", "utf-8")
+    return "data/2023/lucheng/indicators.yaml:3：类型“数量”无效"
+
+
+def yaml_unknown_table(ws):
+    (ws / XLSX).unlink()
+    (ws / YAML_FILE).write_text("# 指标\n指标表:\n  - {编号: hte_new}\n", "utf-8")
+    return "data/2023/lucheng/indicators.yaml:2：未知的键“指标表”"
+
+
+def yaml_row_not_mapping(ws):
+    (ws / XLSX).unlink()
+    (ws / YAML_FILE).write_text("指标:\n  - hte_new 44\n", "utf-8")
+    return "data/2023/lucheng/indicators.yaml:2：“指标”的第1项不是“表头: 值”的映射"
+
+
+def yaml_empty(ws):
+    (ws / XLSX).unlink()
+    (ws / YAML_FILE).write_text("# 还没填\n", "utf-8")
+    return "data/2023/lucheng/indicators.yaml：文件是空的"
+
+
+def csv_ragged_row(ws):
+    (ws / XLSX).unlink()
+    (ws / "data/2023/lucheng/indicators.csv").write_text(
+        "编号,指标名称,单位,类型,精度,2023\nhte_new,新增高新技术企业,家,总量,0,44,,多了一列\n", "utf-8")
+    return "data/2023/lucheng/indicators.csv：CSV 格式错误（"
+
+
+def mapping_to_unknown_header(ws):
+    (ws / "data/columns.yaml").write_text("指标:\n  列:\n    负责人: 责任人\n", "utf-8")
+    return "data/columns.yaml:1：“指标”的列映射“负责人: 责任人”中，“责任人”不是标准表头"
+
+
+def mapping_names_missing_sheet(ws):
+    (ws / "data/columns.yaml").write_text("指标:\n  工作表: 科技指标\n", "utf-8")
+    return f"{XLSX_LABEL}：缺少工作表“科技指标”（现有：指标、目标）"
+
+
+def report_not_utf8(ws):
+    (ws / REPORT).write_bytes((ws / REPORT).read_text("utf-8").encode("gb18030"))
+    return "data/2023/lucheng/report.yaml：文件不是 UTF-8 编码"
+
+
+def unit_without_name(ws):
+    (ws / "data/units.yaml").write_text("lucheng:\n  short_name: 区科技局\n", "utf-8")
+    return "data/units.yaml:1：单位“lucheng”缺少全称（name）"
+
+
+def unknown_target_in_narrative(ws):
+    text = (ws / REPORT).read_text("utf-8").replace("技术交易总额{{ t.tech_trade }}", "技术交易总额{{ t.tech_trades }}")
+    (ws / REPORT).write_text(text, "utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "tech_trades" in l)
+    return f"data/2023/lucheng/report.yaml:{line}（plan.opening）：2024年的目标中没有编号“tech_trades”"
+
+
 CASES = [text_in_numeric, percent_text, missing_sheet, unknown_kind, duplicate_id, bad_id, merged_cells, bad_rank,
          bad_scope, bad_qualifier, target_text, missing_header, unknown_header, not_xlsx, empty_sheet,
          csv_wrong_encoding, csv_empty, csv_text_cell, no_data_file, yaml_syntax, bad_date, missing_report,
          unknown_indicator_in_narrative, unknown_unit, unit_changed, bad_template_name]
+CASES += [out_of_range, ratio_over_100, rate_with_wrong_unit, amount_in_percent, missing_name, missing_unit,
+          bad_precision, future_year_column, duplicate_year_column, bound_not_a_number, bounds_reversed,
+          target_out_of_range, target_unit_differs, duplicate_target, target_year_not_a_year, bad_attribute,
+          bad_plan_method, two_data_files, yaml_text_value, yaml_flow_row_bad_kind, yaml_unknown_table,
+          yaml_row_not_mapping, yaml_empty, csv_ragged_row, mapping_to_unknown_header, mapping_names_missing_sheet,
+          report_not_utf8, unit_without_name, unknown_target_in_narrative]
 
 
 @pytest.mark.parametrize("breaker", CASES, ids=[c.__name__ for c in CASES])

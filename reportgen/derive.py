@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -174,10 +174,8 @@ class Figure:
     note: str = ""
     year: int | None = None
     history: tuple[tuple[int, float | int], ...] = ()   # (year, value) of every year with a value
-    peer_rank: int | None = None
-    peer_count: int = 0
-    share: float | None = None
     aliases: tuple[str, ...] = ()
+    peers: "PeerStats | None" = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return format_value(self.value, self.kind, self.measure, self.precision)
@@ -226,6 +224,21 @@ class Figure:
     @property
     def years(self) -> list[int]:
         return [y for y, _ in self.history]
+
+    @property
+    def peer_rank(self) -> int | None:
+        """Rank among the workspace's units of the year (1 = largest; for 位次 1 = smallest)."""
+        return self.peers.of(self.id)[0] if self.peers else None
+
+    @property
+    def peer_count(self) -> int:
+        """How many units of the year have a value for this indicator."""
+        return self.peers.of(self.id)[1] if self.peers else 0
+
+    @property
+    def share(self) -> float | None:
+        """Share of the units' total in percent (amounts only)."""
+        return self.peers.of(self.id)[2] if self.peers else None
 
     @property
     def peer_rank_text(self) -> str:
@@ -315,18 +328,37 @@ class Catalog(Mapping):
         return self._label
 
 
+class PeerStats:
+    """Ranks and shares of one unit's figures among the units of its year, computed on first use."""
+
+    def __init__(self, uy: UnitYear):
+        self._uy = uy
+        self._table: pd.DataFrame | None = None
+
+    def of(self, ind_id: str) -> tuple[int | None, int, float | None]:
+        if self._table is None:
+            peers = self._uy.peers
+            self._table = peer_table(peers, self._uy.year) if len(peers) > 1 else peer_table({}, self._uy.year)
+        key = (self._uy.unit.id, ind_id)
+        if key not in self._table.index:
+            return None, 0, None
+        row = self._table.loc[key]
+        rank = None if pd.isna(row["peer_rank"]) else int(row["peer_rank"])
+        return rank, int(row["peer_count"]), _num(row["share"])
+
+
 def figures(uy: UnitYear) -> Catalog:
-    """The results year's figures, in sheet order, with last year's value and peer ranks joined in."""
+    """The results year's figures, in sheet order, with last year's value (and, on use, the ranks
+    and shares among the year's units) joined in."""
     m = meta(uy)
     ch = changes(uy)
     w = wide(uy)
-    peers = peer_table(uy.peers, uy.year) if len(uy.peers) > 1 else None
+    stats = PeerStats(uy)
     ranks = uy.indicators[uy.indicators["year"] == uy.year].drop_duplicates("id").set_index("id")
     items = {}
     for ind_id, row in m.iterrows():
         r = ranks.loc[ind_id] if ind_id in ranks.index else row
         hist = tuple((y, _num(v)) for y, v in (w.loc[ind_id].dropna().items() if ind_id in w.index else ()))
-        peer = peers.loc[(uy.unit.id, ind_id)] if peers is not None and (uy.unit.id, ind_id) in peers.index else None
         items[ind_id] = Figure(
             id=ind_id, name=row["name"], measure=row["measure"], kind=row["kind"],
             precision=_precision(row["precision"]),
@@ -334,10 +366,7 @@ def figures(uy: UnitYear) -> Catalog:
             rank=None if pd.isna(r["rank"]) else int(r["rank"]),
             rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"],
             year=uy.year, history=hist,
-            peer_rank=None if peer is None or pd.isna(peer["peer_rank"]) else int(peer["peer_rank"]),
-            peer_count=0 if peer is None else int(peer["peer_count"]),
-            share=None if peer is None else _num(peer["share"]),
-            aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else ())
+            aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else (), peers=stats)
     return Catalog("ind", items)
 
 
@@ -563,5 +592,4 @@ def context(uy: UnitYear) -> dict:
         "completion": completion(uy),
         "plan": default_plan(uy),
         "five_year_plan": lambda base_year, target_year: plan(uy, base_year, target_year),
-        "units": [p.unit for p in uy.peers.values()] or [uy.unit],
     }

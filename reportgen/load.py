@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class UnitYear:
     files: list[Path] = field(default_factory=list)
     folder: Path | None = None
     #: every unit of the same results year (this one included), for ranks and shares across units
-    peers: dict[str, "UnitYear"] = field(default_factory=dict, repr=False)
+    peers: Mapping[str, "UnitYear"] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -544,16 +545,9 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
             clean.add(uid)
     _check_units_of_measure(result, problems)
     _check_targets(result, problems)
-    peers = dict(result)
-    if only:  # ranks and shares across units need the other units of the year too
-        all_folders = sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
-        for folder in all_folders:
-            if folder.name in peers or folder.name not in units:
-                continue
-            quiet = ProblemList()   # a unit with broken data is left out of the comparison, not fatal here
-            ind, tgt, _ = read_indicators(folder, ws, quiet, year)
-            if not quiet:
-                peers[folder.name] = UnitYear(units[folder.name], year, ind, tgt, {}, {}, [], folder)
+    peers: Mapping[str, UnitYear] = dict(result)
+    if only:  # ranks and shares across units need the other units of the year: read them if asked
+        peers = LazyUnits(result, lambda: _other_units(ws, year, units, set(result)))
     for uy in result.values():
         uy.peers = peers
     if clean:
@@ -563,6 +557,46 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
             check_references(ws, result[uid], problems)
     problems.raise_if_any()
     return Dataset(ws, year, result)
+
+
+class LazyUnits(Mapping):
+    """The units of a year: those loaded, plus the others read on first use — only a template
+    that asks for ranks or shares across units pays for reading every unit's data."""
+
+    def __init__(self, loaded: dict[str, UnitYear], read_others):
+        self._loaded = loaded
+        self._read_others = read_others
+        self._all: dict[str, UnitYear] | None = None
+
+    def _units(self) -> dict[str, UnitYear]:
+        if self._all is None:
+            merged = {**self._read_others(), **self._loaded}
+            self._all = {k: merged[k] for k in sorted(merged)}
+        return self._all
+
+    def __getitem__(self, key):
+        return self._units()[key]
+
+    def __iter__(self):
+        return iter(self._units())
+
+    def __len__(self) -> int:
+        return len(self._units())
+
+
+def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str]) -> dict[str, UnitYear]:
+    """This year's data of the units not loaded; a unit with broken data is left out of the
+    comparison (its own build reports it)."""
+    out = {}
+    ydir = ws.year_dir(year)
+    for folder in sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if folder.name in skip or folder.name not in units:
+            continue
+        quiet = ProblemList()
+        ind, tgt, _ = read_indicators(folder, ws, quiet, year)
+        if not quiet:
+            out[folder.name] = UnitYear(units[folder.name], year, ind, tgt, {}, {}, [], folder)
+    return out
 
 
 def _check_units_of_measure(units: dict[str, UnitYear], problems: ProblemList) -> None:

@@ -314,6 +314,7 @@ class Task:
     out_dir: str
     profiles: tuple[str, ...]
     debug: bool = False
+    run_id: str = ""                     # set when the run has several units: read the year once
 
 
 @dataclass
@@ -353,7 +354,10 @@ def run_task(task: Task) -> Outcome:
     t = time.perf_counter()
     try:
         style = _style(task.root, task.profiles)
-        uy = load(ws, task.year, [task.unit]).units[task.unit]
+        year = _year_data(task.root, task.year, task.run_id) if task.run_id else None
+        uy = year.units.get(task.unit) if year else None
+        if uy is None:
+            uy = load(ws, task.year, [task.unit]).units[task.unit]
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -391,6 +395,23 @@ def _memory_kb() -> tuple[int, int]:
         return pages * os.sysconf("SC_PAGE_SIZE") // 1024, peak
     except (OSError, ValueError, IndexError):
         return peak, peak
+
+
+@functools.lru_cache(maxsize=1)
+def _year_data(root: str, year: int, run_id: str):
+    """The whole year read once per process and run.
+
+    Documents compare units (ranks, shares), so reading one unit reads every unit's data; in a
+    batch each process reads the year once and takes each unit from it.  When some unit has
+    problems this is None and every unit is read on its own, so that a unit's problems stay its
+    own (and the others are built).  ``run_id`` keeps one run's data from serving another.
+    """
+    from .load import load
+
+    try:
+        return load(Workspace(Path(root)), year)
+    except ReportgenError:
+        return None
 
 
 def _init_worker(need_pdf: bool) -> None:
@@ -450,6 +471,10 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                               tuple(profiles), debug))
         inputs_of[unit] = inputs
 
+    if len(tasks) > 1:
+        run_id = f"{os.getpid()}-{time.time_ns()}"
+        for task in tasks:
+            task.run_id = run_id
     total = sum(len(o.skipped) for o in skipped) + sum(len(t.formats) for t in tasks)
     if on_start:
         on_start(total)

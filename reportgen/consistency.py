@@ -23,6 +23,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from . import cnfmt
 from .errors import Problem, ProblemList
+from .i18n import _
 from .workspace import Workspace
 
 #: report.yaml keys that are settings, not narrative.
@@ -124,8 +125,34 @@ def _references(source: str):
     return out
 
 
+def _names_an_id(key: str) -> bool:
+    """``ind.key`` names an indicator, not a method of the catalogue (values, select …) or a
+    private attribute (the sandbox stops those)."""
+    from .derive import Catalog
+    from .load import ID_RE
+
+    return bool(ID_RE.match(key)) and not hasattr(Catalog, key)
+
+
+def _unknown(uy, cat: str, year, key: str, ind_ids, by_year) -> tuple[str, str] | None:
+    """(message, hint) when ``cat.key`` names nothing in the catalogue, else None."""
+    if not _names_an_id(key):
+        return None
+    if cat == "ind":
+        known, what, fix = ind_ids, "指标表中没有编号", "编号须与指标表“编号”列一致"
+    else:
+        y = uy.year + 1 if cat == "t" else year
+        known = by_year.get(y, [])
+        what, fix = f"{y}年的目标中没有编号", f"在“目标”表中加上{y}年的这个目标，或改正编号"
+    if key in known:
+        return None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"{what}“{key}”", (f"是否想用 '{close[0]}'？" if close else "") + fix
+
+
 def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
-    """Report every unknown indicator or target id in a unit's narrative, with its line."""
+    """Report every unknown indicator or target id in a unit's narrative and in the workspace
+    templates it uses, with file and line."""
     path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
     if not path.is_file():
         return
@@ -141,23 +168,49 @@ def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
     for p in found:
         compact = _WS.sub("", p.text)
         for cat, year, key in _references(p.text):
-            if cat == "ind":
-                known, what = ind_ids, "指标表中没有编号"
-                fix = "编号须与指标表“编号”列一致"
-            else:
-                y = uy.year + 1 if cat == "t" else year
-                known = by_year.get(y, [])
-                what = f"{y}年的目标中没有编号"
-                fix = f"在“目标”表中加上{y}年的这个目标，或改正编号"
-            if key in known:
+            bad = _unknown(uy, cat, year, key, ind_ids, by_year)
+            if bad is None:
                 continue
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = (f"是否想用 '{close[0]}'？" if close else "") + fix
             m = re.search(rf"{'targets' if cat == 'targets' else cat}\s*(?:\[[^\]]*\])?\s*(?:\.\s*{re.escape(key)}\b|\[\s*['\"]{re.escape(key)}['\"]\s*\])",
                           compact)
             line = p.line_of(m.start(), compact) if m else p.first_line
             label = ".".join(str(k) for k in p.path)
-            problems.add(f"{rel}:{line}（{label}）", f"{what}“{key}”", hint)
+            problems.add(f"{rel}:{line}（{label}）", *bad)
+    _check_template_references(ws, uy, ind_ids, by_year, problems)
+
+
+def _check_template_references(ws: Workspace, uy, ind_ids, by_year, problems: ProblemList) -> None:
+    """The same for the workspace's own templates the unit's documents use (built-in templates
+    name no indicator)."""
+    from . import render
+    from .documents import specs
+    from .errors import ReportgenError
+
+    for spec in specs(uy.report):
+        try:
+            info = render.find_template(ws, spec.template)
+        except ReportgenError:
+            continue  # the build says which template is missing
+        if info.source != "workspace":
+            continue
+        try:
+            source = info.path.read_text("utf-8")
+            ast = Environment().parse(source)
+        except (TemplateSyntaxError, OSError, UnicodeDecodeError):
+            continue  # rendering reports it with its line
+        lines = source.splitlines()
+        for node in ast.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and node.node.name in ("ind", "t"):
+                cat, key = node.node.name, node.attr
+                if _unknown(uy, cat, None, key, ind_ids, by_year) is None:
+                    continue
+                # worded (and translated) as the renderer words an undefined name, with the line itself
+                known = ind_ids if cat == "ind" else by_year.get(uy.year + 1, [])
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                text = lines[node.lineno - 1].strip() if 0 < node.lineno <= len(lines) else ""
+                message = _("{label} 中没有 {name}").format(label=cat, name=f"'{key}'") + (f"\n    {text}" if text else "")
+                hint = _("是否想用 '{name}'？").format(name=close[0]) if close else ""
+                problems.add(f"{ws.rel(info.path)}:{node.lineno}", message, hint)
 
 
 # -- typed figures ------------------------------------------------------------------------------

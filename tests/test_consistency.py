@@ -94,3 +94,24 @@ def test_unknown_ids_all_reported_with_lines(workspace):
     assert f"report.yaml:{l4}（plan.sections.3.items.0）：2025年的目标中没有编号“subsidies”" in proc.stderr
     assert "发现 4 个问题" in proc.stderr
     assert not list((workspace / "output").rglob("*.*"))
+
+
+def test_unknown_ids_in_a_workspace_template_all_reported(workspace):
+    (workspace / "templates").mkdir(exist_ok=True)
+    (workspace / "templates/summary_plan.md.j2").write_text(
+        '{% extends "summary_plan.md.j2" %}\n{% block opening %}\n{{ report.opening }}\n\n'
+        "新增{{ ind.hte_nw }}，\n目标{{ t.rd_grwth }}\n{% endblock %}\n", "utf-8")
+    proc = reportgen("-C", str(workspace), "check", "2023")
+    assert proc.returncode == 1
+    assert ("templates/summary_plan.md.j2:5：ind 中没有 'hte_nw'\n    新增{{ ind.hte_nw }}，\n"
+            "    提示：是否想用 'hte_new'？") in proc.stderr
+    assert ("templates/summary_plan.md.j2:6：t 中没有 'rd_grwth'\n"
+            "    目标{{ t.rd_grwth }}\n    提示：是否想用 'rd_growth'？") in proc.stderr
+
+
+def test_catalogue_methods_are_not_taken_for_ids(workspace):
+    edit(workspace, "全年新增高新技术企业{{ ind.hte_new }}",
+         "全年新增高新技术企业{{ ind.hte_new }}（共{{ ind.values() | list | length }}项指标，"
+         "{{ ind.select(['hte_new'])[0].name }}，{{ t.keys() | list | length }}项目标）")
+    proc = reportgen("-C", str(workspace), "check", "2023")
+    assert proc.returncode == 0, proc.stderr

@@ -314,7 +314,8 @@ class Task:
     out_dir: str
     profiles: tuple[str, ...]
     debug: bool = False
-    run_id: str = ""                     # set when the run has several units: read the year once
+    run_id: str = ""                     # what a process may keep between the tasks of one run
+    read_year: bool = False              # several units: read the year once per process
 
 
 @dataclass
@@ -338,8 +339,8 @@ class Outcome:
         return bool(self.problems)
 
 
-@functools.lru_cache(maxsize=4)
-def _style(root: str, profiles: tuple[str, ...]):
+@functools.lru_cache(maxsize=1)
+def _style(root: str, profiles: tuple[str, ...], run_id: str):
     return style_for(Workspace(Path(root)), profiles)
 
 
@@ -353,8 +354,8 @@ def run_task(task: Task) -> Outcome:
     ws = Workspace(Path(task.root))
     t = time.perf_counter()
     try:
-        style = _style(task.root, task.profiles)
-        year = _year_data(task.root, task.year, task.run_id) if task.run_id else None
+        style = _style(task.root, task.profiles, task.run_id)
+        year = _year_data(task.root, task.year, task.run_id) if task.read_year else None
         uy = year.units.get(task.unit) if year else None
         if uy is None:
             uy = load(ws, task.year, [task.unit]).units[task.unit]
@@ -471,10 +472,9 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                               tuple(profiles), debug))
         inputs_of[unit] = inputs
 
-    if len(tasks) > 1:
-        run_id = f"{os.getpid()}-{time.time_ns()}"
-        for task in tasks:
-            task.run_id = run_id
+    run_id = f"{os.getpid()}-{time.time_ns()}"
+    for task in tasks:
+        task.run_id, task.read_year = run_id, len(tasks) > 1
     total = sum(len(o.skipped) for o in skipped) + sum(len(t.formats) for t in tasks)
     if on_start:
         on_start(total)

@@ -50,6 +50,12 @@ FORMAT_LABEL = {"docx": "DOCX", "pdf": "PDF"}
 class Job:
     unit: str
     format: str
+    template: str = ""      # one of several documents of the unit (report.yaml documents:), "" = the only one
+
+
+def doc_key(unit: str, template: str = "") -> str:
+    """The manifest's key of a document: the unit, or unit/template when a unit makes several."""
+    return f"{unit}/{template}" if template else unit
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -78,14 +84,16 @@ def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list
     return [u for u in found if u in only] if only else found
 
 
-def plan_jobs(units: list[str], formats: tuple[str, ...], shard: tuple[int, int] | None = None) -> list[Job]:
+def plan_jobs(units: list[str], formats: tuple[str, ...], shard: tuple[int, int] | None = None,
+              templates: dict[str, list[str]] | None = None) -> list[Job]:
     """All (unit, format) jobs, or shard K of N of them.
 
     The jobs are ordered format by format, unit by unit, and job i belongs to shard i mod N + 1:
     every shard gets its share of DOCX and of PDF jobs (±1), and the split depends only on the
     sorted unit ids and the formats, never on the machine or the run.
     """
-    jobs = [Job(u, f) for f in FORMATS if f in formats for u in sorted(units)]
+    templates = templates or {}
+    jobs = [Job(u, f, t) for f in FORMATS if f in formats for u in sorted(units) for t in templates.get(u, [""])]
     if shard is None:
         return sorted(jobs)
     k, n = shard
@@ -224,12 +232,12 @@ class Fingerprint:
             paths.update(_files_under(self.ws.year_dir(self.year - 1) / unit))
         return {self.ws.rel(path): file_record(path) for path in sorted(paths)}
 
-    def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict]) -> str:
+    def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict], template: str = "") -> str:
         g = self.generator
         engine = {"docx": {"python-docx": g["python-docx"]},
                   "pdf": {"weasyprint": g["weasyprint"], "pydyf": g["pydyf"], "fonts": self.fonts,
                           "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1")}}[fmt]
-        doc = {"unit": unit, "year": self.year, "format": fmt, "inputs": self.inputs,
+        doc = {"unit": unit, "template": template, "year": self.year, "format": fmt, "inputs": self.inputs,
                "unit_inputs": unit_inputs, "style": self.style_sha256, "source_date": self.source_date,
                "reportgen": [g["reportgen"], g["reportgen_code_sha256"]], "engine": engine}
         return _digest(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode())
@@ -280,9 +288,11 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
         for oc in outcomes:
             if not oc.records:
                 continue
-            entry = docs.setdefault(oc.unit, {"outputs": {}})
+            entry = docs.setdefault(doc_key(oc.unit, oc.template), {"outputs": {}})
             if oc.title:
                 entry.update(unit=oc.unit, name=oc.name, title=oc.title)
+                if oc.template:
+                    entry["template"] = oc.template
             entry["inputs"] = oc.inputs
             entry.setdefault("outputs", {}).update(oc.records)
         for unit in list(docs):
@@ -316,12 +326,14 @@ class Task:
     debug: bool = False
     run_id: str = ""                     # what a process may keep between the tasks of one run
     read_year: bool = False              # several units: read the year once per process
+    template: str = ""                   # which of the unit's documents ("" = the only one)
 
 
 @dataclass
 class Outcome:
     unit: str
     formats: tuple[str, ...]
+    template: str = ""                   # which of the unit's documents ("" = the only one)
     name: str = ""                       # the unit's full name (全称), when known
     title: str | None = None             # the document's title, when it got that far
     records: dict[str, dict] = field(default_factory=dict)   # format → manifest record
@@ -350,7 +362,7 @@ def run_task(task: Task) -> Outcome:
     from .load import load
 
     started = time.perf_counter()
-    oc = Outcome(task.unit, task.formats)
+    oc = Outcome(task.unit, task.formats, template=task.template)
     ws = Workspace(Path(task.root))
     t = time.perf_counter()
     try:
@@ -362,7 +374,7 @@ def run_task(task: Task) -> Outcome:
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        doc, source = document_for(ws, uy)
+        doc, source = document_for(ws, uy, task.template or None)
         oc.title = doc.title
         oc.stages["document"] = time.perf_counter() - t
         data = {}
@@ -445,32 +457,36 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     started = time.perf_counter()
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here
-    selected = plan_jobs(discover_units(ws, year, units), formats, shard)
+    from .build import document_templates
+
+    found = discover_units(ws, year, units)
+    selected = plan_jobs(found, formats, shard, {u: document_templates(ws, u, year) for u in found})
     fp = Fingerprint.of(ws, year, style, formats)
     clean_stale_temp_files(out_dir)
     manifest = read_manifest(out_dir).get("documents", {})
 
     tasks: list[Task] = []
     skipped: list[Outcome] = []
-    by_unit: dict[str, list[str]] = {}
+    by_doc: dict[tuple[str, str], list[str]] = {}
     inputs_of: dict[str, dict] = {}
     names = _unit_names(ws)
     for job in selected:
-        by_unit.setdefault(job.unit, []).append(job.format)
-    for unit, fmts in by_unit.items():
-        inputs = fp.unit_inputs(unit)
-        keys = {f: fp.key(unit, f, inputs) for f in fmts}
-        entry = manifest.get(unit) or {}
+        by_doc.setdefault((job.unit, job.template), []).append(job.format)
+    for (unit, template), fmts in by_doc.items():
+        if unit not in inputs_of:
+            inputs_of[unit] = fp.unit_inputs(unit)
+        inputs = inputs_of[unit]
+        keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
+        entry = manifest.get(doc_key(unit, template)) or {}
         fresh = [] if force else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
         if fresh:
-            skipped.append(Outcome(unit, tuple(fresh), name=names.get(unit, ""), title=entry.get("title"),
+            skipped.append(Outcome(unit, tuple(fresh), template, name=names.get(unit, ""), title=entry.get("title"),
                                    records={f: entry["outputs"][f] for f in fresh}, skipped=tuple(fresh),
                                    inputs=inputs))
         todo = tuple(f for f in FORMATS if f in fmts and f not in fresh)
         if todo:
             tasks.append(Task(str(ws.root), year, unit, todo, {f: keys[f] for f in todo}, str(out_dir),
-                              tuple(profiles), debug))
-        inputs_of[unit] = inputs
+                              tuple(profiles), debug, template=template))
 
     run_id = f"{os.getpid()}-{time.time_ns()}"
     for task in tasks:
@@ -505,7 +521,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                     try:
                         oc = fut.result()
                     except Exception as exc:  # the worker died (killed, out of memory …)
-                        oc = Outcome(task.unit, task.formats,
+                        oc = Outcome(task.unit, task.formats, task.template,
                                      problems=[f"工作进程意外退出（{type(exc).__name__}），该单位未生成"
                                                "\n    提示：检查内存是否不足，或减少 --jobs 后重新运行"])
                     done(oc)
@@ -514,7 +530,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                 raise
     _check_name_clashes(outcomes)
     written = merge_manifest(out_dir, fp, outcomes)
-    outcomes.sort(key=lambda o: (o.unit, o.formats))
+    outcomes.sort(key=lambda o: (o.unit, o.template, o.formats))
     return RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers)
 
 
@@ -542,10 +558,10 @@ def _unchanged(out_dir: Path, record: dict | None, key: str) -> bool:
 def _check_name_clashes(outcomes: list[Outcome]) -> None:
     """Two units whose documents have the same title would write one file: say so."""
     seen: dict[str, str] = {}
-    for oc in sorted(outcomes, key=lambda o: o.unit):
+    for oc in sorted(outcomes, key=lambda o: (o.unit, o.template)):
         for fmt, rec in oc.records.items():
-            other = seen.setdefault(rec["path"], oc.unit)
-            if other != oc.unit:
+            other = seen.setdefault(rec["path"], doc_key(oc.unit, oc.template))
+            if other != doc_key(oc.unit, oc.template):
                 oc.problems.append(f"{rec['path']}：与单位“{other}”的文档同名，后写入的覆盖了先写入的"
                                    "\n    提示：在 report.yaml 中用 title 给两份文档不同的标题")
 
@@ -608,11 +624,11 @@ def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
 
 def summary_table(result: RunResult) -> str:
     rows = [("单位", "文档", "DOCX", "PDF", "用时")]
-    by_unit: dict[str, list[Outcome]] = {}
+    by_unit: dict[tuple[str, str], list[Outcome]] = {}
     for oc in result.outcomes:
-        by_unit.setdefault(oc.unit, []).append(oc)
+        by_unit.setdefault((oc.unit, oc.template), []).append(oc)
     n_built = n_skipped = n_failed = 0
-    for unit, ocs in sorted(by_unit.items()):
+    for (unit, _template), ocs in sorted(by_unit.items()):
         name = next((o.name for o in ocs if o.name), "")
         title = next((o.title for o in ocs if o.title), "—")
         cells = {}

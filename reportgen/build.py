@@ -47,29 +47,57 @@ def _report_where(ws: Workspace, uy: UnitYear):
     return where_of
 
 
-def document_for(ws: Workspace, uy: UnitYear) -> tuple[Document, str]:
-    """The document model of one unit-year, and the rendered source it was parsed from."""
+def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tuple[Document, str]:
+    """The document model of one unit-year, and the rendered source it was parsed from.
+
+    ``template`` picks one of the documents report.yaml lists under ``documents:`` (default:
+    the first, or the only one ``template:`` names).
+    """
+    from .documents import specs
+    from .load import parse_issue_date
+
     problems = ProblemList()
     ctx = derive.context(uy)
     report = dict(uy.report)
-    template = str(report.pop("template", "summary_plan"))
-    raw_title = report.pop("title", None)
-    raw_date = report.pop("date", None)
     where_of = _report_where(ws, uy)
-    from .load import parse_issue_date
-
+    wanted = specs(report, where_of(()).split("（")[0], uy.report_lines, problems)
+    for key in ("template", "title", "documents"):
+        report.pop(key, None)
+    raw_date = report.pop("date", None)
     date = parse_issue_date(raw_date, where_of(("date",)), problems) if raw_date is not None else None
     if raw_date is None:
         problems.add(where_of(()), "report.yaml 缺少成文日期 date", "加一行：date: 2024-01-31")
     problems.raise_if_any()
+    spec = next((s for s in wanted if s.template == template), None) if template else wanted[0]
+    if spec is None:
+        raise ReportgenError(Problem(where_of(()), f"report.yaml 没有列出模板 {template} 的文档"))
     narrative = render.render_narrative(report, ctx, where_of, ws)
-    title_src = raw_title or "{{ unit.name }}\n{{ year }}年工作总结和{{ next_year }}年工作思路"
     title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
-                                     for line in str(title_src).strip().splitlines()) if line.strip()]
+                                     for line in str(spec.title).strip().splitlines()) if line.strip()]
     ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
-    source = render.render(template, ctx, ws)
-    doc = parse.parse(source, origin=f"{template}{render.TEMPLATE_SUFFIX}（渲染结果）")
+    source = render.render(spec.template, ctx, ws)
+    doc = parse.parse(source, origin=f"{spec.template}{render.TEMPLATE_SUFFIX}（渲染结果）")
     return doc, source
+
+
+def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
+    """The templates of the documents a unit's report.yaml asks for ([""] for the single one).
+
+    Read cheaply (just the YAML) so a batch can plan its jobs; problems are left to the build.
+    """
+    from .documents import specs
+
+    import yaml
+
+    path = ws.year_dir(year) / unit / "report.yaml"
+    try:
+        report = yaml.safe_load(path.read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return [""]
+    if not isinstance(report, dict) or not isinstance(report.get("documents"), list):
+        return [""]
+    found = [s.template for s in specs(report, str(path), {}, ProblemList())]
+    return found if len(found) > 1 else [""]
 
 
 def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:

@@ -110,10 +110,7 @@ def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
 @functools.lru_cache(maxsize=32)
 def _metrics(path: Path, index: int) -> tuple[dict[int, float], float]:
     """code point → advance width in em, and the width of a missing glyph."""
-    if path.suffix.lower() in (".ttc", ".otc"):
-        font = TTCollection(str(path)).fonts[index]
-    else:
-        font = TTFont(str(path), fontNumber=index, lazy=True)
+    font = TTFont(str(path), fontNumber=index, lazy=True)   # one face of a collection, read lazily
     upem = font["head"].unitsPerEm
     hmtx = font["hmtx"]
     advances = {cp: hmtx[name][0] / upem for cp, name in (font.getBestCmap() or {}).items()}
@@ -128,10 +125,7 @@ def text_width_em(face: Face, text: str) -> float:
 
 @functools.lru_cache(maxsize=32)
 def _cmap(path: Path, index: int) -> frozenset[int]:
-    if path.suffix.lower() in (".ttc", ".otc"):
-        font = TTCollection(str(path)).fonts[index]
-    else:
-        font = TTFont(str(path), fontNumber=index, lazy=True)
+    font = TTFont(str(path), fontNumber=index, lazy=True)   # one face of a collection, read lazily
     return frozenset(font.getBestCmap() or {})
 
 

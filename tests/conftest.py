@@ -34,9 +34,28 @@ def require_tool(name: str) -> str:
     return path
 
 
+def single_document(ws: Path) -> Path:
+    """Make the 鹿城 unit yield its one main document (drop report.yaml's documents: list), so
+    that a test about one document's errors sees exactly that document."""
+    import re
+
+    report = ws / "data/2023/lucheng/report.yaml"
+    text = re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", report.read_text("utf-8"))
+    report.write_text(text, "utf-8")
+    return ws
+
+
 @pytest.fixture
 def workspace(tmp_path):
-    """A fresh sample workspace made by `reportgen init`, as a new user gets it."""
+    """A fresh sample workspace made by `reportgen init`, its 鹿城 unit making one document."""
+    ws = tmp_path / "ws"
+    reportgen("init", str(ws), check=True)
+    return single_document(ws)
+
+
+@pytest.fixture
+def full_workspace(tmp_path):
+    """The sample workspace exactly as `reportgen init` makes it (鹿城 makes four documents)."""
     ws = tmp_path / "ws"
     reportgen("init", str(ws), check=True)
     return ws
@@ -50,4 +69,4 @@ def sample_build(tmp_path_factory):
     reportgen("init", str(ws), check=True)
     reportgen("-C", str(ws), "build", "2023", check=True)
     folder = ws / "output" / "2023"
-    return next(folder.glob("*.docx")), next(folder.glob("*.pdf"))
+    return next(folder.glob("*工作总结和*.docx")), next(folder.glob("*工作总结和*.pdf"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import reportgen
+from conftest import single_document, reportgen
 
 TEMPLATE = "templates/summary_plan.md.j2"
 HEAD = '{% extends "summary_plan.md.j2" %}\n{% block opening %}\n'
@@ -100,7 +100,7 @@ CASES = {
 def base_workspace(tmp_path_factory):
     ws = tmp_path_factory.mktemp("hostile") / "ws"
     reportgen("init", str(ws), check=True)
-    return ws
+    return single_document(ws)
 
 
 def place(ws: Path, files: dict) -> None:
@@ -162,12 +162,12 @@ def test_the_three_line_template_changes_the_docx_and_pdf(base_workspace, tmp_pa
                                "utf-8")
     assert len((ws / TEMPLATE).read_text("utf-8").strip().splitlines()) == 3  # extends, block, text + endblock
     reportgen("-C", str(ws), "build", "2023", check=True)
-    docx_path = next((ws / "output" / "2023").glob("*.docx"))
+    docx_path = next((ws / "output" / "2023").glob("*工作总结和*.docx"))
     paragraphs = [p.text for p in docx.Document(docx_path).paragraphs]
     assert "今年，区科技局新增高新技术企业44家。**不是粗体**" not in paragraphs  # template text is markup
     assert "今年，区科技局新增高新技术企业44家。不是粗体" in paragraphs
     assert not any("全力构筑高能级平台矩阵" in p for p in paragraphs)
     assert any(p.startswith("一是综合实力持续攀升") for p in paragraphs)  # the rest is inherited
-    with pdfplumber.open(next((ws / "output" / "2023").glob("*.pdf"))) as pdf:
+    with pdfplumber.open(next((ws / "output" / "2023").glob("*工作总结和*.pdf"))) as pdf:
         first = pdf.pages[0].extract_text().replace("\n", "")
     assert "今年，区科技局新增高新技术企业44家。" in first

@@ -79,7 +79,7 @@ COLUMNS_YAML = """\
 
 def test_a_bureaus_own_layout_through_columns_yaml_gives_the_same_document(tmp_path, workspace):
     reportgen("-C", str(workspace), "build", "2023", "--format", "docx", check=True)
-    standard = paragraphs(next((workspace / "output/2023").glob("*.docx")))
+    standard = paragraphs(next((workspace / "output/2023").glob("*工作总结和*.docx")))
 
     own = tmp_path / "own"
     reportgen("init", str(own), check=True)
@@ -90,7 +90,7 @@ def test_a_bureaus_own_layout_through_columns_yaml_gives_the_same_document(tmp_p
     (own / "data/columns.yaml").write_text(COLUMNS_YAML, "utf-8")
     reportgen("-C", str(own), "check", "2023", check=True)
     reportgen("-C", str(own), "build", "2023", "--format", "docx", check=True)
-    assert paragraphs(next((own / "output/2023").glob("*.docx"))) == standard
+    assert paragraphs(next((own / "output/2023").glob("*工作总结和*.docx"))) == standard
 
 
 def test_mapping_in_a_units_folder_wins_and_cells_are_named_in_the_bureaus_sheet(tmp_path):
@@ -141,7 +141,7 @@ def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace)
     report.write_text(report.read_text("utf-8").replace(
         "全年新增高新技术企业{{ ind.hte_new }}", "全年新增高新技术企业{{ ind.hte_new }}（同比{{ ind.hte_new.change }}）"), "utf-8")
     reportgen("-C", str(workspace), "build", "2023", "--format", "docx", check=True)
-    text = "".join(paragraphs(next((workspace / "output/2023").glob("*.docx"))))
+    text = "".join(paragraphs(next((workspace / "output/2023").glob("*工作总结和*.docx"))))
     assert "全年新增高新技术企业44家（同比增长10.0%）" in text
     assert "2023年主要目标完成情况" in text  # the completion table appears once there are targets
 

@@ -68,7 +68,7 @@ def test_completion_table_fills_itself(workspace):
     wb.save(xlsx)
     reportgen("-C", str(workspace), "check", "2024", check=True)
     reportgen("-C", str(workspace), "build", "2024", "--format", "docx", check=True)
-    d = docx.Document(str(next((workspace / "output/2024").glob("*.docx"))))
+    d = docx.Document(str(next((workspace / "output/2024").glob("*工作总结和*.docx"))))
     paras = [p.text for p in d.paragraphs if p.text.strip()]
     assert "全年新增高新技术企业51家" in "".join(paras)           # this year's value, from the new column
     assert paras[1] == "2024年工作总结和2025年工作思路"

@@ -16,6 +16,7 @@ import zipfile
 
 from docx import Document as new_document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.styles.style import StyleFactory
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -158,7 +159,8 @@ class _Writer:
         self._element_rpr(normal.element.get_or_add_rPr(), "body")
         self._element_ppr(normal.element.get_or_add_pPr(), "body")
         for name, cn in STYLE_NAMES.items():
-            st = self.doc.styles.add_style(cn, WD_STYLE_TYPE.PARAGRAPH)
+            # Straight to the XML: python-docx's add_style scans every style for a duplicate name first.
+            st = StyleFactory(styles_el.add_style_of_type(cn, WD_STYLE_TYPE.PARAGRAPH, False))
             st.base_style = normal
             st.quick_style = True
             bold = name.startswith("heading") and s.heading_bold(int(name[-1]))

@@ -104,7 +104,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
 @click.pass_context
 def check(ctx, year):
     """Validate the data and templates of YEAR without writing anything."""
-    from .build import document_for
+    from .build import document_for, document_templates
     from .load import load
 
     ws = _workspace(ctx.obj["workspace"])
@@ -113,8 +113,9 @@ def check(ctx, year):
 
     drift = [p for uy in dataset.units.values() for p in check_figures(ws, uy)]
     for uy in dataset.units.values():
-        doc, _source = document_for(ws, uy)
-        click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
+        for template in document_templates(ws, uy.unit.id, year):   # every document the unit makes
+            doc, _source = document_for(ws, uy, template or None)
+            click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
     if drift:
         raise ReportgenError(drift)
 

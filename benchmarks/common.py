@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -27,6 +28,9 @@ def make_workspace(folder: Path, units: int) -> Path:
     subprocess.run(reportgen_cmd("init", str(ws)), check=True, capture_output=True)
     names = yaml.safe_load((ws / "data/units.yaml").read_text("utf-8"))
     src = ws / "data/2023/lucheng"
+    # One document per unit (the summary-and-plan report): drop the sample's documents: list.
+    report = src / "report.yaml"
+    report.write_text(re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", report.read_text("utf-8")), "utf-8")
     digits = "〇一二三四五六七八九"
     for i in range(1, units):
         uid = f"u{i:03d}"

@@ -272,7 +272,7 @@ def test_manifest_lists_inputs_outputs_versions_and_fonts(sample_build):
     text = (folder / "manifest.json").read_text("utf-8")
     m = json.loads(text)
     assert text == json.dumps(m, sort_keys=True, ensure_ascii=False, indent=2) + "\n"   # deterministic form
-    doc = m["documents"]["lucheng"]
+    doc = m["documents"]["lucheng/summary_plan"]   # the sample unit lists four documents
     for name, rec in doc["inputs"].items():
         data = (workspace / name).read_bytes()
         assert rec == {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}

@@ -139,15 +139,17 @@ def _unknown(uy, cat: str, year, key: str, ind_ids, by_year) -> tuple[str, str] 
     if not _names_an_id(key):
         return None
     if cat == "ind":
-        known, what, fix = ind_ids, "指标表中没有编号", "编号须与指标表“编号”列一致"
+        known = ind_ids
+        what, fix = _("指标表中没有编号“{id}”").format(id=key), _("编号须与指标表“编号”列一致")
     else:
         y = uy.year + 1 if cat == "t" else year
         known = by_year.get(y, [])
-        what, fix = f"{y}年的目标中没有编号", f"在“目标”表中加上{y}年的这个目标，或改正编号"
+        what = _("{year}年的目标中没有编号“{id}”").format(year=y, id=key)
+        fix = _("在“目标”表中加上{year}年的这个目标，或改正编号").format(year=y)
     if key in known:
         return None
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    return f"{what}“{key}”", (f"是否想用 '{close[0]}'？" if close else "") + fix
+    return what, _("是否想用 '{name}'？{fix}").format(name=close[0], fix=fix) if close else fix
 
 
 def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
@@ -175,7 +177,7 @@ def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
                           compact)
             line = p.line_of(m.start(), compact) if m else p.first_line
             label = ".".join(str(k) for k in p.path)
-            problems.add(f"{rel}:{line}（{label}）", *bad)
+            problems.add(_("{file}:{line}（{key}）").format(file=rel, line=line, key=label), *bad)
     _check_template_references(ws, uy, ind_ids, by_year, problems)
 
 
@@ -279,7 +281,8 @@ def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
                 line = p.line_of(m.start("num"), compact)
                 label = ".".join(str(k) for k in p.path)
                 problems.append(Problem(
-                    f"{rel}:{line}（{label}）",
-                    f"文中写“{m.group()}”，但指标表中“{fig.name}”为 {fig}",
-                    f"改正数字，或写成 {{{{ ind.{fig.id} }}}}，让数字直接取自指标表"))
+                    _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
+                    _("文中写“{typed}”，但指标表中“{name}”为 {value}").format(typed=m.group(), name=fig.name,
+                                                                      value=str(fig)),
+                    _("改正数字，或写成 {{{{ ind.{id} }}}}，让数字直接取自指标表").format(id=fig.id)))
     return problems

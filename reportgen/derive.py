@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import cnfmt
+from .i18n import _
 from .load import UnitYear
 
 #: Kinds whose change is a difference in percentage points (values are percentages).
@@ -542,7 +543,8 @@ def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
     """The five-year plan from ``base_year`` to ``target_year`` (e.g. 十四五: 2020 → 2025)."""
     base_year, target_year = int(base_year), int(target_year)
     if target_year <= base_year:
-        raise ValueError(f"规划目标年份 {target_year} 应晚于基期年份 {base_year}")
+        raise ValueError(_("规划目标年份 {target_year} 应晚于基期年份 {base_year}").format(target_year=target_year,
+                                                                                  base_year=base_year))
     frame = plan_frame(uy, base_year, target_year)
     m = meta(uy)
     w = wide(uy)

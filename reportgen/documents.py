@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ProblemList
+from .i18n import _
 
 #: Each built-in template's title when neither the entry nor report.yaml's ``title:`` gives one.
 DEFAULT_TITLES = {
@@ -65,18 +66,20 @@ def specs(report: dict, where: str = "report.yaml", lines: dict | None = None,
         return [DocumentSpec(template, str(shared_title or default_title(template)), where)]
     at = f"{where}:{lines['documents']}" if "documents" in lines else where
     if not isinstance(entries, list) or not entries:
-        problems.add(at, "documents 应为列表，每项一个文档", "例如：\n  documents:\n    - template: summary\n    - template: plan")
+        problems.add(at, _("documents 应为列表，每项一个文档"),
+                     _("例如：\n  documents:\n    - template: summary\n    - template: plan"))
         return []
     out = []
     for i, entry in enumerate(entries, 1):
         if isinstance(entry, str):
             entry = {"template": entry}
         if not isinstance(entry, dict) or not entry.get("template"):
-            problems.add(at, f"documents 的第{i}项没有写 template", "每项写 template: 模板名，可加 title")
+            problems.add(at, _("documents 的第{n}项没有写 template").format(n=i), _("每项写 template: 模板名，可加 title"))
             continue
         unknown = set(entry) - {"template", "title"}
         if unknown:
-            problems.add(at, f"documents 的第{i}项有未知的键：{'、'.join(sorted(map(str, unknown)))}", "可用：template、title")
+            problems.add(at, _("documents 的第{n}项有未知的键：{keys}").format(n=i, keys=_("、").join(sorted(map(str, unknown)))),
+                         _("可用：template、title"))
             continue
         template = str(entry["template"])
         title = entry.get("title") or shared_title or default_title(template)
@@ -84,5 +87,6 @@ def specs(report: dict, where: str = "report.yaml", lines: dict | None = None,
     templates = [s.template for s in out]
     for t in set(templates):
         if templates.count(t) > 1 and len({s.title for s in out if s.template == t}) == 1:
-            problems.add(at, f"documents 中模板 {t} 出现了{templates.count(t)}次且标题相同", "删去重复项，或给每项写不同的 title")
+            problems.add(at, _("documents 中模板 {template} 出现了{n}次且标题相同").format(template=t, n=templates.count(t)),
+                         _("删去重复项，或给每项写不同的 title"))
     return out

@@ -18,10 +18,10 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.where}：{self.message}" if self.where else self.message
-        if self.hint:
-            from .i18n import _
+        from .i18n import _
 
+        text = _("{where}：{message}").format(where=self.where, message=self.message) if self.where else self.message
+        if self.hint:
             text += "\n    " + _("提示：") + self.hint
         return text
 

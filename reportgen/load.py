@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from .errors import Problem, ProblemList, ReportgenError
+from .i18n import _
 from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
 from .workspace import Workspace
 
@@ -132,19 +133,21 @@ def _columns(sheet: Sheet, names: dict[str, str], required: tuple[str, ...], pro
         if m:
             key = ("year", int(m.group(1)))
             if key in cols:
-                problems.add(sheet.header_where(i), f"年份列“{h}”重复", "每个年份只占一列，删去或合并重复的列")
+                problems.add(sheet.header_where(i), _("年份列“{header}”重复").format(header=h),
+                             _("每个年份只占一列，删去或合并重复的列"))
                 continue
             cols[key] = i
         elif h in names:
             cols.setdefault(names[h], i)
         else:
-            problems.add(sheet.header_where(i), f"无法识别的表头“{h}”",
-                         "可用的表头：" + "、".join(dict.fromkeys(names)) + "，以及年份（如 2023）；"
-                         "本单位自己的表头可在 data/columns.yaml 中对应到这些表头")
+            problems.add(sheet.header_where(i), _("无法识别的表头“{header}”").format(header=h),
+                         _("可用的表头：{headers}，以及年份（如 2023）；本单位自己的表头可在 data/columns.yaml 中对应到这些表头")
+                         .format(headers=_("、").join(dict.fromkeys(names))))
     missing = [k for k in required if k not in cols]
     for key in missing:
         label = next(h for h, v in names.items() if v == key)
-        problems.add(f"{sheet.label}", f"缺少“{label}”列", f"在表头行加上“{label}”")
+        problems.add(f"{sheet.label}", _("缺少“{header}”列").format(header=label),
+                     _("在表头行加上“{header}”").format(header=label))
     return cols, not missing
 
 
@@ -159,10 +162,13 @@ def _bounds(cell, where, problems: ProblemList):
         try:
             out.append(_number(v))
         except ValueError:
-            problems.add(where(key), f"{label}“{v}”不是数字", f"{label}只填数字，或留空")
+            problems.add(where(key), _("{column}“{value}”不是数字").format(column=label, value=v),
+                         _("{column}只填数字，或留空").format(column=label))
             return False
     if out[0] is not None and out[1] is not None and out[0] > out[1]:
-        problems.add(where("lower"), f"下限 {_fmt_bound(out[0])} 大于上限 {_fmt_bound(out[1])}", "对调两列的数值")
+        problems.add(where("lower"), _("下限 {lower} 大于上限 {upper}").format(lower=_fmt_bound(out[0]),
+                                                                        upper=_fmt_bound(out[1])),
+                     _("对调两列的数值"))
         return False
     return tuple(out)
 
@@ -172,21 +178,25 @@ def _range_problem(value, lower, upper, kind, measure):
     implied = kind == "ratio" and measure == "%" and lower is None and upper is None
     lo, hi = (0, 100) if implied else (lower, upper)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        span = f"{_fmt_bound(lo) if lo is not None else '不限'}～{_fmt_bound(hi) if hi is not None else '不限'}"
+        span = _("{lower}～{upper}").format(lower=_fmt_bound(lo) if lo is not None else _("不限"),
+                                          upper=_fmt_bound(hi) if hi is not None else _("不限"))
         if implied:
-            return (f"比重“{_fmt_bound(value)}”不在 0～100 之间",
-                    "比重以百分数填写（如 36.5）；若不是比重，把“类型”改为总量或增速")
-        return (f"“{_fmt_bound(value)}”超出允许范围（{span}）", "核对数值；确属正常时修改该行的“下限”“上限”")
+            return (_("比重“{value}”不在 0～100 之间").format(value=_fmt_bound(value)),
+                    _("比重以百分数填写（如 36.5）；若不是比重，把“类型”改为总量或增速"))
+        return (_("“{value}”超出允许范围（{range}）").format(value=_fmt_bound(value), range=span),
+                _("核对数值；确属正常时修改该行的“下限”“上限”"))
     return None
 
 
 def _unit_problem(kind: str, measure: str):
     allowed = KIND_UNITS.get(kind)
     if allowed is not None and measure not in allowed:
-        return (f"类型为“{KIND_NAMES[kind]}”的指标，单位应为“{'”或“'.join(allowed)}”，不是“{measure}”",
-                "改正“单位”或“类型”")
+        return (_("类型为“{kind}”的指标，单位应为{allowed}，不是“{measure}”").format(
+                    kind=KIND_NAMES[kind], allowed=_("或").join(f"“{a}”" for a in allowed), measure=measure),
+                _("改正“单位”或“类型”"))
     if allowed is None and measure in ("%", "‰", "个百分点"):
-        return (f"类型为“总量”的指标，单位不能是“{measure}”", "占比填类型“比重”，增长率填“增速”，增减幅度填“百分点”")
+        return (_("类型为“总量”的指标，单位不能是“{measure}”").format(measure=measure),
+                _("占比填类型“比重”，增长率填“增速”，增减幅度填“百分点”"))
     return None
 
 
@@ -196,11 +206,12 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
         return []
     years = sorted(k[1] for k in cols if isinstance(k, tuple))
     if not years:
-        problems.add(sheet.label, "没有年份列", "加一列，表头为年份（如 2023），填入该年的数值")
+        problems.add(sheet.label, _("没有年份列"), _("加一列，表头为年份（如 2023），填入该年的数值"))
     for y in years:
         if y > folder_year:
-            problems.add(sheet.header_where(cols[("year", y)]), f"年份列“{y}”晚于数据所在的年份 {folder_year}",
-                         f"{y}年的数据放在 data/{y}/ 中（用 reportgen new-year {y} 开始）")
+            problems.add(sheet.header_where(cols[("year", y)]),
+                         _("年份列“{year}”晚于数据所在的年份 {folder_year}").format(year=y, folder_year=folder_year),
+                         _("{year}年的数据放在 data/{year}/ 中（用 reportgen new-year {year} 开始）").format(year=y))
     years = [y for y in years if y <= folder_year]
     out: list[dict] = []
     seen: dict[str, str] = {}
@@ -213,25 +224,27 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
 
         ind_id = _text(cell("id"))
         if not ID_RE.match(ind_id):
-            problems.add(where("id"), f"编号“{ind_id}”无效",
-                         "编号用小写英文字母、数字和下划线，以字母开头，如 rd_growth")
+            problems.add(where("id"), _("编号“{id}”无效").format(id=ind_id),
+                         _("编号用小写英文字母、数字和下划线，以字母开头，如 rd_growth"))
             continue
         if ind_id in seen:
-            problems.add(where("id"), f"编号“{ind_id}”重复（已在 {seen[ind_id]} 出现）", "每个指标只占一行")
+            problems.add(where("id"), _("编号“{id}”重复（已在 {where} 出现）").format(id=ind_id, where=seen[ind_id]),
+                         _("每个指标只占一行"))
             continue
         seen[ind_id] = where("id")
         name = _text(cell("name"))
         if not name:
-            problems.add(where("name"), f"指标“{ind_id}”没有名称", "填写指标名称，如 新增高新技术企业")
+            problems.add(where("name"), _("指标“{id}”没有名称").format(id=ind_id), _("填写指标名称，如 新增高新技术企业"))
             continue
         kind_cn = _text(cell("kind"))
         if kind_cn not in KINDS:
-            problems.add(where("kind"), f"类型“{kind_cn}”无效", "类型填：" + "、".join(KINDS))
+            problems.add(where("kind"), _("类型“{kind}”无效").format(kind=kind_cn),
+                         _("类型填：{values}").format(values=_("、").join(KINDS)))
             continue
         kind = KINDS[kind_cn]
         measure = _text(cell("measure"))
         if not measure:
-            problems.add(where("measure"), f"指标“{ind_id}”没有单位", "填写单位，如 家、万元、%")
+            problems.add(where("measure"), _("指标“{id}”没有单位").format(id=ind_id), _("填写单位，如 家、万元、%"))
             continue
         unit_problem = _unit_problem(kind, measure)
         if unit_problem:
@@ -244,11 +257,13 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                 if not 0 <= precision <= 4 or precision != _number(cell("precision")):
                     raise ValueError
             except ValueError:
-                problems.add(where("precision"), f"精度“{cell('precision')}”无效", "精度填 0 到 4 的整数（小数位数）")
+                problems.add(where("precision"), _("精度“{value}”无效").format(value=cell("precision")),
+                             _("精度填 0 到 4 的整数（小数位数）"))
                 continue
         scope = _text(cell("rank_scope")) or None
         if scope is not None and scope not in RANK_SCOPES:
-            problems.add(where("rank_scope"), f"排名范围“{scope}”无效", "填：" + "、".join(RANK_SCOPES))
+            problems.add(where("rank_scope"), _("排名范围“{value}”无效").format(value=scope),
+                         _("填：{values}").format(values=_("、").join(RANK_SCOPES)))
         rank = None
         if not blank(cell("rank")):
             try:
@@ -257,7 +272,8 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                     raise ValueError
                 rank = int(rank)
             except ValueError:
-                problems.add(where("rank"), f"“{cell('rank')}”不是有效的名次", "名次填正整数，如 14")
+                problems.add(where("rank"), _("“{value}”不是有效的名次").format(value=cell("rank")),
+                             _("名次填正整数，如 14"))
         bounds = _bounds(cell, where, problems)
         if bounds is False:
             continue
@@ -276,8 +292,8 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
             try:
                 value = _number(v)
             except ValueError:
-                problems.add(sheet.where(rownum, col), f"“{v}”不是数字",
-                             "只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空")
+                problems.add(sheet.where(rownum, col), _("“{value}”不是数字").format(value=v),
+                             _("只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空"))
                 continue
             bad = _range_problem(value, lower, upper, kind, measure)
             if bad:
@@ -306,7 +322,7 @@ def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
 
         ind_id = _text(cell("id"))
         if not ID_RE.match(ind_id):
-            problems.add(where("id"), f"编号“{ind_id}”无效", "编号用小写英文字母、数字和下划线，以字母开头")
+            problems.add(where("id"), _("编号“{id}”无效").format(id=ind_id), _("编号用小写英文字母、数字和下划线，以字母开头"))
             continue
         try:
             year = _number(cell("year"))
@@ -314,29 +330,33 @@ def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
                 raise ValueError
             year = int(year)
         except ValueError:
-            problems.add(where("year"), f"“{_text(cell('year'))}”不是年份", "填四位年份，如 2024")
+            problems.add(where("year"), _("“{value}”不是年份").format(value=_text(cell("year"))), _("填四位年份，如 2024"))
             continue
         if (ind_id, year) in seen:
-            problems.add(where("id"), f"指标“{ind_id}”的{year}年目标重复", "每个指标每年只填一个目标")
+            problems.add(where("id"), _("指标“{id}”的{year}年目标重复").format(id=ind_id, year=year),
+                         _("每个指标每年只填一个目标"))
             continue
         seen.add((ind_id, year))
         try:
             target = _number(cell("target"))
         except ValueError:
-            problems.add(where("target"), f"“{_text(cell('target'))}”不是数字",
-                         "目标值只填数字；“以上”“超过”等写在“限定词”列")
+            problems.add(where("target"), _("“{value}”不是数字").format(value=_text(cell("target"))),
+                         _("目标值只填数字；“以上”“超过”等写在“限定词”列"))
             continue
         q = _text(cell("qualifier"))
         if q and q not in QUALIFIERS:
-            problems.add(where("qualifier"), f"限定词“{q}”无效", "可用：" + "、".join(sorted(QUALIFIERS)))
+            problems.add(where("qualifier"), _("限定词“{value}”无效").format(value=q),
+                         _("可用：{values}").format(values=_("、").join(sorted(QUALIFIERS))))
             continue
         attribute = _text(cell("attribute"))
         if attribute and attribute not in ATTRIBUTES:
-            problems.add(where("attribute"), f"属性“{attribute}”无效", "填：" + "、".join(ATTRIBUTES))
+            problems.add(where("attribute"), _("属性“{value}”无效").format(value=attribute),
+                         _("填：{values}").format(values=_("、").join(ATTRIBUTES)))
             continue
         method = _text(cell("method")) or "自动"
         if method not in PLAN_METHODS:
-            problems.add(where("method"), f"测算方式“{method}”无效", "填：" + "、".join(PLAN_METHODS) + "，或留空（自动）")
+            problems.add(where("method"), _("测算方式“{value}”无效").format(value=method),
+                         _("填：{values}，或留空（自动）").format(values=_("、").join(PLAN_METHODS)))
             continue
         out.append({"id": ind_id, "name": _text(cell("name")), "measure": _text(cell("measure")),
                     "year": year, "target": target, "qualifier": q, "attribute": attribute,
@@ -357,12 +377,12 @@ def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: in
     ind_rows: list[dict] = []
     tgt_rows: list[dict] = []
     if len(present) > 1:
-        problems.add(ws.rel(folder), f"同时有 {'、'.join(p.name for p in present)}，不知道用哪一个",
-                     "只保留一个数据文件，其余的移出此目录")
+        problems.add(ws.rel(folder), _("同时有 {files}，不知道用哪一个").format(files=_("、").join(p.name for p in present)),
+                     _("只保留一个数据文件，其余的移出此目录"))
         return _frames([], []) + (present,)
     if not present:
-        problems.add(ws.rel(folder), "没有指标数据文件（indicators.xlsx、indicators.csv 或 indicators.yaml）",
-                     f"从上一年开始：reportgen new-year {year}，或参照示例工作区新建")
+        problems.add(ws.rel(folder), _("没有指标数据文件（indicators.xlsx、indicators.csv 或 indicators.yaml）"),
+                     _("从上一年开始：reportgen new-year {year}，或参照示例工作区新建").format(year=year))
         return _frames([], []) + ([],)
     path = present[0]
     files = [path]
@@ -392,7 +412,7 @@ def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: in
         if INDICATOR_SHEET in tables:
             ind_rows = _indicator_rows(tables[INDICATOR_SHEET], problems, year)
         elif tables or not problems:
-            problems.add(rel, "缺少“指标:”列表", "在文件中加上 指标: 列表，每项一行")
+            problems.add(rel, _("缺少“指标:”列表"), _("在文件中加上 指标: 列表，每项一行"))
         if TARGET_SHEET in tables:
             tgt_rows = _target_rows(tables[TARGET_SHEET], problems)
     return _frames(ind_rows, tgt_rows) + (files,)
@@ -429,7 +449,7 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
-        problems.add(rel, "文件不是 UTF-8 编码", "用 UTF-8 编码另存此文件")
+        problems.add(rel, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return {}, {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -437,14 +457,14 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{rel}:{mark.line + 1}" if mark else rel,
-                     f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}",
-                     "检查缩进、冒号后的空格，以及含冒号的文字是否加了引号")
+                     _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
+                     _("检查缩进、冒号后的空格，以及含冒号的文字是否加了引号"))
         return {}, {}
     if data is None:
-        problems.add(rel, "文件是空的")
+        problems.add(rel, _("文件是空的"))
         return {}, {}
     if not isinstance(data, dict):
-        problems.add(rel, "顶层应为键值映射（键: 值）")
+        problems.add(rel, _("顶层应为键值映射（键: 值）"))
         return {}, {}
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
     return data, lines
@@ -453,18 +473,20 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
 def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
     path = ws.data / "units.yaml"
     if not path.exists():
-        problems.add(ws.rel(path), "缺少单位信息文件", "新建 data/units.yaml，写明单位编号、全称、简称")
+        problems.add(ws.rel(path), _("缺少单位信息文件"), _("新建 data/units.yaml，写明单位编号、全称、简称"))
         return {}
     data, lines = read_yaml(path, ws, problems)
     units = {}
     for uid, info in data.items():
         where = f"{ws.rel(path)}:{lines.get(uid, 0)}"
         if not isinstance(info, dict) or not info.get("name"):
-            problems.add(where, f"单位“{uid}”缺少全称（name）", "例如：\n    name: 鹿城区科学技术局\n    short_name: 区科技局")
+            problems.add(where, _("单位“{unit}”缺少全称（name）").format(unit=uid),
+                         _("例如：\n    name: 鹿城区科学技术局\n    short_name: 区科技局"))
             continue
         unknown = set(info) - {"name", "short_name", "region"}
         if unknown:
-            problems.add(where, f"单位“{uid}”有未知的键：{'、'.join(sorted(unknown))}", "可用：name、short_name、region")
+            problems.add(where, _("单位“{unit}”有未知的键：{keys}").format(unit=uid, keys=_("、").join(sorted(unknown))),
+                         _("可用：name、short_name、region"))
         units[str(uid)] = Unit(str(uid), str(info["name"]), str(info.get("short_name") or info["name"]),
                                str(info.get("region") or ""))
     return units
@@ -503,24 +525,28 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
     ydir = ws.year_dir(year)
     if not ydir.is_dir():
         raise ReportgenError(Problem(
-            ws.rel(ydir), f"没有{year}年的数据目录",
-            f"用 reportgen new-year {year} 从{year - 1}年的数据开始，或新建目录 {ws.rel(ydir)}/单位编号/"))
+            ws.rel(ydir), _("没有{year}年的数据目录").format(year=year),
+            _("用 reportgen new-year {year} 从{prev}年的数据开始，或新建目录 {folder}/单位编号/").format(
+                year=year, prev=year - 1, folder=ws.rel(ydir))))
     problems = ProblemList()
     units = read_units(ws, problems)
     folders = sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
     if only:
         missing = [u for u in only if not (ydir / u).is_dir()]
         for u in missing:
-            problems.add(ws.rel(ydir / u), f"没有单位“{u}”的{year}年数据", "可用单位：" + "、".join(p.name for p in folders))
+            problems.add(ws.rel(ydir / u), _("没有单位“{unit}”的{year}年数据").format(unit=u, year=year),
+                         _("可用单位：{units}").format(units=_("、").join(p.name for p in folders)))
         folders = [p for p in folders if p.name in only]
     if not folders:
-        problems.add(ws.rel(ydir), f"{year}年的数据目录中没有单位子目录", f"新建 {ws.rel(ydir)}/单位编号/，放入 indicators.xlsx 和 report.yaml")
+        problems.add(ws.rel(ydir), _("{year}年的数据目录中没有单位子目录").format(year=year),
+                     _("新建 {folder}/单位编号/，放入 indicators.xlsx 和 report.yaml").format(folder=ws.rel(ydir)))
     result: dict[str, UnitYear] = {}
     clean: set[str] = set()
     for folder in folders:
         uid = folder.name
         if uid not in units:
-            problems.add(ws.rel(folder), f"单位“{uid}”未在 data/units.yaml 中登记", "在 data/units.yaml 中加上该单位的全称和简称")
+            problems.add(ws.rel(folder), _("单位“{unit}”未在 data/units.yaml 中登记").format(unit=uid),
+                         _("在 data/units.yaml 中加上该单位的全称和简称"))
             continue
         before = len(problems.problems)
         ind, tgt, files = read_indicators(folder, ws, problems, year)
@@ -539,7 +565,7 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
             files.append(report_path)
             report, lines = read_yaml(report_path, ws, problems)
         else:
-            problems.add(ws.rel(report_path), "缺少报告文字文件 report.yaml", "参照示例工作区的 report.yaml 新建")
+            problems.add(ws.rel(report_path), _("缺少报告文字文件 report.yaml"), _("参照示例工作区的 report.yaml 新建"))
         result[uid] = UnitYear(units[uid], year, ind, tgt, report, lines, files, folder)
         if len(problems.problems) == before:
             clean.add(uid)
@@ -608,8 +634,8 @@ def _check_units_of_measure(units: dict[str, UnitYear], problems: ProblemList) -
             if len(measures) > 1:
                 first = group.iloc[0]
                 problems.add(str(group.iloc[-1]["source"]),
-                             f"指标“{ind_id}”的单位前后不一致（{'、'.join(measures)}）",
-                             f"统一为“{first['measure']}”，并换算数值")
+                             _("指标“{id}”的单位前后不一致（{units}）").format(id=ind_id, units=_("、").join(measures)),
+                             _("统一为“{unit}”，并换算数值").format(unit=first["measure"]))
 
 
 def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
@@ -623,8 +649,9 @@ def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
                 continue
             ind = meta.loc[row.id]
             if row.measure and row.measure != ind["measure"]:
-                problems.add(row.source, f"目标“{row.id}”的单位“{row.measure}”与指标表中的“{ind['measure']}”不一致",
-                             f"目标值按“{ind['measure']}”填写，并改正“单位”列")
+                problems.add(row.source, _("目标“{id}”的单位“{unit}”与指标表中的“{expected}”不一致").format(
+                                 id=row.id, unit=row.measure, expected=ind["measure"]),
+                             _("目标值按“{unit}”填写，并改正“单位”列").format(unit=ind["measure"]))
                 continue
             lower = None if pd.isna(ind["lower"]) else ind["lower"]
             upper = None if pd.isna(ind["upper"]) else ind["upper"]
@@ -639,5 +666,5 @@ def parse_issue_date(value, where: str, problems: ProblemList) -> _dt.date | Non
     try:
         return parse_date(value)
     except ValueError as exc:
-        problems.add(where, str(exc), "日期写成 2024-01-31")
+        problems.add(where, str(exc), _("日期写成 2024-01-31"))
         return None

@@ -24,6 +24,7 @@ from mdit_py_plugins.container import container_plugin
 
 from . import cnfmt
 from .errors import Problem, ReportgenError
+from .i18n import _
 from .model import (Attachment, Banji, Block, Cell, Document, Heading, PageBreak, Paragraph, RedHeader, Run,
                     Signature, Table)
 
@@ -118,7 +119,7 @@ class _Parser:
                 key = tok.type.split("_")[1]
                 inner = self.blocks_until(tok.type.replace("_open", "_close"))
                 if key in self.meta:
-                    self.error(tok, f"::: {key} 块出现了不止一次")
+                    self.error(tok, _("::: {key} 块出现了不止一次").format(key=key))
                 self.meta[key] = [b.text for b in inner if isinstance(b, Paragraph)]
             elif tok.type == "heading_open":
                 level = int(tok.tag[1])
@@ -150,7 +151,7 @@ class _Parser:
             elif tok.type == "container_attachment_open":
                 title = tok.info.strip()[len("attachment"):].strip()
                 if stop is not None:
-                    self.error(tok, "附件不能嵌套在其他块内", "把 ::: attachment 放在文档末尾的顶层")
+                    self.error(tok, _("附件不能嵌套在其他块内"), _("把 ::: attachment 放在文档末尾的顶层"))
                 body = self.blocks_until("container_attachment_close")
                 self.attachments.append(Attachment(len(self.attachments) + 1, title, body))
             elif tok.type == "container_table_open":
@@ -158,18 +159,18 @@ class _Parser:
                 inner = self.blocks_until("container_table_close")
                 tables = [b for b in inner if isinstance(b, Table)]
                 if len(tables) != 1:
-                    self.error(tok, "::: table 块内应有且只有一个表格")
+                    self.error(tok, _("::: table 块内应有且只有一个表格"))
                 for b in inner:
                     if isinstance(b, Table):
                         b.caption = caption
                     blocks.append(b)
             elif tok.type in ("fence", "code_block", "blockquote_open", "blockquote_close"):
-                self.error(tok, f"公文中不支持此 Markdown 元素（{tok.type}）",
-                           "删除代码块或引用块，改为普通段落")
+                self.error(tok, _("公文中不支持此 Markdown 元素（{element}）").format(element=tok.type),
+                           _("删除代码块或引用块，改为普通段落"))
             else:
-                self.error(tok, f"无法识别的内容（{tok.type}）")
+                self.error(tok, _("无法识别的内容（{element}）").format(element=tok.type))
         if stop:
-            self.error(None, f"块没有结束标记 :::（{stop}）", "在块末尾加一行 :::")
+            self.error(None, _("块没有结束标记 :::（{block}）").format(block=stop), _("在块末尾加一行 :::"))
         return blocks
 
     def list_items(self, close: str) -> list[Paragraph]:
@@ -190,7 +191,7 @@ class _Parser:
                         items.append(Paragraph(_inline_runs(t), lead=cnfmt.lead_in(n) if first else ""))
                         first = False
                     elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
-                        self.error(t, "不支持嵌套列表", "把嵌套的内容写成独立段落")
+                        self.error(t, _("不支持嵌套列表"), _("把嵌套的内容写成独立段落"))
         return items
 
     def table(self, open_tok: Token, caption: str) -> Table:
@@ -223,7 +224,7 @@ class _Parser:
                 if mark == "<":
                     owner = next((row[k] for k in range(c - 1, -1, -1) if row[k] is not None), None)
                     if owner is None:
-                        self.error(open_tok, f"表格第{r + 1}行第{c + 1}列的“<”左侧没有单元格")
+                        self.error(open_tok, _("表格第{row}行第{col}列的“<”左侧没有单元格").format(row=r + 1, col=c + 1))
                         continue
                     owner.colspan += 1
                     row[c] = None
@@ -231,7 +232,7 @@ class _Parser:
                     owner = next((grid[k][c] for k in range(r - 1, -1, -1)
                                   if c < len(grid[k]) and grid[k][c] is not None), None)
                     if owner is None:
-                        self.error(open_tok, f"表格第{r + 1}行第{c + 1}列的“^”上方没有单元格")
+                        self.error(open_tok, _("表格第{row}行第{col}列的“^”上方没有单元格").format(row=r + 1, col=c + 1))
                         continue
                     owner.rowspan += 1
                     row[c] = None
@@ -244,11 +245,13 @@ class _Parser:
     def read_header(self, tok: Token) -> None:
         lines = self._lines_of("container_header_close")
         if not 1 <= len(lines) <= 2:
-            self.error(tok, "版头块应有一到两行：发文机关标志、发文字号", "例如：\n::: header\n某某区科学技术局文件\n\n某科〔2024〕5号\n:::")
+            self.error(tok, _("版头块应有一到两行：发文机关标志、发文字号"),
+                       _("例如：\n::: header\n某某区科学技术局文件\n\n某科〔2024〕5号\n:::"))
             return
         number = lines[1] if len(lines) > 1 else ""
         if number and not re.fullmatch(r".+〔\d{4}〕[1-9]\d*号", number):
-            self.error(tok, f"发文字号“{number}”不合格式", "写成 机关代字〔年份〕序号号，如 鹿科〔2024〕5号（六角括号，序号不编虚位）")
+            self.error(tok, _("发文字号“{number}”不合格式").format(number=number),
+                       _("写成 机关代字〔年份〕序号号，如 鹿科〔2024〕5号（六角括号，序号不编虚位）"))
         self.header = RedHeader(lines[0], number)
 
     def read_banji(self, tok: Token) -> None:
@@ -256,10 +259,10 @@ class _Parser:
         cc = next((line for line in lines if line.startswith("抄送")), "")
         rest = [line for line in lines if line != cc]
         if cc and not cc.startswith("抄送："):
-            self.error(tok, "抄送行应以“抄送：”开头（全角冒号）")
+            self.error(tok, _("抄送行应以“抄送：”开头（全角冒号）"))
         if len(rest) != 2:
-            self.error(tok, "版记块应有印发机关和印发日期两行（抄送行可选）",
-                       "例如：\n::: banji\n抄送：市科技局。\n\n某某区科学技术局办公室\n\n2024-01-31\n:::")
+            self.error(tok, _("版记块应有印发机关和印发日期两行（抄送行可选）"),
+                       _("例如：\n::: banji\n抄送：市科技局。\n\n某某区科学技术局办公室\n\n2024-01-31\n:::"))
             return
         issuer, date = rest
         try:
@@ -274,7 +277,8 @@ class _Parser:
         if len(lines) == 1 and len(paras) == 1:
             lines = [paras[0].text]
         if len(lines) != 2:
-            self.error(tok, "署名块应有两行：署名和成文日期", "例如：\n::: signature\n某某区科学技术局\n\n2024年1月31日\n:::")
+            self.error(tok, _("署名块应有两行：署名和成文日期"),
+                       _("例如：\n::: signature\n某某区科学技术局\n\n2024年1月31日\n:::"))
             return
         name, date = lines
         try:
@@ -290,7 +294,7 @@ def parse(source: str, origin: str = "<source>") -> Document:
     blocks = p.blocks_until(None)
     title = p.meta.get("title", [])
     if not title:
-        p.error(None, "文档没有标题", "在模板开头写 ::: title 块")
+        p.error(None, _("文档没有标题"), _("在模板开头写 ::: title 块"))
     if p.problems:
         raise ReportgenError(p.problems)
     return Document(

@@ -37,6 +37,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from .errors import ProblemList
+from .i18n import _
 
 
 def blank(v) -> bool:
@@ -103,34 +104,40 @@ def read_layouts(paths: list[Path], rel, standard: dict[str, set[str]], problems
         if data is None:
             continue
         if not isinstance(data, dict):
-            problems.add(shown, "顶层应为“指标:”和“目标:”两项", "参照 reportgen 文档中的 columns.yaml 示例")
+            problems.add(shown, _("顶层应为“指标:”和“目标:”两项"), _("参照 reportgen 文档中的 columns.yaml 示例"))
             continue
         keys = _key_lines(node)
         for table, spec in data.items():
             where = f"{shown}:{keys.get(table, 0)}"
             if table not in DEFAULT_SHEETS:
-                problems.add(where, f"未知的表“{table}”", "可用：指标、目标")
+                problems.add(where, _("未知的表“{table}”").format(table=table), _("可用：指标、目标"))
                 continue
             if not isinstance(spec, dict):
-                problems.add(where, f"“{table}”下应写 工作表、表头行、列", "例如：\n    工作表: 科技指标\n    列: {指标代码: 编号}")
+                problems.add(where, _("“{table}”下应写 工作表、表头行、列").format(table=table),
+                             _("例如：\n    工作表: 科技指标\n    列: {指标代码: 编号}"))
                 continue
             unknown = [k for k in spec if k not in _LAYOUT_KEYS]
             if unknown:
-                problems.add(where, f"“{table}”下有未知的键：{'、'.join(map(str, unknown))}", "可用：工作表、表头行、列")
+                problems.add(where, _("“{table}”下有未知的键：{keys}").format(table=table, keys=_("、").join(map(str, unknown))),
+                             _("可用：工作表、表头行、列"))
             sheet = str(spec.get("工作表") or layouts[table].sheet)
             header_row = spec.get("表头行", 1)
             if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
-                problems.add(where, f"“{table}”的表头行“{header_row}”无效", "填正整数，如 2")
+                problems.add(where, _("“{table}”的表头行“{value}”无效").format(table=table, value=header_row),
+                             _("填正整数，如 2"))
                 header_row = 1
             columns = spec.get("列") or {}
             if not isinstance(columns, dict):
-                problems.add(where, f"“{table}”的“列”应为 本单位表头: 标准表头 的映射", "例如：列: {指标代码: 编号}")
+                problems.add(where, _("“{table}”的“列”应为 本单位表头: 标准表头 的映射").format(table=table),
+                             _("例如：列: {指标代码: 编号}"))
                 columns = {}
             rename = []
             for own, std in columns.items():
                 if str(std) not in standard[table] and not (table == "指标" and re.fullmatch(r"\d{4}年?", str(std))):
-                    problems.add(where, f"“{table}”的列映射“{own}: {std}”中，“{std}”不是标准表头",
-                                 "标准表头：" + "、".join(sorted(standard[table])) + ("，以及年份（如 2023）" if table == "指标" else ""))
+                    problems.add(where, _("“{table}”的列映射“{own}: {std}”中，“{std}”不是标准表头").format(
+                                     table=table, own=own, std=std),
+                                 (_("标准表头：{headers}，以及年份（如 2023）") if table == "指标" else _("标准表头：{headers}"))
+                                 .format(headers=_("、").join(sorted(standard[table]))))
                     continue
                 rename.append((str(own).strip(), str(std)))
             layouts[table] = TableLayout(sheet, header_row, tuple(rename), shown)
@@ -154,28 +161,29 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
             cache[path] = load_workbook(path, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             cache[path] = None
-            problems.add(rel, f"无法作为 Excel 文件打开（{type(exc).__name__}）", "用 Excel/WPS 另存为 .xlsx 格式")
+            problems.add(rel, _("无法作为 Excel 文件打开（{error}）").format(error=type(exc).__name__),
+                         _("用 Excel/WPS 另存为 .xlsx 格式"))
     wb = cache[path]
     if wb is None:
         return None
     sheet = layout.sheet
     if sheet not in wb.sheetnames:
         if required:
-            problems.add(rel, f"缺少工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）",
-                         f"把数据所在的工作表重命名为“{sheet}”" +
-                         ("" if layout.source else "，或在 data/columns.yaml 中写明工作表名"))
+            problems.add(rel, _("缺少工作表“{sheet}”（现有：{sheets}）").format(sheet=sheet, sheets=_("、").join(wb.sheetnames)),
+                         (_("把数据所在的工作表重命名为“{sheet}”") if layout.source
+                          else _("把数据所在的工作表重命名为“{sheet}”，或在 data/columns.yaml 中写明工作表名")).format(sheet=sheet))
         return None
     ws = wb[sheet]
     label = f"{rel} {sheet}"
     hr = layout.header_row
     for rng in ws.merged_cells.ranges:
         if rng.max_row > hr:
-            problems.add(f"{label}!{rng.coord}", "数据区域内有合并单元格",
-                         "取消合并，并在每个单元格中填入各自的值")
+            problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格"),
+                         _("取消合并，并在每个单元格中填入各自的值"))
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     if len(values) < hr or all(blank(v) for v in values[hr - 1]):
-        problems.add(f"{label}!A{hr}", "工作表是空的或第一行没有表头" if hr == 1 else f"第{hr}行（表头行）是空的",
-                     "表头行填写：编号、指标名称、单位……")
+        problems.add(f"{label}!A{hr}", _("工作表是空的或第一行没有表头") if hr == 1 else _("第{row}行（表头行）是空的").format(row=hr),
+                     _("表头行填写：编号、指标名称、单位……"))
         return None
     header = _apply_rename(["" if blank(v) else str(v).strip() for v in values[hr - 1]], layout)
     rows = [(i + hr + 1, (row + [None] * (len(header) - len(row)))[:max(len(header), len(row))])
@@ -194,19 +202,20 @@ def read_csv(path: Path, rel: str, layout: TableLayout | None, problems: Problem
         except UnicodeDecodeError:
             continue
     if text is None:
-        problems.add(rel, "文件编码无法识别", "用 UTF-8 编码另存此 CSV 文件")
+        problems.add(rel, _("文件编码无法识别"), _("用 UTF-8 编码另存此 CSV 文件"))
         return None
     if not text.strip():
-        problems.add(rel, "文件是空的", "第一行填写表头：编号、指标名称、单位……")
+        problems.add(rel, _("文件是空的"), _("第一行填写表头：编号、指标名称、单位……"))
         return None
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
-        problems.add(rel, f"CSV 格式错误（{str(exc).strip()}）", "检查每行的逗号个数是否与表头一致；含逗号的文字加英文双引号")
+        problems.add(rel, _("CSV 格式错误（{error}）").format(error=str(exc).strip()),
+                     _("检查每行的逗号个数是否与表头一致；含逗号的文字加英文双引号"))
         return None
     hr = layout.header_row if layout else 1
     if len(df) < hr:
-        problems.add(rel, f"文件不足{hr}行，找不到表头行", "表头行填写：编号、指标名称、单位……")
+        problems.add(rel, _("文件不足{rows}行，找不到表头行").format(rows=hr), _("表头行填写：编号、指标名称、单位……"))
         return None
     header = _apply_rename([str(v).strip() for v in df.iloc[hr - 1]], layout)
     rows = [(i + hr + 1, [None if v == "" else v for v in row]) for i, row in
@@ -220,7 +229,7 @@ def _yaml_document(path: Path, shown: str, problems: ProblemList):
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
-        problems.add(shown, "文件不是 UTF-8 编码", "用 UTF-8 编码另存此文件")
+        problems.add(shown, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return None, None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -228,11 +237,11 @@ def _yaml_document(path: Path, shown: str, problems: ProblemList):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{shown}:{mark.line + 1}" if mark else shown,
-                     f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}",
-                     "检查缩进、冒号后的空格，以及含冒号的文字是否加了引号")
+                     _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
+                     _("检查缩进、冒号后的空格，以及含冒号的文字是否加了引号"))
         return None, None
     if data is None:
-        problems.add(shown, "文件是空的")
+        problems.add(shown, _("文件是空的"))
         return None, None
     return data, node
 
@@ -257,12 +266,13 @@ def read_yaml_tables(path: Path, rel: str, names: tuple[str, ...], problems: Pro
     if data is None:
         return {}
     if not isinstance(data, dict):
-        problems.add(rel, "顶层应为“指标:”和“目标:”两个列表", "参照示例工作区的 indicators.yaml")
+        problems.add(rel, _("顶层应为“指标:”和“目标:”两个列表"), _("参照示例工作区的 indicators.yaml"))
         return {}
     keys = _key_lines(node)
     unknown = [k for k in data if k not in names]
     for k in unknown:
-        problems.add(f"{rel}:{keys.get(k, 0)}", f"未知的键“{k}”", "可用：" + "、".join(names))
+        problems.add(f"{rel}:{keys.get(k, 0)}", _("未知的键“{key}”").format(key=k),
+                     _("可用：{values}").format(values=_("、").join(names)))
     nodes = {k.value: v for k, v in node.value}
     out: dict[str, Sheet] = {}
     for name in names:
@@ -272,8 +282,8 @@ def read_yaml_tables(path: Path, rel: str, names: tuple[str, ...], problems: Pro
         if items is None:
             items = []
         if not isinstance(items, list) or not isinstance(seq, (yaml.SequenceNode, yaml.ScalarNode)):
-            problems.add(f"{rel}:{keys.get(name, 0)}", f"“{name}”应为列表，每项一行（以“- ”开头）",
-                         "例如：\n  - {编号: hte_count, 指标名称: 高新技术企业数量, 单位: 家, 类型: 总量, 2020: 218}")
+            problems.add(f"{rel}:{keys.get(name, 0)}", _("“{name}”应为列表，每项一行（以“- ”开头）").format(name=name),
+                         _("例如：\n  - {编号: hte_count, 指标名称: 高新技术企业数量, 单位: 家, 类型: 总量, 2020: 218}"))
             continue
         header: list[str] = []
         rows_raw: list[tuple[int, dict, dict]] = []
@@ -281,12 +291,12 @@ def read_yaml_tables(path: Path, rel: str, names: tuple[str, ...], problems: Pro
             item_node = seq.value[i] if isinstance(seq, yaml.SequenceNode) else None
             start = item_node.start_mark.line + 1 if item_node is not None else keys.get(name, 0)
             if not isinstance(item, dict):
-                problems.add(f"{rel}:{start}", f"“{name}”的第{i + 1}项不是“表头: 值”的映射",
-                             "每项写成 {编号: …, 指标名称: …, 单位: …}")
+                problems.add(f"{rel}:{start}", _("“{name}”的第{n}项不是“表头: 值”的映射").format(name=name, n=i + 1),
+                             _("每项写成 {编号: …, 指标名称: …, 单位: …}"))
                 continue
             lines = {}
             if isinstance(item_node, yaml.MappingNode):
-                for k, _ in item_node.value:
+                for k, _value in item_node.value:
                     lines[k.value] = k.start_mark.line + 1
             cells = {}
             for k, v in item.items():

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Problem, ReportgenError
+from .i18n import _
 
 MARKER = "reportgen.yaml"
 
@@ -57,9 +58,9 @@ class Workspace:
         try:
             data = yaml.safe_load(path.read_text("utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise ReportgenError(Problem(MARKER, f"YAML 格式错误：{exc}")) from None
+            raise ReportgenError(Problem(MARKER, _("YAML 格式错误：{error}").format(error=exc))) from None
         if not isinstance(data, dict):
-            raise ReportgenError(Problem(MARKER, "工作区配置的顶层应为键值映射"))
+            raise ReportgenError(Problem(MARKER, _("工作区配置的顶层应为键值映射")))
         return data
 
 
@@ -70,8 +71,8 @@ def find_workspace(start: Path | None = None) -> Workspace:
         if (folder / MARKER).is_file():
             return Workspace(folder)
     raise ReportgenError(Problem(
-        str(here), "这里不是 reportgen 工作区（找不到 reportgen.yaml）",
-        "用 reportgen init 目录 新建工作区，或用 -C 目录 指定已有的工作区"))
+        str(here), _("这里不是 reportgen 工作区（找不到 reportgen.yaml）"),
+        _("用 reportgen init 目录 新建工作区，或用 -C 目录 指定已有的工作区")))
 
 
 def sample_root():
@@ -82,8 +83,8 @@ def init_workspace(target: Path) -> Workspace:
     """Create a complete working workspace (sample data, template folder, config) at ``target``."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise ReportgenError(Problem(str(target), "目标目录已存在且不为空，未做任何改动",
-                                     "换一个新目录名，或先清空该目录"))
+        raise ReportgenError(Problem(str(target), _("目标目录已存在且不为空，未做任何改动"),
+                                     _("换一个新目录名，或先清空该目录")))
     with resources.as_file(sample_root()) as src:
         shutil.copytree(src, target, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -27,6 +27,7 @@ import yaml
 
 from . import cnfmt
 from .errors import Problem, ProblemList, ReportgenError
+from .i18n import _
 from .load import DATA_FILES, INDICATOR_HEADERS, YEAR_RE, read_indicators
 from .workspace import Workspace
 
@@ -203,21 +204,24 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
 
     src_dir, dst_dir = ws.year_dir(year - 1), ws.year_dir(year)
     if not src_dir.is_dir():
-        raise ReportgenError(Problem(ws.rel(src_dir), f"没有{year - 1}年的数据目录，无法从上一年开始",
-                                     f"先准备 {ws.rel(src_dir)}/单位编号/ 的数据，或直接新建 {ws.rel(dst_dir)}/单位编号/"))
+        raise ReportgenError(Problem(ws.rel(src_dir), _("没有{year}年的数据目录，无法从上一年开始").format(year=year - 1),
+                                     _("先准备 {source}/单位编号/ 的数据，或直接新建 {target}/单位编号/").format(
+                                         source=ws.rel(src_dir), target=ws.rel(dst_dir))))
     units = sorted(p.name for p in src_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
                    and any((p / f).exists() for f in DATA_FILES))
     problems = ProblemList()
     for u in only:
         if u not in units:
-            problems.add(ws.rel(src_dir / u), f"{year - 1}年没有单位“{u}”的数据", "可用单位：" + "、".join(units))
+            problems.add(ws.rel(src_dir / u), _("{year}年没有单位“{unit}”的数据").format(year=year - 1, unit=u),
+                         _("可用单位：{units}").format(units=_("、").join(units)))
     chosen = [u for u in units if not only or u in only]
     if not chosen and not problems:
-        problems.add(ws.rel(src_dir), f"{year - 1}年的数据目录中没有单位的数据文件", "每个单位一个子目录，放入 indicators.xlsx 和 report.yaml")
+        problems.add(ws.rel(src_dir), _("{year}年的数据目录中没有单位的数据文件").format(year=year - 1),
+                     _("每个单位一个子目录，放入 indicators.xlsx 和 report.yaml"))
     for u in chosen:
         if (dst_dir / u).exists():
-            problems.add(ws.rel(dst_dir / u), "已存在，未做任何改动（new-year 从不覆盖已有的目录）",
-                         f"要重新开始，先把 {ws.rel(dst_dir / u)} 移走或改名")
+            problems.add(ws.rel(dst_dir / u), _("已存在，未做任何改动（new-year 从不覆盖已有的目录）"),
+                         _("要重新开始，先把 {folder} 移走或改名").format(folder=ws.rel(dst_dir / u)))
     problems.raise_if_any()
 
     plans = []
@@ -256,7 +260,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
         dst_dir.mkdir(exist_ok=True)
         for s in started:
             if s.folder.exists():   # appeared meanwhile: still never overwrite
-                raise ReportgenError(Problem(ws.rel(s.folder), "已存在，未做任何改动"))
+                raise ReportgenError(Problem(ws.rel(s.folder), _("已存在，未做任何改动")))
         for s in started:
             (staging / s.unit).rename(s.folder)
     finally:
@@ -265,10 +269,11 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
 
 
 def describe(ws: Workspace, s: Started, year: int) -> str:
-    text = f"已新建 {ws.rel(s.folder)}/：指标 {s.rows + len(s.added)} 行，{year}年数值待填写"
+    text = _("已新建 {folder}/：指标 {rows} 行，{year}年数值待填写").format(folder=ws.rel(s.folder),
+                                                                 rows=s.rows + len(s.added), year=year)
     if s.targets:
-        text += f"；沿用上一年工作思路中的{year}年目标 {s.targets} 项"
+        text += _("；沿用上一年工作思路中的{year}年目标 {n} 项").format(year=year, n=s.targets)
         if s.added:
-            text += f"（其中 {len(s.added)} 项已加入指标表：{'、'.join(s.added)}）"
-    return text + "。"
+            text += _("（其中 {n} 项已加入指标表：{ids}）").format(n=len(s.added), ids=_("、").join(s.added))
+    return text + _("。")
 

@@ -47,9 +47,54 @@ def test_template_error_in_both_languages(workspace):
     assert zh.returncode == en.returncode == 1
     assert "templates/summary_plan.md.j2:3：ind 中没有 'rd_growht'" in zh.stderr
     assert "提示：是否想用 'rd_growth'？" in zh.stderr
-    assert "templates/summary_plan.md.j2:3：ind has no 'rd_growht'" in en.stderr
+    assert "templates/summary_plan.md.j2:3: ind has no 'rd_growht'" in en.stderr
     assert "Hint: did you mean 'rd_growth'?" in en.stderr
     assert "{{ ind.rd_growht }}" in zh.stderr and "{{ ind.rd_growht }}" in en.stderr
+
+
+def _set_cell(path, sheet, cell, value):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+
+
+def test_data_error_in_both_languages(workspace):
+    """A data problem names the same file and cell in both languages; message and hint follow the locale."""
+    xlsx = workspace / "data" / "2023" / "lucheng" / "indicators.xlsx"
+    _set_cell(xlsx, "指标", "F3", "约30")
+    _set_cell(xlsx, "指标", "D4", "比例")
+    zh = reportgen("-C", str(workspace), "check", "2023", env=lang("zh_CN.UTF-8"))
+    en = reportgen("-C", str(workspace), "check", "2023", env=lang("en_US.UTF-8"))
+    assert zh.returncode == en.returncode == 1
+    assert "错误：发现 2 个问题，未生成任何文件。" in zh.stderr
+    assert "data/2023/lucheng/indicators.xlsx 指标!F3：“约30”不是数字" in zh.stderr
+    assert "提示：只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空" in zh.stderr
+    assert "data/2023/lucheng/indicators.xlsx 指标!D4：类型“比例”无效" in zh.stderr
+    assert "提示：类型填：总量、比重、增速、百分点、位次" in zh.stderr
+    assert "Error: 2 problems found; no file was written." in en.stderr
+    assert "data/2023/lucheng/indicators.xlsx 指标!F3: “约30” is not a number" in en.stderr
+    assert ("Hint: numbers only: the unit goes in the column “单位”, remarks in “说明”; "
+            "leave the cell empty when there is no data") in en.stderr
+    assert "data/2023/lucheng/indicators.xlsx 指标!D4: invalid type “比例”" in en.stderr
+    assert "Hint: the type (类型) is one of: 总量, 比重, 增速, 百分点, 位次" in en.stderr
+    for chinese in ("不是数字", "无效", "提示", "只填数字", "、"):
+        assert chinese not in en.stderr
+
+
+def test_new_year_report_follows_the_locale(workspace):
+    zh = reportgen("-C", str(workspace), "new-year", "2024", env=lang("zh_CN.UTF-8"), check=True)
+    assert "已新建 data/2024/lucheng/：指标" in zh.stdout and "2024年数值待填写" in zh.stdout
+    again = reportgen("-C", str(workspace), "new-year", "2024", env=lang("en_US.UTF-8"))
+    assert again.returncode == 1
+    assert "data/2024/lucheng: already exists; nothing was changed (new-year never overwrites a folder)" \
+        in again.stderr
+    assert "Hint: to start again, move or rename data/2024/lucheng first" in again.stderr
+    (workspace / "data" / "2024").rename(workspace / "data" / "2024.zh")
+    en = reportgen("-C", str(workspace), "new-year", "2024", env=lang("en_US.UTF-8"), check=True)
+    assert "Created data/2024/lucheng/: " in en.stdout and "values of 2024 to be filled in" in en.stdout
+    assert "已新建" not in en.stdout
 
 
 def test_click_errors_in_chinese():

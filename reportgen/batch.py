@@ -38,6 +38,7 @@ from pathlib import Path
 from . import __version__
 from .build import FORMATS, Built, clean_stale_temp_files, output_datetime, style_for
 from .errors import Problem, ReportgenError
+from .i18n import _
 from .workspace import Workspace
 
 MANIFEST = "manifest.json"
@@ -67,8 +68,8 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
         k_i, n_i = int(k), int(n)
         if 1 <= k_i <= n_i:
             return k_i, n_i
-    raise ReportgenError(Problem("--shard", f"“{text}”不是有效的分片",
-                                 "写成 K/N，1 ≤ K ≤ N，例如 --shard 1/4（Kubernetes 索引任务用 $((JOB_COMPLETION_INDEX+1))/N）"))
+    raise ReportgenError(Problem("--shard", _("“{text}”不是有效的分片").format(text=text),
+                                 _("写成 K/N，1 ≤ K ≤ N，例如 --shard 1/4（Kubernetes 索引任务用 $((JOB_COMPLETION_INDEX+1))/N）")))
 
 
 def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[str]:
@@ -80,7 +81,7 @@ def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list
         if ydir.is_dir() else []
     if not found or any(u not in found for u in only):
         load(ws, year, list(only) or None)   # raises the reader's own message (missing folder, unit …)
-        raise ReportgenError(Problem(ws.rel(ydir), f"{year}年的数据目录中没有单位子目录"))
+        raise ReportgenError(Problem(ws.rel(ydir), _("{year}年的数据目录中没有单位子目录").format(year=year)))
     return [u for u in found if u in only] if only else found
 
 
@@ -391,8 +392,8 @@ def run_task(task: Task) -> Outcome:
     except ReportgenError as exc:
         oc.problems = [str(p) for p in exc.problems]
     except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
-        detail = traceback.format_exc() if task.debug else "加 --debug 重新运行可看到详细信息，请把它报告给维护者。"
-        oc.problems = [f"内部错误：{type(exc).__name__}: {exc}\n    {detail}"]
+        detail = traceback.format_exc() if task.debug else _("加 --debug 重新运行可看到详细信息，请把它报告给维护者。")
+        oc.problems = [_("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}") + f"\n    {detail}"]
     oc.seconds = time.perf_counter() - started
     oc.worker, (oc.rss_kb, oc.peak_rss_kb) = os.getpid(), _memory_kb()
     return oc
@@ -522,8 +523,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                         oc = fut.result()
                     except Exception as exc:  # the worker died (killed, out of memory …)
                         oc = Outcome(task.unit, task.formats, task.template,
-                                     problems=[f"工作进程意外退出（{type(exc).__name__}），该单位未生成"
-                                               "\n    提示：检查内存是否不足，或减少 --jobs 后重新运行"])
+                                     problems=[_("工作进程意外退出（{error}），该单位未生成").format(error=type(exc).__name__)
+                                               + "\n    " + _("提示：") + _("检查内存是否不足，或减少 --jobs 后重新运行")])
                     done(oc)
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -562,8 +563,8 @@ def _check_name_clashes(outcomes: list[Outcome]) -> None:
         for fmt, rec in oc.records.items():
             other = seen.setdefault(rec["path"], doc_key(oc.unit, oc.template))
             if other != doc_key(oc.unit, oc.template):
-                oc.problems.append(f"{rec['path']}：与单位“{other}”的文档同名，后写入的覆盖了先写入的"
-                                   "\n    提示：在 report.yaml 中用 title 给两份文档不同的标题")
+                oc.problems.append(_("{path}：与单位“{other}”的文档同名，后写入的覆盖了先写入的").format(path=rec["path"], other=other)
+                                   + "\n    " + _("提示：") + _("在 report.yaml 中用 title 给两份文档不同的标题"))
 
 
 # -- what the user sees -----------------------------------------------------------------------------
@@ -594,14 +595,14 @@ def unit_label(oc: Outcome) -> str:
 
 
 def document_label(oc: Outcome) -> str:
-    fmts = "、".join(FORMAT_LABEL[f] for f in oc.formats)
-    return f"《{oc.title}》{fmts}" if oc.title else f"{fmts}（文档未能生成）"
+    fmts = _("、").join(FORMAT_LABEL[f] for f in oc.formats)
+    return f"《{oc.title}》{fmts}" if oc.title else _("{formats}（文档未能生成）").format(formats=fmts)
 
 
 def failure_text(oc: Outcome) -> str:
     n = len(oc.problems)
-    head = f"失败：{unit_label(oc)} {document_label(oc)}："
-    head += f"发现 {n} 个问题，该单位未生成任何文件。" if n > 1 else "该单位未生成任何文件。"
+    head = _("失败：{unit} {document}：").format(unit=unit_label(oc), document=document_label(oc))
+    head += _("发现 {n} 个问题，该单位未生成任何文件。").format(n=n) if n > 1 else _("该单位未生成任何文件。")
     return "\n".join([head] + [f"  {p}" for p in oc.problems])
 
 
@@ -616,14 +617,14 @@ def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
             continue
         path = out_dir / rec["path"]
         if fmt in oc.skipped:
-            lines.append(f"未变化，跳过 {path}")
+            lines.append(_("未变化，跳过 {path}").format(path=path))
         else:
-            lines.append(f"已生成 {path}（{_kb(rec['size'])}）")
+            lines.append(_("已生成 {path}（{size}）").format(path=path, size=_kb(rec["size"])))
     return lines
 
 
 def summary_table(result: RunResult) -> str:
-    rows = [("单位", "文档", "DOCX", "PDF", "用时")]
+    rows = [(_("单位"), _("文档"), "DOCX", "PDF", _("用时"))]
     by_unit: dict[tuple[str, str], list[Outcome]] = {}
     for oc in result.outcomes:
         by_unit.setdefault((oc.unit, oc.template), []).append(oc)
@@ -635,10 +636,10 @@ def summary_table(result: RunResult) -> str:
         for oc in ocs:
             for fmt in oc.formats:
                 if oc.failed:
-                    cells[fmt] = "失败"
+                    cells[fmt] = _("失败")
                     n_failed += 1
                 elif fmt in oc.skipped:
-                    cells[fmt] = "未变化"
+                    cells[fmt] = _("未变化")
                     n_skipped += 1
                 elif fmt in oc.records:
                     cells[fmt] = _kb(oc.records[fmt]["size"])
@@ -647,14 +648,16 @@ def summary_table(result: RunResult) -> str:
         label = f"{name}（{unit}）" if name else unit
         title = _truncate(title, 60)
         rows.append((label, title, cells.get("docx", "—"), cells.get("pdf", "—"),
-                     f"{seconds:.1f} 秒" if seconds else "—"))
+                     _("{seconds} 秒").format(seconds=f"{seconds:.1f}") if seconds else "—"))
     widths = [max(_width(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("─" * w for w in widths))
     docs = n_built + n_skipped + n_failed
-    rate = f"，{n_built / result.seconds:.1f} 份/秒" if n_built and result.seconds else ""
-    lines.append(f"共 {docs} 份文档：生成 {n_built} 份，未变化跳过 {n_skipped} 份，失败 {n_failed} 份；"
-                 f"{result.jobs} 个进程，用时 {result.seconds:.1f} 秒{rate}。")
+    rate = _("，{rate} 份/秒").format(rate=f"{n_built / result.seconds:.1f}") if n_built and result.seconds else ""
+    lines.append(_("共 {docs} 份文档：生成 {built} 份，未变化跳过 {skipped} 份，失败 {failed} 份；"
+                   "{jobs} 个进程，用时 {seconds} 秒{rate}。").format(
+        docs=docs, built=n_built, skipped=n_skipped, failed=n_failed, jobs=result.jobs,
+        seconds=f"{result.seconds:.1f}", rate=rate))
     return "\n".join(lines)
 
 
@@ -669,7 +672,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
     def on_start(total: int) -> None:
         nonlocal bar
         if tty and total:
-            bar = click.progressbar(length=total, label="生成文档", file=sys.stderr, show_pos=True,
+            bar = click.progressbar(length=total, label=_("生成文档"), file=sys.stderr, show_pos=True,
                                     show_eta=True, width=30)
             bar.__enter__()
 
@@ -691,12 +694,12 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
         if bar:
             bar.__exit__(None, None, None)
     if not result.outcomes:
-        click.echo(f"分片 {shard[0]}/{shard[1]} 没有分到任务。" if shard else "没有要生成的文档。")
+        click.echo(_("分片 {k}/{n} 没有分到任务。").format(k=shard[0], n=shard[1]) if shard else _("没有要生成的文档。"))
         return 0
     click.echo(summary_table(result))
     if result.failed:
         units_failed = sorted({o.unit for o in result.failed})
-        click.secho(f"错误：{len(units_failed)} 个单位失败（{'、'.join(units_failed)}，原因见上），"
-                    "这些单位原有的文件保持不变。", fg="red", err=True)
+        click.secho(_("错误：{n} 个单位失败（{units}，原因见上），这些单位原有的文件保持不变。").format(
+            n=len(units_failed), units=_("、").join(units_failed)), fg="red", err=True)
         return 1
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import derive, fonts, parse, render
 from .errors import Problem, ProblemList, ReportgenError
+from .i18n import _
 from .load import Dataset, UnitYear, load
 from .model import Document, Heading, Paragraph, Table
 from .style import Style, load_style
@@ -66,17 +67,17 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     raw_date = report.pop("date", None)
     date = parse_issue_date(raw_date, where_of(("date",)), problems) if raw_date is not None else None
     if raw_date is None:
-        problems.add(where_of(()), "report.yaml 缺少成文日期 date", "加一行：date: 2024-01-31")
+        problems.add(where_of(()), _("report.yaml 缺少成文日期 date"), _("加一行：date: 2024-01-31"))
     problems.raise_if_any()
     spec = next((s for s in wanted if s.template == template), None) if template else wanted[0]
     if spec is None:
-        raise ReportgenError(Problem(where_of(()), f"report.yaml 没有列出模板 {template} 的文档"))
+        raise ReportgenError(Problem(where_of(()), _("report.yaml 没有列出模板 {template} 的文档").format(template=template)))
     narrative = render.render_narrative(report, ctx, where_of, ws)
     title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
                                      for line in str(spec.title).strip().splitlines()) if line.strip()]
     ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
     source = render.render(spec.template, ctx, ws)
-    doc = parse.parse(source, origin=f"{spec.template}{render.TEMPLATE_SUFFIX}（渲染结果）")
+    doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"))
     return doc, source
 
 
@@ -109,27 +110,27 @@ def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]
         roles[el[element].font].append((where, text))
 
     for line in doc.title_lines:
-        add("title", "标题", line)
+        add("title", _("标题"), line)
     for line in doc.subtitle_lines:
-        add("subtitle", "副标题", line)
+        add("subtitle", _("副标题"), line)
     if doc.recipient:
-        add("recipient", "主送机关", doc.recipient)
+        add("recipient", _("主送机关"), doc.recipient)
     for i, b in enumerate(doc.all_blocks(), 1):
         if isinstance(b, Heading):
-            add(f"heading{b.level}", f"标题“{b.text[:12]}”", b.text)
+            add(f"heading{b.level}", _("标题“{text}”").format(text=b.text[:12]), b.text)
         elif isinstance(b, Paragraph):
-            add("body", f"第{i}段“{b.text[:12]}…”", b.text)
+            add("body", _("第{n}段“{text}…”").format(n=i, text=b.text[:12]), b.text)
         elif isinstance(b, Table):
             for r, row in enumerate(b.rows):
                 for c in row:
-                    add("table_header" if r < b.header_rows else "table_cell", f"表格第{r + 1}行“{c.text[:8]}”", c.text)
+                    add("table_header" if r < b.header_rows else "table_cell", _("表格第{row}行“{text}”").format(row=r + 1, text=c.text[:8]), c.text)
     if doc.signature:
-        add("signature", "署名", doc.signature.name)
-        add("date", "成文日期", doc.signature.date)
+        add("signature", _("署名"), doc.signature.name)
+        add("date", _("成文日期"), doc.signature.date)
     for att in doc.attachments:
         add("annex_label", att.label, att.label)
-        add("annex_title", f"{att.label}标题", att.title)
-    add("page_number", "页码", "— 0123456789 —")
+        add("annex_title", _("{label}标题").format(label=att.label), att.title)
+    add("page_number", _("页码"), "— 0123456789 —")
     return roles
 
 
@@ -203,8 +204,9 @@ def output_datetime(date: _dt.date | None = None) -> _dt.datetime | _dt.date | N
         try:
             return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
         except (ValueError, OverflowError, OSError):
-            raise ReportgenError(Problem("环境变量 SOURCE_DATE_EPOCH", f"“{epoch}”不是 Unix 时间戳（整数秒）",
-                                         "例如 SOURCE_DATE_EPOCH=1706659200，或取消该变量")) from None
+            raise ReportgenError(Problem(_("环境变量 SOURCE_DATE_EPOCH"),
+                                         _("“{value}”不是 Unix 时间戳（整数秒）").format(value=epoch),
+                                         _("例如 SOURCE_DATE_EPOCH=1706659200，或取消该变量"))) from None
     return date
 
 

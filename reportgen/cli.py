@@ -120,10 +120,10 @@ def check(ctx, year):
         raise ReportgenError(drift)
 
 
-@main.command("new-year", help="从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
-                                "上一年工作思路定下的 YEAR 年目标和 report.yaml（日期顺延一年）；从不覆盖已有目录。")
+@main.command("new-year", help=_("从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
+                                  "上一年工作思路定下的 YEAR 年目标和 report.yaml（日期顺延一年）；从不覆盖已有目录。"))
 @click.argument("year", type=int)
-@click.option("--unit", "units", multiple=True, help="只处理这个单位（可重复）。")
+@click.option("--unit", "units", multiple=True, help=_("只处理这个单位（可重复）。"))
 @click.pass_context
 def new_year(ctx, year, units):
     """Start data/YEAR/ from data/YEAR-1/."""
@@ -132,7 +132,7 @@ def new_year(ctx, year, units):
     ws = _workspace(ctx.obj["workspace"])
     for s in start(ws, year, tuple(units)):
         click.echo(describe(ws, s, year))
-    click.echo(f"填好 {year} 年的数值后运行：reportgen check {year}")
+    click.echo(_("填好 {year} 年的数值后运行：reportgen check {year}").format(year=year))
 
 
 @main.command(help=_('在 DIRECTORY 新建一个完整的示例工作区。'))

@@ -15,6 +15,7 @@ from pathlib import Path
 from fontTools.ttLib import TTCollection, TTFont
 
 from .errors import Problem, ReportgenError
+from .i18n import _
 from .style import Style
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
@@ -135,9 +136,10 @@ def check_coverage(resolutions: dict[str, Resolution], texts_by_role: dict[str, 
     for role, items in texts_by_role.items():
         res = resolutions[role]
         if res.face is None:
-            problems.append(Problem(f"字体角色“{role}”", f"找不到可用字体（{res.official} 及替代字体均未安装）",
-                                    "安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp，"
-                                    "或把字体文件放进工作区的 fonts/ 目录"))
+            problems.append(Problem(_("字体角色“{role}”").format(role=role),
+                                    _("找不到可用字体（{font} 及替代字体均未安装）").format(font=res.official),
+                                    _("安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp，"
+                                      "或把字体文件放进工作区的 fonts/ 目录")))
             continue
         cmap = _cmap(res.face.path, res.face.index)
         for where, text in items:
@@ -146,9 +148,10 @@ def check_coverage(resolutions: dict[str, Resolution], texts_by_role: dict[str, 
                     continue
                 res.missing.setdefault(ch, []).append(where)
         for ch, places in res.missing.items():
-            problems.append(Problem(places[0], f"字符“{ch}”（U+{ord(ch):04X}）在字体 {res.face.family} 中没有字形，"
-                                    f"会显示为空框" + (f"（另见 {len(places) - 1} 处）" if len(places) > 1 else ""),
-                                    "换用常见字符，或在工作区 fonts/ 目录放入包含该字的字体"))
+            problems.append(Problem(places[0], _("字符“{char}”（U+{code}）在字体 {font} 中没有字形，会显示为空框").format(
+                                        char=ch, code=f"{ord(ch):04X}", font=res.face.family)
+                                    + (_("（另见 {n} 处）").format(n=len(places) - 1) if len(places) > 1 else ""),
+                                    _("换用常见字符，或在工作区 fonts/ 目录放入包含该字的字体")))
     return problems
 
 
@@ -194,5 +197,6 @@ def fontconfig_aliases(style: Style, standalone: bool = False) -> str:
 def require_faces(resolutions: dict[str, Resolution]) -> None:
     missing = [r for r in resolutions.values() if r.face is None]
     if missing:
-        raise ReportgenError([Problem(f"字体角色“{r.role}”", f"找不到可用字体（{r.official} 及替代字体均未安装）",
-                                      "安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp") for r in missing])
+        raise ReportgenError([Problem(_("字体角色“{role}”").format(role=r.role),
+                                      _("找不到可用字体（{font} 及替代字体均未安装）").format(font=r.official),
+                                      _("安装开源字体：apt-get install fonts-noto-cjk fonts-arphic-gkai00mp")) for r in missing])

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import Problem, ReportgenError
+from .i18n import _
 
 PT_PER_MM = 72 / 25.4
 TWIPS_PER_PT = 20
@@ -182,10 +183,10 @@ def _read_yaml(path: Path | None, text: str, label: str) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{label}:{mark.line + 1}" if mark else label
-        raise ReportgenError(Problem(where, f"YAML 格式错误：{getattr(exc, 'problem', exc)}",
-                                     "检查缩进和冒号后的空格")) from None
+        raise ReportgenError(Problem(where, _("YAML 格式错误：{problem}").format(problem=getattr(exc, 'problem', exc)),
+                                     _("检查缩进和冒号后的空格"))) from None
     if not isinstance(data, dict):
-        raise ReportgenError(Problem(label, "样式文件的顶层应为键值映射"))
+        raise ReportgenError(Problem(label, _("样式文件的顶层应为键值映射")))
     return data
 
 
@@ -203,8 +204,8 @@ def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[
     available = data.pop("profiles", {}) or {}
     for name in profiles:
         if name not in available:
-            raise ReportgenError(Problem("--profile", f"没有名为“{name}”的版式方案",
-                                         "可用方案：" + "、".join(sorted(available))))
+            raise ReportgenError(Problem("--profile", _("没有名为“{name}”的版式方案").format(name=name),
+                                         _("可用方案：{names}").format(names=_("、").join(sorted(available)))))
         data = _deep_merge(data, available[name])
     try:
         return Style.model_validate(data)

@@ -28,9 +28,10 @@ def _font_config():
     """One FontConfiguration per process, kept warm across documents."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from .weasyprint_tuning import apply
+    from . import weasyprint_justify, weasyprint_tuning
 
-    apply()
+    weasyprint_tuning.apply()
+    weasyprint_justify.apply()
     return FontConfiguration()
 
 

@@ -148,9 +148,10 @@ class PdfLayoutChecks:
         bad = {pg: x for pg, x in maxima.items() if not RIGHT_MIN_MM <= x <= RIGHT_MAX_MM}
         assert not bad, f"{self.producer}: max x1 of full lines outside [{RIGHT_MIN_MM}, {RIGHT_MAX_MM}] mm: {bad} (all: {maxima})"
 
-    # A producer that justifies Chinese lines (Word, LibreOffice) fills every full line; WeasyPrint
-    # stretches only spaces, so a line stays short when the next unbreakable cluster ("“315”",
-    # "21.9%", a kinsoku pair) does not fit. Such a line is ragged by at most that cluster.
+    # Word and LibreOffice justify Chinese lines between characters; WeasyPrint does with
+    # reportgen/writers/weasyprint_justify.py. A producer that stretches only spaces (WeasyPrint
+    # alone) would leave a line short when the next unbreakable cluster ("“315”", "21.9%", a
+    # kinsoku pair) does not fit; set justifies_cjk = False to measure such a producer.
     justifies_cjk = True
 
     def test_full_lines_fill_the_type_area(self, flow):
@@ -486,7 +487,6 @@ class PdfLayoutChecks:
 
 class TestWeasyPrintPdf(PdfLayoutChecks):
     producer = "WeasyPrint"
-    justifies_cjk = False
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -596,13 +596,24 @@ def unit_label(oc: Outcome) -> str:
 
 def document_label(oc: Outcome) -> str:
     fmts = _("、").join(FORMAT_LABEL[f] for f in oc.formats)
-    return f"《{oc.title}》{fmts}" if oc.title else _("{formats}（文档未能生成）").format(formats=fmts)
+    if oc.title:
+        return f"《{oc.title}》{fmts}"
+    if oc.template:
+        return _("模板 {template} 的{formats}（文档未能生成）").format(template=oc.template, formats=fmts)
+    return _("{formats}（文档未能生成）").format(formats=fmts)
 
 
-def failure_text(oc: Outcome) -> str:
+def failure_text(oc: Outcome, seen: dict | None = None) -> str:
+    """The failure of one document; with ``seen``, a unit's problem already reported for another
+    of its documents (bad data fails them all alike) is not repeated."""
+    if seen is not None:
+        key = (oc.unit, tuple(str(p) for p in oc.problems))
+        if key in seen:
+            return _("失败：{unit} {document}：原因同上。").format(unit=unit_label(oc), document=document_label(oc))
+        seen[key] = True
     n = len(oc.problems)
     head = _("失败：{unit} {document}：").format(unit=unit_label(oc), document=document_label(oc))
-    head += _("发现 {n} 个问题，该单位未生成任何文件。").format(n=n) if n > 1 else _("该单位未生成任何文件。")
+    head += _("发现 {n} 个问题，该文档未写出任何文件。").format(n=n) if n > 1 else _("该文档未写出任何文件。")
     return "\n".join([head] + [f"  {p}" for p in oc.problems])
 
 
@@ -631,7 +642,7 @@ def summary_table(result: RunResult) -> str:
     n_built = n_skipped = n_failed = 0
     for (unit, _template), ocs in sorted(by_unit.items()):
         name = next((o.name for o in ocs if o.name), "")
-        title = next((o.title for o in ocs if o.title), "—")
+        title = next((o.title for o in ocs if o.title), _template or "—")
         cells = {}
         for oc in ocs:
             for fmt in oc.formats:
@@ -652,11 +663,11 @@ def summary_table(result: RunResult) -> str:
     widths = [max(_width(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("─" * w for w in widths))
-    docs = n_built + n_skipped + n_failed
-    rate = _("，{rate} 份/秒").format(rate=f"{n_built / result.seconds:.1f}") if n_built and result.seconds else ""
-    lines.append(_("共 {docs} 份文档：生成 {built} 份，未变化跳过 {skipped} 份，失败 {failed} 份；"
+    files = n_built + n_skipped + n_failed
+    rate = _("，{rate} 个文件/秒").format(rate=f"{n_built / result.seconds:.1f}") if n_built and result.seconds else ""
+    lines.append(_("共 {docs} 份文档（{files} 个文件）：生成 {built} 个，未变化跳过 {skipped} 个，失败 {failed} 个；"
                    "{jobs} 个进程，用时 {seconds} 秒{rate}。").format(
-        docs=docs, built=n_built, skipped=n_skipped, failed=n_failed, jobs=result.jobs,
+        docs=len(by_unit), files=files, built=n_built, skipped=n_skipped, failed=n_failed, jobs=result.jobs,
         seconds=f"{result.seconds:.1f}", rate=rate))
     return "\n".join(lines)
 
@@ -668,6 +679,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
 
     bar = None
     tty = sys.stderr.isatty()
+    seen: dict = {}
 
     def on_start(total: int) -> None:
         nonlocal bar
@@ -680,7 +692,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
         if oc.failed:
             if bar:
                 click.echo("", err=True)
-            click.secho(failure_text(oc), fg="red", err=True)
+            click.secho(failure_text(oc, seen), fg="red", err=True)
         elif not bar:
             for line in outcome_lines(oc, folder):
                 click.echo(line)

@@ -18,7 +18,7 @@ def test_sample_unit_builds_each_listed_document(full_workspace):
     assert set(manifest["documents"]) == {"lucheng/summary_plan", "lucheng/summary", "lucheng/plan", "lucheng/news"}
     again = reportgen("-C", str(full_workspace), "build", "2023", check=True)
     assert again.stdout.count("未变化，跳过") == 8 and "已生成" not in again.stdout
-    assert "共 8 份文档" in proc.stdout
+    assert "共 4 份文档（8 个文件）" in proc.stdout
 
 
 def test_one_broken_document_fails_alone(full_workspace):

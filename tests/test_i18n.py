@@ -170,10 +170,10 @@ def test_language_detection(monkeypatch):
 def test_build_report_follows_the_locale(workspace):
     """The per-document lines, the summary table and its totals of `reportgen build` follow the locale."""
     en = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", env=lang("en_US.UTF-8"), check=True)
-    assert "Wrote " in en.stdout and " documents: " in en.stdout and "Unit" in en.stdout
+    assert "Wrote " in en.stdout and " document(s), 1 file(s): " in en.stdout and "Unit" in en.stdout
     for chinese in ("已生成", "单位", "份文档", "秒"):
         assert chinese not in en.stdout
     zh = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--force",
                    env=lang("zh_CN.UTF-8"), check=True)
-    assert "已生成 " in zh.stdout and "份文档：生成" in zh.stdout
+    assert "已生成 " in zh.stdout and "份文档（1 个文件）：生成" in zh.stdout
     assert "Wrote" not in zh.stdout

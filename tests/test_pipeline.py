@@ -66,7 +66,7 @@ def test_all_units_with_two_worker_processes(workspace, tmp_path):
     table = proc.stdout[proc.stdout.index("单位"):]
     for uid in units:
         assert f"（{uid}）" in table
-    assert "共 3 份文档：生成 3 份" in table and "2 个进程" in table
+    assert "共 3 份文档（3 个文件）：生成 3 个" in table and "2 个进程" in table
     # the pool gives the same bytes as one process
     same = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--out", str(tmp_path / "one"))
     assert same.returncode == 0, same.stderr
@@ -116,7 +116,7 @@ def test_failing_units_do_not_stop_the_others(workspace):
     assert sorted(manifest(folder)["documents"]) == ["lucheng"]
     rows = {line.split()[0]: line.split()[2:4] for line in proc.stdout.splitlines() if "（unit0" in line}
     assert rows == {"西城区科学技术局（unit01）": ["失败", "失败"], "南湖区科学技术局（unit02）": ["失败", "失败"]}
-    assert "生成 2 份，未变化跳过 0 份，失败 4 份" in proc.stdout
+    assert "共 3 份文档（6 个文件）：生成 2 个，未变化跳过 0 个，失败 4 个" in proc.stdout
 
 
 def test_shard_jobs_partition_the_work():
@@ -181,7 +181,7 @@ def test_progress_bar_on_a_terminal(workspace):
     err = b"".join(chunks).decode("utf-8", "replace")
     assert proc.returncode == 0
     assert "生成文档" in err and "1/1" in err
-    assert "已生成" not in proc.stdout and "共 1 份文档：生成 1 份" in proc.stdout
+    assert "已生成" not in proc.stdout and "共 1 份文档（1 个文件）：生成 1 个" in proc.stdout
 
 
 # -- incremental builds and the manifest -------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_unchanged_documents_are_skipped(workspace):
     again = reportgen("-C", str(workspace), "build", "2023")
     assert again.returncode == 0
     assert again.stdout.count("未变化，跳过") == 2 and "已生成" not in again.stdout
-    assert "未变化跳过 2 份" in again.stdout
+    assert "未变化跳过 2 个" in again.stdout
     assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()} == stat
 
     def rebuilt(*args):

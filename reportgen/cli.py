@@ -38,6 +38,12 @@ class _Group(click.Group):
             _fail(exc, ctx.obj.get("debug", False) if ctx.obj else False)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # the reader went away (`reportgen fonts | head -3`): stop quietly, as cat or ls do
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:  # a bug of ours: say so plainly, keep the traceback for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -152,7 +158,8 @@ def init(directory):
 def fonts(ctx, year, fc_out, install):
     """Show, per font role, the face the PDF uses and whether it covers the document."""
     from . import fonts as fontmod
-    from .build import document_for, style_for, texts_by_role
+    from .batch import _pad
+    from .build import document_for, document_templates, style_for, texts_by_role
     from .load import load
 
     try:
@@ -163,16 +170,17 @@ def fonts(ctx, year, fc_out, install):
     res = fontmod.resolve(style, ws.fonts if ws else None)
     problems = []
     if year is not None and ws is not None:
-        for uy in load(ws, year).units.values():
-            doc, _source = document_for(ws, uy)
-            problems += fontmod.check_coverage(res, texts_by_role(doc, style))
+        for unit, uy in load(ws, year).units.items():
+            for template in document_templates(ws, unit, year):   # every document the unit lists
+                doc, _source = document_for(ws, uy, template)
+                problems += fontmod.check_coverage(res, texts_by_role(doc, style))
     for role, r in res.items():
         face = f"{r.face.family}（{r.face.path}）" if r.face else _("未找到")
         kind = _("正式字体") if r.face and not r.substitute else _("开源替代字体（仅供预览）") if r.face else _("缺失")
         cover = ""
         if year is not None and r.face:
             cover = "  " + (_("覆盖全部字符") if not r.missing else _("缺字：{chars}").format(chars="".join(r.missing)))
-        click.echo(f"{role:12} {r.official:10} → {face}  [{kind}]{cover}")
+        click.echo(f"{role:12} {_pad(r.official, 14)} → {face}  [{kind}]{cover}")
     text = fontmod.fontconfig_aliases(style)
     if fc_out:
         Path(fc_out).write_text(text, "utf-8")

@@ -70,25 +70,47 @@ def workspace_faces(folder: Path) -> tuple[tuple[str, Face], ...]:
 
 
 @functools.lru_cache(maxsize=1)
-def system_families() -> dict[str, Face]:
-    """Installed families (fontconfig), each with the file and index of its regular face."""
+def _fc_list() -> tuple[tuple[str, str, str, str], ...]:
     try:
         out = subprocess.run(["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
-        return {}
-    fams: dict[str, tuple[int, Face]] = {}
+        return ()
+    rows = []
     for line in sorted(out.splitlines()):
-        try:
-            families, styles, file, index = line.split("\t")
-        except ValueError:
-            continue
-        score = 0 if any(s in styles for s in ("Regular", "Book", "常规", "Normal")) else 1
+        parts = line.split("\t")
+        if len(parts) == 4:
+            rows.append(tuple(parts))
+    return tuple(rows)
+
+
+def _families(style_names: tuple[str, ...]) -> dict[str, Face]:
+    """family → the face whose style is one of ``style_names`` (else any face), from fc-list."""
+    fams: dict[str, tuple[int, Face]] = {}
+    for families, styles, file, index in _fc_list():
+        score = 0 if any(s in styles.split(",") for s in style_names) else 1
         for fam in families.split(","):
             fam = fam.strip()
             if fam and (fam not in fams or score < fams[fam][0]):
                 fams[fam] = (score, Face(fam, Path(file), int(index or 0)))
     return {k: v[1] for k, v in fams.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def system_families() -> dict[str, Face]:
+    """Installed families (fontconfig), each with the file and index of its regular face."""
+    return _families(("Regular", "Book", "常规", "Normal"))
+
+
+@functools.lru_cache(maxsize=1)
+def system_bold_faces() -> dict[str, Face]:
+    """Installed families that have a bold face: family → the file and index of that face."""
+    out: dict[str, Face] = {}
+    for families, styles, file, index in _fc_list():
+        if "Bold" in styles.split(","):
+            for fam in families.split(","):
+                out.setdefault(fam.strip(), Face(fam.strip(), Path(file), int(index or 0)))
+    return out
 
 
 def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
@@ -104,6 +126,10 @@ def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
                 break
         substitute = face is None or face.family != spec.official
         weight = 400 if face is not None and face.family == spec.official else spec.weight
+        if face is not None and not face.workspace and weight >= 700:
+            # WeasyPrint (through fontconfig) draws this role with the family's bold face: name
+            # that file, so that coverage, `reportgen fonts` and the manifest tell the truth.
+            face = system_bold_faces().get(face.family, face)
         out[role] = Resolution(role, spec.official, face, substitute, weight)
     return out
 

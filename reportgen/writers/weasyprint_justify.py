@@ -10,7 +10,9 @@ inter-character for CJK). Measured on the 鹿城 report: right edges of full bod
 Here a line whose text contains a Han character is justified between characters: the missing
 width is shared out as extra letter spacing over the line's characters (the same Pango
 letter-spacing attribute WeasyPrint uses for the ``letter-spacing`` of the style, so glyphs,
-subsetting and text extraction are unchanged). Lines without Han characters, the last line of
+subsetting and text extraction are unchanged; the box only gets a copy of its style with the
+wider spacing, which WeasyPrint's drawing lays out again). It costs ≈ 3 ms of layout and ≈ 30 ms
+of drawing per 7-page report. Lines without Han characters, the last line of
 a paragraph and lines ending in a forced break keep WeasyPrint's behaviour. A line missing more
 than ``MAX_STRETCH_EM`` per character is left ragged, as a word processor leaves it.
 
@@ -21,6 +23,7 @@ for, otherwise WeasyPrint runs untouched. It changes layout, not only speed, so 
 
 from __future__ import annotations
 
+import inspect
 import re
 import threading
 
@@ -43,13 +46,18 @@ def _install() -> bool:
     try:
         from weasyprint.formatting_structure import boxes
         from weasyprint.layout import inline
-        from weasyprint.text.line_break import create_layout, line_size
+        from weasyprint.draw import text as draw_text
     except ImportError:
         return False
     needed = ("justify_line", "count_expandable_spaces", "text_align")
     if not all(callable(getattr(inline, name, None)) for name in needed):
         return False
     if not all(hasattr(boxes, name) for name in ("TextBox", "LineBox", "InlineBox")):
+        return False
+    try:   # the drawing must lay the text out again from the box's style
+        if "pango_layout.reactivate(textbox.style)" not in inspect.getsource(draw_text):
+            return False
+    except (OSError, TypeError):
         return False
     spaces_only = inline.justify_line
 
@@ -63,47 +71,35 @@ def _install() -> bool:
                     text_boxes(child, out)
         return out
 
-    def laid_out(box, context, spacing):
-        style = box.style.copy()
-        style["letter_spacing"] = spacing
-        layout = create_layout(box.text, style, context, None, 0)
-        line, _ = layout.get_first_line()
-        width, _ = line_size(line, style)
-        return style, layout, width
-
-    def spacing_of(box):
-        value = box.style["letter_spacing"]
-        return 0 if value == "normal" else value
-
     def justify_line(context, line, extra_width):
         texts = text_boxes(line, [])
         if extra_width <= 0 or not texts or not any(_HAN.search(t.text) for t in texts):
             return spaces_only(context, line, extra_width)
-        # Width grows linearly with letter spacing: one probe per box gives its number of gaps.
-        gaps = {}
-        for box in texts:
-            _, _, probe = laid_out(box, context, spacing_of(box) + 1.0)
-            gaps[box] = probe - box.width
-        total = sum(gaps.values())
-        # The last character's trailing spacing falls outside the ink: one gap fewer to fill.
-        if total <= 1.5:
+        # Pango adds letter spacing after every character, so a box widens by its number of
+        # characters times the extra spacing; the last character's share falls outside the ink.
+        total = sum(len(t.text) for t in texts)
+        if total < 2:
             return spaces_only(context, line, extra_width)
         delta = extra_width / (total - 1)
         if delta > MAX_STRETCH_EM * line.style["font_size"]:
             return spaces_only(context, line, extra_width)
-
+        widen = {box: len(box.text) * delta for box in texts}
         shift = 0.0
 
         def move(box):
             nonlocal shift
             if isinstance(box, boxes.TextBox):
                 box.position_x += shift
-                if box in gaps:
-                    style, layout, width = laid_out(box, context, spacing_of(box) + delta)
-                    layout.deactivate()
-                    box.style, box.pango_layout = style, layout
-                    shift += width - box.width
-                    box.width = width
+                if box in widen:
+                    # The drawing re-creates the Pango layout from the box's style
+                    # (draw.text: pango_layout.reactivate(textbox.style)): a style with the wider
+                    # letter spacing is all it needs.
+                    style = box.style.copy()
+                    spacing = style["letter_spacing"]
+                    style["letter_spacing"] = (0 if spacing == "normal" else spacing) + delta
+                    box.style = style
+                    box.width += widen[box]
+                    shift += widen[box]
             elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
                 box.position_x += shift
                 before = shift

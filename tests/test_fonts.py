@@ -73,3 +73,52 @@ def test_uncovered_character_is_named_with_its_place(workspace):
     assert "“𓀀”（U+13000）" in proc.stderr and "二是创新平台" in proc.stderr
     # The documents holding the character are not written (the other documents of the unit are).
     assert not list((workspace / "output").rglob("*工作总结*.pdf"))
+
+
+def test_title_stand_in_is_the_bold_face_weasyprint_draws(workspace):
+    """小标宋's open stand-in is drawn in bold: `reportgen fonts` names the bold face's file."""
+    res = resolve(load_style(), None)["xiaobiaosong"]
+    if res.face.family == "方正小标宋简体":
+        pytest.skip("the official 小标宋 face is installed")
+    weight = TTFont(str(res.face.path), fontNumber=res.face.index, lazy=True)["OS/2"].usWeightClass
+    assert weight >= 700, f"{res.face.path}#{res.face.index} has weight {weight}"
+    proc = reportgen("-C", str(workspace), "fonts")
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("xiaobiaosong"))
+    assert str(res.face.path) in line
+
+
+def _facts_equal(a, b, sample: str) -> None:
+    assert a.cmap == b.cmap
+    assert a.missing == b.missing
+    for cp in [ord(c) for c in sample] + sorted(a.cmap)[::97]:
+        assert a.advance(cp) == b.advance(cp), hex(cp)
+
+
+SAMPLE = "全社会R&D经费支出增速21.9%（全省第14名），“315”科技。— 1 —ab𓀀"
+
+
+def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
+    """The cmap and advances come back from the user's cache equal to the font's own."""
+    from reportgen import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    face = resolve(load_style(), None)["fangsong"].face
+    direct = fonts._read_facts(face.path, face.index)
+    fonts.face_facts.cache_clear()
+    first = fonts.face_facts(face.path, face.index)           # read from the font, written to the cache
+    entries = list((tmp_path / "reportgen" / "fonts").glob("*.json"))
+    assert len(entries) == 1
+    fonts.face_facts.cache_clear()
+    calls = []
+    real = fonts._read_facts
+    monkeypatch.setattr(fonts, "_read_facts", lambda *a: calls.append(a) or real(*a))
+    second = fonts.face_facts(face.path, face.index)          # from the cache: the font is not parsed
+    assert calls == []
+    _facts_equal(direct, first, SAMPLE)
+    _facts_equal(direct, second, SAMPLE)
+    # A damaged entry is rebuilt from the font, not trusted.
+    entries[0].write_text('{"cmap": [[1, 2]', "utf-8")
+    fonts.face_facts.cache_clear()
+    third = fonts.face_facts(face.path, face.index)
+    assert calls and third.cmap == direct.cmap
+    fonts.face_facts.cache_clear()

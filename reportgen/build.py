@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derive, fonts, parse, render
+from . import derive, fonts, parse, render, yamlio
 from .errors import Problem, ProblemList, ReportgenError
 from .i18n import _
 from .load import Dataset, UnitYear, load
@@ -92,7 +92,7 @@ def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
 
     path = ws.year_dir(year) / unit / "report.yaml"
     try:
-        report = yaml.safe_load(path.read_text("utf-8")) or {}
+        report = yamlio.load(path.read_text("utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return [""]
     if not isinstance(report, dict) or not isinstance(report.get("documents"), list):

@@ -21,7 +21,7 @@ import yaml
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from . import cnfmt
+from . import cnfmt, yamlio
 from .errors import Problem, ProblemList
 from .i18n import _
 from .workspace import Workspace
@@ -62,7 +62,7 @@ class Passage:
 def passages(path: Path) -> list[Passage]:
     """Every narrative string of a report.yaml, with its lines (settings keys skipped)."""
     text = path.read_text("utf-8")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yamlio.compose(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line_at(index: int) -> int:

@@ -19,6 +19,7 @@ in a document. The objects built from those tables are what templates print:
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,23 @@ def plain_number(value, precision=None) -> str:
 
 
 # -- tables (vectorised) ------------------------------------------------------------------------
+def _per_unit_year(fn):
+    """Compute ``fn(uy)`` once per UnitYear object (a document's context asks for the same tables
+    several times, and a unit's documents share its UnitYear). The results are never modified in
+    place by their users; a new load gives new UnitYear objects, so nothing goes stale."""
+    name = f"_derived_{fn.__name__}"
+
+    @functools.wraps(fn)
+    def cached(uy: UnitYear):
+        memo = uy.__dict__
+        if name not in memo:
+            memo[name] = fn(uy)
+        return memo[name]
+
+    return cached
+
+
+@_per_unit_year
 def meta(uy: UnitYear) -> pd.DataFrame:
     """One row per indicator, in sheet order: name, unit, kind, precision, rank …"""
     df = uy.indicators
@@ -97,6 +115,7 @@ def meta(uy: UnitYear) -> pd.DataFrame:
     return df.sort_values("order", kind="stable").drop_duplicates("id").set_index("id")
 
 
+@_per_unit_year
 def wide(uy: UnitYear) -> pd.DataFrame:
     """Values by indicator (rows) and year (columns), as floats; NaN where missing."""
     df = uy.indicators.dropna(subset=["year"])
@@ -111,6 +130,7 @@ def _column(w: pd.DataFrame, year: int, index) -> pd.Series:
     return (w[year] if year in w.columns else pd.Series(np.nan, index=w.index)).reindex(index)
 
 
+@_per_unit_year
 def changes(uy: UnitYear) -> pd.DataFrame:
     """Per indicator: value, prev (last year), delta (value − prev) and growth (% change).
 
@@ -348,6 +368,7 @@ class PeerStats:
         return rank, int(row["peer_count"]), _num(row["share"])
 
 
+@_per_unit_year
 def figures(uy: UnitYear) -> Catalog:
     """The results year's figures, in sheet order, with last year's value (and, on use, the ranks
     and shares among the year's units) joined in."""

@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import yamlio
 from .errors import Problem, ProblemList, ReportgenError
 from .i18n import _
 from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
@@ -452,8 +453,8 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
         problems.add(rel, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return {}, {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlio.compose(text)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{rel}:{mark.line + 1}" if mark else rel,

@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from . import yamlio
 from .errors import Problem, ReportgenError
 from .i18n import _
 
@@ -179,7 +180,7 @@ def _deep_merge(base: dict, over: dict) -> dict:
 
 def _read_yaml(path: Path | None, text: str, label: str) -> dict:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yamlio.load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{label}:{mark.line + 1}" if mark else label

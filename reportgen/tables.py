@@ -36,6 +36,7 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from . import yamlio
 from .errors import ProblemList
 from .i18n import _
 
@@ -232,8 +233,8 @@ def _yaml_document(path: Path, shown: str, problems: ProblemList):
         problems.add(shown, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return None, None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlio.compose(text)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{shown}:{mark.line + 1}" if mark else shown,
@@ -253,7 +254,7 @@ def _key_lines(node) -> dict:
     out = {}
     for k, _ in node.value:
         try:
-            key = yaml.safe_load(k.value) if k.tag.endswith(":int") else k.value
+            key = yamlio.load(k.value) if k.tag.endswith(":int") else k.value
         except yaml.YAMLError:
             key = k.value
         out[key] = k.start_mark.line + 1

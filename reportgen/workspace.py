@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlio
 from .errors import Problem, ReportgenError
 from .i18n import _
 
@@ -56,7 +57,7 @@ class Workspace:
     def config(self) -> dict:
         path = self.root / MARKER
         try:
-            data = yaml.safe_load(path.read_text("utf-8")) or {}
+            data = yamlio.load(path.read_text("utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ReportgenError(Problem(MARKER, _("YAML 格式错误：{error}").format(error=exc))) from None
         if not isinstance(data, dict):

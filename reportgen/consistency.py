@@ -94,7 +94,12 @@ def passages(path: Path) -> list[Passage]:
                 start = text.index("\n", start) + 1 if "\n" in text[start:end] else end
             elif node.style in ("'", '"'):
                 start += 1
-            raw = [(ch, line_at(i)) for i, ch in enumerate(text[start:end], start) if not ch.isspace()]
+            raw, line = [], line_at(start)
+            for ch in text[start:end]:
+                if ch == "\n":
+                    line += 1
+                elif not ch.isspace():
+                    raw.append((ch, line))
             first = raw[0][1] if raw else node.start_mark.line + 1
             out.append(Passage(keypath, node.value, first, raw))
 

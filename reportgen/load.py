@@ -630,7 +630,13 @@ def _check_units_of_measure(units: dict[str, UnitYear], problems: ProblemList) -
     """An indicator keeps one unit of measure across years (values are not comparable otherwise)."""
     for uy in units.values():
         df = uy.indicators.dropna(subset=["year"])
-        for ind_id, group in df.groupby("id", sort=False):
+        if df.empty:
+            continue
+        mixed = df.groupby("id", sort=False)["measure"].nunique()
+        mixed = mixed[mixed > 1]
+        if mixed.empty:          # the usual case: one vectorised pass, no per-indicator groups
+            continue
+        for ind_id, group in df[df["id"].isin(mixed.index)].groupby("id", sort=False):
             measures = group["measure"].unique()
             if len(measures) > 1:
                 first = group.iloc[0]

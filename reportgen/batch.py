@@ -366,6 +366,7 @@ def run_task(task: Task) -> Outcome:
     oc = Outcome(task.unit, task.formats, template=task.template)
     ws = Workspace(Path(task.root))
     t = time.perf_counter()
+    uy = None
     try:
         style = _style(task.root, task.profiles, task.run_id)
         year = _year_data(task.root, task.year, task.run_id) if task.read_year else None
@@ -394,6 +395,11 @@ def run_task(task: Task) -> Outcome:
     except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
         detail = traceback.format_exc() if task.debug else _("加 --debug 重新运行可看到详细信息，请把它报告给维护者。")
         oc.problems = [_("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}") + f"\n    {detail}"]
+    finally:
+        if uy is not None:
+            from .derive import release
+
+            release(uy)
     oc.seconds = time.perf_counter() - started
     oc.worker, (oc.rss_kb, oc.peak_rss_kb) = os.getpid(), _memory_kb()
     return oc

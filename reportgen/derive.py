@@ -106,6 +106,12 @@ def _per_unit_year(fn):
     return cached
 
 
+def release(uy: UnitYear) -> None:
+    """Drop what a unit's documents needed (its figures); keep the small tables other units'
+    ranks read (meta, wide, changes), so a long batch does not grow with every unit built."""
+    uy.__dict__.pop("_derived_figures", None)
+
+
 @_per_unit_year
 def meta(uy: UnitYear) -> pd.DataFrame:
     """One row per indicator, in sheet order: name, unit, kind, precision, rank …"""

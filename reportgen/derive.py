@@ -107,9 +107,10 @@ def _per_unit_year(fn):
 
 
 def release(uy: UnitYear) -> None:
-    """Drop what a unit's documents needed (its figures); keep the small tables other units'
-    ranks read (meta, wide, changes), so a long batch does not grow with every unit built."""
-    uy.__dict__.pop("_derived_figures", None)
+    """Forget what was derived for a unit once its document is built, so that a long batch
+    (which keeps the year's data) does not grow with every unit it builds."""
+    for name in [k for k in uy.__dict__ if k.startswith("_derived_")]:
+        del uy.__dict__[name]
 
 
 @_per_unit_year

@@ -194,9 +194,9 @@ def face_facts(path: Path, index: int) -> _Facts:
         st = path.stat()
         key = hashlib.sha256(f"{FACTS_VERSION}\0{path.resolve()}\0{index}\0{st.st_size}\0{st.st_mtime_ns}"
                              .encode()).hexdigest()[:32]
-    except OSError:
+        cache = _cache_dir() / f"{key}.json"
+    except (OSError, RuntimeError, KeyError):   # no such file, or no home folder to cache in
         return _read_facts(path, index)
-    cache = _cache_dir() / f"{key}.json"
     try:
         data = json.loads(cache.read_text("utf-8"))
         return _Facts(frozenset(cp for a, b in data["cmap"] for cp in range(a, b + 1)), data["default"],

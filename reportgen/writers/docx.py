@@ -10,6 +10,7 @@ Output bytes are reproducible: fixed core-properties dates and fixed zip entry t
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import re
 import zipfile
@@ -444,14 +445,62 @@ def _set_settings_flag(settings_el, tag: str) -> None:
 _THEME_ATTR = re.compile(rb'\s+w:(?:ascii|hAnsi|eastAsia|cs)Theme="[^"]*"', re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4)
+def _without_theme_fonts(blob: bytes) -> bytes:
+    return _THEME_ATTR.sub(b"", blob)   # the same template part every time: done once per process
+
+
 def _drop_theme_fonts(document) -> None:
     """The template's stylesWithEffects.xml (read by Word 2010) also names theme fonts: drop them."""
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/word/stylesWithEffects.xml":
-            part._blob = _THEME_ATTR.sub(b"", part.blob)
+            part._blob = _without_theme_fonts(part.blob)
 
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class _FixedZip:
+    """python-docx's physical package writer, with fixed entry times and attributes."""
+
+    def __init__(self, buf):
+        self._zip = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, FIXED_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _save(document) -> bytes:
+    """The package as reproducible bytes, compressed once.
+
+    python-docx's own save (``OpcPackage.save``) zips with the current time; rewriting that zip
+    cost a second compression of every part. This writes the same entries in the same order with
+    fixed times directly, through python-docx's PackageWriter steps; should those ever change,
+    it falls back to save-then-normalise (same bytes).
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    steps = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+    if not all(hasattr(PackageWriter, s) for s in steps):
+        buf = io.BytesIO()
+        document.save(buf)
+        return _normalise_zip(buf.getvalue())
+    for part in package.parts:
+        part.before_marshal()
+    buf = io.BytesIO()
+    phys = _FixedZip(buf)
+    PackageWriter._write_content_types_stream(phys, package.parts)
+    PackageWriter._write_pkg_rels(phys, package.rels)
+    PackageWriter._write_parts(phys, package.parts)
+    phys.close()
+    return buf.getvalue()
 
 
 def _normalise_zip(data: bytes) -> bytes:
@@ -479,6 +528,4 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None) -> byt
     props.revision = 1
     props.language = "zh-CN"
     _drop_theme_fonts(w.doc)
-    buf = io.BytesIO()
-    w.doc.save(buf)
-    return _normalise_zip(buf.getvalue())
+    return _save(w.doc)

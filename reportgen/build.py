@@ -13,7 +13,7 @@ from pathlib import Path
 from . import derive, fonts, parse, render, yamlio
 from .errors import Problem, ProblemList, ReportgenError
 from .i18n import _
-from .load import Dataset, UnitYear, load
+from .load import UnitYear
 from .model import Document, Heading, Paragraph, Table
 from .style import Style, load_style
 from .workspace import Workspace

@@ -441,10 +441,6 @@ def _merge(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([newer, extra], ignore_index=True)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Records the line of each top-level key, so messages can name it."""
-
-
 def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, dict[str, int]]:
     rel = ws.rel(path)
     try:

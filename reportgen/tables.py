@@ -252,7 +252,7 @@ def _key_lines(node) -> dict:
     if not isinstance(node, yaml.MappingNode):
         return {}
     out = {}
-    for k, _ in node.value:
+    for k, _value in node.value:
         try:
             key = yamlio.load(k.value) if k.tag.endswith(":int") else k.value
         except yaml.YAMLError:

@@ -21,9 +21,9 @@ from docx.styles.style import StyleFactory
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt
+from docx.shared import Emu
 
-from ..model import Cell, Document, Heading, PageBreak, Paragraph, Run, Table
+from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
 from ..style import PT_PER_MM, TWIPS_PER_PT, Style
 from .layout import column_fractions, mark_size_pt, signature_indents, table_grid
 

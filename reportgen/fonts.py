@@ -87,22 +87,18 @@ def _fc_list() -> tuple[tuple[str, str, str, str], ...]:
     return tuple(rows)
 
 
-def _families(style_names: tuple[str, ...]) -> dict[str, Face]:
-    """family → the face whose style is one of ``style_names`` (else any face), from fc-list."""
+@functools.lru_cache(maxsize=1)
+def system_families() -> dict[str, Face]:
+    """Installed families (fontconfig), each with the file and index of its regular face."""
+    regular = ("Regular", "Book", "常规", "Normal")
     fams: dict[str, tuple[int, Face]] = {}
     for families, styles, file, index in _fc_list():
-        score = 0 if any(s in styles.split(",") for s in style_names) else 1
+        score = 0 if any(s in styles.split(",") for s in regular) else 1
         for fam in families.split(","):
             fam = fam.strip()
             if fam and (fam not in fams or score < fams[fam][0]):
                 fams[fam] = (score, Face(fam, Path(file), int(index or 0)))
     return {k: v[1] for k, v in fams.items()}
-
-
-@functools.lru_cache(maxsize=1)
-def system_families() -> dict[str, Face]:
-    """Installed families (fontconfig), each with the file and index of its regular face."""
-    return _families(("Regular", "Book", "常规", "Normal"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Build hook: compile the message catalogs (reportgen/locale/*/LC_MESSAGES/*.po → .mo) at build time.
+"""Build hook: compile the message catalogs (reportgen/core/locale/*/LC_MESSAGES/*.po → .mo) at build time.
 
 Everything else about the package is in pyproject.toml. A wheel gets the compiled catalogs in
 its package; an editable install gets them next to the .po files (ignored by git). At run time

@@ -27,8 +27,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     print(f"machine: {machine()}\nversions: {versions()}\n")
-    from reportgen.batch import run
-    from reportgen.workspace import Workspace
+    from reportgen.app.batch import run
+    from reportgen.core.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(make_workspace(Path(tmp), args.units))

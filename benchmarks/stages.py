@@ -8,9 +8,9 @@ own); *warm* the median of the later documents of the same process.  Each config
 
 * the stages of the pipeline as ``reportgen build`` runs them (PDF split into HTML, WeasyPrint
   layout and PDF writing — font subsetting, serialisation, compression);
-* the PDF without the speed-ups of ``reportgen/writers/weasyprint_tuning.py``
+* the PDF without the speed-ups of ``reportgen/write/weasyprint_tuning.py``
   (``REPORTGEN_WEASYPRINT_TUNING=0``);
-* the DOCX with the change proposed for ``reportgen/writers/docx.py`` (python-docx's
+* the DOCX with the change proposed for ``reportgen/write/docx.py`` (python-docx's
   ``add_style`` scans every style's name to refuse duplicates; the writer's names are unique by
   construction, so ``StyleFactory(styles.element.add_style_of_type(...))`` does the same without
   the scan) — applied here at run time, only to measure it.
@@ -41,10 +41,13 @@ def _child(ws: Path, docs: int, docx_proposal: bool, profile: bool) -> None:
     import weasyprint  # noqa: F401  (the imports a build pays, timed apart)
     from weasyprint.document import Document as WeasyDocument
 
-    from reportgen import build, derive, parse, render
-    from reportgen.load import load
-    from reportgen.workspace import Workspace
-    from reportgen.writers import html as html_writer
+    from reportgen import pipeline as build
+    from reportgen.derive import figures as derive
+    from reportgen.render import parse
+    from reportgen.render import jinja as render
+    from reportgen.read.load import load
+    from reportgen.core.workspace import Workspace
+    from reportgen.write import html as html_writer
     imports = time.perf_counter() - t0
 
     if docx_proposal:

@@ -11,31 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from reportgen.cnfmt import (
-    MISSING,
-    QUALIFIERS,
-    SCALABLE_UNITS,
-    cagr,
-    change_phrase,
-    cn_numeral,
-    cn_year,
-    completion_status,
-    fmt_amount,
-    fmt_cumulative_pp,
-    fmt_date,
-    fmt_number,
-    fmt_percent,
-    fmt_pp,
-    heading_number,
-    lead_in,
-    paren_numeral,
-    parse_date,
-    qualify,
-    rank_ordinal,
-    rank_phrase,
-    rmb_upper,
-    scale_amount,
-)
+from reportgen.core.cnfmt import MISSING, QUALIFIERS, SCALABLE_UNITS, cagr, change_phrase, cn_numeral, cn_year, completion_status, fmt_amount, fmt_cumulative_pp, fmt_date, fmt_number, fmt_percent, fmt_pp, heading_number, lead_in, paren_numeral, parse_date, qualify, rank_ordinal, rank_phrase, rmb_upper, scale_amount
 
 NAN = float("nan")
 INF = float("inf")

@@ -8,8 +8,8 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from conftest import reportgen, require_tool
-from reportgen.fonts import resolve, system_families
-from reportgen.style import load_style
+from reportgen.write.fonts import resolve, system_families
+from reportgen.write.style import load_style
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ SAMPLE = "全社会R&D经费支出增速21.9%（全省第14名），“315”科
 
 def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
     """The cmap and advances come back from the user's cache equal to the font's own."""
-    from reportgen import fonts
+    from reportgen.write import fonts
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     face = resolve(load_style(), None)["fangsong"].face

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from conftest import REPO, reportgen
 
-LOCALE = REPO / "reportgen" / "locale"
+LOCALE = REPO / "reportgen" / "core" / "locale"
 NO_LANG = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "", "COLUMNS": "250"}
 
 
@@ -137,7 +137,7 @@ def test_pot_is_up_to_date(tmp_path):
 
 def test_stale_mo_is_recompiled_into_the_cache(tmp_path, monkeypatch):
     """A .po newer than its .mo (a translator's edit) is compiled on first use, not ignored."""
-    from reportgen import i18n
+    from reportgen.core import i18n
 
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
     shutil.copytree(LOCALE, tmp_path / "locale")
@@ -154,7 +154,7 @@ def test_stale_mo_is_recompiled_into_the_cache(tmp_path, monkeypatch):
 
 
 def test_language_detection(monkeypatch):
-    from reportgen import i18n
+    from reportgen.core import i18n
 
     for var in i18n.LANG_VARS:
         monkeypatch.delenv(var, raising=False)

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import FIXTURES, reportgen, require_tool
-from reportgen.documents import specs
+from reportgen.read.documents import specs
 
 FULLWIDTH = str.maketrans({",": "，", "(": "（", ")": "）", ";": "；", ":": "：", "?": "？", "!": "！"})
 
@@ -267,7 +267,7 @@ def test_lucheng_lists_its_documents():
 
 
 def test_documents_list_problems_name_the_line():
-    from reportgen.errors import ProblemList
+    from reportgen.core.errors import ProblemList
 
     problems = ProblemList()
     assert specs({"documents": [{"title": "x"}, "news", "news"]}, "r.yaml", {"documents": 7}, problems) == [

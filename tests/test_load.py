@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import reportgen
-from reportgen.load import inputs_of, load
-from reportgen.workspace import Workspace
+from reportgen.read.load import inputs_of, load
+from reportgen.core.workspace import Workspace
 
 
 def paragraphs(path: Path) -> list[str]:
@@ -125,7 +125,7 @@ def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace)
     wb.save(workspace / "data/2023/lucheng/indicators.xlsx")
 
     uy = load(Workspace(workspace), 2023).units["lucheng"]
-    from reportgen import derive
+    from reportgen.derive import figures as derive
 
     figs = derive.figures(uy)
     assert figs["hte_new"].history == ((2021, 35), (2022, 40), (2023, 44))

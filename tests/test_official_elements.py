@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 
 from conftest import require_tool
-from reportgen.build import render_outputs
-from reportgen.parse import parse
-from reportgen.workspace import Workspace
-from reportgen.style import load_style
+from reportgen.pipeline import render_outputs
+from reportgen.render.parse import parse
+from reportgen.core.workspace import Workspace
+from reportgen.write.style import load_style
 
 SOURCE = """::: header
 鹿城区科学技术局文件

@@ -2,9 +2,9 @@
 
 import pytest
 
-from reportgen.errors import ReportgenError
+from reportgen.core.errors import ReportgenError
 from reportgen.model import Heading, PageBreak, Paragraph, Table
-from reportgen.parse import parse
+from reportgen.render.parse import parse
 
 HEAD = "::: title\n某某区科学技术局\n\n2023年工作总结\n:::\n\n"
 

@@ -3,7 +3,7 @@
 import http.server
 import threading
 
-from reportgen.writers.pdf import write_pdf
+from reportgen.write.pdf import write_pdf
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

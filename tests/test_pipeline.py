@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import REPO, reportgen
-from reportgen.batch import Job, plan_jobs
+from reportgen.app.batch import Job, plan_jobs
 
 NAMES = ["东城", "西城", "南湖", "北山", "中山", "江北", "海曙", "瓯海"]
 
@@ -154,8 +154,8 @@ def test_shards_on_the_command_line(workspace, tmp_path):
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "a/b", "2", "1/0", "-1/2"])
 def test_bad_shards_are_refused(text):
-    from reportgen.batch import parse_shard
-    from reportgen.errors import ReportgenError
+    from reportgen.app.batch import parse_shard
+    from reportgen.core.errors import ReportgenError
 
     with pytest.raises(ReportgenError, match="K/N"):
         parse_shard(text)
@@ -216,9 +216,9 @@ def test_unchanged_documents_are_skipped(workspace):
 
 def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
     """The key of a document changes with each of its inputs (and only the PDF's with the fonts)."""
-    from reportgen.batch import Fingerprint
-    from reportgen.build import style_for
-    from reportgen.workspace import Workspace
+    from reportgen.app.batch import Fingerprint
+    from reportgen.pipeline import style_for
+    from reportgen.core.workspace import Workspace
 
     ws = Workspace(workspace)
 
@@ -240,7 +240,7 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
             workspace / "data/2023/lucheng/indicators.xlsx", workspace / "data/2022/lucheng/indicators.xlsx"),
         lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000"),
     ]
-    from reportgen import load
+    from reportgen.read import load
 
     if hasattr(load, "inputs_of"):        # the reader compares units (ranks, shares): another unit's data
         changes.append(lambda: add_units(workspace, 1))
@@ -254,7 +254,7 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
     (workspace / "data/2023/lucheng/~$indicators.xlsx").write_bytes(b"lock")
     assert keys() == before
     # a font file in the workspace's fonts/ folder: only the PDF depends on fonts
-    from reportgen.fonts import system_families, workspace_faces
+    from reportgen.write.fonts import system_families, workspace_faces
 
     kai = system_families().get("AR PL KaitiM GB")
     if kai is None:

@@ -193,11 +193,11 @@ def test_broken_template_shows_its_line_and_recovers(workspace, preview):
 
 
 def test_page_is_the_pdf_html_with_the_same_css(workspace, preview):
-    from reportgen import fonts
-    from reportgen.build import document_for, style_for
-    from reportgen.load import load
-    from reportgen.workspace import Workspace
-    from reportgen.writers import html
+    from reportgen.write import fonts
+    from reportgen.pipeline import document_for, style_for
+    from reportgen.read.load import load
+    from reportgen.core.workspace import Workspace
+    from reportgen.write import html
 
     ws = Workspace(workspace)
     style = style_for(ws)
@@ -210,8 +210,8 @@ def test_page_is_the_pdf_html_with_the_same_css(workspace, preview):
 
 
 def test_ignores_output_and_office_lock_files(workspace):
-    from reportgen.preview import watch_filter
-    from reportgen.workspace import Workspace
+    from reportgen.app.preview import watch_filter
+    from reportgen.core.workspace import Workspace
 
     accept = watch_filter(Workspace(workspace))
     assert accept(None, str(workspace / XLSX))

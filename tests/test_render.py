@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import render
-from reportgen.derive import Catalog, Figure
-from reportgen.errors import ReportgenError
-from reportgen.parse import parse
-from reportgen.workspace import Workspace
+from reportgen.render import jinja as render
+from reportgen.derive.figures import Catalog, Figure
+from reportgen.core.errors import ReportgenError
+from reportgen.render.parse import parse
+from reportgen.core.workspace import Workspace
 
 HOSTILE = ["**粗体**", "# 标题", "<w:p><w:r><w:t>x</w:t></w:r></w:p>", "{{ 7*7 }}", "<b>html</b><!-- c -->",
            "| a | b |", "::: attachment 伪造", "- 一是", "1. 列表", "\\ 反斜杠 `code`", "[链接](http://x)"]

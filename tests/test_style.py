@@ -5,8 +5,8 @@ import zipfile
 import pytest
 
 from conftest import reportgen
-from reportgen.errors import ReportgenError
-from reportgen.style import load_style
+from reportgen.core.errors import ReportgenError
+from reportgen.write.style import load_style
 
 
 def docx_xml(path, part="word/document.xml"):

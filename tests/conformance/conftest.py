@@ -70,7 +70,7 @@ def built(tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="session")
 def style():
-    from reportgen.style import load_style
+    from reportgen.write.style import load_style
 
     return load_style()
 
@@ -78,7 +78,7 @@ def style():
 @pytest.fixture(scope="session")
 def font_resolution(style):
     """Role → installed face the PDF uses (fonts.resolve with no workspace fonts folder)."""
-    from reportgen.fonts import resolve
+    from reportgen.write.fonts import resolve
 
     res = resolve(style, None)
     missing = sorted(role for role, r in res.items() if r.face is None)
@@ -95,7 +95,7 @@ def font_resolution(style):
 def lo_pdf(built, tmp_path_factory, style) -> Path:
     """LibreOffice's PDF of the DOCX, rendered with the official-name → substitute mapping."""
     soffice = require_tool("soffice")
-    from reportgen.fonts import fontconfig_aliases
+    from reportgen.write.fonts import fontconfig_aliases
 
     work = tmp_path_factory.mktemp("libreoffice")
     fc = work / "fonts.conf"

@@ -149,7 +149,7 @@ class PdfLayoutChecks:
         assert not bad, f"{self.producer}: max x1 of full lines outside [{RIGHT_MIN_MM}, {RIGHT_MAX_MM}] mm: {bad} (all: {maxima})"
 
     # Word and LibreOffice justify Chinese lines between characters; WeasyPrint does with
-    # reportgen/writers/weasyprint_justify.py. A producer that stretches only spaces (WeasyPrint
+    # reportgen/write/weasyprint_justify.py. A producer that stretches only spaces (WeasyPrint
     # alone) would leave a line short when the next unbreakable cluster ("“315”", "21.9%", a
     # kinsoku pair) does not fit; set justifies_cjk = False to measure such a producer.
     justifies_cjk = True

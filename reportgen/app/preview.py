@@ -29,9 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
-from .errors import Problem, ReportgenError
-from .i18n import _
-from .workspace import Workspace
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _
+from ..core.workspace import Workspace
 
 HEARTBEAT_SECONDS = 15
 WATCHED_FILES = ("styles.yaml", "reportgen.yaml")
@@ -126,14 +126,14 @@ def _problems_html(title: str, problems: list[Problem], version: int) -> str:
 
 def build_pages(ws: Workspace, year: int, unit: str | None, profiles: tuple[str, ...]):
     """Build every unit's page; problems are kept per unit (or for all, when loading fails)."""
-    from . import fonts as fontmod
-    from .build import document_for, style_for
-    from .load import load
-    from .writers import html as html_writer
+    from ..write import fonts as fontmod
+    from ..pipeline import document_for, style_for
+    from ..pipeline import load_year
+    from ..write import html as html_writer
 
     fontmod.workspace_faces.cache_clear()  # fonts dropped into fonts/ count at once
     try:
-        dataset = load(ws, year, [unit] if unit else None)
+        dataset = load_year(ws, year, [unit] if unit else None)
         style = style_for(ws, profiles)
         resolutions = fontmod.resolve(style, ws.fonts)
     except ReportgenError as exc:
@@ -287,7 +287,7 @@ def _watch(ws: Workspace, changes: queue.Queue, stop: threading.Event, ready: th
 def serve(ws: Workspace, year: int, *, port: int = 8000, unit: str | None = None,
           profiles: tuple[str, ...] = (), echo=print, host: str = "127.0.0.1") -> None:
     """Build, serve and rebuild on every change until interrupted (Ctrl+C)."""
-    from . import render
+    from ..render import jinja as render
 
     state = State()
     try:

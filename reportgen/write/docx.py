@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 
 from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
-from ..style import PT_PER_MM, TWIPS_PER_PT, Style
+from .style import PT_PER_MM, TWIPS_PER_PT, Style
 from .layout import column_fractions, mark_size_pt, signature_indents, table_grid
 
 STYLE_NAMES = {

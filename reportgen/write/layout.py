@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..style import Style
+from .style import Style
 
 
 def char_units(text: str) -> float:
@@ -32,7 +32,7 @@ def signature_indents(style: Style, name: str, date: str, width=char_units) -> t
 
 def mark_size_pt(style: Style, mark: str) -> float:
     """Size of the 发文机关标志: the style's size, reduced so the mark fits the 版心 width."""
-    from ..style import PT_PER_MM
+    from .style import PT_PER_MM
 
     wanted = style.elements["red_mark"].size_pt
     width_pt = style.type_area_mm[0] * PT_PER_MM

@@ -14,9 +14,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import yamlio
-from .errors import Problem, ReportgenError
-from .i18n import _
+from ..core import yamlio
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _
 
 PT_PER_MM = 72 / 25.4
 TWIPS_PER_PT = 20
@@ -192,12 +192,12 @@ def _read_yaml(path: Path | None, text: str, label: str) -> dict:
 
 
 def builtin_style_text() -> str:
-    return resources.files("reportgen").joinpath("styles/gbt9704.yaml").read_text("utf-8")
+    return resources.files("reportgen").joinpath("write", "styles", "gbt9704.yaml").read_text("utf-8")
 
 
 def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[str, ...] = ()) -> Style:
     """Built-in style, then the workspace's overrides, then each named profile."""
-    data = _read_yaml(None, builtin_style_text(), "reportgen/styles/gbt9704.yaml")
+    data = _read_yaml(None, builtin_style_text(), "reportgen/write/styles/gbt9704.yaml")
     label = "styles.yaml"
     if workspace_style is not None and workspace_style.exists():
         label = str(workspace_style)

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
-from . import __version__
-from .build import FORMATS, Built, clean_stale_temp_files, output_datetime, style_for
-from .errors import Problem, ReportgenError
-from .i18n import _
-from .workspace import Workspace
+from .. import __version__
+from ..pipeline import FORMATS, Built, clean_stale_temp_files, output_datetime, style_for
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _
+from ..core.workspace import Workspace
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -74,13 +74,13 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[str]:
     """The unit folders of data/YEAR (all of them, or the ones asked for), sorted."""
-    from .load import load
+    from ..pipeline import load_year
 
     ydir = ws.year_dir(year)
     found = sorted(p.name for p in ydir.iterdir() if p.is_dir() and not p.name.startswith(".")) \
         if ydir.is_dir() else []
     if not found or any(u not in found for u in only):
-        load(ws, year, list(only) or None)   # raises the reader's own message (missing folder, unit …)
+        load_year(ws, year, list(only) or None)   # raises the reader's own message (missing folder, unit …)
         raise ReportgenError(Problem(ws.rel(ydir), _("{year}年的数据目录中没有单位子目录").format(year=year)))
     return [u for u in found if u in only] if only else found
 
@@ -169,7 +169,7 @@ def _bold_file(family: str) -> str | None:
 def font_files(ws: Workspace, style) -> dict[str, dict]:
     """The font files the PDF uses (reportgen.fonts.resolve, plus the bold file of each family,
     which bold text and the 小标宋 stand-in use): path → sha256, size, roles."""
-    from .fonts import resolve
+    from ..write.fonts import resolve
 
     out: dict[str, dict] = {}
     for role, res in sorted(resolve(style, ws.fonts).items()):
@@ -223,7 +223,7 @@ class Fingerprint:
         """The files the document of ``unit`` is made from: what the reader says it reads for
         the unit-year (its folder, earlier years, the other units' data for ranks across units),
         and every file of the unit's own folder."""
-        from . import load
+        from ..read import load
 
         paths = set(_files_under(self.ws.year_dir(self.year) / unit))
         reads = getattr(load, "inputs_of", None)
@@ -279,7 +279,7 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
     Entries of other units and formats (other shards, earlier runs) are kept while their file
     exists.  The file is rewritten only when its content changes; returns whether it was.
     """
-    from .build import write_atomic
+    from ..pipeline import write_atomic
 
     if not out_dir.is_dir():
         return False
@@ -359,8 +359,8 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
 
 def run_task(task: Task) -> Outcome:
     """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
-    from .build import document_for, issue_date, render_outputs, write_outputs
-    from .load import load
+    from ..pipeline import document_for, issue_date, render_outputs, write_outputs
+    from ..pipeline import load_year
 
     started = time.perf_counter()
     oc = Outcome(task.unit, task.formats, template=task.template)
@@ -372,7 +372,7 @@ def run_task(task: Task) -> Outcome:
         year = _year_data(task.root, task.year, task.run_id) if task.read_year else None
         uy = year.units.get(task.unit) if year else None
         if uy is None:
-            uy = load(ws, task.year, [task.unit]).units[task.unit]
+            uy = load_year(ws, task.year, [task.unit]).units[task.unit]
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -397,7 +397,7 @@ def run_task(task: Task) -> Outcome:
         oc.problems = [_("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}") + f"\n    {detail}"]
     finally:
         if uy is not None:
-            from .derive import release
+            from ..derive.figures import release
 
             release(uy)
     oc.seconds = time.perf_counter() - started
@@ -426,10 +426,10 @@ def _year_data(root: str, year: int, run_id: str):
     problems this is None and every unit is read on its own, so that a unit's problems stay its
     own (and the others are built).  ``run_id`` keeps one run's data from serving another.
     """
-    from .load import load
+    from ..pipeline import load_year
 
     try:
-        return load(Workspace(Path(root)), year)
+        return load_year(Workspace(Path(root)), year)
     except ReportgenError:
         return None
 
@@ -437,7 +437,7 @@ def _year_data(root: str, year: int, run_id: str):
 def _init_worker(need_pdf: bool) -> None:
     """A worker's start: import WeasyPrint and make the FontConfiguration it keeps for all its documents."""
     if need_pdf:
-        from .writers.pdf import _font_config
+        from ..write.pdf import _font_config
 
         _font_config()
 
@@ -464,7 +464,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     started = time.perf_counter()
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here
-    from .build import document_templates
+    from ..pipeline import document_templates
 
     found = discover_units(ws, year, units)
     selected = plan_jobs(found, formats, shard, {u: document_templates(ws, u, year) for u in found})
@@ -543,8 +543,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
 
 def _unit_names(ws: Workspace) -> dict[str, str]:
     """Unit id → full name, for messages (problems of units.yaml are reported by the reader)."""
-    from .errors import ProblemList
-    from .load import read_units
+    from ..core.errors import ProblemList
+    from ..read.load import read_units
 
     try:
         return {uid: u.name for uid, u in read_units(ws, ProblemList()).items()}

@@ -47,10 +47,10 @@ from jinja2.utils import missing
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from markupsafe import Markup
 
-from . import cnfmt
-from .errors import Problem, ReportgenError
-from .i18n import N_, _
-from .workspace import Workspace
+from ..core import cnfmt
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import N_, _
+from ..core.workspace import Workspace
 
 TEMPLATE_SUFFIX = ".md.j2"
 BUILTIN_PREFIX = "builtin/"
@@ -82,7 +82,7 @@ def join_cjk(text: str) -> str:
 
 
 def builtin_templates_dir() -> Path:
-    return Path(str(resources.files("reportgen").joinpath("templates")))
+    return Path(str(resources.files("reportgen").joinpath("render", "templates")))
 
 
 def template_file_name(name: str) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
 
-from .errors import Problem, ReportgenError
-from .i18n import _
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _
 from .style import Style
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}

@@ -30,11 +30,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import yamlio
-from .errors import Problem, ProblemList, ReportgenError
-from .i18n import _
+from ..core import yamlio
+from ..core.errors import Problem, ProblemList, ReportgenError
+from ..core.i18n import _
 from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
-from .workspace import Workspace
+from ..core.workspace import Workspace
 
 KINDS = {"总量": "amount", "比重": "ratio", "增速": "growth", "百分点": "pp", "位次": "rank"}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
@@ -307,7 +307,7 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
 
 
 def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
-    from .cnfmt import QUALIFIERS
+    from ..core.cnfmt import QUALIFIERS
 
     cols, ok = _columns(sheet, TARGET_HEADERS, ("id", "year", "target"), problems)
     if not ok:
@@ -517,8 +517,12 @@ def inputs_of(ws: Workspace, year: int, uid: str) -> list[Path]:
     return [p for p in out if p.is_file()]
 
 
-def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
-    """Read and validate every unit's inputs for results year ``year``."""
+def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None) -> Dataset:
+    """Read and validate every unit's inputs for results year ``year``.
+
+    ``validate(ws, unit_year, problems)``, when given, runs on every unit read without problems
+    (the pipeline passes the narrative's reference check of the ``check`` stage; the reader itself
+    depends on no later stage)."""
     ydir = ws.year_dir(year)
     if not ydir.is_dir():
         raise ReportgenError(Problem(
@@ -573,11 +577,9 @@ def load(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
         peers = LazyUnits(result, lambda: _other_units(ws, year, units, set(result)))
     for uy in result.values():
         uy.peers = peers
-    if clean:
-        from .consistency import check_references
-
+    if validate is not None:
         for uid in sorted(clean):
-            check_references(ws, result[uid], problems)
+            validate(ws, result[uid], problems)
     problems.raise_if_any()
     return Dataset(ws, year, result)
 
@@ -664,7 +666,7 @@ def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
 
 
 def parse_issue_date(value, where: str, problems: ProblemList) -> _dt.date | None:
-    from .cnfmt import parse_date
+    from ..core.cnfmt import parse_date
 
     try:
         return parse_date(value)

@@ -10,13 +10,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derive, fonts, parse, render, yamlio
-from .errors import Problem, ProblemList, ReportgenError
-from .i18n import _
-from .load import UnitYear
+from .derive import figures as derive
+from .write import fonts
+from .render import parse
+from .render import jinja as render
+from .core import yamlio
+from .core.errors import Problem, ProblemList, ReportgenError
+from .core.i18n import _
+from .check.consistency import check_references
+from .read.load import Dataset, UnitYear, load
 from .model import Document, Heading, Paragraph, Table
-from .style import Style, load_style
-from .workspace import Workspace
+from .write.style import Style, load_style
+from .core.workspace import Workspace
 
 FORMATS = ("docx", "pdf")
 
@@ -37,6 +42,13 @@ def style_for(ws: Workspace, profiles: tuple[str, ...] = ()) -> Style:
     return load_style(ws.styles, configured + tuple(profiles))
 
 
+def load_year(ws: Workspace, year: int, only: list[str] | None = None) -> Dataset:
+    """Read and validate a year's data: the reader's checks and the narrative's references.
+
+    The one entry to the data for build, check, preview and fonts."""
+    return load(ws, year, only, validate=check_references)
+
+
 def _report_where(ws: Workspace, uy: UnitYear):
     rel = ws.rel(uy.unit and (ws.year_dir(uy.year) / uy.unit.id / "report.yaml"))
 
@@ -54,8 +66,8 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     ``template`` picks one of the documents report.yaml lists under ``documents:`` (default:
     the first, or the only one ``template:`` names).
     """
-    from .documents import specs
-    from .load import parse_issue_date
+    from .read.documents import specs
+    from .read.load import parse_issue_date
 
     problems = ProblemList()
     ctx = derive.context(uy)
@@ -86,7 +98,7 @@ def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
 
     Read cheaply (just the YAML) so a batch can plan its jobs; problems are left to the build.
     """
-    from .documents import specs
+    from .read.documents import specs
 
     import yaml
 
@@ -233,13 +245,13 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
         problems = fonts.check_coverage(resolutions, texts_by_role(doc, style))
         if problems:
             raise ReportgenError(problems)
-        from .writers import html as html_writer
-        from .writers.pdf import write_pdf
+        from .write import html as html_writer
+        from .write.pdf import write_pdf
 
         roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
         out["pdf"] = write_pdf(html_writer.html(doc, style, resolutions), roots, created=_w3c(stamp))
     if "docx" in formats:
-        from .writers.docx import write_docx
+        from .write.docx import write_docx
 
         out["docx"] = write_docx(doc, style, date=stamp)
     return out
@@ -250,7 +262,7 @@ def issue_date(uy: UnitYear) -> _dt.date | None:
     raw = uy.report.get("date")
     if raw is None:
         return None
-    from .cnfmt import parse_date
+    from .core.cnfmt import parse_date
 
     return parse_date(raw)
 

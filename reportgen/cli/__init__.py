@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import Problem, ReportgenError
-from .i18n import _, setup_click
-from .workspace import Workspace, find_workspace, init_workspace
+from .. import __version__
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _, setup_click
+from ..core.workspace import Workspace, find_workspace, init_workspace
 
 setup_click()
 
@@ -89,8 +89,8 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
     """
     import os
 
-    from .batch import parse_shard, run_cli
-    from .build import FORMATS
+    from ..app.batch import parse_shard, run_cli
+    from ..pipeline import FORMATS
 
     units = tuple(u.strip() for item in units for u in item.replace("，", ",").split(",") if u.strip())
     if all_units and units:
@@ -109,12 +109,12 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
 @click.pass_context
 def check(ctx, year):
     """Validate the data and templates of YEAR without writing anything."""
-    from .build import document_for, document_templates
-    from .load import load
+    from ..pipeline import document_for, document_templates
+    from ..pipeline import load_year
 
     ws = _workspace(ctx.obj["workspace"])
-    dataset = load(ws, year)
-    from .consistency import check_figures   # figures typed into the narrative vs the sheet
+    dataset = load_year(ws, year)
+    from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
 
     drift = [p for uy in dataset.units.values() for p in check_figures(ws, uy)]
     for uy in dataset.units.values():
@@ -132,7 +132,7 @@ def check(ctx, year):
 @click.pass_context
 def new_year(ctx, year, units):
     """Start data/YEAR/ from data/YEAR-1/."""
-    from .yearly import describe, new_year as start
+    from ..app.yearly import describe, new_year as start
 
     ws = _workspace(ctx.obj["workspace"])
     for s in start(ws, year, tuple(units)):
@@ -156,20 +156,20 @@ def init(directory):
 @click.pass_context
 def fonts(ctx, year, fc_out, install):
     """Show, per font role, the face the PDF uses and whether it covers the document."""
-    from . import fonts as fontmod
-    from .batch import _pad
-    from .build import document_for, document_templates, style_for, texts_by_role
-    from .load import load
+    from ..write import fonts as fontmod
+    from ..app.batch import _pad
+    from ..pipeline import document_for, document_templates, style_for, texts_by_role
+    from ..pipeline import load_year
 
     try:
         ws = _workspace(ctx.obj["workspace"])
     except ReportgenError:
         ws = None
-    style = style_for(ws) if ws else __import__("reportgen.style", fromlist=["load_style"]).load_style()
+    style = style_for(ws) if ws else __import__("reportgen.write.style", fromlist=["load_style"]).load_style()
     res = fontmod.resolve(style, ws.fonts if ws else None)
     problems = []
     if year is not None and ws is not None:
-        for unit, uy in load(ws, year).units.items():
+        for unit, uy in load_year(ws, year).units.items():
             for template in document_templates(ws, unit, year):   # every document the unit lists
                 doc, _source = document_for(ws, uy, template)
                 problems += fontmod.check_coverage(res, texts_by_role(doc, style))
@@ -202,7 +202,7 @@ def templates():
 @click.pass_context
 def templates_list(ctx):
     """List the templates: name, where it comes from, what it is for."""
-    from .render import available_templates
+    from ..render.jinja import available_templates
 
     ws = _workspace_or_none(ctx.obj["workspace"])
     infos = available_templates(ws)
@@ -235,7 +235,7 @@ def _pad(text: str, width: int) -> str:
 @click.pass_context
 def templates_show(ctx, name):
     """Print the template NAME in effect (builtin/NAME: the built-in one)."""
-    from .render import find_template
+    from ..render.jinja import find_template
 
     info = find_template(_workspace_or_none(ctx.obj["workspace"]), name)
     click.echo(info.path.read_text("utf-8"), nl=False)
@@ -248,8 +248,8 @@ def templates_show(ctx, name):
 @click.pass_context
 def templates_copy(ctx, name, extend):
     """Copy the built-in template NAME into the workspace's templates/ to customise it."""
-    from .build import write_atomic
-    from .render import find_template, template_blocks
+    from ..pipeline import write_atomic
+    from ..render.jinja import find_template, template_blocks
 
     ws = _workspace(ctx.obj["workspace"])
     info = find_template(ws, name, builtin=True)
@@ -285,7 +285,7 @@ def _workspace_or_none(path: str | None) -> Workspace | None:
 @click.pass_context
 def preview(ctx, year, port, unit, profiles):
     """Serve the documents of YEAR as HTML on localhost; the page reloads when files change."""
-    from .preview import serve
+    from ..app.preview import serve
 
     serve(_workspace(ctx.obj["workspace"]), year, port=port, unit=unit, profiles=tuple(profiles),
           echo=lambda text: click.echo(text))

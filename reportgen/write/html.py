@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ..fonts import Resolution
+from .fonts import Resolution
 from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
-from ..style import PT_PER_MM, Style
+from .style import PT_PER_MM, Style
 from .layout import column_fractions, mark_size_pt, signature_indents
 
 ELEMENT_CLASSES = {
@@ -158,7 +158,7 @@ def _blocks(blocks, style: Style) -> list[str]:
 
 def _measure(style: Style, fonts: dict[str, Resolution], element: str):
     """Width of a text in characters of ``element``, measured in the face the PDF uses."""
-    from ..fonts import text_width_em
+    from .fonts import text_width_em
 
     e = style.elements[element]
     face = fonts[e.font].face

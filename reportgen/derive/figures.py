@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import cnfmt
-from .i18n import _
-from .load import UnitYear
+from ..core import cnfmt
+from ..core.i18n import _
+from ..read.load import UnitYear
 
 #: Kinds whose change is a difference in percentage points (values are percentages).
 POINT_KINDS = ("ratio", "growth", "pp")

@@ -36,9 +36,9 @@ import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from . import yamlio
-from .errors import ProblemList
-from .i18n import _
+from ..core import yamlio
+from ..core.errors import ProblemList
+from ..core.i18n import _
 
 
 def blank(v) -> bool:

@@ -28,7 +28,8 @@ def _font_config():
     """One FontConfiguration per process, kept warm across documents."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import weasyprint_justify, weasyprint_tuning
+    from . import weasyprint_justify
+    from . import weasyprint_tuning
 
     weasyprint_tuning.apply()
     weasyprint_justify.apply()

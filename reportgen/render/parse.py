@@ -22,11 +22,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-from . import cnfmt
-from .errors import Problem, ReportgenError
-from .i18n import _
-from .model import (Attachment, Banji, Block, Cell, Document, Heading, PageBreak, Paragraph, RedHeader, Run,
-                    Signature, Table)
+from ..core import cnfmt
+from ..core.errors import Problem, ReportgenError
+from ..core.i18n import _
+from ..model import Attachment, Banji, Block, Cell, Document, Heading, PageBreak, Paragraph, RedHeader, Run, Signature, Table
 
 CONTAINERS = ("title", "subtitle", "recipient", "header", "banji", "signature", "note", "attachment", "table")
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ProblemList
-from .i18n import _
+from ..core.errors import ProblemList
+from ..core.i18n import _
 
 #: Each built-in template's title when neither the entry nor report.yaml's ``title:`` gives one.
 DEFAULT_TITLES = {

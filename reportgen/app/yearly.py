@@ -25,11 +25,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import cnfmt
-from .errors import Problem, ProblemList, ReportgenError
-from .i18n import _
-from .load import DATA_FILES, INDICATOR_HEADERS, YEAR_RE, read_indicators
-from .workspace import Workspace
+from ..core import cnfmt
+from ..core.errors import Problem, ProblemList, ReportgenError
+from ..core.i18n import _
+from ..read.load import DATA_FILES, INDICATOR_HEADERS, YEAR_RE, read_indicators
+from ..core.workspace import Workspace
 
 _HEADER_OF = {field: h for h, field in reversed(list(INDICATOR_HEADERS.items()))}   # field → first header name
 
@@ -200,7 +200,7 @@ def _start_report(src: Path, dst: Path, year: int) -> None:
 # -- the command ------------------------------------------------------------------------------------
 def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Started]:
     """Start data/YEAR/ from data/YEAR-1/ for every unit (or ``only``); never overwrite."""
-    from .load import _layouts
+    from ..read.load import _layouts
 
     src_dir, dst_dir = ws.year_dir(year - 1), ws.year_dir(year)
     if not src_dir.is_dir():

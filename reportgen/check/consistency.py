@@ -21,10 +21,11 @@ import yaml
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateSyntaxError
 
-from . import cnfmt, yamlio
-from .errors import Problem, ProblemList
-from .i18n import _
-from .workspace import Workspace
+from ..core import cnfmt
+from ..core import yamlio
+from ..core.errors import Problem, ProblemList
+from ..core.i18n import _
+from ..core.workspace import Workspace
 
 #: report.yaml keys that are settings, not narrative.
 SETTINGS = ("template", "date")
@@ -133,8 +134,8 @@ def _references(source: str):
 def _names_an_id(key: str) -> bool:
     """``ind.key`` names an indicator, not a method of the catalogue (values, select …) or a
     private attribute (the sandbox stops those)."""
-    from .derive import Catalog
-    from .load import ID_RE
+    from ..derive.figures import Catalog
+    from ..read.load import ID_RE
 
     return bool(ID_RE.match(key)) and not hasattr(Catalog, key)
 
@@ -189,9 +190,9 @@ def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
 def _check_template_references(ws: Workspace, uy, ind_ids, by_year, problems: ProblemList) -> None:
     """The same for the workspace's own templates the unit's documents use (built-in templates
     name no indicator)."""
-    from . import render
-    from .documents import specs
-    from .errors import ReportgenError
+    from ..render import jinja as render
+    from ..read.documents import specs
+    from ..core.errors import ReportgenError
 
     for spec in specs(uy.report):
         try:
@@ -259,7 +260,7 @@ def _figure_pattern(fig) -> re.Pattern | None:
 
 def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
     """Numbers typed after an indicator's name in the narrative that differ from its value."""
-    from .derive import figures
+    from ..derive.figures import figures
 
     path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
     if not path.is_file():

@@ -19,11 +19,12 @@ from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
 from .check.consistency import check_references
 from .read.load import Dataset, UnitYear, load
-from .model import Document, Heading, Paragraph, Table
+from .model import Document
+from .write import FORMATS, WRITERS, Target
+from .write import flow as layout_flow
 from .write.style import Style, load_style
 from .core.workspace import Workspace
 
-FORMATS = ("docx", "pdf")
 
 
 @dataclass
@@ -114,36 +115,9 @@ def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
 
 
 def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:
-    """Each font role → (where, text) of everything set in it, for the coverage check."""
-    roles: dict[str, list[tuple[str, str]]] = {r: [] for r in style.fonts}
-    el = style.elements
-
-    def add(element: str, where: str, text: str) -> None:
-        roles[el[element].font].append((where, text))
-
-    for line in doc.title_lines:
-        add("title", _("标题"), line)
-    for line in doc.subtitle_lines:
-        add("subtitle", _("副标题"), line)
-    if doc.recipient:
-        add("recipient", _("主送机关"), doc.recipient)
-    for i, b in enumerate(doc.all_blocks(), 1):
-        if isinstance(b, Heading):
-            add(f"heading{b.level}", _("标题“{text}”").format(text=b.text[:12]), b.text)
-        elif isinstance(b, Paragraph):
-            add("body", _("第{n}段“{text}…”").format(n=i, text=b.text[:12]), b.text)
-        elif isinstance(b, Table):
-            for r, row in enumerate(b.rows):
-                for c in row:
-                    add("table_header" if r < b.header_rows else "table_cell", _("表格第{row}行“{text}”").format(row=r + 1, text=c.text[:8]), c.text)
-    if doc.signature:
-        add("signature", _("署名"), doc.signature.name)
-        add("date", _("成文日期"), doc.signature.date)
-    for att in doc.attachments:
-        add("annex_label", att.label, att.label)
-        add("annex_title", _("{label}标题").format(label=att.label), att.title)
-    add("page_number", _("页码"), "— 0123456789 —")
-    return roles
+    """Each font role → (where, text) of everything set in it, read from the layout flow the
+    writers draw (so the coverage check sees exactly what they set)."""
+    return layout_flow.texts_by_role(layout_flow.flow(doc, style), style)
 
 
 def safe_filename(title: str) -> str:
@@ -222,39 +196,26 @@ def output_datetime(date: _dt.date | None = None) -> _dt.datetime | _dt.date | N
     return date
 
 
-def _w3c(stamp: _dt.datetime | _dt.date | None) -> str | None:
-    if stamp is None:
-        return None
-    if isinstance(stamp, _dt.datetime):
-        return stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return stamp.isoformat()
-
-
 def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[str, ...],
                    date: _dt.date | None = None) -> dict[str, bytes]:
-    """Both writers on one model; every output is produced in memory before anything is written.
+    """Every writer asked for, on one model; every output is produced in memory before anything
+    is written. Faces are checked first (a character no face covers stops the document).
 
     The only date in the outputs is ``output_datetime(date)`` (DOCX core properties, PDF
     CreationDate/ModDate).
     """
-    stamp = output_datetime(date)
-    resolutions = fonts.resolve(style, ws.fonts)
-    out: dict[str, bytes] = {}
-    if "pdf" in formats:
+    target = Target(style, stamp=output_datetime(date))
+    wanted = [WRITERS[f] for f in FORMATS if f in formats]
+    if any(w.draws_glyphs for w in wanted):
+        resolutions = fonts.resolve(style, ws.fonts)
         fonts.require_faces(resolutions)
         problems = fonts.check_coverage(resolutions, texts_by_role(doc, style))
         if problems:
             raise ReportgenError(problems)
-        from .write import html as html_writer
-        from .write.pdf import write_pdf
-
-        roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
-        out["pdf"] = write_pdf(html_writer.html(doc, style, resolutions), roots, created=_w3c(stamp))
-    if "docx" in formats:
-        from .write.docx import write_docx
-
-        out["docx"] = write_docx(doc, style, date=stamp)
-    return out
+        target.fonts = resolutions
+        target.roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
+    # Glyph-drawing writers first: a font problem stops the document before other work.
+    return {w.format: w.write(doc, target) for w in sorted(wanted, key=lambda w: not w.draws_glyphs)}
 
 
 def issue_date(uy: UnitYear) -> _dt.date | None:

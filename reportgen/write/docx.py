@@ -23,9 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
 
-from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
+from ..model import Banji, Document, Run, Table
+from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
-from .layout import column_fractions, mark_size_pt, signature_indents, table_grid
+from .layout import column_fractions, table_grid
 
 STYLE_NAMES = {
     "title": "公文标题", "subtitle": "公文副标题", "recipient": "主送机关", "body": "公文正文",
@@ -267,18 +268,22 @@ class _Writer:
         for _ in range(n):
             self.para("body")
 
-    def blocks(self, blocks) -> None:
-        for b in blocks:
-            if isinstance(b, Heading):
-                p = self.para(f"heading{b.level}", b.runs, lead=b.number)
-                _set(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
-            elif isinstance(b, Paragraph):
-                self.para("recipient" if b.role == "flush" else "body", b.runs, lead=b.lead)
-            elif isinstance(b, Table):
-                self.table(b)
-            elif isinstance(b, PageBreak):
-                p = self.doc.add_paragraph(style=self._styles["body"])
-                p.add_run().add_break(WD_BREAK.PAGE)
+    def line(self, item: Line) -> None:
+        if item.element == "red_mark":
+            self.red_mark(item)
+            return
+        if item.element == "doc_number":
+            self.doc_number(item)
+            return
+        runs = item.text if item.runs is None else item.runs
+        p = self.para(item.element, runs, lead=item.lead, right_chars=item.right_chars,
+                      page_break_before=item.page_break_before)
+        if item.keep_next:
+            _set(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+
+    def page_break(self) -> None:
+        p = self.doc.add_paragraph(style=self._styles["body"])
+        p.add_run().add_break(WD_BREAK.PAGE)
 
     def table(self, t: Table) -> None:
         if t.caption:
@@ -318,11 +323,11 @@ class _Writer:
         # Empty paragraph after a table so following text keeps the grid.
         self.doc.add_paragraph(style=self._styles["body"])
 
-    def red_header(self, d: Document) -> None:
-        """发文机关标志 in red 35 mm below the 版心 top; 发文字号; the red rule 4 mm below it."""
+    def red_mark(self, item: Line) -> None:
+        """发文机关标志 in red, 35 mm below the 版心 top."""
         s, rh = self.s, self.s.red_header
-        size = mark_size_pt(s, d.header.mark)
-        p = self.para("red_mark", d.header.mark)
+        size = item.size_pt
+        p = self.para("red_mark", item.text)
         ppr = p._p.get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=_mm_twips(rh.mark_top_below_type_area_mm), after=0,
              line=_twips(size), lineRule="exact")
@@ -331,18 +336,19 @@ class _Writer:
             _set(rpr, "color", RPR_ORDER, val=s.colors.red.lstrip("#"))
             _set(rpr, "sz", RPR_ORDER, val=round(size * 2))
             _set(rpr, "szCs", RPR_ORDER, val=round(size * 2))
-        self.blank(rh.blank_lines_after_mark)
-        if d.header.number:
-            p = self.para("doc_number", d.header.number)
-            num = s.el("doc_number")
-            gap_pt = (s.line_pt("doc_number") - num.size_pt) / 2
-            bdr = _set(p._p.get_or_add_pPr(), "pBdr", PPR_ORDER)
-            bottom = OxmlElement("w:bottom")
-            for k, v in {"val": "single", "sz": round(rh.rule_pt * 8), "color": s.colors.red.lstrip("#"),
-                         "space": max(round(rh.rule_below_number_mm * PT_PER_MM - gap_pt), 0)}.items():
-                bottom.set(qn(f"w:{k}"), str(v))
-            bdr.append(bottom)
-        self.blank(rh.blank_lines_before_title)
+
+    def doc_number(self, item: Line) -> None:
+        """发文字号, with the red rule 4 mm below it."""
+        s, rh = self.s, self.s.red_header
+        p = self.para("doc_number", item.text)
+        num = s.el("doc_number")
+        gap_pt = (s.line_pt("doc_number") - num.size_pt) / 2
+        bdr = _set(p._p.get_or_add_pPr(), "pBdr", PPR_ORDER)
+        bottom = OxmlElement("w:bottom")
+        for k, v in {"val": "single", "sz": round(rh.rule_pt * 8), "color": s.colors.red.lstrip("#"),
+                     "space": max(round(rh.rule_below_number_mm * PT_PER_MM - gap_pt), 0)}.items():
+            bottom.set(qn(f"w:{k}"), str(v))
+        bdr.append(bottom)
 
     def _borders(self, tblpr, sizes: dict[str, int]) -> None:
         """Table borders in eighths of a point; 0 means none."""
@@ -354,12 +360,12 @@ class _Writer:
             else:
                 _set(borders, edge, BORDER_ORDER, val="nil")
 
-    def banji(self, d: Document) -> None:
+    def banji(self, b: Banji) -> None:
         """版记: a borderless-sides table floated to the foot of the type area on the last page.
 
         Rules as wide as the 版心: thick first and last, thin between; 左右各空一字.
         """
-        s, b = self.s, d.banji
+        s = self.s
         el = s.el("banji")
         side = _twips(s.banji.side_indent_chars * el.size_pt)
         width = _mm_twips(s.type_area_mm[0])
@@ -404,34 +410,20 @@ class _Writer:
         anchor = self.doc.add_paragraph(style=self._styles["banji"])
         _set(anchor._p.get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=20, lineRule="exact")
 
-    def document(self, d: Document) -> None:
-        s = self.s
+    def document(self, items: list) -> None:
+        """Each flow item as DOCX paragraphs and tables."""
+        for item in items:
+            if isinstance(item, Line):
+                self.line(item)
+            elif isinstance(item, Blank):
+                self.blank(item.n)
+            elif isinstance(item, TableItem):
+                self.table(item.table)
+            elif isinstance(item, Break):
+                self.page_break()
+            elif isinstance(item, BanjiItem):
+                self.banji(item.banji)
         body = self.doc.element.body
-        if d.header:
-            self.red_header(d)
-        for line in d.title_lines:
-            self.para("title", line)
-        for line in d.subtitle_lines:
-            self.para("subtitle", line)
-        self.blank(s.blank_lines.after_title)
-        if d.recipient:
-            self.para("recipient", d.recipient)
-        self.blocks(d.blocks)
-        if d.signature:
-            r_sig, r_date = signature_indents(s, d.signature.name, d.signature.date)
-            self.blank(s.blank_lines.before_signature)
-            self.para("signature", d.signature.name, right_chars=r_sig)
-            self.para("date", d.signature.date, right_chars=r_date)
-        if d.note:
-            self.para("note", f"（{d.note}）")
-        for att in d.attachments:
-            self.para("annex_label", att.label, page_break_before=True)
-            self.blank(s.blank_lines.after_annex_label)
-            self.para("annex_title", att.title)
-            self.blank(s.blank_lines.after_title)
-            self.blocks(att.blocks)
-        if d.banji:
-            self.banji(d)
         sect = body.find(qn("w:sectPr"))
         body.remove(sect)
         body.append(sect)
@@ -516,10 +508,10 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_docx(doc: Document, style: Style, date: _dt.date | None = None) -> bytes:
+def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None) -> bytes:
     w = _Writer(style)
     w.setup()
-    w.document(doc)
+    w.document(items if items is not None else flow(doc, style))
     props = w.doc.core_properties
     stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
     props.title = doc.title
@@ -529,3 +521,8 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None) -> byt
     props.language = "zh-CN"
     _drop_theme_fonts(w.doc)
     return _save(w.doc)
+
+
+def write(doc: Document, target) -> bytes:
+    """The registry's entry (``reportgen.write.WRITERS``)."""
+    return write_docx(doc, target.style, date=target.stamp)

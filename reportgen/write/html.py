@@ -5,9 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from .fonts import Resolution
-from ..model import Document, Heading, PageBreak, Paragraph, Run, Table
+from ..model import Document, Run, Table
+from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, Style
-from .layout import column_fractions, mark_size_pt, signature_indents
+from .layout import column_fractions
 
 ELEMENT_CLASSES = {
     "title": ".title", "subtitle": ".subtitle", "recipient": ".recipient", "body": "p, .body",
@@ -141,21 +142,6 @@ def _table(t: Table, style: Style) -> str:
     return f"{caption}<table><colgroup>{cols}</colgroup><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _blocks(blocks, style: Style) -> list[str]:
-    out = []
-    for b in blocks:
-        if isinstance(b, Heading):
-            out.append(f"<h{b.level}>{escape(b.number)}{_runs(b.runs)}</h{b.level}>")
-        elif isinstance(b, Paragraph):
-            cls = ' class="recipient"' if b.role == "flush" else ""
-            out.append(f"<p{cls}>{escape(b.lead)}{_runs(b.runs)}</p>")
-        elif isinstance(b, Table):
-            out.append(_table(b, style))
-        elif isinstance(b, PageBreak):
-            out.append('<div class="pagebreak"></div>')
-    return out
-
-
 def _measure(style: Style, fonts: dict[str, Resolution], element: str):
     """Width of a text in characters of ``element``, measured in the face the PDF uses."""
     from .fonts import text_width_em
@@ -171,46 +157,56 @@ def _measure(style: Style, fonts: dict[str, Resolution], element: str):
     return lambda text: (text_width_em(face, text) * e.size_pt + tracking * len(text)) / cell
 
 
-def _blank(n: int) -> list[str]:
-    return ['<div class="blank"></div>'] * n
+ELEMENT_TAGS = {"title": ("p", "title"), "subtitle": ("p", "subtitle"), "recipient": ("p", "recipient"),
+                "body": ("p", ""), "heading1": ("h1", ""), "heading2": ("h2", ""), "heading3": ("h3", ""),
+                "heading4": ("h4", ""), "signature": ("p", "signature"), "date": ("p", "date"),
+                "note": ("p", "note"), "annex_label": ("p", "annex-label"), "annex_title": ("p", "annex-title"),
+                "red_mark": ("p", "red-mark"), "doc_number": ("p", "doc-number")}
 
 
-def html(doc: Document, style: Style, fonts: dict[str, Resolution]) -> str:
-    body: list[str] = []
-    if doc.header:
-        size = mark_size_pt(style, doc.header.mark)
-        body.append(f'<p class="red-mark" style="font-size:{size}pt; line-height:{size}pt">{escape(doc.header.mark)}</p>')
-        body += _blank(style.red_header.blank_lines_after_mark)
-        if doc.header.number:
-            body.append(f'<p class="doc-number">{escape(doc.header.number)}</p>')
-        body += _blank(style.red_header.blank_lines_before_title)
-    body += [f'<p class="title">{escape(line)}</p>' for line in doc.title_lines]
-    body += [f'<p class="subtitle">{escape(line)}</p>' for line in doc.subtitle_lines]
-    body += _blank(style.blank_lines.after_title)
-    if doc.recipient:
-        body.append(f'<p class="recipient">{escape(doc.recipient)}</p>')
-    body += _blocks(doc.blocks, style)
-    if doc.signature:
-        r_sig, r_date = signature_indents(style, doc.signature.name, doc.signature.date,
-                                          _measure(style, fonts, "signature"))
-        body += _blank(style.blank_lines.before_signature)
-        cell = style.char_pt("signature")
-        body.append(f'<p class="signature" style="padding-right:{r_sig * cell:.2f}pt">{escape(doc.signature.name)}</p>')
-        body.append(f'<p class="date" style="padding-right:{r_date * cell:.2f}pt">{escape(doc.signature.date)}</p>')
-    if doc.note:
-        body.append(f'<p class="note">（{escape(doc.note)}）</p>')
-    for att in doc.attachments:
-        body.append(f'<p class="annex-label">{escape(att.label)}</p>')
-        body += _blank(style.blank_lines.after_annex_label)
-        body.append(f'<p class="annex-title">{escape(att.title)}</p>')
-        body += _blank(style.blank_lines.after_title)
-        body += _blocks(att.blocks, style)
-    if doc.banji:
-        rows = []
-        if doc.banji.cc:
-            rows.append(f'<tr><td colspan="2">{escape(doc.banji.cc)}</td></tr>')
-        rows.append(f'<tr><td>{escape(doc.banji.issuer)}</td><td style="text-align:right">{escape(doc.banji.date)}</td></tr>')
-        body.append(f'<div class="banji"><table>{"".join(rows)}</table></div>')
+def _line(item: Line, style: Style) -> str:
+    tag, cls = ELEMENT_TAGS[item.element]
+    attrs = f' class="{cls}"' if cls else ""
+    css_ = []
+    if item.size_pt is not None:
+        css_.append(f"font-size:{item.size_pt}pt; line-height:{item.size_pt}pt")
+    if item.right_chars is not None:
+        css_.append(f"padding-right:{item.right_chars * style.char_pt(item.element):.2f}pt")
+    if css_:
+        attrs += f' style="{"; ".join(css_)}"'
+    inner = escape(item.lead) + (escape(item.text) if item.runs is None else _runs(item.runs))
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def _banji(b) -> str:
+    rows = []
+    if b.cc:
+        rows.append(f'<tr><td colspan="2">{escape(b.cc)}</td></tr>')
+    rows.append(f'<tr><td>{escape(b.issuer)}</td><td style="text-align:right">{escape(b.date)}</td></tr>')
+    return f'<div class="banji"><table>{"".join(rows)}</table></div>'
+
+
+def body_html(items: list, style: Style) -> list[str]:
+    """Each flow item as HTML."""
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, Line):
+            out.append(_line(item, style))
+        elif isinstance(item, Blank):
+            out += ['<div class="blank"></div>'] * item.n
+        elif isinstance(item, TableItem):
+            out.append(_table(item.table, style))
+        elif isinstance(item, Break):
+            out.append('<div class="pagebreak"></div>')
+        elif isinstance(item, BanjiItem):
+            out.append(_banji(item.banji))
+    return out
+
+
+def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list | None = None) -> str:
+    if items is None:
+        items = flow(doc, style, _measure(style, fonts, "signature"))
+    body = body_html(items, style)
     return ("<!DOCTYPE html>\n"
             f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
             f"<style>\n{css(style, fonts)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

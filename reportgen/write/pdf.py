@@ -51,3 +51,20 @@ def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str
     if created:
         document.metadata.created = document.metadata.modified = created
     return document.write_pdf(uncompressed_pdf=False)
+
+
+def _w3c(stamp) -> str | None:
+    import datetime as _dt
+
+    if stamp is None:
+        return None
+    if isinstance(stamp, _dt.datetime):
+        return stamp.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp.isoformat()
+
+
+def write(doc, target) -> bytes:
+    """The registry's entry (``reportgen.write.WRITERS``): HTML from the flow, then WeasyPrint."""
+    from . import html as html_writer
+
+    return write_pdf(html_writer.html(doc, target.style, target.fonts), target.roots, created=_w3c(target.stamp))

@@ -1,8 +1,10 @@
-"""`reportgen preview`: the documents as HTML on 127.0.0.1, updated in the page when files change.
+"""`reportgen preview`: every document as the pages of its PDF, updated in the page when files change.
 
-The main test drives a real headless chromium through its DevTools protocol: it loads the page
-once and reads the DOM again after each change, without navigating (a marker set in the page's
-JavaScript context survives), so the page updated itself.
+The browser tests drive a real headless chromium through its DevTools protocol: they open the
+list page, follow its links, and read the pages' text layer (PDF.js draws each page on a
+canvas with its text over it, transparent, selectable). After a change they read the DOM again
+without navigating (a marker set in the page's JavaScript context survives), so the page
+updated itself.
 """
 
 import json
@@ -20,6 +22,8 @@ from openpyxl import load_workbook
 from conftest import REPO, require_tool
 
 XLSX = Path("data/2023/lucheng/indicators.xlsx")
+OPENING = ('{% extends "summary_plan.md.j2" %}\n{% block opening %}\n编辑改写的开头，新增高新技术企业'
+           "{{ ind.hte_new }}。\n{% endblock %}\n")
 
 
 def set_indicator(ws: Path, ind_id: str, year: int, value) -> None:
@@ -34,15 +38,15 @@ def set_indicator(ws: Path, ind_id: str, year: int, value) -> None:
 
 
 class PreviewServer:
-    """`reportgen -C WS preview 2023 --port 0` in a subprocess; its URL read from its output."""
+    """`reportgen -C WS preview [YEAR] --port 0` in a subprocess; its URL read from its output."""
 
     def __init__(self, ws: Path, *args: str):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(ws), "preview", "2023",
+        self.proc = subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(ws), "preview",
                                       "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, env=env, cwd=REPO)
         self.lines: list[str] = []
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
@@ -56,7 +60,7 @@ class PreviewServer:
         raise AssertionError("preview did not start:\n" + "".join(self.lines))
 
     def get(self, path: str) -> str:
-        with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as r:
+        with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=60) as r:
             return r.read().decode("utf-8")
 
     def state(self) -> dict:
@@ -65,9 +69,11 @@ class PreviewServer:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(10)
+            rest, _err = self.proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            rest, _err = self.proc.communicate()
+        print("preview's output:\n" + "".join(self.lines) + (rest or ""))   # shown when a test fails
 
 
 def wait_for(check, timeout=30.0, step=0.2, what=""):
@@ -84,20 +90,22 @@ def wait_for(check, timeout=30.0, step=0.2, what=""):
 class Browser:
     """A long-lived headless chromium, driven over the DevTools protocol (websocket-client)."""
 
-    def __init__(self, chromium: str, profile: Path, url: str):
+    def __init__(self, chromium: str, profile: Path, url: str, width: int = 1000, height: int = 1200):
         import websocket
 
         profile.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", url],
+             f"--window-size={width},{height}", f"--user-data-dir={profile}", "--remote-debugging-port=0", url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = profile / "DevToolsActivePort"
         port = wait_for(lambda: port_file.is_file() and port_file.read_text().split("\n")[0], 30, what="DevTools port")
         pages = wait_for(lambda: [t for t in self._targets(port) if t["type"] == "page"], 30, what="page target")
-        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
         self.next_id = 0
+        self.command("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                     mobile=False)
 
     @staticmethod
     def _targets(port):
@@ -107,14 +115,16 @@ class Browser:
         except OSError:
             return []
 
-    def evaluate(self, expression: str):
+    def command(self, method: str, **params) -> dict:
         self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": "Runtime.evaluate",
-                                 "params": {"expression": expression, "returnByValue": True}}))
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             msg = json.loads(self.ws.recv())
             if msg.get("id") == self.next_id:
-                return msg.get("result", {}).get("result", {}).get("value")
+                return msg.get("result", {})
+
+    def evaluate(self, expression: str):
+        return self.command("Runtime.evaluate", expression=expression, returnByValue=True).get("result", {}).get("value")
 
     def text(self) -> str:
         return self.evaluate("document.readyState === 'complete' ? document.body.innerText : ''") or ""
@@ -130,83 +140,152 @@ class Browser:
                 self.proc.kill()
 
 
-@pytest.fixture
-def preview(workspace):
-    server = PreviewServer(workspace)
-    yield server
-    server.stop()
+def loaded(browser: Browser, path: str) -> bool:
+    """A new document (not the one marked stale before navigating) is at ``path`` and loaded."""
+    return bool(browser.evaluate(f"!window.stale && location.pathname === {json.dumps(path)} "
+                                 "&& document.readyState === 'complete'"))
 
 
-def test_page_in_headless_chromium_follows_data_template_and_error(workspace, preview, tmp_path):
+def open_from_list(browser: Browser, list_url: str, href: str) -> None:
+    """Go to the list page and click the link to one document, as an editor would."""
+    browser.evaluate("window.stale = true")
+    browser.command("Page.navigate", url=list_url)
+    wait_for(lambda: loaded(browser, "/"), 30, what="the list page")
+    browser.evaluate(f"window.stale = true; document.querySelector('a[href=\"{href}\"]').click()")
+    wait_for(lambda: loaded(browser, href), 30, what=f"navigation to {href}")
+
+
+def pages_drawn(browser: Browser) -> int:
+    """How many pages the viewer shows with their text layer drawn."""
+    return browser.evaluate("document.querySelectorAll('#pages .page[data-painted]').length "
+                            "=== +document.body.dataset.pages ? +document.body.dataset.pages : 0") or 0
+
+
+def test_every_document_of_the_repository_workspace_as_pages_and_a_template_edit(tmp_path):
+    """The repository's own workspace, as laid out (and linked) in the checkout."""
     chromium = require_tool("chromium")
-    browser = Browser(chromium, tmp_path / "chromium-profile", preview.url)
+    added = REPO / "templates" / "summary_plan.md.j2"
+    assert not added.exists(), f"{added} must not exist before the test"
+    server = PreviewServer(REPO)
+    browser = Browser(chromium, tmp_path / "chromium-profile", server.url)
     try:
-        text = wait_for(lambda: "44家" in browser.text() and browser.text(), 60, what="44家 in the page")
-        assert "鹿城区科学技术局" in text and "一、2023年重点工作完成情况" in text
-        # The page uses the PDF's CSS: the body font and the GB/T 9704 sizes from the style.
-        assert browser.evaluate("getComputedStyle(document.querySelector('p.title')).fontSize") == "29.3333px"  # 22pt
-        browser.evaluate("window.loadedOnce = 'yes'")
+        links = wait_for(lambda: browser.evaluate(
+            "document.readyState === 'complete' && [...document.querySelectorAll('main a')]"
+            ".map(a => [a.getAttribute('href'), a.textContent])"), 60, what="the list page")
+        state = server.state()
+        # every document of every unit of every year is on the list page
+        assert sorted(href for href, _t in links) == sorted(f"/doc/{k}" for k in state["docs"])
+        assert len(links) >= 7 and sum("/lucheng/" in href for href, _t in links) >= 4
+        for href, title in links:
+            open_from_list(browser, server.url, href)
+            n = wait_for(lambda: pages_drawn(browser), 90, what=f"the pages of {title}")
+            text = browser.text()
+            assert browser.evaluate("document.title") == title
+            for page in range(1, n + 1):   # the page numbers, as text on the pages
+                assert f"— {page} —" in text, (title, page)
+            assert n >= 2 and "\u200b" not in text
+        summary = next(href for href, title in links if "工作总结和" in title)
+        open_from_list(browser, server.url, summary)
+        n = wait_for(lambda: pages_drawn(browser), 90, what="the summary's pages")
+        # the text can be found (Ctrl-F) and selected
+        assert browser.evaluate("window.find('全社会R&D经费支出增速')")
+        assert "全社会R&D经费支出增速" in browser.evaluate("String(window.getSelection())")
+        browser.evaluate("window.getSelection().removeAllRanges();"
+                         "document.querySelectorAll('#pages .page')[2].scrollIntoView(); window.marker = 'kept'")
+        top = browser.evaluate("scrollY")
+        assert top > 2000
+        rev = browser.evaluate("+document.body.dataset.rev")
 
-        set_indicator(workspace, "hte_new", 2023, 45)
-        wait_for(lambda: "45家" in browser.text(), 30, what="45家 after changing indicators.xlsx")
-        assert "44家" not in browser.text()
-        assert browser.evaluate("window.loadedOnce") == "yes"  # updated in place, never navigated
+        added.write_text(OPENING, "utf-8")
+        started = time.monotonic()
+        wait_for(lambda: "编辑改写的开头，新增高新技术企业44家。" in browser.text(), 10, step=0.1,
+                 what="the edited opening within 10 seconds")
+        seen_after = time.monotonic() - started
+        assert browser.evaluate("window.marker") == "kept"          # updated in place
+        assert browser.evaluate("+document.body.dataset.rev") > rev
+        assert abs(browser.evaluate("scrollY") - top) < 5           # the same page in view
+        assert "全力构筑高能级平台矩阵" not in browser.text()
+        print(f"template edit seen in the browser after {seen_after:.1f} s")
+    finally:
+        added.unlink(missing_ok=True)
+        browser.close()
+        server.stop()
+
+
+def test_error_over_the_last_good_pages_and_recovery(workspace, tmp_path):
+    chromium = require_tool("chromium")
+    server = PreviewServer(workspace, "2023")
+    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2023/lucheng/1")
+    try:
+        n = wait_for(lambda: pages_drawn(browser), 90, what="the pages")
+        assert "44家" in browser.text() and "— 2 —" in browser.text()
+        browser.evaluate("window.marker = 'kept'")
 
         set_indicator(workspace, "hte_new", 2023, "约45")
-        problem = wait_for(lambda: "不是数字" in browser.text() and browser.text(), 30, what="the error page")
-        assert "indicators.xlsx" in problem and "约45" in problem
+        problem = wait_for(lambda: browser.evaluate("document.getElementById('problems')?.innerText"), 30,
+                           what="the problems")
+        assert "indicators.xlsx" in problem and "约45" in problem and "不是数字" in problem
+        # the last good pages stay under the problems
+        assert pages_drawn(browser) == n and "44家" in browser.text() and "— 2 —" in browser.text()
+        assert browser.evaluate("getComputedStyle(document.getElementById('problems')).position") == "fixed"
 
         set_indicator(workspace, "hte_new", 2023, 46)
-        wait_for(lambda: "46家" in browser.text(), 30, what="recovery after fixing the data")
+        wait_for(lambda: "46家" in browser.text() and not browser.evaluate("!!document.getElementById('problems')"),
+                 30, what="recovery after fixing the data")
+        assert "44家" not in browser.text()
+        assert browser.evaluate("window.marker") == "kept"
 
-        (workspace / "templates" / "summary_plan.md.j2").write_text(
-            '{% extends "summary_plan.md.j2" %}\n{% block opening %}\n编辑改写的开头，新增高新技术企业{{ ind.hte_new }}。\n'
-            "{% endblock %}\n", "utf-8")
-        wait_for(lambda: "编辑改写的开头，新增高新技术企业46家。" in browser.text(), 30, what="the new opening")
-        assert "全力构筑高能级平台矩阵" not in browser.text()  # the built-in opening was replaced
-        assert "一、2023年重点工作完成情况" in browser.text()    # the rest is inherited
-        assert browser.evaluate("window.loadedOnce") == "yes"
+        template = workspace / "templates" / "summary_plan.md.j2"
+        template.write_text(OPENING.replace("ind.hte_new", "ind.hte_nwe"), "utf-8")
+        problem = wait_for(lambda: browser.evaluate("document.getElementById('problems')?.innerText"), 30,
+                           what="the template error")
+        assert "templates/summary_plan.md.j2:3" in problem and "hte_new" in problem
+        assert "46家" in browser.text()
+        template.unlink()
+        wait_for(lambda: not browser.evaluate("!!document.getElementById('problems')"), 30, what="recovery")
     finally:
         browser.close()
+        server.stop()
 
 
-def test_event_stream_announces_each_rebuild(workspace, preview):
-    first = preview.state()["version"]
-    assert "44家" in preview.get("/")
-    with urllib.request.urlopen(preview.url + f"events?v={first}", timeout=30) as stream:
-        set_indicator(workspace, "hte_new", 2023, 45)
-        line = stream.readline().decode()
-        while not line.startswith("data:"):
-            line = stream.readline().decode()
-    assert int(line.split(":")[1]) > first
-    assert "45家" in preview.get("/")
+def test_a_workspace_whose_folders_are_links(tmp_path, full_workspace):
+    """data/ and templates/ are links to folders elsewhere; edits there update the preview."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("data", "templates"):
+        (full_workspace / name).rename(elsewhere / name)
+        (full_workspace / name).symlink_to(elsewhere / name)
+    server = PreviewServer(full_workspace, "2023")
+    try:
+        first = server.state()
+        assert len(first["docs"]) == 4 and not any(d["problems"] for d in first["docs"].values())
+        report = elsewhere / "data/2023/lucheng/report.yaml"
+        good = report.read_text("utf-8")
+        report.write_text(good.replace("date:", "date: [", 1), "utf-8")
+        broken = wait_for(lambda: (s := server.state())["problems"] and s, 20, what="the broken report.yaml")
+        assert "report.yaml" in json.dumps(broken, ensure_ascii=False)
+        report.write_text(good, "utf-8")
+        wait_for(lambda: not server.state()["problems"], 20, what="recovery")
+        (elsewhere / "templates" / "summary_plan.md.j2").write_text(OPENING.replace("hte_new", "hte_nwe"), "utf-8")
+        wait_for(lambda: "hte_nwe" in json.dumps(server.state()["docs"]["2023/lucheng/1"]["problems"]), 20,
+                 what="the template edit in the linked templates folder")
+    finally:
+        server.stop()
 
 
-def test_broken_template_shows_its_line_and_recovers(workspace, preview):
-    template = workspace / "templates" / "summary_plan.md.j2"
-    template.write_text('{% extends "summary_plan.md.j2" %}\n{% block opening %}\n{{ ind.hte_nwe }}\n{% endblock %}\n',
-                        "utf-8")
-    page = wait_for(lambda: "hte_nwe" in preview.get("/") and preview.get("/"), 30, what="the template error")
-    assert "templates/summary_plan.md.j2:3" in page and "是否想用 &#x27;hte_new&#x27;" in page
-    template.unlink()
-    wait_for(lambda: "44家" in preview.get("/"), 30, what="the document again")
+def test_pdf_served_is_the_built_pdf(workspace, tmp_path):
+    """The pages shown are those of the PDF `reportgen build` writes (same bytes)."""
+    from conftest import reportgen
 
-
-def test_page_is_the_pdf_html_with_the_same_css(workspace, preview):
-    from reportgen.write import fonts
-    from reportgen.pipeline import document_for, style_for
-    from reportgen.read.load import load
-    from reportgen.core.workspace import Workspace
-    from reportgen.write import html
-
-    ws = Workspace(workspace)
-    style = style_for(ws)
-    uy = next(iter(load(ws, 2023).units.values()))
-    expected_css = html.css(style, fonts.resolve(style, ws.fonts))
-    page = preview.get("/")
-    assert expected_css in page
-    doc, _ = document_for(ws, uy)
-    assert f"<title>{doc.title}</title>" in page
+    reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", check=True)
+    built = next((workspace / "output" / "2023").glob("*.pdf")).read_bytes()
+    server = PreviewServer(workspace, "2023")
+    try:
+        with urllib.request.urlopen(server.url + "pdf/2023/lucheng/1", timeout=60) as r:
+            served = r.read()
+        assert served == built
+    finally:
+        server.stop()
 
 
 def test_ignores_output_and_office_lock_files(workspace):

@@ -1,24 +1,32 @@
-"""``reportgen preview YEAR``: the documents as HTML on 127.0.0.1, rebuilt when a file changes.
+"""``reportgen preview [YEAR]``: every document as the pages of its PDF, rebuilt when a file changes.
 
-The page is the PDF writer's own HTML and CSS (``writers/html.py`` with the fonts the PDF uses),
-framed as a sheet of paper on screen. Three threads:
+The browser shows the PDF that ``reportgen build`` would write — the same page boxes, breaks and
+"— 2 —" page numbers — drawn by PDF.js (shipped in ``static/pdfjs``, nothing is fetched from the
+network): a canvas and a transparent text layer per page, so the text can be selected and
+found with Ctrl-F. Three kinds of threads:
 
-* the **main thread** builds: load → derive → render → parse → HTML, as ``reportgen build``
-  does (so the template time limit, which needs the main thread, applies), first at start and
-  then after every change;
-* a **watcher** thread (watchfiles) waits for changes to the data, templates, styles and fonts
-  of the workspace and hands them to the main thread;
-* the **HTTP server** (threads of the standard library's ``ThreadingHTTPServer``) serves the
-  latest pages and a Server-Sent Events stream ``/events`` that announces each new version; the
-  page's small script then fetches itself again and swaps its content in place (the scroll
-  position stays). When the data or a template is broken the page shows the messages instead,
-  and the document again once it is fixed.
+* the **main thread** builds (load → derive → render → parse, as ``reportgen build`` does, so the
+  template time limit, which needs the main thread, applies): first the models of every document
+  — cheap, and enough to list them and to know their problems — then the PDF of each document
+  that a browser has open (an events stream is connected for it). Other PDFs are made when a
+  page asks for them;
+* a **watcher** thread (watchfiles) waits for changes to the files the documents are made of
+  and hands them to the main thread. It watches the workspace folder and, wherever a data,
+  templates or fonts folder or file is a link, the folder the link leads to — no assumption
+  about how a workspace is laid out or linked;
+* the **HTTP server** (threads of the standard library's ``ThreadingHTTPServer``) serves the list
+  page ``/``, a page per document ``/doc/YEAR/UNIT/N``, its PDF ``/pdf/…`` and a Server-Sent
+  Events stream ``/events`` per document that announces each new PDF and each problem. The
+  page's script draws the new pages in place (the scroll position stays) and shows problems
+  over the last good pages; once the files are fixed the problems go away.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html as _html
 import json
+import os
 import queue
 import threading
 import time
@@ -26,6 +34,7 @@ import traceback
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
@@ -34,56 +43,49 @@ from ..core.i18n import _
 from ..core.workspace import Workspace
 
 HEARTBEAT_SECONDS = 15
+PDF_WAIT_SECONDS = 120
 WATCHED_FILES = ("styles.yaml", "reportgen.yaml")
 WATCHED_FOLDERS = ("data", "templates", "fonts")
-IGNORED_PREFIXES = ("~$", ".~lock", ".#")
+IGNORED_PREFIXES = ("~$", ".~lock", ".#", ".")
 IGNORED_SUFFIXES = (".part", ".tmp", ".swp", "~")
-
-RELOAD_SCRIPT = """<script>
-(function () {
-  var version = +document.documentElement.dataset.version;
-  function refresh() {
-    fetch(location.href, {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (text) {
-      var page = new DOMParser().parseFromString(text, "text/html");
-      document.title = page.title;
-      document.head.innerHTML = page.head.innerHTML;
-      document.body.innerHTML = page.body.innerHTML;
-      version = +page.documentElement.dataset.version;
-      document.documentElement.dataset.version = version;
-    });
-  }
-  function listen() {
-    var events = new EventSource("/events?v=" + version);
-    events.onmessage = function (e) { if (+e.data !== version) { refresh(); } };
-    events.onerror = function () { events.close(); setTimeout(listen, 1000); };
-  }
-  listen();
-})();
-</script>"""
+STATIC_TYPES = {".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css"}
 
 
 @dataclass
-class Page:
+class Doc:
+    """One document of one unit and year, as the server shows it."""
+
+    key: str                      # "2023/lucheng/2": year, unit, place in report.yaml's documents
+    year: int
     unit: str
+    unit_name: str
+    template: str                 # "" for a unit with a single document
     title: str
-    html: str = ""
     problems: list[Problem] = field(default_factory=list)
+    pdf: bytes | None = None      # the last good PDF (kept while the document has problems)
+    rev: int = 0                  # 1, 2, … each time ``pdf`` changes
+    made_from: str = ""           # hash of the HTML the PDF was made from
+    wanted: str = ""              # hash of the current model's HTML ("" while it has problems)
+    model: object = None          # (document, style, date) to make the PDF from
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.wanted) and self.wanted != self.made_from
 
 
 @dataclass
 class State:
-    """What the server shows: the pages of the latest build, numbered by version."""
+    """What the server shows; ``version`` grows with every change, ``changed`` wakes the streams."""
 
     version: int = 0
-    pages: dict[str, Page] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)   # problems that stop every unit
-    fonts: dict[str, Path] = field(default_factory=dict)     # /font/N → a workspace font file
+    docs: dict[str, Doc] = field(default_factory=dict)
+    problems: dict[int, list[Problem]] = field(default_factory=dict)  # year → problems stopping all its units
+    open: dict[str, int] = field(default_factory=dict)                # key → browsers showing it
     changed: threading.Condition = field(default_factory=threading.Condition)
     stopping: bool = False
 
-    def publish(self, pages: dict[str, Page], problems: list[Problem], fonts: dict[str, Path]) -> None:
+    def publish(self) -> None:
         with self.changed:
-            self.pages, self.problems, self.fonts = pages, problems, fonts
             self.version += 1
             self.changed.notify_all()
 
@@ -93,69 +95,172 @@ class State:
             self.changed.notify_all()
 
 
-# ---------------------------------------------------------------- building the pages
+# ---------------------------------------------------------------- building
 
 
-def _screen_css(style) -> str:
-    """On screen, the type area sits on a sheet of the page's size (numbers from the style)."""
-    m = style.margins_mm
-    width = style.page.width_mm - m.left - m.right
-    return (f"<style>@media screen {{ html {{ background: #d9d9d9; }} "
-            f"body {{ box-sizing: content-box; width: {width}mm; min-height: {style.page.height_mm - m.top - m.bottom}mm; "
-            f"margin: 8mm auto; padding: {m.top}mm {m.right}mm {m.bottom}mm {m.left}mm; background: #fff; "
-            f"box-shadow: 0 1px 6px rgba(0,0,0,.3); }} }}</style>")
+def years_of(ws: Workspace, year: int | None) -> list[int]:
+    if year is not None:
+        return [year]
+    if not ws.data.is_dir():
+        return []
+    return sorted(int(p.name) for p in ws.data.iterdir() if p.name.isdigit() and p.is_dir())
 
 
-def _frame(page_html: str, version: int, extra_head: str = "") -> str:
-    page_html = page_html.replace("<html ", f'<html data-version="{version}" ', 1)
-    page_html = page_html.replace("</head>", extra_head + "</head>", 1)
-    return page_html.replace("</body>", RELOAD_SCRIPT + "\n</body>", 1)
+def build_models(ws: Workspace, state: State, years: list[int], unit: str | None,
+                 profiles: tuple[str, ...], first: tuple[str, ...] = (), then=None) -> None:
+    """Every document's model: its title and problems now, and what its PDF would be made from.
 
-
-def _problems_html(title: str, problems: list[Problem], version: int) -> str:
-    items = "\n".join(f"<li><pre>{_html.escape(str(p))}</pre></li>" for p in problems)
-    hint = _("改好后保存文件，本页会自动更新。")
-    return _frame(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<title>{_html.escape(title)}</title><style>body {{ font-family: sans-serif; margin: 2em; }} "
-        "h1 { color: #b00; font-size: 1.4em; } pre { white-space: pre-wrap; font-size: 1.05em; } "
-        "li { margin-bottom: 1em; }</style></head>\n"
-        f"<body class=\"problems\"><h1>{_html.escape(title)}</h1>\n<ol>{items}</ol>\n"
-        f"<p>{_html.escape(hint)}</p>\n</body></html>\n", version)
-
-
-def build_pages(ws: Workspace, year: int, unit: str | None, profiles: tuple[str, ...]):
-    """Build every unit's page; problems are kept per unit (or for all, when loading fails)."""
+    The documents ``first`` (those open in a browser) are made before the others; ``then()`` is
+    called as soon as they are in ``state``, so their new pages need not wait for the rest.
+    """
+    from ..pipeline import document_for, document_templates, issue_date, load_year, style_for
     from ..write import fonts as fontmod
-    from ..pipeline import document_for, style_for
-    from ..pipeline import load_year
     from ..write import html as html_writer
 
     fontmod.workspace_faces.cache_clear()  # fonts dropped into fonts/ count at once
+    docs: dict[str, Doc] = {}
+    problems: dict[int, list[Problem]] = {}
     try:
-        dataset = load_year(ws, year, [unit] if unit else None)
         style = style_for(ws, profiles)
         resolutions = fontmod.resolve(style, ws.fonts)
     except ReportgenError as exc:
-        return {}, exc.problems, {}
-    font_urls: dict[str, Path] = {}
-    for res in resolutions.values():
-        if res.face and res.face.workspace:
-            font_urls.setdefault(res.face.path.as_uri(), res.face.path)
-    served = {str(i): path for i, path in enumerate(font_urls.values())}
-    pages: dict[str, Page] = {}
-    for uid, uy in dataset.units.items():
-        page = Page(uid, uy.unit.name)
+        style = None
+        problems = {y: exc.problems for y in years}
+
+    def make(key: str, year: int, uy, template: str) -> Doc:
+        old = state.docs.get(key)
+        doc = Doc(key, year, uy.unit.id, uy.unit.name, template, old.title if old else uy.unit.name)
+        if old is not None:
+            doc.pdf, doc.rev, doc.made_from = old.pdf, old.rev, old.made_from
         try:
-            doc, _source = document_for(ws, uy)
-            text = html_writer.html(doc, style, resolutions)
-            for i, uri in enumerate(font_urls):
-                text = text.replace(f'url("{uri}")', f'url("/font/{i}")')
-            page.title, page.html = doc.title, text + _screen_css(style)
+            model, _source = document_for(ws, uy, template or None)
+            text = html_writer.html(model, style, resolutions)
+            doc.title = model.title
+            doc.wanted = hashlib.sha256(text.encode()).hexdigest()
+            doc.model = (model, style, issue_date(uy))
         except ReportgenError as exc:
-            page.problems = exc.problems
-        pages[uid] = page
-    return pages, [], served
+            doc.problems = exc.problems
+        return doc
+
+    first_years = {int(k.split("/")[0]) for k in first if k.split("/")[0].isdigit()}
+    for year in sorted(years, key=lambda y: (y not in first_years, y)):
+        if style is None:
+            break
+        try:
+            dataset = load_year(ws, year, [unit] if unit else None)
+        except ReportgenError as exc:
+            problems[year] = exc.problems
+            continue
+        todo = [(f"{year}/{uid}/{n}", uy, template) for uid, uy in dataset.units.items()
+                for n, template in enumerate(document_templates(ws, uid, year), 1)]
+        todo.sort(key=lambda job: job[0] not in first)
+        for key, uy, template in todo:
+            if then is not None and key not in first:   # the open documents are made: show them
+                with state.changed:
+                    state.docs.update(docs)
+                    state.problems.pop(year, None)   # this year loaded again
+                then()
+                then = None
+            docs[key] = make(key, year, uy, template)
+    # a year that failed to load keeps its documents (and their last good pages) with its problems
+    for key, old in state.docs.items():
+        if old.year in problems and key not in docs:
+            old.problems, old.wanted = problems[old.year], ""
+            docs[key] = old
+    with state.changed:
+        state.docs, state.problems = docs, problems
+
+
+def build_pdf(ws: Workspace, doc: Doc) -> None:
+    """Make the PDF of one document from its current model (problems stay with the document)."""
+    from ..pipeline import render_outputs
+
+    if not doc.stale:
+        return
+    model, style, date = doc.model
+    wanted = doc.wanted
+    try:
+        pdf = render_outputs(model, style, ws, ("pdf",), date=date)["pdf"]
+    except ReportgenError as exc:
+        doc.problems = exc.problems
+        return
+    doc.pdf, doc.made_from, doc.rev = pdf, wanted, doc.rev + 1
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _static(name: str) -> bytes | None:
+    base = resources.files("reportgen.app").joinpath("static")
+    parts = [p for p in name.split("/") if p]
+    if not parts or any(p in ("..", ".") or p.startswith(".") for p in parts):
+        return None
+    target = base.joinpath(*parts)
+    return target.read_bytes() if target.is_file() else None
+
+
+def _shell(title: str, body: str, *, doc: str = "", script: str = "") -> str:
+    data = f' data-doc="{_html.escape(doc)}"' if doc else ""
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            f"<title>{_html.escape(title)}</title><link rel=\"stylesheet\" href=\"/static/preview.css\">"
+            f"</head>\n<body{data}>{body}{script}</body></html>\n")
+
+
+def doc_status(state: State, doc: Doc) -> dict:
+    problems = state.problems.get(doc.year) or doc.problems
+    if problems:
+        heading = _("有 {n} 个问题，下面是上次正确时的页面").format(n=len(problems)) if doc.pdf else \
+            _("有 {n} 个问题，未能生成预览").format(n=len(problems))
+        status = _("有问题")
+    elif doc.stale or doc.pdf is None:
+        heading, status = "", _("正在生成……")
+    else:
+        heading, status = "", _("已是最新（第 {rev} 版）").format(rev=doc.rev)
+    return {"version": state.version, "rev": doc.rev, "title": doc.title, "status": status,
+            "heading": heading, "problems": [str(p) for p in problems],
+            "hint": _("改好后保存文件，本页会自动更新。")}
+
+
+def list_page(state: State) -> str:
+    by_year: dict[int, list[Doc]] = {}
+    for d in state.docs.values():
+        by_year.setdefault(d.year, []).append(d)
+    parts = [f"<header><strong>{_html.escape(_('reportgen 预览'))}</strong>"
+             f"<span class=\"status\">{_html.escape(_('保存文件后自动更新'))}</span></header>\n<main class=\"list\">"]
+    for year in sorted(set(by_year) | set(state.problems)):
+        parts.append(f"<h2>{_html.escape(_('{year} 年').format(year=year))}</h2>")
+        if state.problems.get(year):
+            items = "".join(f"<li><pre>{_html.escape(str(p))}</pre></li>" for p in state.problems[year])
+            parts.append(f"<p class=\"bad\">{_html.escape(_('有 {n} 个问题：').format(n=len(state.problems[year])))}</p><ol class=\"bad\">{items}</ol>")
+        rows = []
+        unit_name = None
+        for d in by_year.get(year, []):
+            if d.unit_name != unit_name:
+                if rows:
+                    rows.append("</ul></li>")
+                unit_name = d.unit_name
+                rows.append(f"<li>{_html.escape(d.unit_name)}（{_html.escape(d.unit)}）<ul>")
+            bad = f" <span class=\"bad\">— {_html.escape(_('有 {n} 个问题').format(n=len(d.problems)))}</span>" if d.problems else ""
+            rows.append(f"<li><a href=\"/doc/{quote(d.key)}\">{_html.escape(d.title)}</a>{bad}</li>")
+        if rows:
+            rows.append("</ul></li>")
+        parts.append("<ul>" + "".join(rows) + "</ul>")
+    if not state.docs and not state.problems:
+        parts.append(f"<p>{_html.escape(_('工作区的 data/ 下还没有任何年份的数据。'))}</p>")
+    parts.append("</main>")
+    reload_script = ("<script>(function(){var v=+document.body.dataset.version;function listen(){"
+                     "var e=new EventSource('/events?v='+v);e.onmessage=function(m){if(+m.data!==v){location.reload();}};"
+                     "e.onerror=function(){e.close();setTimeout(listen,1000);};}listen();})();</script>")
+    return _shell(_("reportgen 预览"), "".join(parts), script=reload_script).replace(
+        "<body>", f"<body data-version=\"{state.version}\">", 1)
+
+
+def doc_page(doc: Doc) -> str:
+    body = (f"<header><a href=\"/\">{_html.escape(_('← 全部文档'))}</a>"
+            f"<strong id=\"title\">{_html.escape(doc.title)}</strong>"
+            f"<span>{_html.escape(doc.unit_name)}</span><span class=\"status\" id=\"status\"></span></header>\n"
+            "<div id=\"pages\"></div>\n")
+    return _shell(doc.title, body, doc=doc.key, script="<script type=\"module\" src=\"/static/viewer.js\"></script>")
 
 
 # ---------------------------------------------------------------- serving
@@ -167,177 +272,295 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 — quiet: the terminal shows rebuilds only
         pass
 
-    def _send(self, body: bytes, ctype: str, status: int = 200) -> None:
+    def _send(self, body: bytes, ctype: str, status: int = 200, headers: dict | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+
+    def _not_found(self):
+        return self._send(_("没有这个页面").encode(), "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
 
     def do_GET(self):  # noqa: N802 — http.server's naming
         url = urlparse(self.path)
         state = self.server.state
-        if url.path == "/events":
-            return self._events(parse_qs(url.query).get("v", ["0"])[0])
-        if url.path == "/state":
+        path = unquote(url.path)
+        query = parse_qs(url.query)
+        if path == "/events":
+            return self._events(query.get("doc", [""])[0], query.get("v", ["-1"])[0])
+        if path == "/state":
             body = {"version": state.version,
-                    "units": {u: {"title": p.title, "problems": [str(x) for x in p.problems]} for u, p in state.pages.items()},
-                    "problems": [str(x) for x in state.problems]}
+                    "docs": {k: {"title": d.title, "rev": d.rev, "problems": [str(x) for x in d.problems]}
+                             for k, d in state.docs.items()},
+                    "problems": {str(y): [str(x) for x in ps] for y, ps in state.problems.items()}}
             return self._send(json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
-        if url.path.startswith("/font/"):
-            path = state.fonts.get(url.path.removeprefix("/font/"))
-            if path is None:
-                return self._send(b"", "text/plain", HTTPStatus.NOT_FOUND)
-            return self._send(path.read_bytes(), "font/ttf" if path.suffix.lower() == ".ttf" else "font/otf")
-        if url.path == "/":
-            return self._send(self._index().encode(), "text/html; charset=utf-8")
-        if url.path.startswith("/unit/"):
-            page = state.pages.get(unquote(url.path.removeprefix("/unit/")))
-            if page is not None:
-                return self._send(self._page(page).encode(), "text/html; charset=utf-8")
-        return self._send(_("没有这个页面").encode(), "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
+        if path.startswith("/static/"):
+            data = _static(path.removeprefix("/static/"))
+            if data is None:
+                return self._not_found()
+            return self._send(data, STATIC_TYPES.get(Path(path).suffix, "application/octet-stream"),
+                              headers={"Cache-Control": "max-age=3600"} if "/pdfjs/" in path else None)
+        if path == "/":
+            return self._send(list_page(state).encode(), "text/html; charset=utf-8")
+        if path.startswith("/doc/"):
+            doc = state.docs.get(path.removeprefix("/doc/"))
+            if doc is None:
+                return self._not_found()
+            return self._send(doc_page(doc).encode(), "text/html; charset=utf-8")
+        if path.startswith("/pdf/"):
+            return self._pdf(path.removeprefix("/pdf/"))
+        return self._not_found()
 
-    def _page(self, page: Page) -> str:
+    def _pdf(self, key: str):
         state = self.server.state
-        if state.problems:
-            return _problems_html(_("有 {n} 个问题，未能生成预览").format(n=len(state.problems)), state.problems, state.version)
-        if page.problems:
-            return _problems_html(_("{unit}：有 {n} 个问题，未能生成预览").format(unit=page.title, n=len(page.problems)),
-                                  page.problems, state.version)
-        return _frame(page.html, state.version)
+        doc = state.docs.get(key)
+        if doc is None:
+            return self._not_found()
+        if doc.pdf is None:  # not made yet: ask the main thread, wait for it
+            self.server.jobs.put(("pdf", key))
+            with state.changed:
+                state.changed.wait_for(lambda: state.stopping or (state.docs.get(key) or doc).pdf is not None
+                                       or bool((state.docs.get(key) or doc).problems), timeout=PDF_WAIT_SECONDS)
+            doc = state.docs.get(key) or doc
+        if doc.pdf is None:
+            return self._send(_("这份文档还没有可显示的页面").encode(), "text/plain; charset=utf-8",
+                              HTTPStatus.SERVICE_UNAVAILABLE)
+        return self._send(doc.pdf, "application/pdf", headers={"X-Reportgen-Rev": str(doc.rev)})
 
-    def _index(self) -> str:
+    def _events(self, key: str, seen_text: str) -> None:
         state = self.server.state
-        pages = list(state.pages.values())
-        if state.problems or len(pages) == 1:
-            return self._page(pages[0] if pages else Page("", ""))
-        links = "\n".join(f'<li><a href="/unit/{quote(p.unit)}">{_html.escape(p.title)}</a>'
-                          + (f" — {_html.escape(_('有 {n} 个问题').format(n=len(p.problems)))}" if p.problems else "")
-                          + "</li>" for p in pages)
-        return _frame("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                      f"<title>reportgen</title></head>\n<body><ul>{links}</ul>\n</body></html>\n", state.version)
-
-    def _events(self, seen_text: str) -> None:
-        state = self.server.state
-        try:
-            seen = int(seen_text)
-        except ValueError:
-            seen = -1
+        if key and key not in state.docs:
+            return self._not_found()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if key:
+            with state.changed:
+                state.open[key] = state.open.get(key, 0) + 1
+            self.server.jobs.put(("pdf", key))
         try:
+            seen = int(seen_text) if seen_text.lstrip("-").isdigit() else -1
+            last = None
             while True:
                 with state.changed:
                     state.changed.wait_for(lambda: state.version != seen or state.stopping, timeout=HEARTBEAT_SECONDS)
                     version, stopping = state.version, state.stopping
+                    doc = state.docs.get(key) if key else None
+                    message = json.dumps(doc_status(state, doc), ensure_ascii=False) if doc else str(version)
                 if stopping:
                     return
-                if version != seen:
-                    self.wfile.write(f"data: {version}\n\n".encode())
-                    seen = version
+                if version != seen and message != last:
+                    self.wfile.write(f"data: {message}\n\n".encode())
+                    last = message
                 else:
                     self.wfile.write(b": keep-alive\n\n")
+                seen = version
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            if key:
+                with state.changed:
+                    state.open[key] = state.open.get(key, 1) - 1
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, state: State):
+    def __init__(self, address, state: State, jobs: queue.Queue):
         super().__init__(address, _Handler)
         self.state = state
+        self.jobs = jobs
 
 
 # ---------------------------------------------------------------- watching
 
 
-def watch_filter(ws: Workspace):
-    """Only what a document is made of: data, templates, fonts, the style and workspace files."""
+def linked_targets(ws: Workspace) -> list[Path]:
+    """Where the workspace's links lead: a data, templates or fonts folder, a year or unit folder,
+    or a single file may be a link to somewhere else (the repository's own sample was laid out
+    like that). A folder is given as itself, a file as itself."""
+    targets: list[Path] = []
+    candidates = [ws.root / name for name in (*WATCHED_FOLDERS, *WATCHED_FILES)]
+    seen_dirs = set()
+    while candidates:
+        p = candidates.pop()
+        if p.is_symlink():
+            target = p.resolve()
+            if target not in targets:
+                targets.append(target)
+        if p.is_dir():
+            real = p.resolve()
+            if real in seen_dirs:
+                continue
+            seen_dirs.add(real)
+            try:
+                candidates.extend(p.iterdir())
+            except OSError:
+                continue
+    return targets
+
+
+def watched_roots(ws: Workspace) -> list[Path]:
+    """The folders to watch: the workspace, and those its links lead to outside it."""
     root = ws.root.resolve()
+    roots = [root]
+    for target in linked_targets(ws):
+        folder = target if target.is_dir() else target.parent
+        if not any(folder.is_relative_to(r) for r in roots):
+            roots.append(folder)
+    return roots
+
+
+def watch_filter(ws: Workspace, targets: list[Path] | None = None):
+    """Only what a document is made of: data, templates, fonts, the style and workspace files.
+
+    A change is judged by where it is inside the workspace, or by the link of the workspace
+    that leads to it (as the watcher may report the link's target, not the link).
+    """
+    root = ws.root.resolve()
+    targets = linked_targets(ws) if targets is None else targets
 
     def accept(change, path: str) -> bool:
         p = Path(path)
         if p.name.startswith(IGNORED_PREFIXES) or p.name.endswith(IGNORED_SUFFIXES) or "__pycache__" in p.parts:
             return False
-        try:
-            rel = p.resolve().relative_to(root)
-        except ValueError:
-            return False
-        return bool(rel.parts and rel.parts[0] in WATCHED_FOLDERS) or str(rel) in WATCHED_FILES
+        if any(p == t or p.is_relative_to(t) for t in targets):
+            return True
+        for base in (ws.root, root):
+            try:
+                rel = p.relative_to(base)
+            except ValueError:
+                continue
+            return bool(rel.parts and rel.parts[0] in WATCHED_FOLDERS) or str(rel) in WATCHED_FILES
+        return False
 
     return accept
 
 
-def _watch(ws: Workspace, changes: queue.Queue, stop: threading.Event, ready: threading.Event) -> None:
+def _watch(ws: Workspace, roots: list[Path], changes: queue.Queue, stop: threading.Event,
+           ready: threading.Event) -> None:
     import watchfiles
 
-    # An empty batch after each quiet 200 ms: the first one says the watcher is in place.
-    for batch in watchfiles.watch(ws.root, watch_filter=watch_filter(ws), stop_event=stop, debounce=200,
+    # An empty batch after each quiet 100 ms: the first one says the watcher is in place.
+    for batch in watchfiles.watch(*roots, watch_filter=watch_filter(ws), stop_event=stop, debounce=100,
                                   step=50, rust_timeout=200, yield_on_timeout=True, raise_interrupt=False):
         ready.set()
         if batch:
-            changes.put(batch)
+            changes.put(("change", batch))
 
 
-def serve(ws: Workspace, year: int, *, port: int = 8000, unit: str | None = None,
+class _Watcher:
+    """The watcher thread; started again when the links of the workspace change."""
+
+    def __init__(self, ws: Workspace, jobs: queue.Queue):
+        self.ws, self.jobs, self.roots = ws, jobs, None
+        self.stop_event = threading.Event()
+
+    def refresh(self) -> None:
+        roots = watched_roots(self.ws)
+        if (roots, linked_targets(self.ws)) == self.roots:
+            return
+        self.stop_event.set()
+        self.stop_event, self.roots = threading.Event(), (roots, linked_targets(self.ws))
+        ready = threading.Event()
+        threading.Thread(target=_watch, args=(self.ws, roots, self.jobs, self.stop_event, ready),
+                         name="reportgen-watch", daemon=True).start()
+        ready.wait(10)  # announce the address only once changes are seen
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+
+def serve(ws: Workspace, year: int | None, *, port: int = 8000, unit: str | None = None,
           profiles: tuple[str, ...] = (), echo=print, host: str = "127.0.0.1") -> None:
     """Build, serve and rebuild on every change until interrupted (Ctrl+C)."""
     from ..render import jinja as render
 
     state = State()
+    jobs: queue.Queue = queue.Queue()
     try:
-        server = _Server((host, port), state)
+        server = _Server((host, port), state, jobs)
     except OSError as exc:
         raise ReportgenError(Problem(f"{host}:{port}", _("无法在这个端口启动预览：{reason}").format(reason=exc.strerror),
                                      _("换一个端口：reportgen preview 年份 --port 8001"))) from None
+    years = years_of(ws, year)
 
-    def rebuild(reason: str) -> None:
-        started = time.perf_counter()
-        render.reset()
-        try:
-            pages, problems, fonts = build_pages(ws, year, unit, profiles)
-        except Exception as exc:  # a bug of ours: show it on the page, keep serving
-            pages, fonts = {}, {}
-            problems = [Problem("", _("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}"),
-                                traceback.format_exc(limit=3))]
-        state.publish(pages, problems, fonts)
-        failed = problems + [p for page in pages.values() for p in page.problems]
+    def report(reason: str, started: float) -> None:
+        failed = [p for ps in state.problems.values() for p in ps] + \
+                 [p for d in state.docs.values() if d.year not in state.problems for p in d.problems]
         if failed:
             echo(_("{reason}：有 {n} 个问题，页面上显示了问题所在").format(reason=reason, n=len(failed)))
             for p in failed:
                 echo(f"  {p}")
         else:
-            echo(_("{reason}：已更新 {n} 份文档（{s:.1f} 秒）").format(reason=reason, n=len(pages),
+            echo(_("{reason}：已更新 {n} 份文档（{s:.1f} 秒）").format(reason=reason, n=len(state.docs),
                                                                 s=time.perf_counter() - started))
 
+    def guarded(step, *args) -> bool:
+        try:
+            step(*args)
+            return True
+        except Exception as exc:  # a bug of ours: show it on the pages, keep serving
+            problem = Problem("", _("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}"),
+                              traceback.format_exc(limit=3))
+            with state.changed:
+                state.problems = {y: [problem] for y in years}
+            return False
+
+    def make_pdfs(keys) -> None:
+        for key in keys:
+            doc = state.docs.get(key)
+            if doc is not None and doc.stale and not state.problems.get(doc.year):
+                if guarded(build_pdf, ws, doc):
+                    state.publish()
+
+    def rebuild(reason: str) -> None:
+        started = time.perf_counter()
+        render.reset()
+        shown = tuple(k for k, n in state.open.items() if n > 0)
+        guarded(build_models, ws, state, years, unit, profiles, shown, lambda: make_pdfs(shown))
+        state.publish()
+        make_pdfs(shown)
+        report(reason, started)
+
     rebuild(_("启动"))
-    stop = threading.Event()
-    changes: queue.Queue = queue.Queue()
-    ready = threading.Event()
-    threading.Thread(target=_watch, args=(ws, changes, stop, ready), name="reportgen-watch", daemon=True).start()
-    ready.wait(10)  # announce the address only once changes are seen
+    watcher = _Watcher(ws, jobs)
+    watcher.refresh()
     threading.Thread(target=server.serve_forever, name="reportgen-http", daemon=True).start()
     echo(_("预览地址：http://{host}:{port}/ （修改数据、模板或样式后页面自动更新；按 Ctrl+C 停止）").format(
         host=host, port=server.server_address[1]))
     try:
         while True:
             try:
-                batch = changes.get(timeout=0.5)
+                job = jobs.get(timeout=0.5)
             except queue.Empty:
                 continue
-            while not changes.empty():
-                batch |= changes.get_nowait()
-            names = sorted({ws.rel(Path(p)) for _c, p in batch})
-            rebuild(_("已修改 {files}").format(files="、".join(names[:3]) + ("…" if len(names) > 3 else "")))
+            batch, wanted = set(), []
+            while True:
+                kind, payload = job
+                if kind == "change":
+                    batch |= payload
+                else:
+                    wanted.append(payload)
+                try:
+                    job = jobs.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                names = sorted({ws.rel(Path(p)) for _c, p in batch})
+                rebuild(_("已修改 {files}").format(files="、".join(names[:3]) + ("…" if len(names) > 3 else "")))
+                watcher.refresh()
+            make_pdfs(dict.fromkeys(wanted))
     except KeyboardInterrupt:
         echo(_("预览已停止。"))
     finally:
-        stop.set()
+        watcher.stop()
         state.stop()
         server.shutdown()
         server.server_close()

@@ -277,14 +277,15 @@ def _workspace_or_none(path: str | None) -> Workspace | None:
         return None
 
 
-@main.command(help=_('在本机以网页形式预览 YEAR 的文档；数据、模板或样式修改后页面自动更新。'))
-@click.argument("year", type=int)
+@main.command(help=_('在本机浏览器中按页预览文档（与 PDF 相同的分页和页码）；数据、模板或样式保存后页面自动更新。'
+                     '不给 YEAR 时预览 data/ 下每一年的全部文档。'))
+@click.argument("year", type=int, required=False)
 @click.option("--port", type=int, default=8000, show_default=True, help=_("127.0.0.1 上的端口（0：任选一个空闲端口）。"))
 @click.option("--unit", "unit", default=None, help=_("只预览这个单位。"))
 @click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
 @click.pass_context
 def preview(ctx, year, port, unit, profiles):
-    """Serve the documents of YEAR as HTML on localhost; the page reloads when files change."""
+    """Serve every document (of YEAR) as the pages of its PDF on localhost, updated on every save."""
     from ..app.preview import serve
 
     serve(_workspace(ctx.obj["workspace"]), year, port=port, unit=unit, profiles=tuple(profiles),

@@ -114,6 +114,39 @@ def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
     return found if len(found) > 1 else [""]
 
 
+@dataclass
+class Prepared:
+    """One document of one unit, through every stage before the writers: the unit's data, the
+    template that makes it ("" when the unit makes one), and the model — or the problems that
+    stopped it."""
+
+    unit: UnitYear
+    template: str
+    document: Document | None = None
+    source: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def documents(ws: Workspace, year: int, units: list[str] | None = None, templates: list[str] | None = None,
+              dataset: Dataset | None = None):
+    """The one pipeline up to the model, shared by build, check, preview and fonts: read and
+    validate the year's data (``load_year``: every data problem at once, raised), then, unit by
+    unit, every document its report.yaml lists (or those of ``templates``) through derive →
+    render → parse. A document's own problems are kept on it, so the others go on.
+    """
+    data = dataset if dataset is not None else load_year(ws, year, units)
+    for uid, uy in data.units.items():
+        if units and uid not in units:
+            continue
+        for template in templates if templates is not None else document_templates(ws, uid, year):
+            try:
+                doc, source = document_for(ws, uy, template or None)
+            except ReportgenError as exc:
+                yield Prepared(uy, template, problems=list(exc.problems))
+                continue
+            yield Prepared(uy, template, doc, source)
+
+
 def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:
     """Each font role → (where, text) of everything set in it, read from the layout flow the
     writers draw (so the coverage check sees exactly what they set)."""

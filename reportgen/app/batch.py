@@ -359,8 +359,7 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
 
 def run_task(task: Task) -> Outcome:
     """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
-    from ..pipeline import document_for, issue_date, render_outputs, write_outputs
-    from ..pipeline import load_year
+    from ..pipeline import documents, issue_date, load_year, render_outputs, write_outputs
 
     started = time.perf_counter()
     oc = Outcome(task.unit, task.formats, template=task.template)
@@ -370,13 +369,15 @@ def run_task(task: Task) -> Outcome:
     try:
         style = _style(task.root, task.profiles, task.run_id)
         year = _year_data(task.root, task.year, task.run_id) if task.read_year else None
-        uy = year.units.get(task.unit) if year else None
-        if uy is None:
-            uy = load_year(ws, task.year, [task.unit]).units[task.unit]
+        data = year if year and task.unit in year.units else load_year(ws, task.year, [task.unit])
+        uy = data.units[task.unit]
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        doc, source = document_for(ws, uy, task.template or None)
+        this = next(documents(ws, task.year, [task.unit], [task.template], dataset=data))
+        if this.document is None:
+            raise ReportgenError(this.problems)
+        doc, source = this.document, this.source
         oc.title = doc.title
         oc.stages["document"] = time.perf_counter() - t
         data = {}

@@ -109,20 +109,25 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
 @click.pass_context
 def check(ctx, year):
     """Validate the data and templates of YEAR without writing anything."""
-    from ..pipeline import document_for, document_templates
-    from ..pipeline import load_year
+    from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
+    from ..pipeline import documents, load_year
 
     ws = _workspace(ctx.obj["workspace"])
     dataset = load_year(ws, year)
-    from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
-
-    drift = [p for uy in dataset.units.values() for p in check_figures(ws, uy)]
-    for uy in dataset.units.values():
-        for template in document_templates(ws, uy.unit.id, year):   # every document the unit makes
-            doc, _source = document_for(ws, uy, template or None)
-            click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=doc.title))
-    if drift:
-        raise ReportgenError(drift)
+    by_unit = {uid: list(check_figures(ws, uy)) for uid, uy in dataset.units.items()}
+    titles: dict[str, list[str]] = {uid: [] for uid in by_unit}
+    for prepared in documents(ws, year, dataset=dataset):
+        uid = prepared.unit.unit.id
+        by_unit[uid] += prepared.problems
+        if prepared.document is not None:
+            titles[uid].append(prepared.document.title)
+    for uid, uy in dataset.units.items():   # 通过 only for a unit with no problem at all
+        if not by_unit[uid]:
+            for title in titles[uid]:
+                click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=title))
+    problems = [p for found in by_unit.values() for p in found]
+    if problems:
+        raise ReportgenError(problems)
 
 
 @main.command("new-year", help=_("从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
@@ -158,8 +163,7 @@ def fonts(ctx, year, fc_out, install):
     """Show, per font role, the face the PDF uses and whether it covers the document."""
     from ..write import fonts as fontmod
     from ..app.batch import _pad
-    from ..pipeline import document_for, document_templates, style_for, texts_by_role
-    from ..pipeline import load_year
+    from ..pipeline import documents, style_for, texts_by_role
 
     try:
         ws = _workspace(ctx.obj["workspace"])
@@ -169,10 +173,10 @@ def fonts(ctx, year, fc_out, install):
     res = fontmod.resolve(style, ws.fonts if ws else None)
     problems = []
     if year is not None and ws is not None:
-        for unit, uy in load_year(ws, year).units.items():
-            for template in document_templates(ws, unit, year):   # every document the unit lists
-                doc, _source = document_for(ws, uy, template)
-                problems += fontmod.check_coverage(res, texts_by_role(doc, style))
+        for prepared in documents(ws, year):   # every document every unit lists
+            if prepared.document is None:
+                raise ReportgenError(prepared.problems)
+            problems += fontmod.check_coverage(res, texts_by_role(prepared.document, style))
     for role, r in res.items():
         face = f"{r.face.family}（{r.face.path}）" if r.face else _("未找到")
         kind = _("正式字体") if r.face and not r.substitute else _("开源替代字体（仅供预览）") if r.face else _("缺失")

@@ -11,6 +11,124 @@ from dataclasses import dataclass, field
 from typing import Literal, Union
 
 
+# -- provenance ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Source:
+    """Where one printed figure comes from.
+
+    ``cells`` are (address, value as read) pairs such as (``data/2024/lucheng/indicators.xlsx
+    指标!F3``, ``21.9``); ``computation`` says what was done with them (增速，保留1位; 完成率＝
+    完成÷目标×100 …); ``printed_by`` the template or report.yaml line that printed it.
+    ``kind`` is ``figure`` for a figure, ``narrative`` for a whole report.yaml text (which is
+    not a figure: it tells a reviewer where hand-written words came from).
+    """
+
+    indicator: str = ""
+    name: str = ""
+    value: str = ""
+    cells: tuple[tuple[str, str], ...] = ()
+    computation: str = ""
+    printed_by: str = ""
+    kind: Literal["figure", "narrative"] = "figure"
+
+    def describe(self) -> str:
+        """One line for a reviewer: 指标 rd_growth：indicators.xlsx 指标!F3 = 21.9（增速，保留1位）."""
+        cells = "；".join(f"{a} = {v}" if v != "" else a for a, v in self.cells)
+        head = f"指标 {self.indicator}" if self.indicator else "计算"
+        text = f"{head}：{cells}" if cells else head
+        if self.computation:
+            text += f"（{self.computation}）"
+        return text
+
+
+class Traced(str):
+    """Text as printed (``21.9%``) carrying its :class:`Source`; behaves as ``str`` otherwise."""
+
+    source: Source | None
+
+    def __new__(cls, text="", source: Source | None = None):
+        obj = super().__new__(cls, text)
+        obj.source = source
+        return obj
+
+    def __reduce__(self):
+        return (Traced, (str(self), self.source))
+
+
+class TracedInt(int):
+    """A number read from a cell (``ind.x.value``, ``ind.x.rank``) carrying its :class:`Source`."""
+
+    source: Source | None
+
+    def __new__(cls, value=0, source: Source | None = None):
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+    def __reduce__(self):
+        return (TracedInt, (int(self), self.source))
+
+
+class TracedFloat(float):
+    source: Source | None
+
+    def __new__(cls, value=0.0, source: Source | None = None):
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+    def __reduce__(self):
+        return (TracedFloat, (float(self), self.source))
+
+
+def traced(value, source: Source | None):
+    """``value`` carrying ``source`` (None stays None; bools are not numbers here)."""
+    if value is None or source is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return Traced(value, source)
+    if isinstance(value, int):
+        return TracedInt(value, source)
+    if isinstance(value, float):
+        return TracedFloat(value, source)
+    return value
+
+
+def source_of(value) -> Source | None:
+    """The :class:`Source` a printed value carries, if any."""
+    src = getattr(value, "source", None)
+    return src if isinstance(src, Source) else None
+
+
+#: Markers in the rendered source around a traced value: OPEN, the index in the render's list
+#: of sources as digits U+E010…U+E019, SEP, the text as printed, CLOSE. They are private-use
+#: characters: every value and every template or narrative text has them removed before it
+#: reaches the source, so only the renderer can write them, and the parser removes them all.
+MARK_OPEN, MARK_SEP, MARK_CLOSE = "\ue000", "\ue001", "\ue002"
+MARK_DIGIT0 = 0xE010
+MARK_CHARS = "".join(chr(c) for c in range(0xE000, 0xE020))
+_MARK_TABLE = {ord(c): None for c in MARK_CHARS}
+
+
+def strip_marks(text: str) -> str:
+    """``text`` without any provenance marker (for values, template and narrative text)."""
+    return text.translate(_MARK_TABLE)
+
+
+def mark(index: int, text: str) -> str:
+    return MARK_OPEN + "".join(chr(MARK_DIGIT0 + int(d)) for d in str(index)) + MARK_SEP + text + MARK_CLOSE
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text[start:end]`` of a paragraph, heading or cell (lead-in and number excluded) came
+    from ``source``."""
+
+    start: int
+    end: int
+    source: Source
+
+
 @dataclass
 class Run:
     """A stretch of inline text with uniform formatting."""
@@ -31,6 +149,7 @@ class Paragraph:
     runs: list[Run]
     lead: str = ""
     role: Literal["body", "flush"] = "body"
+    spans: list[Span] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -44,6 +163,7 @@ class Heading:
     level: int
     number: str
     runs: list[Run]
+    spans: list[Span] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -56,6 +176,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     align: Literal["left", "center", "right"] = "left"
+    spans: list[Span] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -77,6 +198,32 @@ class PageBreak:
 
 
 Block = Union[Paragraph, Heading, Table, PageBreak]
+
+
+def pieces(runs: list[Run], spans: list[Span]) -> list[tuple[Run, Source | None]]:
+    """``runs`` cut at the edges of the figure spans: (run, source of the figure or None).
+
+    Writers that show provenance (the review DOCX, the preview) use this; the others keep the
+    runs as they are, so the final outputs do not change.
+    """
+    figs = [s for s in spans if s.source.kind == "figure"]
+    cuts = sorted({*(s.start for s in figs), *(s.end for s in figs)})
+    out: list[tuple[Run, Span | None]] = []
+    pos = 0
+    for run in runs:
+        end = pos + len(run.text)
+        edges = [pos, *(c for c in cuts if pos < c < end), end]
+        for a, b in zip(edges, edges[1:]):
+            # the innermost figure covering this stretch (figures do not overlap in practice)
+            span = min((s for s in figs if s.start <= a and b <= s.end), key=lambda s: s.end - s.start,
+                       default=None)
+            piece = Run(run.text[a - pos:b - pos], run.bold, run.italic)
+            if out and out[-1][1] is span and (out[-1][0].bold, out[-1][0].italic) == (run.bold, run.italic):
+                out[-1] = (Run(out[-1][0].text + piece.text, run.bold, run.italic), span)
+            else:
+                out.append((piece, span))
+        pos = end
+    return [(r, s.source if s else None) for r, s in out]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
 from .check.consistency import check_references
 from .read.load import Dataset, UnitYear, load
-from .model import Document
+from .model import Document, strip_marks
 from .write import FORMATS, WRITERS, Target
 from .write import flow as layout_flow
 from .write.style import Style, load_style
@@ -85,13 +85,15 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     spec = next((s for s in wanted if s.template == template), None) if template else wanted[0]
     if spec is None:
         raise ReportgenError(Problem(where_of(()), _("report.yaml 没有列出模板 {template} 的文档").format(template=template)))
-    narrative = render.render_narrative(report, ctx, where_of, ws)
-    title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
-                                     for line in str(spec.title).strip().splitlines()) if line.strip()]
-    ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
-    source = render.render(spec.template, ctx, ws)
-    doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"))
-    return doc, source
+    with render.tracing(ws) as trace:   # every figure printed is marked with where it comes from
+        narrative = render.render_narrative(report, ctx, where_of, ws)
+        title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
+                                         for line in str(spec.title).strip().splitlines()) if line.strip()]
+        ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
+        source = render.render(spec.template, ctx, ws)
+    doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"),
+                      trace=trace)
+    return doc, strip_marks(source)
 
 
 def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:

@@ -22,14 +22,15 @@ import difflib
 import functools
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ..core import cnfmt
 from ..core.i18n import _
-from ..read.load import UnitYear
+from ..read.load import KIND_NAMES, UnitYear
+from ..model import Source, Traced, traced
 
 #: Kinds whose change is a difference in percentage points (values are percentages).
 POINT_KINDS = ("ratio", "growth", "pp")
@@ -89,6 +90,29 @@ def plain_number(value, precision=None) -> str:
     return cnfmt.MISSING if v is None else cnfmt.fmt_number(v, _precision(precision), group=False)
 
 
+# -- provenance -------------------------------------------------------------------------------
+def _cell_text(v) -> str:
+    v = _num(v)
+    return "" if v is None else str(v)
+
+
+def format_note(kind: str, measure: str, precision, printed: str) -> str:
+    """How a value became the printed text: 增速，保留1位; 总量，单位换算 万元→亿元，保留2位."""
+    parts = [KIND_NAMES.get(kind, kind)]
+    shown = printed.lstrip("0123456789.-+")
+    if kind == "amount" and measure and shown and shown != measure and not printed.startswith(cnfmt.MISSING):
+        parts.append(f"单位换算 {measure}→{shown}")
+    p = _precision(precision)
+    if p is not None:
+        parts.append(f"保留{p}位")
+    return "，".join(parts)
+
+
+def _trace(text: str, ind_id: str, name: str, value, cells_used, computation: str) -> Traced:
+    return Traced(text, Source(ind_id, name, _cell_text(value), tuple(c for c in cells_used if c and c[0]),
+                               computation))
+
+
 # -- tables (vectorised) ------------------------------------------------------------------------
 def _per_unit_year(fn):
     """Compute ``fn(uy)`` once per UnitYear object (a document's context asks for the same tables
@@ -120,6 +144,14 @@ def meta(uy: UnitYear) -> pd.DataFrame:
     if df.empty:
         return df.set_index("id")
     return df.sort_values("order", kind="stable").drop_duplicates("id").set_index("id")
+
+
+@_per_unit_year
+def cells(uy: UnitYear) -> dict[tuple[str, int], tuple[str, str]]:
+    """(indicator, year) → (the cell it was read from, its value as read)."""
+    df = uy.indicators.dropna(subset=["year"])
+    return {(r.id, int(r.year)): (r.source, _cell_text(r.value))
+            for r in df[["id", "year", "source", "value"]].itertuples(index=False)}
 
 
 @_per_unit_year
@@ -204,34 +236,60 @@ class Figure:
     history: tuple[tuple[int, float | int], ...] = ()   # (year, value) of every year with a value
     aliases: tuple[str, ...] = ()
     peers: "PeerStats | None" = field(default=None, compare=False, repr=False)
+    #: (year, cell, value as read) of every value, and the 排名 cell: where the figures come from
+    cells: tuple[tuple[int, str, str], ...] = field(default=(), compare=False, repr=False)
+    rank_cell: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         return format_value(self.value, self.kind, self.measure, self.precision)
 
+    def cell(self, year: int | None = None) -> tuple[str, str] | None:
+        """(cell, value as read) of ``year`` (default: the results year)."""
+        want = self.year if year is None else int(year)
+        return next(((a, v) for y, a, v in self.cells if y == want), None)
+
+    def _traced(self, text: str, computation: str, years=(None,), rank: bool = False) -> Traced:
+        used = [self.cell(y) for y in years]
+        if rank and self.rank_cell:
+            used.append((self.rank_cell, _cell_text(self.rank)))
+        return _trace(text, self.id, self.name, self.value, used, computation)
+
+    def __traced__(self) -> Traced:
+        text = str(self)
+        return self._traced(text, format_note(self.kind, self.measure, self.precision, text))
+
     @property
     def text(self) -> str:
-        return str(self)
+        return self.__traced__()
 
     @property
     def number(self) -> str:
         """The value without its unit: 33.97."""
         v = _num(self.value)
-        return cnfmt.MISSING if v is None else cnfmt.fmt_number(v, self.precision, group=False)
+        text = cnfmt.MISSING if v is None else cnfmt.fmt_number(v, self.precision, group=False)
+        return self._traced(text, format_note(self.kind, "", self.precision, text))
 
     @property
     def rank_text(self) -> str:
         """The published rank: 全省第14名 (empty when there is none)."""
-        return cnfmt.rank_phrase(self.rank, self.rank_scope)
+        text = cnfmt.rank_phrase(self.rank, self.rank_scope)
+        return self._traced(text, "排名", years=(), rank=True) if text else text
 
     @property
     def change(self) -> str:
         """Change against last year: 增长21.9%、下降3.2%、提高0.26个百分点、上升3位、持平, or —."""
+        y, p0 = self.year, (self.year or 0) - 1
         if self.kind == "rank":
-            return cnfmt.rank_change_phrase(_num(self.value), _num(self.prev))
-        if self.kind in POINT_KINDS:
+            text = cnfmt.rank_change_phrase(_num(self.value), _num(self.prev))
+            how = f"位次变化＝{p0}年位次－{y}年位次"
+        elif self.kind in POINT_KINDS:
             p = self.precision if self.precision is not None else 2
-            return cnfmt.change_phrase(_num(self.value), _num(self.prev), "ratio", precision=p)
-        return cnfmt.change_phrase(_num(self.value), _num(self.prev), "amount", precision=1)
+            text = cnfmt.change_phrase(_num(self.value), _num(self.prev), "ratio", precision=p)
+            how = f"变化＝{y}年－{p0}年，个百分点，保留{p}位"
+        else:
+            text = cnfmt.change_phrase(_num(self.value), _num(self.prev), "amount", precision=1)
+            how = f"增速＝（{y}年－{p0}年）÷{p0}年×100%，保留1位"
+        return self._traced(text, how, years=(p0, y))
 
     @property
     def growth(self) -> float | None:
@@ -247,7 +305,9 @@ class Figure:
 
     def at(self, year: int) -> str:
         """The value of ``year`` with its unit: ``{{ ind.rd_gdp_ratio.at(2015) }}`` → 1.99%."""
-        return format_value(self.value_at(year), self.kind, self.measure, self.precision)
+        text = format_value(self.value_at(year), self.kind, self.measure, self.precision)
+        return self._traced(text, f"{int(year)}年，" + format_note(self.kind, self.measure, self.precision, text),
+                            years=(int(year),))
 
     @property
     def years(self) -> list[int]:
@@ -271,19 +331,22 @@ class Figure:
     @property
     def peer_rank_text(self) -> str:
         """Rank among the workspace's units of the year: 第2名 (empty with fewer than two units)."""
-        return cnfmt.rank_phrase(self.peer_rank)
+        text = cnfmt.rank_phrase(self.peer_rank)
+        return self._traced(text, f"在本工作区{self.year}年有数值的{self.peer_count}个单位中排名") if text else text
 
     @property
     def share_text(self) -> str:
         """Share of the units' total: 35.2% (— when not defined)."""
-        return cnfmt.fmt_percent(self.share, 1)
+        return self._traced(cnfmt.fmt_percent(self.share, 1),
+                            f"占本工作区{self.year}年{self.peer_count}个单位合计的比重，保留1位")
 
     @property
     def phrase(self) -> str:
         """Name and value as a news sentence fragment: 新增高新技术企业44家（全市第2名）."""
         value = f"第{self.number}{self.measure or '位'}" if self.kind == "rank" else str(self)
         rank = f"（{self.rank_text}）" if self.rank_text else ""
-        return f"{self.name}{value}{rank}"
+        return self._traced(f"{self.name}{value}{rank}", format_note(self.kind, self.measure, self.precision, value),
+                            rank=bool(rank))
 
 
 @dataclass(frozen=True)
@@ -300,19 +363,27 @@ class Target:
     note: str = ""
     attribute: str = ""
     method: str = "auto"
+    cell: str = field(default="", compare=False, repr=False)   # the 目标值 cell
+
+    def _traced(self, text: str) -> Traced:
+        how = f"{self.year}年目标" + (f"，限定词“{self.qualifier}”" if self.qualifier and self.qualifier in text else "")
+        return _trace(text, self.id, self.name, self.target, [(self.cell, _cell_text(self.target))], how)
 
     @property
     def plain(self) -> str:
         """The target with its unit, without the qualifier: 15%."""
-        return format_value(self.target, self.kind, self.measure, None)
+        return self._traced(format_value(self.target, self.kind, self.measure, None))
 
     @property
     def number(self) -> str:
         """The target as a table prints it, number and qualifier without the unit: 3.5左右."""
-        return cnfmt.qualify(plain_number(self.target), self.qualifier or None)
+        return self._traced(cnfmt.qualify(plain_number(self.target), self.qualifier or None))
 
     def __str__(self) -> str:
-        return cnfmt.qualify(self.plain, self.qualifier or None)
+        return cnfmt.qualify(format_value(self.target, self.kind, self.measure, None), self.qualifier or None)
+
+    def __traced__(self) -> Traced:
+        return self._traced(str(self))
 
 
 class Catalog(Mapping):
@@ -384,18 +455,27 @@ def figures(uy: UnitYear) -> Catalog:
     w = wide(uy)
     stats = PeerStats(uy)
     ranks = uy.indicators[uy.indicators["year"] == uy.year].drop_duplicates("id").set_index("id")
+    where = cells(uy)
+    by_id: dict[str, list] = {}
+    for (i, y), (a, v) in where.items():
+        by_id.setdefault(i, []).append((y, a, v))
     items = {}
     for ind_id, row in m.iterrows():
         r = ranks.loc[ind_id] if ind_id in ranks.index else row
         hist = tuple((y, _num(v)) for y, v in (w.loc[ind_id].dropna().items() if ind_id in w.index else ()))
-        items[ind_id] = Figure(
+        fig = Figure(
             id=ind_id, name=row["name"], measure=row["measure"], kind=row["kind"],
             precision=_precision(row["precision"]),
             value=_num(ch.at[ind_id, "value"]), prev=_num(ch.at[ind_id, "prev"]),
             rank=None if pd.isna(r["rank"]) else int(r["rank"]),
             rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"],
             year=uy.year, history=hist,
-            aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else (), peers=stats)
+            aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else (), peers=stats,
+            cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""))
+        # ind.x.value and ind.x.rank printed alone still name their cells
+        items[ind_id] = replace(fig, value=traced(fig.value, fig.number.source and replace(
+                                    fig.number.source, computation="数值")),
+                                rank=traced(fig.rank, fig.rank_text.source if fig.rank_text else None))
     return Catalog("ind", items)
 
 
@@ -416,7 +496,7 @@ def targets(uy: UnitYear, year: int) -> Catalog:
         kind = m.at[row.id, "kind"] if known else _target_kind(row.measure, row.name)
         name = row.name or (m.at[row.id, "name"] if known else row.id)
         items[row.id] = Target(row.id, name, measure, kind, int(row.year), _num(row.target),
-                               row.qualifier, row.note, row.attribute, row.method)
+                               row.qualifier, row.note, row.attribute, row.method, cell=row.source)
     label = "t" if year == uy.year + 1 else f"targets[{year}]"
     return Catalog(label, items)
 
@@ -450,9 +530,12 @@ def completion(uy: UnitYear) -> list[dict]:
     for ind_id, row in frame.iterrows():
         tgt = tcat[ind_id]
         fig = figs.get(ind_id)
-        out.append({"id": ind_id, "name": tgt.name, "target": str(tgt),
-                    "actual": str(fig) if fig else cnfmt.MISSING,
-                    "rate": cnfmt.fmt_percent(_num(row["rate"]), 1), "status": row["status"]})
+        used = [fig.cell() if fig else None, (tgt.cell, _cell_text(tgt.target))]
+        rate = _trace(cnfmt.fmt_percent(_num(row["rate"]), 1), ind_id, tgt.name, row["rate"], used,
+                      f"完成率＝{uy.year}年完成÷目标×100%，保留1位")
+        out.append({"id": ind_id, "name": tgt.name, "target": tgt.__traced__(),
+                    "actual": fig.__traced__() if fig else cnfmt.MISSING,
+                    "rate": rate, "status": row["status"]})
     return out
 
 
@@ -552,7 +635,9 @@ class Plan:
         """序时进度 of the results year: 60%."""
         if self.year <= self.base_year:
             return cnfmt.MISSING
-        return cnfmt.fmt_percent(cnfmt.time_progress(self.base_year, self.target_year, self.year), 1, trim=True)
+        text = cnfmt.fmt_percent(cnfmt.time_progress(self.base_year, self.target_year, self.year), 1, trim=True)
+        return _trace(text, "", "序时进度", cnfmt.time_progress(self.base_year, self.target_year, self.year), (),
+                      f"序时进度＝（{self.year}－{self.base_year}）÷（{self.target_year}－{self.base_year}）×100%")
 
     @property
     def span(self) -> int:
@@ -579,24 +664,42 @@ def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
     tcat = targets(uy, target_year)
     actual_years = tuple(y for y in sorted(w.columns) if base_year < y <= uy.year and w[y].notna().any())
     rows = []
+    where = cells(uy)
     for ind_id, r in frame.iterrows():
         tgt = tcat[ind_id]
         prec = _precision(m.at[ind_id, "precision"]) if ind_id in m.index else None
+        base_cell, latest_cell = where.get((ind_id, base_year)), where.get((ind_id, uy.year))
+        target_cell = (tgt.cell, _cell_text(tgt.target))
+
+        def tr(text, value, used, how, ind_id=ind_id, tgt=tgt):
+            return _trace(text, ind_id, tgt.name, value, used, how)
+
+        b, t, n, k = base_year, target_year, target_year - base_year, uy.year - base_year
         if r["method"] == "cagr":
-            growth = cnfmt.fmt_percent(_num(r["growth"]), 1, trim=True)
-            so_far = cnfmt.fmt_percent(_num(r["actual_growth"]), 1, trim=True)
+            growth = tr(cnfmt.fmt_percent(_num(r["growth"]), 1, trim=True), r["growth"], [base_cell, target_cell],
+                        f"年均增长＝（{t}年目标÷{b}年基数）^(1/{n})－1，保留1位")
+            so_far = tr(cnfmt.fmt_percent(_num(r["actual_growth"]), 1, trim=True), r["actual_growth"],
+                        [base_cell, latest_cell], f"实际年均增长＝（{uy.year}年÷{b}年）^(1/{k})－1，保留1位")
         elif r["method"] == "cumulative":
-            growth = cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["target"]), None)
-            so_far = cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["latest"]), None)
+            growth = tr(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["target"]), None), r["growth"],
+                        [base_cell, target_cell], f"累计提高＝{t}年目标－{b}年基数")
+            so_far = tr(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["latest"]), None), r["actual_growth"],
+                        [base_cell, latest_cell], f"累计提高＝{uy.year}年－{b}年")
         else:
             growth = so_far = cnfmt.MISSING
-        values = tuple((y, plain_number(w.at[ind_id, y], prec) if ind_id in w.index else cnfmt.MISSING)
+        values = tuple((y, tr(plain_number(w.at[ind_id, y], prec), w.at[ind_id, y], [where.get((ind_id, y))],
+                              f"{y}年实际值") if ind_id in w.index else cnfmt.MISSING)
                        for y in actual_years)
         rows.append(PlanRow(
             id=ind_id, name=tgt.name, measure=tgt.measure, kind=tgt.kind, attribute=tgt.attribute,
-            base_text=plain_number(r["base"]), target_text=tgt.number, growth_text=growth,
-            latest_text=plain_number(r["latest"], prec), actual_growth_text=so_far,
-            progress_text=cnfmt.fmt_percent(_num(r["progress"]), 1), status=r["status"], values=values))
+            base_text=tr(plain_number(r["base"]), r["base"], [base_cell], f"{b}年基数"), target_text=tgt.number,
+            growth_text=growth,
+            latest_text=tr(plain_number(r["latest"], prec), r["latest"], [latest_cell], f"{uy.year}年实际值"),
+            actual_growth_text=so_far,
+            progress_text=tr(cnfmt.fmt_percent(_num(r["progress"]), 1), r["progress"],
+                             [base_cell, latest_cell, target_cell],
+                             f"目标进度＝（{uy.year}年实际－{b}年基数）÷（{t}年目标－{b}年基数）×100%，保留1位"),
+            status=r["status"], values=values))
     return Plan(base_year, target_year, uy.year, tuple(rows), actual_years)
 
 

@@ -97,7 +97,7 @@ class Dataset:
 
 
 IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "lower",
-               "upper", "aliases", "note", "order", "source"]
+               "upper", "aliases", "note", "order", "source", "rank_source"]
 TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "attribute", "method", "note", "source"]
 
 
@@ -282,7 +282,8 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
         aliases = tuple(a for a in re.split(r"[、,，;；]", _text(cell("aliases"))) if a.strip())
         base = {"id": ind_id, "name": name, "measure": measure, "kind": kind, "precision": precision,
                 "rank_scope": scope, "rank": rank, "lower": lower, "upper": upper, "aliases": aliases,
-                "note": _text(cell("note")), "order": order, "source": seen[ind_id]}
+                "note": _text(cell("note")), "order": order, "source": seen[ind_id],
+                "rank_source": where("rank") if rank is not None else ""}
         any_value = False
         for y in years:
             col = cols[("year", y)]

@@ -34,8 +34,9 @@ import functools
 import os
 import re
 import signal
+import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
@@ -51,6 +52,7 @@ from ..core import cnfmt
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import N_, _
 from ..core.workspace import Workspace
+from ..model import Source, mark, source_of, strip_marks, traced
 
 TEMPLATE_SUFFIX = ".md.j2"
 BUILTIN_PREFIX = "builtin/"
@@ -62,7 +64,8 @@ REMOVED_GLOBALS = ("lipsum", "cycler", "joiner", "namespace")
 REMOVED_FILTERS = ("urlize", "xmlattr", "tojson", "random", "pprint", "filesizeformat")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^:&=\"'$%@/;?,])")
-_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+# provenance markers (private-use characters, see model.mark) are transparent here
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f\ue000-\ue01f])\s+|\s+(?=[^\x00-\x7f\ue000-\ue01f])")
 _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
@@ -70,8 +73,13 @@ def md_escape(text: str) -> str:
     """Make any text literal in the source format (backslash before ASCII punctuation).
 
     A line break inside a value becomes a space: a value is inline text, never new blocks.
+    Provenance markers are removed: a value can never claim to be a traced figure.
     """
-    text = re.sub(r"[ \t]*\r?\n\s*", " ", str(text))
+    return _escape(strip_marks(str(text)))
+
+
+def _escape(text: str) -> str:
+    text = re.sub(r"[ \t]*\r?\n\s*", " ", text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -176,6 +184,80 @@ def _guard(where: str):
         _where.reset(t1)
 
 
+# ---------------------------------------------------------------- provenance
+
+_trace: contextvars.ContextVar["Trace | None"] = contextvars.ContextVar("reportgen_trace", default=None)
+
+
+@dataclass
+class Trace:
+    """The figures one document's render printed: ``sources[i]`` is marked ``i`` in the source,
+    ``texts[i]`` the text it printed (the parser checks that the marked text is that text)."""
+
+    ws: Workspace | None
+    sources: list[Source]
+    texts: list[str]
+
+    def add(self, source: Source, text: str) -> int:
+        self.sources.append(source)
+        self.texts.append(text)
+        return len(self.sources) - 1
+
+
+@contextmanager
+def tracing(ws: Workspace | None):
+    """Within this block, every traced value a template or narrative prints is marked in the
+    source with its :class:`~reportgen.model.Source` (kept in the yielded :class:`Trace`)."""
+    trace = Trace(ws, [], [])
+    token = _trace.set(trace)
+    try:
+        yield trace
+    finally:
+        _trace.reset(token)
+
+
+def _traced_text(value):
+    """(text, source) of a value that knows where it comes from, else (None, None)."""
+    src = source_of(value)
+    if src is not None:
+        return str(value) if not isinstance(value, float) else float.__repr__(value), src
+    fn = getattr(type(value), "__traced__", None)
+    if fn is not None:
+        t = fn(value)
+        src = source_of(t)
+        if src is not None:
+            return str(t), src
+    return None, None
+
+
+def _printed_by(trace: Trace) -> str:
+    """The template lines being rendered, innermost first: 内置模板 _components.md.j2:47 ← …:12."""
+    chain: list[str] = []
+    f = sys._getframe(2)
+    while f is not None:
+        t = f.f_globals.get("__jinja_template__")
+        if t is not None and t.filename:
+            where = f"{_shown(t.filename, trace.ws)}:{t.get_corresponding_lineno(f.f_lineno)}"
+            if where not in chain:
+                chain.append(where)
+        f = f.f_back
+    return " ← ".join(chain) or _where.get()
+
+
+def _mark_value(value, escape):
+    """``value`` as source text, marked when it is a traced figure and a trace is running."""
+    trace = _trace.get()
+    if trace is None:
+        return None
+    text, src = _traced_text(value)
+    if src is None:
+        return None
+    text = strip_marks(text)
+    printed_by = _where.get() if escape is None else _printed_by(trace)
+    index = trace.add(replace(src, printed_by=printed_by), text)
+    return mark(index, escape(text) if escape else text)
+
+
 # ---------------------------------------------------------------- escaping
 
 
@@ -189,7 +271,14 @@ def _md_markup(value):
 
 
 def _md_finalize(value):
-    return _md_markup(value)
+    marked = _mark_value(value, md_escape) if not isinstance(value, Markup) else None
+    return Markup(marked) if marked is not None else _md_markup(value)
+
+
+def _text_finalize(value):
+    """Narrative text: values literally (without markers), traced figures marked."""
+    marked = _mark_value(value, None)
+    return marked if marked is not None else strip_marks(str(value))
 
 
 def _trusted(value) -> bool:
@@ -236,6 +325,9 @@ def _guard_filter(name: str, func):
         result = func(*lead, value, *params, **kwargs)
         if isinstance(result, Markup) and not trusted:
             result = str(result)  # a value never becomes markup through a filter
+        src = source_of(value)
+        if src is not None and not isinstance(result, Markup):  # ind.x.rank | cn: still the rank cell
+            result = traced(result, replace(src, computation="，".join(x for x in (src.computation, name) if x)))
         return _check_size(result)
 
     return wrapped
@@ -273,6 +365,7 @@ class _ConfinedLoader(FileSystemLoader):
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
+        source = strip_marks(source)  # only the renderer writes provenance markers
         if not Path(filename).resolve().is_relative_to(self.folder):
             raise ForbiddenTemplate(_("模板“{name}”是指向模板文件夹之外的链接，不能使用").format(name=template))
         return source, filename, uptodate
@@ -334,7 +427,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     def concat_values(self, items, autoescape):
         if autoescape and any(isinstance(x, Markup) for x in items):
             return _check_size(Markup("".join(_md_markup(x) for x in items)))
-        return _check_size("".join(str(x) for x in items))
+        return _check_size("".join(strip_marks(str(x)) for x in items))
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
         if __obj is not _range:  # range has its own limit
@@ -425,7 +518,7 @@ def make_env(ws: Workspace | None, *, for_text: bool = False) -> _Environment:
         loader=ChoiceLoader([PrefixLoader({BUILTIN_PREFIX.rstrip("/"): builtin}), *(ld for _, ld in found)]),
         undefined=_Undefined,
         autoescape=not for_text,
-        finalize=None if for_text else _md_finalize,
+        finalize=_text_finalize if for_text else _md_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -573,7 +666,7 @@ _TEMPLATE_ERRORS = (TemplateError, TypeError, ValueError, ArithmeticError, Recur
 def _render_text(env, source: str, ctx: dict, where: str, ws) -> str:
     try:
         with _guard(where):
-            tmpl = env.from_string(source)
+            tmpl = env.from_string(strip_marks(source))
             return _check_size(tmpl.render(ctx))
     except LimitError as exc:
         for p in exc.problems:
@@ -591,8 +684,12 @@ def render_narrative(value, ctx: dict, where_of, ws: Workspace | None, path=()):
     """Render every string of report.yaml's narrative to literal (escaped) source text."""
     env = _text_env(ws)
     if isinstance(value, str):
-        text = _render_text(env, value, ctx, where_of(path), ws)
-        return Markup(md_escape(join_cjk(text)))
+        where = where_of(path)
+        text = _escape(join_cjk(_render_text(env, value, ctx, where, ws)))
+        trace = _trace.get()
+        if trace is not None:  # the whole text: where hand-written words come from
+            text = mark(trace.add(Source(printed_by=where, kind="narrative"), ""), text)
+        return Markup(text)
     if isinstance(value, list):
         return [render_narrative(v, ctx, where_of, ws, (*path, i)) for i, v in enumerate(value)]
     if isinstance(value, dict):

@@ -25,7 +25,8 @@ from mdit_py_plugins.container import container_plugin
 from ..core import cnfmt
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
-from ..model import Attachment, Banji, Block, Cell, Document, Heading, PageBreak, Paragraph, RedHeader, Run, Signature, Table
+from ..model import (MARK_CLOSE, MARK_DIGIT0, MARK_OPEN, MARK_SEP, Attachment, Banji, Block, Cell, Document,
+                     Heading, PageBreak, Paragraph, RedHeader, Run, Signature, Span, Table, strip_marks)
 
 CONTAINERS = ("title", "subtitle", "recipient", "header", "banji", "signature", "note", "attachment", "table")
 
@@ -56,8 +57,59 @@ class _Cursor:
         return tok
 
 
-def _inline_runs(tok: Token) -> list[Run]:
+class _Marks:
+    """Reads the provenance markers out of inline text (see ``model.mark``): clean text, and the
+    spans of the figures the renderer's trace names. A marked text that is not the text the
+    renderer printed there (a template cutting markers apart) is not trusted as traced."""
+
+    def __init__(self, trace):
+        self.trace = trace
+        self.pos = 0
+        self.stack: list[tuple[int, int]] = []
+        self.spans: list[Span] = []
+        self.text: list[str] = []
+        self._digits: str | None = None
+
+    def feed(self, content: str) -> str:
+        out = []
+        for ch in content:
+            if self._digits is not None:
+                if ch == MARK_SEP:
+                    self.stack.append((int(self._digits or -1), self.pos))
+                    self._digits = None
+                elif MARK_DIGIT0 <= ord(ch) <= MARK_DIGIT0 + 9:
+                    self._digits += str(ord(ch) - MARK_DIGIT0)
+                else:
+                    self._digits = None
+                continue
+            if ch == MARK_OPEN:
+                self._digits = ""
+            elif ch == MARK_CLOSE:
+                if self.stack:
+                    self._close(*self.stack.pop())
+            elif "\ue000" <= ch <= "\ue01f":
+                continue
+            else:
+                out.append(ch)
+                self.text.append(ch)
+                self.pos += 1
+        return "".join(out)
+
+    def _close(self, index: int, start: int) -> None:
+        trace = self.trace
+        if trace is None or not 0 <= index < len(trace.sources):
+            return
+        src = trace.sources[index]
+        if src.kind == "figure":
+            printed = "".join(self.text[start:self.pos])
+            if "".join(printed.split()) != "".join(trace.texts[index].split()):
+                return
+        self.spans.append(Span(start, self.pos, src))
+
+
+def _inline_runs(tok: Token, trace=None) -> tuple[list[Run], list[Span]]:
     runs: list[Run] = []
+    marks = _Marks(trace)
     bold = italic = 0
     for child in tok.children or []:
         t = child.type
@@ -70,8 +122,9 @@ def _inline_runs(tok: Token) -> list[Run]:
         elif t == "em_close":
             italic -= 1
         elif t in ("text", "code_inline"):
-            if child.content:
-                runs.append(Run(child.content, bold=bold > 0, italic=italic > 0))
+            text = marks.feed(child.content)
+            if text:
+                runs.append(Run(text, bold=bold > 0, italic=italic > 0))
         elif t in ("softbreak", "hardbreak"):
             # Chinese text wraps without spaces: a line break in the source joins directly.
             continue
@@ -81,7 +134,7 @@ def _inline_runs(tok: Token) -> list[Run]:
             merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
         else:
             merged.append(run)
-    return merged
+    return merged, sorted(marks.spans, key=lambda s: (s.start, -s.end))
 
 
 def _line(tok: Token) -> int:
@@ -89,8 +142,9 @@ def _line(tok: Token) -> int:
 
 
 class _Parser:
-    def __init__(self, source: str, origin: str):
+    def __init__(self, source: str, origin: str, trace=None):
         self.origin = origin
+        self.trace = trace
         self.tokens = _MD.parse(source)
         self.cur = _Cursor(self.tokens)
         self.meta: dict = {}
@@ -127,10 +181,11 @@ class _Parser:
                 counters[level - 1] += 1
                 for deeper in range(level, 4):
                     counters[deeper] = 0
-                blocks.append(Heading(level, cnfmt.heading_number(level, counters[level - 1]),
-                                      _inline_runs(inline)))
+                runs, spans = _inline_runs(inline, self.trace)
+                blocks.append(Heading(level, cnfmt.heading_number(level, counters[level - 1]), runs, spans=spans))
             elif tok.type == "paragraph_open":
-                blocks.append(Paragraph(_inline_runs(self.cur.next())))
+                runs, spans = _inline_runs(self.cur.next(), self.trace)
+                blocks.append(Paragraph(runs, spans=spans))
                 self.cur.next()
             elif tok.type in ("bullet_list_open", "ordered_list_open"):
                 blocks.extend(self.list_items(tok.type.replace("_open", "_close")))
@@ -148,13 +203,13 @@ class _Parser:
                 self.note = "".join(p.text for p in self.blocks_until("container_note_close")
                                     if isinstance(p, Paragraph))
             elif tok.type == "container_attachment_open":
-                title = tok.info.strip()[len("attachment"):].strip()
+                title = strip_marks(tok.info).strip()[len("attachment"):].strip()
                 if stop is not None:
                     self.error(tok, _("附件不能嵌套在其他块内"), _("把 ::: attachment 放在文档末尾的顶层"))
                 body = self.blocks_until("container_attachment_close")
                 self.attachments.append(Attachment(len(self.attachments) + 1, title, body))
             elif tok.type == "container_table_open":
-                caption = tok.info.strip()[len("table"):].strip()
+                caption = strip_marks(tok.info).strip()[len("table"):].strip()
                 inner = self.blocks_until("container_table_close")
                 tables = [b for b in inner if isinstance(b, Table)]
                 if len(tables) != 1:
@@ -187,7 +242,8 @@ class _Parser:
                     elif t.type == "list_item_close":
                         depth -= 1
                     elif t.type == "inline":
-                        items.append(Paragraph(_inline_runs(t), lead=cnfmt.lead_in(n) if first else ""))
+                        runs, spans = _inline_runs(t, self.trace)
+                        items.append(Paragraph(runs, lead=cnfmt.lead_in(n) if first else "", spans=spans))
                         first = False
                     elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
                         self.error(t, _("不支持嵌套列表"), _("把嵌套的内容写成独立段落"))
@@ -212,7 +268,8 @@ class _Parser:
                     if f"text-align:{a}" in str(style):
                         align = a
                 inline = self.cur.next()
-                rows[-1].append(Cell(_inline_runs(inline), align=align))  # type: ignore[arg-type]
+                runs, spans = _inline_runs(inline, self.trace)
+                rows[-1].append(Cell(runs, align=align, spans=spans))  # type: ignore[arg-type]
         # Resolve merge markers: "^" joins the cell above, "<" the cell to the left.
         grid: list[list[Cell | None]] = [list(r) for r in rows]
         for r, row in enumerate(grid):
@@ -287,9 +344,13 @@ class _Parser:
         self.signature = Signature(name.strip(), date)
 
 
-def parse(source: str, origin: str = "<source>") -> Document:
-    """Turn rendered source text into a :class:`Document`; every problem is reported at once."""
-    p = _Parser(source, origin)
+def parse(source: str, origin: str = "<source>", trace=None) -> Document:
+    """Turn rendered source text into a :class:`Document`; every problem is reported at once.
+
+    ``trace`` (a ``render.Trace``) resolves the provenance markers the renderer wrote into
+    spans of the paragraphs, headings and cells; without it they are simply removed.
+    """
+    p = _Parser(source, origin, trace)
     blocks = p.blocks_until(None)
     title = p.meta.get("title", [])
     if not title:

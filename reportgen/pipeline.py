@@ -263,12 +263,27 @@ def issue_date(uy: UnitYear) -> _dt.date | None:
     return parse_date(raw)
 
 
+#: The review outputs of ``build --review``: key → file name after the document's title.
+REVIEW_FILES = {"review": "（核对稿）.docx", "sources": "（来源）.xlsx"}
+
+
+def review_outputs(doc: Document, style: Style, date: _dt.date | None = None,
+                   pdf: bytes | None = None) -> dict[str, bytes]:
+    """The 核对稿 (the DOCX with a comment on every figure) and the sources table (pages from
+    ``pdf`` when it was built); the final outputs are not touched by this."""
+    from .write.docx import write_docx
+    from .write.sources import sources_xlsx
+
+    return {"review": write_docx(doc, style, date=output_datetime(date), review=True),
+            "sources": sources_xlsx(doc, pdf)}
+
+
 def write_outputs(built: Built, data: dict[str, bytes], out_dir: Path) -> Built:
     """Write rendered outputs atomically under the document's title; record their hashes."""
     name = safe_filename(built.title)
-    for fmt in FORMATS:
+    for fmt in (*FORMATS, *REVIEW_FILES):
         if fmt in data:
-            path = out_dir / f"{name}.{fmt}"
+            path = out_dir / (f"{name}.{fmt}" if fmt in FORMATS else name + REVIEW_FILES[fmt])
             write_atomic(path, data[fmt])
             built.outputs[fmt] = path
             built.sha256[fmt] = hashlib.sha256(data[fmt]).hexdigest()

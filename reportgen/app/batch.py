@@ -328,6 +328,7 @@ class Task:
     run_id: str = ""                     # what a process may keep between the tasks of one run
     read_year: bool = False              # several units: read the year once per process
     template: str = ""                   # which of the unit's documents ("" = the only one)
+    review: bool = False                 # also the 核对稿 and the sources table
 
 
 @dataclass
@@ -346,6 +347,7 @@ class Outcome:
     worker: int = 0                      # pid of the process that built it
     rss_kb: int = 0                      # that process's memory after it (resident, and peak so far)
     peak_rss_kb: int = 0
+    extras: dict[str, str] = field(default_factory=dict)   # 核对稿, 来源表: kind → file name
 
     @property
     def failed(self) -> bool:
@@ -359,7 +361,7 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
 
 def run_task(task: Task) -> Outcome:
     """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
-    from ..pipeline import documents, issue_date, load_year, render_outputs, write_outputs
+    from ..pipeline import documents, issue_date, load_year, render_outputs, review_outputs, write_outputs
 
     started = time.perf_counter()
     oc = Outcome(task.unit, task.formats, template=task.template)
@@ -385,10 +387,17 @@ def run_task(task: Task) -> Outcome:
             t = time.perf_counter()
             data.update(render_outputs(doc, style, ws, (fmt,), date=issue_date(uy)))
             oc.stages[fmt] = time.perf_counter() - t
+        if task.review:
+            t = time.perf_counter()
+            data.update(review_outputs(doc, style, issue_date(uy), data.get("pdf")))
+            oc.stages["review"] = time.perf_counter() - t
         t = time.perf_counter()
         built = write_outputs(Built(task.unit, doc.title, doc, source), data, Path(task.out_dir))
         oc.stages["write"] = time.perf_counter() - t
         for fmt, path in built.outputs.items():
+            if fmt not in task.keys:
+                oc.extras[fmt] = path.name
+                continue
             oc.records[fmt] = {"path": path.name, "sha256": built.sha256[fmt], "size": built.sizes[fmt],
                                "key": task.keys[fmt]}
     except ReportgenError as exc:
@@ -460,7 +469,7 @@ class RunResult:
 def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: tuple[str, ...] = (),
         jobs: int = 1, shard: tuple[int, int] | None = None, force: bool = False,
         out_dir: Path | None = None, profiles: tuple[str, ...] = (), debug: bool = False,
-        on_outcome=None, on_start=None) -> RunResult:
+        on_outcome=None, on_start=None, review: bool = False) -> RunResult:
     """Build the selected documents of results year ``year``; see the module's docstring."""
     started = time.perf_counter()
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
@@ -486,7 +495,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         inputs = inputs_of[unit]
         keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
         entry = manifest.get(doc_key(unit, template)) or {}
-        fresh = [] if force else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
+        fresh = [] if force or review else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
         if fresh:
             skipped.append(Outcome(unit, tuple(fresh), template, name=names.get(unit, ""), title=entry.get("title"),
                                    records={f: entry["outputs"][f] for f in fresh}, skipped=tuple(fresh),
@@ -494,7 +503,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         todo = tuple(f for f in FORMATS if f in fmts and f not in fresh)
         if todo:
             tasks.append(Task(str(ws.root), year, unit, todo, {f: keys[f] for f in todo}, str(out_dir),
-                              tuple(profiles), debug, template=template))
+                              tuple(profiles), debug, template=template, review=review))
 
     run_id = f"{os.getpid()}-{time.time_ns()}"
     for task in tasks:
@@ -638,6 +647,8 @@ def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
             lines.append(_("未变化，跳过 {path}").format(path=path))
         else:
             lines.append(_("已生成 {path}（{size}）").format(path=path, size=_kb(rec["size"])))
+    for name in oc.extras.values():
+        lines.append(_("已生成 {path}").format(path=out_dir / name))
     return lines
 
 
@@ -679,7 +690,8 @@ def summary_table(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug) -> int:
+def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug,
+            review: bool = False) -> int:
     """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
     as they happen (stderr), the summary table at the end; returns the exit status."""
     import click
@@ -708,7 +720,8 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
 
     try:
         result = run(ws, year, formats=formats, units=units, jobs=jobs, shard=shard, force=force,
-                     out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start)
+                     out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start,
+                     review=review)
     finally:
         if bar:
             bar.__exit__(None, None, None)

@@ -79,8 +79,11 @@ def main(ctx, workspace, debug):
 @click.option("--shard", metavar="K/N", default=None,
               help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N），供多台机器并行。"))
 @click.option("--force", is_flag=True, help=_("输入未变化的文档也重新生成。"))
+@click.option("--review", is_flag=True,
+              help=_("另外生成核对稿（“（核对稿）.docx”，每个数字带批注：来自哪个文件、工作表、单元格，如何计算）"
+                     "和来源表（“（来源）.xlsx”，可排序筛选）；正式稿不变。"))
 @click.pass_context
-def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
+def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review):
     """Build the documents of results year YEAR (summary of YEAR, plan for YEAR+1).
 
     Documents whose inputs have not changed since the last build are skipped (see
@@ -99,7 +102,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force):
     status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
                      jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
                      out_dir=Path(out) if out else None, profiles=tuple(profiles),
-                     debug=bool(ctx.obj.get("debug")))
+                     debug=bool(ctx.obj.get("debug")), review=review)
     if status:
         sys.exit(status)
 

@@ -30,7 +30,7 @@ import pandas as pd
 from ..core import cnfmt
 from ..core.i18n import _
 from ..read.load import KIND_NAMES, UnitYear
-from ..model import Source, Traced, traced
+from ..model import Source, Traced, strip_marks, traced
 
 #: Kinds whose change is a difference in percentage points (values are percentages).
 POINT_KINDS = ("ratio", "growth", "pp")
@@ -106,6 +106,9 @@ def format_note(kind: str, measure: str, precision, printed: str) -> str:
     if p is not None:
         parts.append(f"保留{p}位")
     return "，".join(parts)
+
+
+missing = object()   # "no value given" (None is a value: a missing one)
 
 
 def _trace(text: str, ind_id: str, name: str, value, cells_used, computation: str) -> Traced:
@@ -248,11 +251,11 @@ class Figure:
         want = self.year if year is None else int(year)
         return next(((a, v) for y, a, v in self.cells if y == want), None)
 
-    def _traced(self, text: str, computation: str, years=(None,), rank: bool = False) -> Traced:
+    def _traced(self, text: str, computation: str, years=(None,), rank: bool = False, value=missing) -> Traced:
         used = [self.cell(y) for y in years]
         if rank and self.rank_cell:
             used.append((self.rank_cell, _cell_text(self.rank)))
-        return _trace(text, self.id, self.name, self.value, used, computation)
+        return _trace(text, self.id, self.name, self.value if value is missing else value, used, computation)
 
     def __traced__(self) -> Traced:
         text = str(self)
@@ -273,7 +276,7 @@ class Figure:
     def rank_text(self) -> str:
         """The published rank: 全省第14名 (empty when there is none)."""
         text = cnfmt.rank_phrase(self.rank, self.rank_scope)
-        return self._traced(text, "排名", years=(), rank=True) if text else text
+        return self._traced(text, "排名", years=(), rank=True, value=self.rank) if text else text
 
     @property
     def change(self) -> str:
@@ -289,7 +292,9 @@ class Figure:
         else:
             text = cnfmt.change_phrase(_num(self.value), _num(self.prev), "amount", precision=1)
             how = f"增速＝（{y}年－{p0}年）÷{p0}年×100%，保留1位"
-        return self._traced(text, how, years=(p0, y))
+        v, p = _num(self.value), _num(self.prev)
+        change = None if v is None or p is None else (self.growth if self.kind == "amount" else v - p)
+        return self._traced(text, how, years=(p0, y), value=change)
 
     @property
     def growth(self) -> float | None:
@@ -307,7 +312,7 @@ class Figure:
         """The value of ``year`` with its unit: ``{{ ind.rd_gdp_ratio.at(2015) }}`` → 1.99%."""
         text = format_value(self.value_at(year), self.kind, self.measure, self.precision)
         return self._traced(text, f"{int(year)}年，" + format_note(self.kind, self.measure, self.precision, text),
-                            years=(int(year),))
+                            years=(int(year),), value=self.value_at(year))
 
     @property
     def years(self) -> list[int]:
@@ -332,13 +337,14 @@ class Figure:
     def peer_rank_text(self) -> str:
         """Rank among the workspace's units of the year: 第2名 (empty with fewer than two units)."""
         text = cnfmt.rank_phrase(self.peer_rank)
-        return self._traced(text, f"在本工作区{self.year}年有数值的{self.peer_count}个单位中排名") if text else text
+        return self._traced(text, f"在本工作区{self.year}年有数值的{self.peer_count}个单位中排名",
+                            value=self.peer_rank) if text else text
 
     @property
     def share_text(self) -> str:
         """Share of the units' total: 35.2% (— when not defined)."""
         return self._traced(cnfmt.fmt_percent(self.share, 1),
-                            f"占本工作区{self.year}年{self.peer_count}个单位合计的比重，保留1位")
+                            f"占本工作区{self.year}年{self.peer_count}个单位合计的比重，保留1位", value=self.share)
 
     @property
     def phrase(self) -> str:
@@ -416,7 +422,7 @@ class Catalog(Mapping):
         Ids may come from the narrative, where they arrive escaped for the source format
         (``rd\\_growth``); the escapes are ignored.
         """
-        keys = [str(k).replace("\\", "") for k in ids]
+        keys = [strip_marks(str(k)).replace("\\", "") for k in ids]
         return [self._items[k] for k in keys if k in self._items]
 
     def suggest(self, key: str) -> list[str]:

@@ -270,7 +270,17 @@ def _md_markup(value):
     return Markup(md_escape(str(value)))
 
 
+class _Narrative(Markup):
+    """A report.yaml text, rendered and escaped, remembering the line it came from (it compares
+    and prints like the text itself; when printed while tracing, it is marked as narrative)."""
+
+    where: str = ""
+
+
 def _md_finalize(value):
+    trace = _trace.get()
+    if isinstance(value, _Narrative) and trace is not None:  # where hand-written words come from
+        return Markup(mark(trace.add(Source(printed_by=value.where, kind="narrative"), ""), value))
     marked = _mark_value(value, md_escape) if not isinstance(value, Markup) else None
     return Markup(marked) if marked is not None else _md_markup(value)
 
@@ -685,11 +695,9 @@ def render_narrative(value, ctx: dict, where_of, ws: Workspace | None, path=()):
     env = _text_env(ws)
     if isinstance(value, str):
         where = where_of(path)
-        text = _escape(join_cjk(_render_text(env, value, ctx, where, ws)))
-        trace = _trace.get()
-        if trace is not None:  # the whole text: where hand-written words come from
-            text = mark(trace.add(Source(printed_by=where, kind="narrative"), ""), text)
-        return Markup(text)
+        text = _Narrative(_escape(join_cjk(_render_text(env, value, ctx, where, ws))))
+        text.where = where
+        return text
     if isinstance(value, list):
         return [render_narrative(v, ctx, where_of, ws, (*path, i)) for i, v in enumerate(value)]
     if isinstance(value, dict):

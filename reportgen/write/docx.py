@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
 
-from ..model import Banji, Document, Run, Table
+from ..model import Banji, Document, Run, Source, Span, Table, pieces
 from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
 from .layout import column_fractions, table_grid
@@ -82,8 +82,9 @@ def _mm_twips(mm: float) -> int:
 
 
 class _Writer:
-    def __init__(self, style: Style):
+    def __init__(self, style: Style, review: bool = False):
         self.s = style
+        self.review = review            # the 核对稿: every traced figure gets a comment (批注)
         self.doc = new_document()
         self._styles = {}
         # python-docx looks for the default paragraph style (a scan of all ~160 styles) each time
@@ -234,7 +235,7 @@ class _Writer:
         self._run(p, after, "page_number")
 
     # -- content -----------------------------------------------------------------------------------
-    def _run(self, p, text: str, element: str, bold: bool = False) -> None:
+    def _run(self, p, text: str, element: str, bold: bool = False):
         if not text:
             return
         r = p.add_run(text)
@@ -245,17 +246,33 @@ class _Writer:
             self._rpr_fonts(rpr, self.s.el(element).font)   # explicit East Asian font on every run
         if bold:
             _set(rpr, "b", RPR_ORDER)
+        return r
+
+    def _runs(self, p, runs: list[Run], element: str, spans: list[Span] = ()) -> None:
+        if not (self.review and spans):
+            for r in runs:
+                self._run(p, r.text, element, bold=r.bold)
+            return
+        for r, src in pieces(runs, list(spans)):
+            run = self._run(p, r.text, element, bold=r.bold)
+            if run is not None and src is not None:
+                self._comment(run, src)
+
+    def _comment(self, run, src: Source) -> None:
+        """A Word comment (批注) on the figure: its cells and computation, then the line that printed it."""
+        comment = self.doc.add_comment(run, text=src.describe(), author="reportgen", initials="RG")
+        if src.printed_by:
+            comment.add_paragraph("写入：" + src.printed_by)
 
     def para(self, element: str, runs: list[Run] | str = "", lead: str = "", *, right_chars: float | None = None,
-             page_break_before: bool = False):
+             page_break_before: bool = False, spans: list[Span] = ()):
         p = self.doc.add_paragraph(style=self._styles[element])
         if lead:
             self._run(p, lead, element)
         if isinstance(runs, str):
             self._run(p, runs, element)
         else:
-            for r in runs:
-                self._run(p, r.text, element, bold=r.bold)
+            self._runs(p, runs, element, spans)
         ppr = p._p.get_or_add_pPr()
         if right_chars is not None:
             size = self.s.el(element).size_pt
@@ -277,7 +294,7 @@ class _Writer:
             return
         runs = item.text if item.runs is None else item.runs
         p = self.para(item.element, runs, lead=item.lead, right_chars=item.right_chars,
-                      page_break_before=item.page_break_before)
+                      page_break_before=item.page_break_before, spans=item.spans)
         if item.keep_next:
             _set(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
 
@@ -313,8 +330,7 @@ class _Writer:
                 element = "table_header" if r < t.header_rows else "table_cell"
                 p = target.paragraphs[0]
                 p.style = self._styles[element]
-                for run in cell.runs:
-                    self._run(p, run.text, element, bold=run.bold)
+                self._runs(p, cell.runs, element, cell.spans)
                 _set(p._p.get_or_add_pPr(), "jc", PPR_ORDER, val=JC[cell.align])
                 tcpr = target._tc.get_or_add_tcPr()
                 va = OxmlElement("w:vAlign")
@@ -508,8 +524,11 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None) -> bytes:
-    w = _Writer(style)
+def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None,
+               review: bool = False) -> bytes:
+    """The DOCX of ``doc``; ``review=True`` gives the 核对稿, whose figures carry comments (批注)
+    naming their cells and computation (the final copy has none, and is unchanged by this)."""
+    w = _Writer(style, review)
     w.setup()
     w.document(items if items is not None else flow(doc, style))
     props = w.doc.core_properties

@@ -35,6 +35,7 @@ class Line:
     size_pt: float | None = None        # a size other than the element's (发文机关标志)
     page_break_before: bool = False     # 附件 starts a page
     keep_next: bool = False             # headings stay with what follows
+    spans: list = field(default_factory=list)   # where the figures of ``runs`` come from (model.Span)
 
     @property
     def content(self) -> str:
@@ -74,10 +75,10 @@ Width = Callable[[str], float]
 def _blocks(blocks, start: int) -> Iterator[Item]:
     for i, b in enumerate(blocks, start):
         if isinstance(b, Heading):
-            yield Line(f"heading{b.level}", runs=b.runs, lead=b.number, keep_next=True,
+            yield Line(f"heading{b.level}", runs=b.runs, lead=b.number, keep_next=True, spans=b.spans,
                        where=_("标题“{text}”").format(text=b.text[:12]))
         elif isinstance(b, Paragraph):
-            yield Line("recipient" if b.role == "flush" else "body", runs=b.runs, lead=b.lead,
+            yield Line("recipient" if b.role == "flush" else "body", runs=b.runs, lead=b.lead, spans=b.spans,
                        where=_("第{n}段“{text}…”").format(n=i, text=b.text[:12]))
         elif isinstance(b, Table):
             yield TableItem(b, [_("表格第{row}行").format(row=r + 1) for r in range(len(b.rows))])

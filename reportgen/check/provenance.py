@@ -1,0 +1,138 @@
+"""Where each figure of a document comes from, and which numbers come from nowhere.
+
+:func:`figures` lists every traced figure of a :class:`~reportgen.model.Document` in reading
+order (the sources table, ``reportgen explain`` and the review copy use it); :func:`untraced`
+lists the numbers of the running text and tables that are neither a traced figure nor fixed
+wording — a number typed into report.yaml shows up here.
+
+Fixed wording: years (2023年、2021年度、〔2024〕), dates (1月31日), ordinals (第一 is words;
+序号 columns, ``1.`` at the start of a paragraph, 附件1), and names in quotation marks or
+book-title marks (“315”科技创新体系、《……80条》), which are names, not figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Cell, Document, Heading, Paragraph, Source, Table
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?![\dA-Za-z])")   # 5G, 3D are names
+_YEAR = re.compile(r"(?:19|20)\d\d(?=年|〔|〕|－|-|—|~|～|至|/|\Z)|(?<=〔)(?:19|20)\d\d(?=〕)")
+_DATE = re.compile(r"\d{1,2}(?=月)|(?<=月)\d{1,2}(?=日)")
+_LEADING_ORDINAL = re.compile(r"^\s*(?:附件：?)?\d{1,2}(?=[.．、])")
+_QUOTED = re.compile(r"“[^”]*”|《[^》]*》|「[^」]*」|‘[^’]*’|\"[^\"]*\"")
+ORDINAL_HEADERS = ("序号", "编号")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in the document a text sits: 正文第3段, 附件1 表格第2行第3列."""
+
+    label: str
+    text: str          # the whole paragraph, heading or cell
+    header: str = ""   # for a cell: its column's header
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One printed figure: its text as printed, where it is, and its source."""
+
+    text: str
+    place: Place
+    start: int
+    source: Source
+
+    @property
+    def context(self) -> str:
+        """A few characters either side, for a reader to find it: …增速21.9%（全省…"""
+        t = self.place.text
+        a, b = max(0, self.start - 12), min(len(t), self.start + len(self.text) + 12)
+        return ("…" if a else "") + t[a:b] + ("…" if b < len(t) else "")
+
+
+@dataclass(frozen=True)
+class Untraced:
+    text: str
+    place: Place
+    start: int
+    narrative: str = ""    # the report.yaml line that wrote it, when it is in a narrative text
+
+    @property
+    def context(self) -> str:
+        t = self.place.text
+        a, b = max(0, self.start - 12), min(len(t), self.start + len(self.text) + 12)
+        return ("…" if a else "") + t[a:b] + ("…" if b < len(t) else "")
+
+
+def _inline(doc: Document):
+    """(place, runs text, spans) of every paragraph, heading and cell, in reading order."""
+    def blocks(items, where: str):
+        n = 0
+        t = 0
+        for b in items:
+            if isinstance(b, (Paragraph, Heading)):
+                n += 1
+                text = "".join(r.text for r in b.runs)
+                label = f"{where}标题“{b.number}”" if isinstance(b, Heading) else f"{where}第{n}段"
+                yield Place(label, text), b.spans, b
+            elif isinstance(b, Table):
+                t += 1
+                header = b.rows[0] if b.rows else []
+                heads = []
+                for c in header:
+                    heads.extend([c.text.strip()] * c.colspan)
+                for r, row in enumerate(b.rows, 1):
+                    col = 0
+                    for c in row:
+                        text = "".join(x.text for x in c.runs)
+                        head = heads[col] if col < len(heads) and r > b.header_rows else ""
+                        yield Place(f"{where}表{t}第{r}行第{col + 1}列", text, head), c.spans, c
+                        col += c.colspan
+
+    yield from blocks(doc.blocks, "正文")
+    for att in doc.attachments:
+        yield from blocks(att.blocks, f"{att.label}")
+
+
+def figures(doc: Document) -> list[Figure]:
+    """Every traced figure, in reading order."""
+    return [e for e in entries(doc) if isinstance(e, Figure)]
+
+
+def untraced(doc: Document) -> list[Untraced]:
+    """Numbers of the running text and tables that no figure span covers and that are not fixed
+    wording (header rows of tables, which name years and units, are not checked)."""
+    return [e for e in entries(doc) if isinstance(e, Untraced)]
+
+
+def entries(doc: Document) -> list[Figure | Untraced]:
+    """Figures and untraced numbers as a reader meets them."""
+    out: list[Figure | Untraced] = []
+    for place, spans, block in _inline(doc):
+        figs = [s for s in spans if s.source.kind == "figure"]
+        here: list[Figure | Untraced] = [Figure(place.text[s.start:s.end], place, s.start, s.source) for s in figs]
+        header_row = isinstance(block, Cell) and not place.header and "第1行" in place.label
+        for m in ([] if header_row else _NUMBER.finditer(place.text)):
+            if any(s.start <= m.start() and m.end() <= s.end for s in figs) or _fixed(place, m):
+                continue
+            narrative = next((s.source.printed_by for s in spans
+                              if s.source.kind == "narrative" and s.start <= m.start() < s.end), "")
+            here.append(Untraced(m.group(), place, m.start(), narrative))
+        out.extend(sorted(here, key=lambda e: e.start))
+    return out
+
+
+def _fixed(place: Place, m: re.Match) -> bool:
+    text, a, b = place.text, m.start(), m.end()
+    for pattern in (_YEAR, _DATE):
+        if any(x.start() <= a and b <= x.end() for x in pattern.finditer(text)):
+            return True
+    if any(q.start() < a and b < q.end() for q in _QUOTED.finditer(text)):
+        return True
+    lead = _LEADING_ORDINAL.match(text)
+    if lead and lead.end() >= b:
+        return True
+    if place.header in ORDINAL_HEADERS and text.strip() == m.group():
+        return True
+    return False

@@ -136,3 +136,32 @@ def _fixed(place: Place, m: re.Match) -> bool:
     if place.header in ORDINAL_HEADERS and text.strip() == m.group():
         return True
     return False
+
+
+def _squash(text: str) -> str:
+    return "".join(str(text).split())
+
+
+def find(doc: Document, text: str) -> list[Figure | Untraced]:
+    """The figures (and untraced numbers) of ``doc`` whose printed text contains ``text`` or is
+    contained in it (``21.9``, ``21.9%`` and ``增速21.9%`` all find the figure 21.9%)."""
+    want = _squash(text)
+    if not want:
+        return []
+    return [e for e in entries(doc) if want in _squash(e.text) or (len(_squash(e.text)) > 1 and _squash(e.text) in want)]
+
+
+def explain_lines(e: Figure | Untraced) -> list[str]:
+    """What ``reportgen explain`` prints for one match (after the line naming the document)."""
+    if isinstance(e, Figure):
+        s = e.source
+        name = f"（{s.name}）" if s.name and s.indicator else ""
+        lines = [f"{e.place.label}：{e.context}",
+                 f"  {e.text} ← {s.describe().replace(f'指标 {s.indicator}', f'指标 {s.indicator}{name}', 1)}"]
+        if s.printed_by:
+            lines.append(f"  写入：{s.printed_by}")
+        return lines
+    lines = [f"{e.place.label}：{e.context}", f"  {e.text} ← 未溯源：不来自数据表，是直接写在文字中的数字"]
+    if e.narrative:
+        lines.append(f"  写入：{e.narrative}")
+    return lines

@@ -133,6 +133,30 @@ def check(ctx, year):
         raise ReportgenError(problems)
 
 
+@main.command(help=_("说明 YEAR 年文档中的某个数字从哪里来：指标、文件、工作表、单元格和计算方法（出现多次时全部列出）。"))
+@click.argument("year", type=int)
+@click.argument("text")
+@click.option("--unit", "units", multiple=True, metavar="ID", help=_("只查这个单位的文档（可重复）。"))
+@click.pass_context
+def explain(ctx, year, text, units):
+    """Where a figure printed in a document of YEAR comes from."""
+    from ..check.provenance import explain_lines, find
+    from ..pipeline import document_for, document_templates, load_year
+
+    ws = _workspace(ctx.obj["workspace"])
+    dataset = load_year(ws, year, list(units) or None)
+    found = 0
+    for uy in dataset.units.values():
+        for template in document_templates(ws, uy.unit.id, year):
+            doc, _source = document_for(ws, uy, template or None)
+            for e in find(doc, text):
+                found += 1
+                click.echo(f"{doc.title} · " + "\n".join(explain_lines(e)))
+    if not found:
+        raise ReportgenError(Problem(str(year), _("{year} 年的文档中没有“{text}”").format(year=year, text=text),
+                                     _("照文档中印出的样子输入数字，如 21.9% 或 全省第14名；用 --unit 指定单位")))
+
+
 @main.command("new-year", help=_("从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
                                   "上一年工作思路定下的 YEAR 年目标和 report.yaml（日期顺延一年）；从不覆盖已有目录。"))
 @click.argument("year", type=int)

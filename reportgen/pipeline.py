@@ -107,8 +107,8 @@ def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
 
     path = ws.year_dir(year) / unit / "report.yaml"
     try:
-        report = yamlio.load(path.read_text("utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        report = yamlio.load(ws.read_text(path)) or {}
+    except (OSError, ReportgenError, yaml.YAMLError):
         return [""]
     if not isinstance(report, dict) or not isinstance(report.get("documents"), list):
         return [""]

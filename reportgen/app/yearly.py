@@ -227,6 +227,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
     plans = []
     for u in chosen:
         folder = src_dir / u
+        ws.inside(folder)
         ind, tgt, files = read_indicators(folder, ws, problems, year - 1)
         plans.append((u, folder, ind, tgt, files))
     problems.raise_if_any()   # a broken source is reported, not copied
@@ -244,6 +245,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
             for item in sorted(folder.iterdir()):
                 if item.name.startswith((".", "~$")) or item.is_dir():
                     continue
+                ws.inside(item)          # a link leading out of the workspace is never copied
                 target = out / item.name
                 if item == data_file and item.suffix == ".xlsx":
                     _start_xlsx(item, target, year, new_rows, layouts)

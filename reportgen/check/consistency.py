@@ -202,9 +202,9 @@ def _check_template_references(ws: Workspace, uy, ind_ids, by_year, problems: Pr
         if info.source != "workspace":
             continue
         try:
-            source = info.path.read_text("utf-8")
+            source = render.template_text(info, ws)
             ast = Environment().parse(source)
-        except (TemplateSyntaxError, OSError, UnicodeDecodeError):
+        except (TemplateSyntaxError, OSError, ReportgenError):
             continue  # rendering reports it with its line
         lines = source.splitlines()
         for node in ast.find_all(nodes.Getattr):

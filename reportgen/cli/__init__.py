@@ -113,9 +113,10 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
 def check(ctx, year):
     """Validate the data and templates of YEAR without writing anything."""
     from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
-    from ..pipeline import documents, load_year
+    from ..pipeline import documents, load_year, style_for
 
     ws = _workspace(ctx.obj["workspace"])
+    style_for(ws)                        # the style (styles.yaml, profiles) is checked too
     dataset = load_year(ws, year)
     by_unit = {uid: list(check_figures(ws, uy)) for uid, uy in dataset.units.items()}
     titles: dict[str, list[str]] = {uid: [] for uid in by_unit}
@@ -266,10 +267,11 @@ def _pad(text: str, width: int) -> str:
 @click.pass_context
 def templates_show(ctx, name):
     """Print the template NAME in effect (builtin/NAME: the built-in one)."""
-    from ..render.jinja import find_template
+    from ..render.jinja import find_template, template_text
 
-    info = find_template(_workspace_or_none(ctx.obj["workspace"]), name)
-    click.echo(info.path.read_text("utf-8"), nl=False)
+    ws = _workspace_or_none(ctx.obj["workspace"])
+    info = find_template(ws, name)
+    click.echo(template_text(info, ws), nl=False)
 
 
 @templates.command("copy", help=_("把内置模板 NAME 复制到工作区的 templates/ 以便修改。"))
@@ -280,7 +282,7 @@ def templates_show(ctx, name):
 def templates_copy(ctx, name, extend):
     """Copy the built-in template NAME into the workspace's templates/ to customise it."""
     from ..pipeline import write_atomic
-    from ..render.jinja import find_template, template_blocks
+    from ..render.jinja import find_template, template_blocks, template_text
 
     ws = _workspace(ctx.obj["workspace"])
     info = find_template(ws, name, builtin=True)
@@ -288,7 +290,7 @@ def templates_copy(ctx, name, extend):
     if target.exists():
         raise ReportgenError(Problem(ws.rel(target), _("文件已存在，未做任何改动"),
                                      _("直接编辑它；要重新开始，先把它改名或删除")))
-    text = info.path.read_text("utf-8")
+    text = template_text(info, ws)
     if extend:
         lines = ["{#- " + _("在内置模板 {name} 的基础上修改：只写要替换的部分（block）。").format(name=info.name) + " -#}",
                  f'{{% extends "{info.name}" %}}']

@@ -14,6 +14,62 @@ from .errors import Problem, ReportgenError
 from .i18n import _
 
 MARKER = "reportgen.yaml"
+MAX_INPUT_BYTES = 32 * 1024 * 1024      # one input file (spreadsheet, YAML, template, style)
+
+
+def package_root() -> Path:
+    """reportgen's own folder (built-in templates, styles, sample): always readable."""
+    return Path(str(resources.files("reportgen"))).resolve()
+
+
+def inside(path: Path, root: Path, shown: str | None = None) -> Path:
+    """``path`` resolved (links followed), refused when it leads outside ``root`` or the package.
+
+    Every file a build or command reads goes through here (or :func:`read_input`): a symbolic
+    link in the workspace that points elsewhere (``templates/x.md.j2 → /etc/passwd``, a linked
+    unit folder) is an error naming the link, never a silent read.
+    """
+    real = Path(path).resolve()
+    roots = (Path(root).resolve(), package_root())
+    if not any(real.is_relative_to(r) for r in roots):
+        raise ReportgenError(Problem(shown or str(path),
+                                     _("指向工作区之外（{target}），reportgen 不读取工作区之外的文件").format(target=real),
+                                     _("把文件本身复制到工作区中，替换这个链接")))
+    return real
+
+
+def read_input(path: Path, root: Path | None, shown: str | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of an input file inside ``root`` (``None``: the caller has checked where it
+    leads), at most ``limit`` bytes; errors name the file."""
+    shown = shown or str(path)
+    real = inside(path, root, shown) if root is not None else Path(path)
+    try:
+        with open(real, "rb") as fh:
+            data = fh.read(limit + 1)
+    except IsADirectoryError:
+        raise ReportgenError(Problem(shown, _("应为文件，实际是文件夹"), _("把这个文件夹改名或移走"))) from None
+    except OSError as exc:
+        raise ReportgenError(Problem(shown, _("无法读取：{reason}").format(reason=exc.strerror or exc),
+                                     _("检查文件是否存在、是否有读取权限"))) from None
+    if len(data) > limit:
+        raise ReportgenError(Problem(shown, _("文件超过 {mb} MB，不予读取").format(mb=limit // (1024 * 1024)),
+                                     _("检查是否放错了文件；数据文件通常只有几十 KB")))
+    return data
+
+
+def decode_utf8(data: bytes, shown: str) -> str:
+    """UTF-8 text (a BOM is dropped); any other encoding (GBK …) is named, with the byte offset."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReportgenError(Problem(f"{shown}:{line}", _("文件不是 UTF-8 编码（可能是 GBK）"),
+                                     _("用 UTF-8 编码另存此文件（记事本/WPS：另存为 → 编码 UTF-8）"))) from None
+
+
+def read_input_text(path: Path, root: Path | None, shown: str | None = None, limit: int = MAX_INPUT_BYTES) -> str:
+    shown = shown or str(path)
+    return decode_utf8(read_input(path, root, shown, limit), shown)
 
 
 @dataclass(frozen=True)
@@ -53,13 +109,26 @@ class Workspace:
                 continue
         return str(path)
 
+    def inside(self, path: Path) -> Path:
+        """``path`` resolved; an error when it (or a link on its way) leads outside the workspace."""
+        return inside(path, self.root, self.rel(path))
+
+    def read_bytes(self, path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+        return read_input(path, self.root, self.rel(path), limit)
+
+    def read_text(self, path: Path, limit: int = MAX_INPUT_BYTES) -> str:
+        return read_input_text(path, self.root, self.rel(path), limit)
+
     @property
     def config(self) -> dict:
         path = self.root / MARKER
         try:
-            data = yamlio.load(path.read_text("utf-8")) or {}
+            data = yamlio.load(self.read_text(path)) or {}
         except yaml.YAMLError as exc:
-            raise ReportgenError(Problem(MARKER, _("YAML 格式错误：{error}").format(error=exc))) from None
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{MARKER}:{mark.line + 1}" if mark else MARKER
+            raise ReportgenError(Problem(where, _("YAML 格式错误：{error}").format(
+                error=getattr(exc, "problem", None) or exc))) from None
         if not isinstance(data, dict):
             raise ReportgenError(Problem(MARKER, _("工作区配置的顶层应为键值映射")))
         return data

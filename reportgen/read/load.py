@@ -371,6 +371,19 @@ def _layouts(ws: Workspace, folder: Path, problems: ProblemList) -> dict[str, Ta
     return read_layouts([ws.data / "columns.yaml", folder / "columns.yaml"], ws.rel, standard, problems)
 
 
+def _outside(ws: Workspace, paths: list[Path], problems: ProblemList) -> bool:
+    """Report every existing path that leads outside the workspace (a symbolic link); True if any."""
+    found = False
+    for p in paths:
+        if p.exists() or p.is_symlink():
+            try:
+                ws.inside(p)
+            except ReportgenError as exc:
+                problems.problems.extend(exc.problems)
+                found = True
+    return found
+
+
 def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: int | None = None,
                     ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """The 指标 and 目标 tables of one unit-year folder (xlsx, csv or yaml)."""
@@ -388,6 +401,9 @@ def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: in
         return _frames([], []) + ([],)
     path = present[0]
     files = [path]
+    outside = _outside(ws, [path, folder / "targets.csv", folder / "columns.yaml", ws.data / "columns.yaml"], problems)
+    if outside:
+        return _frames([], []) + (files,)
     layouts = _layouts(ws, folder, problems)
     rel = ws.rel(path)
     if path.suffix == ".xlsx":
@@ -445,9 +461,9 @@ def _merge(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
 def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, dict[str, int]]:
     rel = ws.rel(path)
     try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        problems.add(rel, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
+        text = ws.read_text(path)      # inside the workspace, size-limited, UTF-8 (else named)
+    except ReportgenError as exc:
+        problems.problems.extend(exc.problems)
         return {}, {}
     try:
         node = yamlio.compose(text)

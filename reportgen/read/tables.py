@@ -37,8 +37,35 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ..core import yamlio
-from ..core.errors import ProblemList
+from ..core.errors import ProblemList, ReportgenError
 from ..core.i18n import _
+from ..core.workspace import read_input
+
+MAX_CELL_CHARS = 32_767              # Excel's own limit for one cell
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024 # a workbook's parts together, unzipped (a zip bomb stops here)
+
+
+def _read(path: Path, rel: str, problems: ProblemList) -> bytes | None:
+    """The file's bytes, size-limited; its problem reported (None) when it cannot be read."""
+    try:
+        return read_input(path, None, rel)
+    except ReportgenError as exc:
+        problems.problems.extend(exc.problems)
+        return None
+
+
+def _long_cells(label: str, rows, header_row: int, problems: ProblemList, letters: bool) -> bool:
+    """Report every cell over MAX_CELL_CHARS (a figure or a name, never a book); True if any."""
+    found = False
+    for number, row in rows:
+        for i, v in enumerate(row):
+            if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                col = get_column_letter(i + 1) if letters else _("第{n}列").format(n=i + 1)
+                where = f"{label}!{col}{number}" if letters else f"{label} " + _("第{row}行{col}").format(row=number, col=col)
+                problems.add(where, _("单元格有 {n} 个字符，超过上限 {m}").format(n=len(v), m=MAX_CELL_CHARS),
+                             _("单元格只填一个数值或简短文字；长文字写在 report.yaml 中"))
+                found = True
+    return found
 
 
 def blank(v) -> bool:
@@ -158,8 +185,21 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
     """One sheet of a workbook; merged cells in the data area are reported (values would be lost)."""
     cache = book_cache if book_cache is not None else {}
     if path not in cache:
+        raw = _read(path, rel, problems)
         try:
-            cache[path] = load_workbook(path, data_only=True)
+            if raw is None:
+                raise _Unreadable
+            import zipfile
+
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist())
+            if unpacked > MAX_XLSX_UNPACKED:
+                problems.add(rel, _("工作簿解压后有 {mb} MB，超过上限 {m} MB").format(
+                    mb=unpacked // 2**20, m=MAX_XLSX_UNPACKED // 2**20), _("检查是否放错了文件；数据文件通常只有几十 KB"))
+                raise _Unreadable
+            cache[path] = load_workbook(io.BytesIO(raw), data_only=True)
+        except _Unreadable:
+            cache[path] = None
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             cache[path] = None
             problems.add(rel, _("无法作为 Excel 文件打开（{error}）").format(error=type(exc).__name__),
@@ -189,12 +229,20 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
     header = _apply_rename(["" if blank(v) else str(v).strip() for v in values[hr - 1]], layout)
     rows = [(i + hr + 1, (row + [None] * (len(header) - len(row)))[:max(len(header), len(row))])
             for i, row in enumerate(values[hr:]) if not all(blank(v) for v in row)]
+    if _long_cells(label, rows, hr, problems, letters=True):
+        return None
     return Sheet(label, header, rows, header_row=hr)
 
 
 # -- csv ------------------------------------------------------------------------------------------
+class _Unreadable(Exception):
+    pass
+
+
 def read_csv(path: Path, rel: str, layout: TableLayout | None, problems: ProblemList) -> Sheet | None:
-    raw = path.read_bytes()
+    raw = _read(path, rel, problems)
+    if raw is None:
+        return None
     text = None
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -221,14 +269,19 @@ def read_csv(path: Path, rel: str, layout: TableLayout | None, problems: Problem
     header = _apply_rename([str(v).strip() for v in df.iloc[hr - 1]], layout)
     rows = [(i + hr + 1, [None if v == "" else v for v in row]) for i, row in
             enumerate(df.iloc[hr:].itertuples(index=False)) if any(v != "" for v in row)]
+    if _long_cells(rel, rows, hr, problems, letters=False):
+        return None
     return Sheet(rel, header, rows, sep=" ", header_row=hr)
 
 
 # -- yaml -----------------------------------------------------------------------------------------
 def _yaml_document(path: Path, shown: str, problems: ProblemList):
     """(data, root node) of a YAML file, or (None, None) after reporting why not."""
+    raw = _read(path, shown, problems)
+    if raw is None:
+        return None, None
     try:
-        text = path.read_text("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         problems.add(shown, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return None, None

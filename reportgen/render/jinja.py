@@ -51,7 +51,7 @@ from markupsafe import Markup
 from ..core import cnfmt
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import N_, _
-from ..core.workspace import Workspace
+from ..core.workspace import Workspace, read_input_text
 from ..model import Source, mark, source_of, strip_marks, traced
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -798,13 +798,21 @@ def available_templates(ws: Workspace | None) -> list[TemplateInfo]:
         for name in sorted(loader.list_templates()):
             path = Path(loader.searchpath[0]) / name
             try:
-                text = path.read_text("utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = read_input_text(path, loader.folder, name)
+            except ReportgenError:
                 text = ""
             out.append(TemplateInfo(name, source, path, describe(text),
                                     overrides=source == "workspace" and name in builtin_names))
             seen.add(name)
     return out
+
+
+def template_text(info: TemplateInfo, ws: Workspace | None = None) -> str:
+    """A template's source, read only when it lies inside its template folder (a link leading
+    out — ``templates/x.md.j2 → /etc/passwd`` — is refused, naming the link)."""
+    folder = builtin_templates_dir() if info.source == "builtin" else ws.templates if ws else info.path.parent
+    shown = ws.rel(info.path) if ws and info.source == "workspace" else info.name
+    return read_input_text(info.path, folder, shown)
 
 
 def find_template(ws: Workspace | None, name: str, builtin: bool = False) -> TemplateInfo:

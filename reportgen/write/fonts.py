@@ -19,6 +19,7 @@ from fontTools.ttLib import TTCollection, TTFont
 
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
+from ..core.workspace import inside
 from .style import Style
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
@@ -62,6 +63,7 @@ def workspace_faces(folder: Path) -> tuple[tuple[str, Face], ...]:
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in FONT_SUFFIXES:
             continue
+        inside(path, folder.parent, f"fonts/{path.relative_to(folder).as_posix()}")   # no link out of the workspace
         try:
             fonts = TTCollection(str(path)).fonts if path.suffix.lower() in (".ttc", ".otc") else [TTFont(str(path), lazy=True)]
         except Exception:
@@ -76,6 +78,7 @@ def workspace_faces(folder: Path) -> tuple[tuple[str, Face], ...]:
 def _fc_list() -> tuple[tuple[str, str, str, str], ...]:
     try:
         out = subprocess.run(["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{index}\n"],
+                             env={**os.environ, "FC_LANG": "zh-cn"},   # names independent of the locale
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return ()

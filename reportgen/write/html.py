@@ -18,8 +18,20 @@ ELEMENT_CLASSES = {
 }
 
 
+def css_string(text: str) -> str:
+    """A CSS string literal: quotes, backslashes and line breaks escaped (a workspace font's
+    name comes from the font file, which the style schema does not see)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7f:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def _family(res: Resolution) -> str:
-    return f'"{res.face.family}"' if res.face else "serif"
+    return css_string(res.face.family) if res.face else "serif"
 
 
 def css(style: Style, fonts: dict[str, Resolution]) -> str:
@@ -32,7 +44,7 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
     out = []
     for res in fonts.values():
         if res.face and res.face.workspace:
-            out.append(f'@font-face {{ font-family: "{res.face.family}"; src: url("{res.face.path.as_uri()}"); }}')
+            out.append(f'@font-face {{ font-family: {css_string(res.face.family)}; src: url({css_string(res.face.path.as_uri())}); }}')
     pn_box = (f'content: "{style.page_number.format.replace("{n}", chr(34) + " counter(page) " + chr(34))}"; '
               f"font-family: {_family(pn_res)}; font-size: {pn.size_pt}pt; line-height: {pn.size_pt}pt; "
               f"letter-spacing: 0; vertical-align: top; padding-top: {pn_pad_mm:.3f}mm;")

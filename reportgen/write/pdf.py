@@ -6,19 +6,40 @@ import functools
 from pathlib import Path
 
 
-def _fetcher(allowed_roots: tuple[Path, ...]):
-    """A URL fetcher that reads only local files under ``allowed_roots`` and data: URLs."""
+# fontconfig takes its default language from FC_LANG, else LC_ALL/LC_CTYPE/LANG: under
+# LANG=zh_CN.UTF-8 a face such as "AR PL KaitiM GB,文鼎ＰＬ简中楷" is named (and fallback fonts
+# ordered) in Chinese, under C.UTF-8 in English, and the PDF's bytes differed.  The documents
+# are Chinese whatever the machine's locale: fix the language before fontconfig starts.
+FONTCONFIG_LANG = "zh-cn"
+
+
+def fix_font_language() -> None:
+    import os
+
+    os.environ["FC_LANG"] = FONTCONFIG_LANG
+
+
+def _fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
+    """A URL fetcher that reads only data: URLs and local files under ``allowed_roots``.
+
+    Schemes are compared case-insensitively (``FILE:`` is ``file:``); anything else — another
+    scheme, a file outside the roots, a link leading out — is refused and recorded.
+    """
     from urllib.parse import unquote, urlparse
 
     from weasyprint.urls import URLFetcher
 
     class WorkspaceFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.startswith("file:"):
+            scheme = urlparse(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
                 path = Path(unquote(urlparse(url).path)).resolve()
-                if not any(path.is_relative_to(root) for root in allowed_roots):
-                    raise ValueError(f"reportgen reads no file outside the workspace: {url}")
-            return super().fetch(url, headers)
+                if any(path.is_relative_to(root) for root in allowed_roots):
+                    return super().fetch("file://" + url.split(":", 1)[1].removeprefix("//"), headers)
+            refused.append(url)
+            raise ValueError(f"reportgen reads no file outside the workspace: {url}")
 
     return WorkspaceFetcher(allowed_protocols={"file", "data"})
 
@@ -26,6 +47,7 @@ def _fetcher(allowed_roots: tuple[Path, ...]):
 @functools.lru_cache(maxsize=1)
 def _font_config():
     """One FontConfiguration per process, kept warm across documents."""
+    fix_font_language()
     from weasyprint.text.fonts import FontConfiguration
 
     from . import weasyprint_justify
@@ -42,12 +64,19 @@ def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str
     ``created`` (W3C date, e.g. ``2024-01-31T00:00:00Z``) becomes the PDF's creation and
     modification dates; the bytes depend on nothing else than the HTML and the fonts.
     """
+    font_config = _font_config()
     from weasyprint import HTML
 
-    font_config = _font_config()
+    refused: list[str] = []
     document = HTML(string=html_text, base_url=str(allowed_roots[0]) if allowed_roots else None,
-                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots))
+                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots), refused)
                     ).render(font_config=font_config)
+    if refused:
+        from ..core.errors import Problem, ReportgenError
+        from ..core.i18n import _
+
+        raise ReportgenError([Problem(_("PDF 的样式"), _("试图读取工作区之外的文件或网络地址 {url}，已拒绝").format(url=u[:200]),
+                                      _("检查 styles.yaml 和 fonts/ 中的内容")) for u in refused])
     if created:
         document.metadata.created = document.metadata.modified = created
     return document.write_pdf(uncompressed_pdf=False)

@@ -9,17 +9,26 @@ from __future__ import annotations
 import copy
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from ..core import yamlio
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
+from ..core.workspace import read_input_text
 
 PT_PER_MM = 72 / 25.4
 TWIPS_PER_PT = 20
+
+
+# Style values that reach the PDF's CSS are typed, so none reaches it unparsed: a colour is a hex
+# colour, a font name is a name (no quote, backslash, brace, semicolon, parenthesis, colon,
+# slash or control character: nothing that could end the CSS string or open a url()).
+Color = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")]
+FontName = Annotated[str, StringConstraints(pattern=r'^[^"\\;{}()<>:/\x00-\x1f\x7f]{1,64}$', strip_whitespace=True)]
+PageNumberFormat = Annotated[str, StringConstraints(pattern=r'^[^"\\{}\x00-\x1f\x7f]{0,8}\{n\}[^"\\{}\x00-\x1f\x7f]{0,8}$')]
 
 
 class _Strict(BaseModel):
@@ -46,8 +55,8 @@ class Grid(_Strict):
 
 
 class FontRole(_Strict):
-    official: str
-    substitutes: list[str]
+    official: FontName
+    substitutes: list[FontName]
     weight: int = 400
 
 
@@ -79,7 +88,7 @@ class StrokeOffset(_Strict):
 
 
 class PageNumber(_Strict):
-    format: str
+    format: PageNumberFormat
     outer_indent_chars: float
     dash_below_type_area_mm: float
     stroke_offset_em: StrokeOffset
@@ -105,8 +114,8 @@ class TableStyle(_Strict):
 
 
 class Colors(_Strict):
-    text: str
-    red: str
+    text: Color
+    red: Color
 
 
 class Style(_Strict):
@@ -116,8 +125,8 @@ class Style(_Strict):
     mirror_margins: bool
     grid: Grid
     fonts: dict[str, FontRole]
-    latin_font: str
-    latin_substitutes: list[str]
+    latin_font: FontName
+    latin_substitutes: list[FontName]
     elements: dict[str, Element]
     bold_headings: bool
     bold_heading_levels: list[int]
@@ -195,13 +204,29 @@ def builtin_style_text() -> str:
     return resources.files("reportgen").joinpath("write", "styles", "gbt9704.yaml").read_text("utf-8")
 
 
+def _style_message(err: dict) -> tuple[str, str]:
+    """A validation error in the editor's words (the typed values that reach the PDF's CSS)."""
+    if err.get("type") != "string_pattern_mismatch":
+        return err["msg"], ""
+    value = str(err.get("input"))[:60]
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    parent = str(err["loc"][0]) if err["loc"] else ""
+    if parent == "colors":
+        return _("“{value}”不是颜色").format(value=value), _("写成 #RRGGBB，例如 \"#FF0000\"")
+    if parent == "page_number" and field == "format":
+        return _("“{value}”不是页码格式").format(value=value), _("写成含 {n} 的短文字，例如 \"— {n} —\"（不含引号、反斜杠、花括号）")
+    return (_("“{value}”不是字体名").format(value=value),
+            _("字体名不能含引号、反斜杠、分号、括号、冒号、斜杠或控制字符，最长 64 个字符"))
+
+
 def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[str, ...] = ()) -> Style:
     """Built-in style, then the workspace's overrides, then each named profile."""
     data = _read_yaml(None, builtin_style_text(), "reportgen/write/styles/gbt9704.yaml")
     label = "styles.yaml"
-    if workspace_style is not None and workspace_style.exists():
-        label = str(workspace_style)
-        data = _deep_merge(data, _read_yaml(workspace_style, workspace_style.read_text("utf-8"), label))
+    if workspace_style is not None and (workspace_style.exists() or workspace_style.is_symlink()):
+        label = workspace_style.name
+        text = read_input_text(workspace_style, workspace_style.parent, label)   # UTF-8, in the workspace
+        data = _deep_merge(data, _read_yaml(workspace_style, text, label))
     available = data.pop("profiles", {}) or {}
     for name in profiles:
         if name not in available:
@@ -211,6 +236,6 @@ def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[
     try:
         return Style.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(f"{label} {'.'.join(str(p) for p in err['loc'])}", err["msg"])
+        problems = [Problem(f"{label} {'.'.join(str(p) for p in err['loc'])}", *_style_message(err))
                     for err in exc.errors()]
         raise ReportgenError(problems) from None

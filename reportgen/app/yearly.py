@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from ..core import cnfmt
+from ..core.vocab import KIND_NAMES, guess_kind
 from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.i18n import _
 from ..read.load import DATA_FILES, INDICATOR_HEADERS, YEAR_RE, read_indicators
@@ -43,14 +44,6 @@ class Started:
     targets: int         # targets for the new year found
 
 
-def _guess_kind(measure: str, name: str) -> str:
-    if measure == "%":
-        return "增速" if "增" in name else "比重"
-    if measure == "个百分点":
-        return "百分点"
-    return "总量"
-
-
 def _new_rows(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
     """Indicator rows (standard fields) for this year's targets that have no indicator row."""
     have = set(ind["id"])
@@ -60,7 +53,7 @@ def _new_rows(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
             continue
         have.add(row.id)
         out.append({"id": row.id, "name": row.name or row.id, "measure": row.measure,
-                    "kind": _guess_kind(row.measure, row.name), "note": f"{year}年目标（{year - 1}年工作思路）"})
+                    "kind": KIND_NAMES[guess_kind(row.measure, row.name)], "note": f"{year}年目标（{year - 1}年工作思路）"})
     return out
 
 

@@ -26,6 +26,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from babel.numbers import format_decimal
 
+from .vocab import LOWER_IS_BETTER as _LOWER_IS_BETTER, PREFIX_QUALIFIERS as _PREFIX_QUALIFIERS
+from .vocab import QUALIFIERS, SUFFIX_QUALIFIERS as _SUFFIX_QUALIFIERS
+
 __all__ = [
     "AUTO_SCALED_UNITS",
     "LOCALE",
@@ -574,11 +577,6 @@ def rank_ordinal(rank: Number | None) -> str:
 # target qualifiers and completion
 # --------------------------------------------------------------------------
 
-_SUFFIX_QUALIFIERS = ("以上", "以内", "左右", "以下")
-_PREFIX_QUALIFIERS = ("超过", "超", "达到", "不低于", "不少于", "力争", "累计")
-QUALIFIERS: frozenset[str] = frozenset(_SUFFIX_QUALIFIERS + _PREFIX_QUALIFIERS)
-#: Qualifiers for ceilings: lower actual values are better.
-_LOWER_IS_BETTER = frozenset({"以下", "以内"})
 
 
 def _check_qualifier(qualifier: str | None) -> str | None:

@@ -28,15 +28,11 @@ import numpy as np
 import pandas as pd
 
 from ..core import cnfmt
+from ..core.vocab import BOUND_QUALIFIERS, POINT_KINDS, guess_kind
 from ..core.i18n import _
 from ..read.load import KIND_NAMES, UnitYear
 from ..model import Source, Traced, strip_marks, traced
 
-#: Kinds whose change is a difference in percentage points (values are percentages).
-POINT_KINDS = ("ratio", "growth", "pp")
-#: Target qualifiers that make a target a bound, not a point: the five-year plan table then
-#: leaves 年均增长 blank (“—”), as the 瓯海区“十四五”规划 annex does for “3.5左右”, “6以上”.
-BOUND_QUALIFIERS = ("以上", "以内", "左右", "以下", "超过", "超", "不低于", "不少于")
 PLAN_SPAN = 5
 
 
@@ -485,12 +481,6 @@ def figures(uy: UnitYear) -> Catalog:
     return Catalog("ind", items)
 
 
-def _target_kind(measure: str, name: str) -> str:
-    if measure == "%":
-        return "growth" if "增" in name else "ratio"
-    return "pp" if measure == "个百分点" else "amount"
-
-
 def targets(uy: UnitYear, year: int) -> Catalog:
     """Targets set for ``year``; kind and unit come from the indicator when it is in the 指标 table."""
     m = meta(uy)
@@ -499,7 +489,7 @@ def targets(uy: UnitYear, year: int) -> Catalog:
     for row in rows.itertuples(index=False):
         known = row.id in m.index
         measure = m.at[row.id, "measure"] if known else row.measure
-        kind = m.at[row.id, "kind"] if known else _target_kind(row.measure, row.name)
+        kind = m.at[row.id, "kind"] if known else guess_kind(row.measure, row.name)
         name = row.name or (m.at[row.id, "name"] if known else row.id)
         items[row.id] = Target(row.id, name, measure, kind, int(row.year), _num(row.target),
                                row.qualifier, row.note, row.attribute, row.method, cell=row.source)
@@ -558,7 +548,7 @@ def plan_frame(uy: UnitYear, base_year: int, target_year: int) -> pd.DataFrame:
     m = meta(uy).reindex(tg.index)
     w = wide(uy)
     out = pd.DataFrame(index=tg.index)
-    out["kind"] = m["kind"].fillna(pd.Series([_target_kind(r.measure, r.name) for r in tg.itertuples()],
+    out["kind"] = m["kind"].fillna(pd.Series([guess_kind(r.measure, r.name) for r in tg.itertuples()],
                                              index=tg.index))
     out["base"] = _column(w, base_year, tg.index)
     out["target"] = tg["target"].astype(float)

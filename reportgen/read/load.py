@@ -36,14 +36,7 @@ from ..core.i18n import _
 from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
 from ..core.workspace import Workspace
 
-KINDS = {"总量": "amount", "比重": "ratio", "增速": "growth", "百分点": "pp", "位次": "rank"}
-KIND_NAMES = {v: k for k, v in KINDS.items()}
-#: Units a kind allows (None: any unit except those reserved for the other kinds).
-KIND_UNITS = {"ratio": ("%", "‰"), "growth": ("%",), "pp": ("个百分点",), "rank": ("位", "名")}
-RANK_SCOPES = ("全国", "全省", "全市", "全区", "全县")
-ATTRIBUTES = ("预期性", "约束性")
-#: How the five-year plan table computes 年均增长[累计提高] (see derive.plan).
-PLAN_METHODS = {"自动": "auto", "年均增长": "cagr", "累计提高": "cumulative", "不测算": "none"}
+from ..core.vocab import ATTRIBUTES, KIND_NAMES, KIND_UNITS, KINDS, PLAN_METHODS, QUALIFIERS, RANK_SCOPES  # noqa: F401
 INDICATOR_HEADERS = {"编号": "id", "指标名称": "name", "指标": "name", "单位": "measure", "类型": "kind",
                      "精度": "precision", "排名范围": "rank_scope", "排名": "rank", "下限": "lower", "上限": "upper",
                      "别名": "aliases", "说明": "note", "备注": "note"}
@@ -308,7 +301,6 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
 
 
 def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
-    from ..core.cnfmt import QUALIFIERS
 
     cols, ok = _columns(sheet, TARGET_HEADERS, ("id", "year", "target"), problems)
     if not ok:

@@ -21,7 +21,7 @@ def test_help_in_chinese_under_a_chinese_locale(var):
     out = "".join(reportgen("--help", env=lang("zh_CN.UTF-8", var), check=True).stdout.split())
     assert "用法：" in out and "显示本帮助并退出。" in out
     assert "工作区文件夹（默认：从当前文件夹向上查找）。" in out
-    assert "在本机以网页形式预览YEAR的文档" in out
+    assert "在本机浏览器中按页预览文档" in out
 
 
 @pytest.mark.parametrize("value", ["en_US.UTF-8", "C.UTF-8", "de_DE.UTF-8", ""])

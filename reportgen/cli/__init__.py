@@ -10,6 +10,7 @@ import click
 from .. import __version__
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _, setup_click
+from .zh import localize
 from ..core.workspace import Workspace, find_workspace, init_workspace
 
 setup_click()
@@ -323,6 +324,9 @@ def preview(ctx, year, port, unit, profiles):
 
     serve(_workspace(ctx.obj["workspace"]), year, port=port, unit=unit, profiles=tuple(profiles),
           echo=lambda text: click.echo(text))
+
+
+localize(main)   # click's own words in Chinese for a Chinese run (after every command is defined)
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def build_models(ws: Workspace, state: State, years: list[int], unit: str | None
     The documents ``first`` (those open in a browser) are made before the others; ``then()`` is
     called as soon as they are in ``state``, so their new pages need not wait for the rest.
     """
-    from ..pipeline import document_for, document_templates, issue_date, load_year, style_for
+    from ..pipeline import document_templates, documents, issue_date, load_year, style_for
     from ..write import fonts as fontmod
     from ..write import html as html_writer
 
@@ -127,19 +127,18 @@ def build_models(ws: Workspace, state: State, years: list[int], unit: str | None
         style = None
         problems = {y: exc.problems for y in years}
 
-    def make(key: str, year: int, uy, template: str) -> Doc:
+    def make(key: str, year: int, dataset, uy, template: str) -> Doc:
         old = state.docs.get(key)
         doc = Doc(key, year, uy.unit.id, uy.unit.name, template, old.title if old else uy.unit.name)
         if old is not None:
             doc.pdf, doc.rev, doc.made_from = old.pdf, old.rev, old.made_from
-        try:
-            model, _source = document_for(ws, uy, template or None)
-            text = html_writer.html(model, style, resolutions)
-            doc.title = model.title
+        prepared = next(documents(ws, year, [uy.unit.id], [template], dataset=dataset))
+        doc.problems = prepared.problems
+        if prepared.document is not None:
+            text = html_writer.html(prepared.document, style, resolutions)
+            doc.title = prepared.document.title
             doc.wanted = hashlib.sha256(text.encode()).hexdigest()
-            doc.model = (model, style, issue_date(uy))
-        except ReportgenError as exc:
-            doc.problems = exc.problems
+            doc.model = (prepared.document, style, issue_date(uy))
         return doc
 
     first_years = {int(k.split("/")[0]) for k in first if k.split("/")[0].isdigit()}
@@ -161,7 +160,7 @@ def build_models(ws: Workspace, state: State, years: list[int], unit: str | None
                     state.problems.pop(year, None)   # this year loaded again
                 then()
                 then = None
-            docs[key] = make(key, year, uy, template)
+            docs[key] = make(key, year, dataset, uy, template)
     # a year that failed to load keeps its documents (and their last good pages) with its problems
     for key, old in state.docs.items():
         if old.year in problems and key not in docs:

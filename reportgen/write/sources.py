@@ -29,6 +29,7 @@ WIDTHS = (6, 18, 14, 10, 22, 26, 48, 40, 44, 40, 8)
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SPACE = re.compile(r"\s+")
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def rows(doc: Document, pdf: bytes | None = None) -> list[dict]:
@@ -115,5 +116,8 @@ def _normalise_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            blob = src.read(info.filename)
+            if info.filename == "docProps/core.xml":   # openpyxl stamps the time of saving
+                blob = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", blob)
+            dst.writestr(fixed, blob)
     return out.getvalue()

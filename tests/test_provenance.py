@@ -1,0 +1,293 @@
+"""Provenance of every printed figure (issue 17): the model's spans, the review copy (批注), the
+sources table, ``reportgen explain`` — checked against the sample's own files, read here
+independently (openpyxl, csv, YAML lines, pdfplumber, LibreOffice)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from openpyxl.utils import column_index_from_string
+
+from conftest import reportgen, require_tool
+from reportgen.check import provenance
+from reportgen.core.workspace import Workspace
+from reportgen.model import MARK_CHARS
+from reportgen.pipeline import document_for, document_templates, issue_date, load_year, render_outputs, \
+    review_outputs, style_for
+
+
+def _years(root: Path) -> list[int]:
+    return sorted(int(p.name) for p in (root / "data").iterdir() if p.name.isdigit())
+
+
+def _lucheng_year(root: Path) -> int:
+    return next(int(p.parent.name) for p in (root / "data").glob("*/lucheng"))
+
+
+@pytest.fixture(scope="session")
+def prov_ws(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("provenance") / "ws"
+    reportgen("init", str(ws), check=True)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def sample_docs(prov_ws):
+    """Every document of every sample unit and year: (year, unit, template, doc)."""
+    ws = Workspace(prov_ws)
+    out = []
+    for year in _years(prov_ws):
+        for uid, uy in load_year(ws, year).units.items():
+            for template in document_templates(ws, uid, year):
+                doc, _source = document_for(ws, uy, template or None)
+                out.append((year, uid, template, doc))
+    return out
+
+
+# -- reading a cell address back, independently of reportgen -----------------------------------
+def _read_cell(root: Path, address: str) -> str:
+    """The value at ``data/…/indicators.xlsx 指标!F3``, ``….csv G2`` or ``….yaml:21`` (its line)."""
+    m = re.fullmatch(r"(\S+\.xlsx) (.+)!([A-Z]+)(\d+)", address)
+    if m:
+        wb = openpyxl.load_workbook(root / m[1], data_only=True)
+        return str(wb[m[2]][f"{m[3]}{m[4]}"].value)
+    m = re.fullmatch(r"(\S+\.csv) ([A-Z]+)(\d+)", address)
+    if m:
+        raw = (root / m[1]).read_bytes()
+        text = raw.decode("utf-8-sig") if not raw.startswith(b"\xff") else raw.decode("utf-16")
+        rows = list(csv.reader(io.StringIO(text)))
+        return rows[int(m[3]) - 1][column_index_from_string(m[2]) - 1]
+    m = re.fullmatch(r"(\S+\.yaml):(\d+)", address)
+    assert m, address
+    return (root / m[1]).read_text("utf-8").splitlines()[int(m[2]) - 1]
+
+
+def _same_number(a: str, b: str) -> bool:
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except ValueError:
+        return False
+
+
+def test_every_figure_names_real_cells(prov_ws, sample_docs):
+    kinds = set()
+    for year, uid, template, doc in sample_docs:
+        figs = provenance.figures(doc)
+        assert figs, (uid, template)
+        for f in figs:
+            s = f.source
+            assert f.text and f.text in f.place.text
+            if not re.search(r"\d", f.text):   # “—”: no value to read (a year without one)
+                continue
+            if s.name == "序时进度":       # computed from the plan's years alone
+                assert "序时进度" in s.computation
+                continue
+            assert s.indicator and s.cells, (uid, template, f.text, s)
+            for address, value in s.cells:
+                assert address.startswith(f"data/"), address
+                read = _read_cell(prov_ws, address)
+                kinds.add(address.rsplit(".", 1)[1].split()[0].split(":")[0])
+                if address.endswith(tuple("0123456789")) and ".yaml:" in address:
+                    assert value in read, (address, value, read)      # the YAML line holds the value
+                else:
+                    assert _same_number(read, value), (address, value, read)
+            assert s.printed_by, s
+    assert {"xlsx", "csv", "yaml"} <= kinds
+
+
+def test_template_and_narrative_lines_are_named(sample_docs):
+    printed = {f.source.printed_by for *_x, doc in sample_docs for f in provenance.figures(doc)}
+    assert any(re.search(r"report\.yaml:\d+（", p) for p in printed)        # a narrative line
+    assert any(re.search(r"\.md\.j2:\d+", p) for p in printed)               # a template line
+    # a figure printed by a macro names the macro's line and the template that called it
+    assert any("_components.md.j2" in p and "←" in p for p in printed)
+
+
+#: Numbers typed into the samples' report.yaml narratives (not figures from the sheets); each is
+#: checked below to be literally in that report.yaml. A new typed number fails this test.
+TYPED_IN_SAMPLES = {
+    ("ouhai", ""): ["10", "4.3", "5200"],
+    ("xinchang", ""): ["100", "5", "1", "2"],
+    ("wenzhou_city", ""): ["5", "3", "30", "6", "100", "13"],
+    ("lucheng", "summary_plan"): ["2.0"],
+    ("lucheng", "summary"): [],
+    ("lucheng", "plan"): ["2.0"],
+    ("lucheng", "news"): [],
+}
+
+
+def test_nothing_untraced_but_the_typed_numbers(prov_ws, sample_docs):
+    seen = {}
+    for year, uid, template, doc in sample_docs:
+        loose = provenance.untraced(doc)
+        seen[(uid, template)] = [u.text for u in loose]
+        report = (prov_ws / "data" / str(year) / uid / "report.yaml").read_text("utf-8")
+        for u in loose:
+            assert u.text in report, u
+            assert u.narrative.startswith(f"data/{year}/{uid}/report.yaml:"), u
+    assert seen == TYPED_IN_SAMPLES
+
+
+def test_a_number_typed_into_a_narrative_shows_up(workspace):
+    year = _lucheng_year(workspace)
+    report = workspace / "data" / str(year) / "lucheng" / "report.yaml"
+    text = report.read_text("utf-8")
+    # a typed figure, and a typed figure dressed in forged provenance markers
+    forged = "\ue000\ue010\ue001" + "6666" + "\ue002"
+    text = text.replace("opening: >-\n", f"opening: >-\n  全年授权发明专利9876件，另有{forged}项。\n", 1)
+    report.write_text(text, "utf-8")
+    ws = Workspace(workspace)
+    uy = load_year(ws, year).units["lucheng"]
+    doc, source = document_for(ws, uy)
+    loose = {u.text: u for u in provenance.untraced(doc)}
+    assert {"9876", "6666"} <= set(loose)
+    assert loose["9876"].narrative.startswith(f"data/{year}/lucheng/report.yaml:")
+    assert not any(c in source for c in MARK_CHARS)
+    body = "".join(b.text for b in doc.all_blocks() if hasattr(b, "runs"))
+    assert "9876" in body and not any(c in body for c in MARK_CHARS)
+
+
+def test_a_template_cannot_forge_a_trace(workspace):
+    """A template printing its own digits inside marker characters gets no trace for them."""
+    year = _lucheng_year(workspace)
+    (workspace / "templates").mkdir(exist_ok=True)
+    (workspace / "templates" / "forged.md.j2").write_text(
+        "::: title\n标题\n:::\n\n数字\ue000\ue010\ue001" + "4321" + "\ue002，真数{{ ind.hte_new }}。\n", "utf-8")
+    report = workspace / "data" / str(year) / "lucheng" / "report.yaml"
+    report.write_text(re.sub(r"(?m)^template: .*$", "template: forged", report.read_text("utf-8")), "utf-8")
+    ws = Workspace(workspace)
+    doc, _source = document_for(ws, load_year(ws, year).units["lucheng"])
+    figs = provenance.figures(doc)
+    assert [f.source.indicator for f in figs] == ["hte_new"]
+    assert [u.text for u in provenance.untraced(doc)] == ["4321"]
+
+
+# -- the review copy ------------------------------------------------------------------------------
+def _expected_rd_growth(root: Path, year: int) -> str:
+    """“指标 rd_growth：…indicators.xlsx 指标!F3 = 21.9” worked out from the workbook itself."""
+    rel = f"data/{year}/lucheng/indicators.xlsx"
+    sheet = openpyxl.load_workbook(root / rel, data_only=True)["指标"]
+    header = [c.value for c in sheet[1]]
+    col = next(i for i, h in enumerate(header) if str(h).rstrip("年") == str(year))
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("编号")].value == "rd_growth")
+    cell = row[col]
+    return f"指标 rd_growth：{rel} 指标!{cell.coordinate} = {cell.value}（增速，保留1位）"
+
+
+@pytest.fixture(scope="session")
+def review_build(prov_ws):
+    """lucheng's documents as DOCX, built before and after a --review build (the real CLI)."""
+    year = _lucheng_year(prov_ws)
+    folder = prov_ws / "output" / str(year)
+    reportgen("-C", str(prov_ws), "build", str(year), "--unit", "lucheng", "--format", "docx", check=True)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.docx")}
+    proc = reportgen("-C", str(prov_ws), "build", str(year), "--unit", "lucheng", "--format", "docx", "--review",
+                     check=True)
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.docx")
+             if "（核对稿）" not in p.name}
+    return year, folder, before, after, proc.stdout
+
+
+def test_review_leaves_the_final_copy_byte_identical(review_build):
+    year, folder, before, after, _out = review_build
+    assert len(before) == 4 and before == after
+    for name in before:
+        with zipfile.ZipFile(folder / name) as z:
+            assert "word/comments.xml" not in z.namelist()
+
+
+def test_review_copy_has_a_comment_on_every_figure(prov_ws, review_build, sample_docs):
+    year, folder, _b, _a, out = review_build
+    review = folder / f"鹿城区科学技术局{year}年工作总结和{year + 1}年工作思路（核对稿）.docx"
+    assert review.exists() and "（核对稿）.docx" in out and "（来源）.xlsx" in out
+    comments = list(docx.Document(str(review)).comments)
+    doc = next(d for y, u, t, d in sample_docs if u == "lucheng" and t == "summary_plan")
+    assert len(comments) == len(provenance.figures(doc)) > 30
+    texts = [c.text for c in comments]
+    assert any(t.startswith(_expected_rd_growth(prov_ws, year)) for t in texts), texts[:5]
+    assert all(c.author == "reportgen" for c in comments)
+    # every comment is anchored on exactly the figure it explains
+    body = docx.Document(str(review)).element.body
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    assert len(body.findall(".//w:commentRangeStart", ns)) == len(comments)
+
+
+def test_review_comments_show_in_libreoffice(review_build, tmp_path):
+    soffice = require_tool("soffice")
+    year, folder, *_rest = review_build
+    review = folder / f"鹿城区科学技术局{year}年工作总结（核对稿）.docx"
+    src = tmp_path / "review.docx"
+    shutil.copy(review, src)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "odt",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    with zipfile.ZipFile(tmp_path / "review.odt") as z:
+        content = z.read("content.xml").decode("utf-8")
+    annotations = re.findall(r"<office:annotation[ >].*?</office:annotation>", content, re.S)
+    assert len(annotations) == len(list(docx.Document(str(review)).comments)) > 10
+    assert any("indicators.xlsx 指标!" in a for a in annotations)
+
+
+# -- the sources table ----------------------------------------------------------------------------
+def test_sources_table_lists_every_figure_with_its_page(prov_ws, sample_docs):
+    import pdfplumber
+
+    ws = Workspace(prov_ws)
+    year = _lucheng_year(prov_ws)
+    uy = load_year(ws, year).units["lucheng"]
+    doc = next(d for y, u, t, d in sample_docs if u == "lucheng" and t == "summary_plan")
+    style = style_for(ws)
+    pdf = render_outputs(doc, style, ws, ("pdf",), date=issue_date(uy))["pdf"]
+    data = review_outputs(doc, style, issue_date(uy), pdf)
+    book = openpyxl.load_workbook(io.BytesIO(data["sources"]))
+    sheet = book.active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ("页码", "位置", "印出文字")
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{len(rows)}"
+    col = {h: i for i, h in enumerate(header)}
+    traced = [r for r in body if r[col["状态"]] == "已溯源"]
+    assert len(traced) == len(provenance.figures(doc))
+    assert all(r[col["来源单元格"]] and r[col["指标"]] for r in traced)
+    with pdfplumber.open(io.BytesIO(pdf)) as pdf_doc:
+        pages = ["".join((p.extract_text() or "").split()) for p in pdf_doc.pages]
+    last = 0
+    for r in body:
+        page = r[col["页码"]]
+        assert isinstance(page, int) and 1 <= page <= len(pages), r
+        assert page >= last                        # reading order
+        last = page
+        assert "".join(r[col["印出文字"]].split()) in pages[page - 1], r
+    # the same bytes every time
+    assert review_outputs(doc, style, issue_date(uy), pdf)["sources"] == data["sources"]
+
+
+# -- explain --------------------------------------------------------------------------------------
+def test_explain_answers_for_each_sample_kind(prov_ws, sample_docs):
+    done = set()
+    for year, uid, template, doc in sample_docs:
+        if uid in done:
+            continue
+        done.add(uid)
+        fig = next(f for f in provenance.figures(doc) if f.source.cells and len(f.text) > 2)
+        proc = reportgen("-C", str(prov_ws), "explain", str(year), "--unit", uid, fig.text, check=True)
+        assert f"指标 {fig.source.indicator}" in proc.stdout
+        assert fig.source.cells[0][0] in proc.stdout
+        assert proc.stdout.count(" ← ") >= 1
+    assert done >= {"lucheng", "ouhai", "xinchang", "wenzhou_city"}
+
+
+def test_explain_without_a_match_fails_with_a_hint(prov_ws):
+    year = _lucheng_year(prov_ws)
+    proc = reportgen("-C", str(prov_ws), "explain", str(year), "987654321")
+    assert proc.returncode == 1
+    assert "987654321" in proc.stderr and "内部错误" not in proc.stderr

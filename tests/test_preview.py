@@ -248,13 +248,15 @@ def test_error_over_the_last_good_pages_and_recovery(workspace, tmp_path):
         server.stop()
 
 
-def test_a_workspace_whose_folders_are_links(tmp_path, full_workspace):
-    """data/ and templates/ are links to folders elsewhere; edits there update the preview."""
-    elsewhere = tmp_path / "elsewhere"
+def test_a_workspace_whose_folders_are_links(full_workspace):
+    """data/ and templates/ are links to folders in another place of the workspace (as the
+    repository's own sample was laid out: data -> reportgen/sample/data); edits made there, through
+    the folders the links lead to, update the preview. (Links out of the workspace are refused.)"""
+    elsewhere = full_workspace / "sample"
     elsewhere.mkdir()
     for name in ("data", "templates"):
         (full_workspace / name).rename(elsewhere / name)
-        (full_workspace / name).symlink_to(elsewhere / name)
+        (full_workspace / name).symlink_to(Path("sample") / name)
     server = PreviewServer(full_workspace, "2023")
     try:
         first = server.state()

@@ -150,7 +150,7 @@ def _version(dist: str) -> str:
 def generator_versions() -> dict:
     return {"reportgen": __version__, "reportgen_code_sha256": code_digest(),
             "python-docx": _version("python-docx"), "weasyprint": _version("weasyprint"),
-            "pydyf": _version("pydyf"), "fonttools": _version("fonttools")}
+            "pydyf": _version("pydyf"), "fonttools": _version("fonttools"), "uharfbuzz": _version("uharfbuzz")}
 
 
 @functools.lru_cache(maxsize=16)
@@ -237,7 +237,9 @@ class Fingerprint:
         g = self.generator
         engine = {"docx": {"python-docx": g["python-docx"]},
                   "pdf": {"weasyprint": g["weasyprint"], "pydyf": g["pydyf"], "fonts": self.fonts,
-                          "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1")}}[fmt]
+                          "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1"),
+                          # the pre-subset faces (write/font_cache) are cut by HarfBuzz
+                          "font_cache": [os.environ.get("REPORTGEN_FONT_CACHE", "1"), g.get("uharfbuzz")]}}[fmt]
         doc = {"unit": unit, "template": template, "year": self.year, "format": fmt, "inputs": self.inputs,
                "unit_inputs": unit_inputs, "style": self.style_sha256, "source_date": self.source_date,
                "reportgen": [g["reportgen"], g["reportgen_code_sha256"]], "engine": engine}

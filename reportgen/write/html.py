@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from .fonts import Resolution
@@ -30,12 +31,20 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _family(res: Resolution) -> str:
-    return css_string(res.face.family) if res.face else "serif"
+def _family(res: Resolution, subsets: dict | None = None) -> str:
+    if not res.face:
+        return "serif"
+    cut = (subsets or {}).get(res.face.family)
+    # The pre-subset face first; Pango draws a character it lacks from the full face.
+    return f"{css_string(cut[0])}, {css_string(res.face.family)}" if cut else css_string(res.face.family)
 
 
-def css(style: Style, fonts: dict[str, Resolution]) -> str:
-    """Every rule computed from the style definition; no layout number is written here."""
+def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None) -> str:
+    """Every rule computed from the style definition; no layout number is written here.
+
+    ``subsets`` (``font_cache.for_resolutions``, PDF only): full family → (family, files) of its
+    faces cut to the common characters, named before the full family."""
+    _fam = functools.partial(_family, subsets=subsets)
     m = style.margins_mm
     pn = style.elements["page_number"]
     pn_res = fonts[pn.font]
@@ -45,8 +54,11 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
     for res in fonts.values():
         if res.face and res.face.workspace:
             out.append(f'@font-face {{ font-family: {css_string(res.face.family)}; src: url({css_string(res.face.path.as_uri())}); }}')
+    for family, files in sorted((subsets or {}).values()):
+        for path in files:
+            out.append(f"@font-face {{ font-family: {css_string(family)}; src: url({css_string(path.as_uri())}); }}")
     pn_box = (f'content: "{style.page_number.format.replace("{n}", chr(34) + " counter(page) " + chr(34))}"; '
-              f"font-family: {_family(pn_res)}; font-size: {pn.size_pt}pt; line-height: {pn.size_pt}pt; "
+              f"font-family: {_fam(pn_res)}; font-size: {pn.size_pt}pt; line-height: {pn.size_pt}pt; "
               f"letter-spacing: 0; vertical-align: top; padding-top: {pn_pad_mm:.3f}mm;")
     out.append(f"@page {{ size: {style.page.width_mm}mm {style.page.height_mm}mm; "
                f"margin: {m.top}mm {m.right}mm {m.bottom}mm {m.left}mm; }}")
@@ -56,7 +68,7 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
         out.append(f"@page :left {{ margin-left: {m.right}mm; margin-right: {m.left}mm; }}")
     body = style.elements["body"]
     out.append(f"html {{ color: {style.colors.text}; }}")
-    out.append(f"body {{ margin: 0; font-family: {_family(fonts[body.font])}; font-size: {body.size_pt}pt; "
+    out.append(f"body {{ margin: 0; font-family: {_fam(fonts[body.font])}; font-size: {body.size_pt}pt; "
                f"line-height: {style.line_pt('body')}pt; letter-spacing: {style.tracking('body')}pt; "
                "font-kerning: none; font-variant-east-asian: normal; }")
     out.append("p, h1, h2, h3, h4, div { margin: 0; padding: 0; orphans: 1; widows: 1; }")
@@ -67,7 +79,7 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
         bold = name.startswith("heading") and style.heading_bold(int(name[-1]))
         weight = 700 if bold else res.weight
         out.append(
-            f"{selector} {{ font-family: {_family(res)}; font-size: {e.size_pt}pt; font-weight: {weight}; "
+            f"{selector} {{ font-family: {_fam(res)}; font-size: {e.size_pt}pt; font-weight: {weight}; "
             f"line-height: {style.line_pt(name)}pt; letter-spacing: {style.tracking(name)}pt; "
             f"text-align: {e.align}; text-indent: {e.first_line_chars}em; }}")
     out.append(".blank { height: %spt; }" % style.grid.line_pt)
@@ -82,19 +94,19 @@ def css(style: Style, fonts: dict[str, Resolution]) -> str:
     # 版头: 发文机关标志 in red 35 mm below the 版心 top, 发文字号, the red rule 4 mm below it.
     rh = style.red_header
     mark = style.elements["red_mark"]
-    out.append(f".red-mark {{ font-family: {_family(fonts[mark.font])}; font-weight: {fonts[mark.font].weight}; "
+    out.append(f".red-mark {{ font-family: {_fam(fonts[mark.font])}; font-weight: {fonts[mark.font].weight}; "
                f"color: {style.colors.red}; text-align: center; text-indent: 0; letter-spacing: 0; "
                f"margin-top: {rh.mark_top_below_type_area_mm}mm; }}")
     num = style.elements["doc_number"]
     gap_mm = (style.line_pt("doc_number") - num.size_pt) / 2 / PT_PER_MM
-    out.append(f".doc-number {{ font-family: {_family(fonts[num.font])}; text-align: center; text-indent: 0; "
+    out.append(f".doc-number {{ font-family: {_fam(fonts[num.font])}; text-align: center; text-indent: 0; "
                f"padding-bottom: {max(rh.rule_below_number_mm - gap_mm, 0):.3f}mm; "
                f"border-bottom: {rh.rule_pt}pt solid {style.colors.red}; }}")
     # 版记 as a footnote-area float: it lands at the foot of the last page.
     bj = style.elements["banji"]
     bs = style.banji
     out.append("@page { @footnote { margin: 0; padding: 0; border: none; } }")
-    out.append(f".banji {{ float: footnote; font-family: {_family(fonts[bj.font])}; font-size: {bj.size_pt}pt; "
+    out.append(f".banji {{ float: footnote; font-family: {_fam(fonts[bj.font])}; font-size: {bj.size_pt}pt; "
                f"line-height: {style.line_pt('banji')}pt; text-indent: 0; letter-spacing: 0; }}")
     out.append(".banji::footnote-call { content: none; font-size: 0; line-height: 0; } "
                ".banji::footnote-marker { content: none; }")
@@ -228,7 +240,7 @@ def body_html(items: list, style: Style, provenance: bool = False) -> list[str]:
 
 
 def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list | None = None,
-         provenance: bool = False) -> str:
+         provenance: bool = False, subsets: dict | None = None) -> str:
     """The document as HTML (for the PDF); ``provenance=True`` (the preview) marks every traced
     figure with its source — the PDF's HTML never has these marks."""
     if items is None:
@@ -237,4 +249,4 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list 
     extra = f"\n{PROVENANCE_CSS}" if provenance else ""
     return ("<!DOCTYPE html>\n"
             f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
-            f"<style>\n{css(style, fonts)}{extra}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+            f"<style>\n{css(style, fonts, subsets)}{extra}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -94,6 +94,10 @@ def _w3c(stamp) -> str | None:
 
 def write(doc, target) -> bytes:
     """The registry's entry (``reportgen.write.WRITERS``): HTML from the flow, then WeasyPrint."""
+    from . import font_cache
     from . import html as html_writer
 
-    return write_pdf(html_writer.html(doc, target.style, target.fonts), target.roots, created=_w3c(target.stamp))
+    subsets = font_cache.for_resolutions(target.fonts)
+    roots = (*target.roots, font_cache.cache_dir()) if subsets else target.roots
+    return write_pdf(html_writer.html(doc, target.style, target.fonts, subsets=subsets), roots,
+                     created=_w3c(target.stamp))

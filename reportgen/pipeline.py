@@ -155,6 +155,20 @@ def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]
     return layout_flow.texts_by_role(layout_flow.flow(doc, style), style)
 
 
+def layout_warnings(doc: Document, style: Style) -> list[str]:
+    """What the layout could not do as the standard wants, without stopping the build: a title
+    line too long for the 版心 that has no word boundary to break at."""
+    from .write.layout import balance_title
+
+    out = []
+    for lines, element, label in ((doc.title_lines, "title", _("标题")),
+                                  *(([a.title], "annex_title", a.label) for a in doc.attachments)):
+        for line in balance_title(lines, style, element)[1]:
+            out.append(_("{where}“{text}”过长，找不到合适的词间断行处，已在字间断开").format(where=label, text=line)
+                       + "；" + _("可在 title 中用换行自行分行"))
+    return out
+
+
 def safe_filename(title: str) -> str:
     bad = '\\/:*?"<>|\n\r\t'
     name = "".join("_" if ch in bad else ch for ch in title).strip(" .")

@@ -22,11 +22,12 @@ def ws_with(tmp_path: Path, name: str, text: str) -> Workspace:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_data_values_come_out_literally(tmp_path, value):
-    ws = ws_with(tmp_path, "t", "::: title\n{{ v }}\n:::\n\n正文{{ v }}结束\n\n- {{ v }}\n")
+    ws = ws_with(tmp_path, "t", "::: title\n{{ v }}\n:::\n\n正文{{ v }}结束\n\n- {{ v }}\n- {{ v }}\n")
     doc = parse(render.render("t", {"v": value}, ws))
     assert doc.title_lines == [value.replace("\n", " ")]
     assert doc.blocks[0].text == f"正文{value}结束"
     assert doc.blocks[1].text == "一是" + value
+    assert doc.blocks[2].text == "二是" + value
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -363,7 +363,7 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
 
 def run_task(task: Task) -> Outcome:
     """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
-    from ..pipeline import documents, issue_date, load_year, render_outputs, review_outputs, write_outputs
+    from ..pipeline import documents, issue_date, layout_warnings, load_year, render_outputs, review_outputs, write_outputs
 
     started = time.perf_counter()
     oc = Outcome(task.unit, task.formats, template=task.template)
@@ -383,6 +383,7 @@ def run_task(task: Task) -> Outcome:
             raise ReportgenError(this.problems)
         doc, source = this.document, this.source
         oc.title = doc.title
+        oc.warnings = layout_warnings(doc, style)
         oc.stages["document"] = time.perf_counter() - t
         data = {}
         for fmt in task.formats:            # one writer at a time, to time each

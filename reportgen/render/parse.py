@@ -137,6 +137,15 @@ def _inline_runs(tok: Token, trace=None) -> tuple[list[Run], list[Span]]:
     return merged, sorted(marks.spans, key=lambda s: (s.start, -s.end))
 
 
+def _info_text(info: str, name: str) -> str:
+    """The text after a container's name (an attachment title, a table caption) as plain text:
+    its escapes (``\\(``, ``\\&``) resolved like any inline text, so they never show."""
+    rest = strip_marks(info).strip()[len(name):].strip()
+    if not rest:
+        return ""
+    return "".join(r.text for t in _MD.parseInline(rest) for r in _inline_runs(t)[0])
+
+
 def _line(tok: Token) -> int:
     return tok.map[0] + 1 if tok.map else 0
 
@@ -203,13 +212,13 @@ class _Parser:
                 self.note = "".join(p.text for p in self.blocks_until("container_note_close")
                                     if isinstance(p, Paragraph))
             elif tok.type == "container_attachment_open":
-                title = strip_marks(tok.info).strip()[len("attachment"):].strip()
+                title = _info_text(tok.info, "attachment")
                 if stop is not None:
                     self.error(tok, _("附件不能嵌套在其他块内"), _("把 ::: attachment 放在文档末尾的顶层"))
                 body = self.blocks_until("container_attachment_close")
                 self.attachments.append(Attachment(len(self.attachments) + 1, title, body))
             elif tok.type == "container_table_open":
-                caption = strip_marks(tok.info).strip()[len("table"):].strip()
+                caption = _info_text(tok.info, "table")
                 inner = self.blocks_until("container_table_close")
                 tables = [b for b in inner if isinstance(b, Table)]
                 if len(tables) != 1:
@@ -228,6 +237,7 @@ class _Parser:
         return blocks
 
     def list_items(self, close: str) -> list[Paragraph]:
+        """Each item a paragraph led by 一是、二是 … — but a list of one item gets no 一是."""
         items: list[Paragraph] = []
         n = 0
         while (tok := self.cur.next()).type != close:
@@ -245,6 +255,9 @@ class _Parser:
                         runs, spans = _inline_runs(t, self.trace)
                         items.append(Paragraph(runs, lead=cnfmt.lead_in(n) if first else "", spans=spans))
                         first = False
+        if n == 1:
+            for para in items:
+                para.lead = ""
                     elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
                         self.error(t, _("不支持嵌套列表"), _("把嵌套的内容写成独立段落"))
         return items

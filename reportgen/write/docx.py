@@ -336,8 +336,7 @@ class _Writer:
                 va = OxmlElement("w:vAlign")
                 va.set(qn("w:val"), "center")
                 tcpr.append(va)
-        # Empty paragraph after a table so following text keeps the grid.
-        self.doc.add_paragraph(style=self._styles["body"])
+        # (the flow puts blank_lines.after_table empty paragraphs after it: the next text keeps the grid)
 
     def red_mark(self, item: Line) -> None:
         """发文机关标志 in red, 35 mm below the 版心 top."""

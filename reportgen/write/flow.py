@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Union
 
 from ..core.i18n import _
 from ..model import Banji, Document, Heading, PageBreak, Paragraph, Run, Table
-from .layout import char_units, mark_size_pt, signature_indents
+from .layout import balance_title, char_units, mark_size_pt, signature_indents
 from .style import Style
 
 
@@ -72,7 +72,7 @@ Item = Union[Line, Blank, TableItem, Break, BanjiItem]
 Width = Callable[[str], float]
 
 
-def _blocks(blocks, start: int) -> Iterator[Item]:
+def _blocks(blocks, start: int, after_table: int) -> Iterator[Item]:
     for i, b in enumerate(blocks, start):
         if isinstance(b, Heading):
             yield Line(f"heading{b.level}", runs=b.runs, lead=b.number, keep_next=True, spans=b.spans,
@@ -82,6 +82,7 @@ def _blocks(blocks, start: int) -> Iterator[Item]:
                        where=_("第{n}段“{text}…”").format(n=i, text=b.text[:12]))
         elif isinstance(b, Table):
             yield TableItem(b, [_("表格第{row}行").format(row=r + 1) for r in range(len(b.rows))])
+            yield Blank(after_table)        # never set the next heading or paragraph on the table
         elif isinstance(b, PageBreak):
             yield Break()
 
@@ -101,12 +102,12 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
         if doc.header.number:
             out.append(Line("doc_number", doc.header.number, where=_("发文字号")))
         out.append(Blank(rh.blank_lines_before_title))
-    out += [Line("title", line, where=_("标题")) for line in doc.title_lines]
+    out += [Line("title", line, where=_("标题")) for line in balance_title(doc.title_lines, s)[0]]
     out += [Line("subtitle", line, where=_("副标题")) for line in doc.subtitle_lines]
     out.append(Blank(s.blank_lines.after_title))
     if doc.recipient:
         out.append(Line("recipient", doc.recipient, where=_("主送机关")))
-    out += _blocks(doc.blocks, 1)
+    out += _blocks(doc.blocks, 1, s.blank_lines.after_table)
     if doc.signature:
         r_sig, r_date = signature_indents(s, doc.signature.name, doc.signature.date, width)
         out.append(Blank(s.blank_lines.before_signature))
@@ -118,9 +119,10 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
     for att in doc.attachments:
         out.append(Line("annex_label", att.label, page_break_before=True, where=att.label))
         out.append(Blank(s.blank_lines.after_annex_label))
-        out.append(Line("annex_title", att.title, where=_("{label}标题").format(label=att.label)))
+        out += [Line("annex_title", line, where=_("{label}标题").format(label=att.label))
+                for line in balance_title([att.title], s, "annex_title")[0]]
         out.append(Blank(s.blank_lines.after_title))
-        out += _blocks(att.blocks, start)
+        out += _blocks(att.blocks, start, s.blank_lines.after_table)
         start += len(att.blocks)
     if doc.banji:
         out.append(BanjiItem(doc.banji))

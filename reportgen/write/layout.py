@@ -83,3 +83,126 @@ def column_fractions(table, capacity_chars: float, max_chars: float = 14) -> lis
     rest = sum(w for w, s in zip(want, short) if not s)
     scale = (capacity_chars - fixed) / rest
     return [(w if s else w * scale) / capacity_chars for w, s in zip(want, short)]
+
+
+# -- title lines ------------------------------------------------------------------------------------
+# GB/T 9704 7.3.1: a title that runs over one line is broken "词意完整，排列对称，长短适宜": at a
+# word boundary, into lines of balanced length, never leaving a line of one or two characters.
+_OPENING = "“‘《（〔【「『"
+_CLOSING = "”’》），。、；：？！〕】」』"
+#: words never split across lines (the title vocabulary of these reports)
+TITLE_WORDS = ("工作总结", "工作思路", "工作要点", "工作计划", "工作报告", "上半年", "下半年", "十四五", "十五五",
+               "科学技术", "科技创新", "高新技术", "中期评估", "年度监测", "实施情况", "发展规划", "主要指标",
+               "工作", "总结", "思路", "要点", "计划", "规划", "评估", "报告", "情况", "监测", "进度")
+#: a break right after these ends a unit's name (…科学技术局 / 2023年…)
+_NAME_ENDS = ("局", "委", "院", "府", "办", "厅", "部", "会", "司", "处", "中心", "政府")
+_MIN_LINE_CHARS = 3
+
+
+def _break_costs(text: str) -> dict[int, float]:
+    """Where a title may break (index of the first character of the next line) and how good
+    that place is (0 best). Never inside a number or Latin word, a title word, next to an
+    opening or closing mark on the wrong side, or before 年/月/日 of a date."""
+    inside: set[int] = set()
+    for word in TITLE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            inside.update(range(start + 1, start + len(word)))
+            start = text.find(word, start + 1)
+    costs: dict[int, float] = {}
+    depth = 0                   # inside “…” or 《…》: a break there splits a name
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        depth += (a in "“《") - (a in "”》")
+        if (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()) or a in _OPENING or b in _CLOSING:
+            continue
+        if i in inside or (a.isdigit() and b in "年月日号%"):
+            continue
+        if a in "和及与暨、，；：":
+            cost = 0.5
+        elif text[:i].endswith(_NAME_ENDS) and i >= 4:
+            cost = 0.0
+        elif a in _CLOSING or b in _OPENING or (b.isdigit() and not a.isdigit()):
+            cost = 1.0
+        elif a == "年":
+            cost = 5.0
+        elif text.startswith(TITLE_WORDS, i) or text.startswith("关于", i) or a in "的之" or text[:i].endswith("关于"):
+            cost = 2.0
+        else:
+            continue            # no known word boundary here
+        costs[i] = cost + (3.0 if depth > 0 else 0.0)
+    return costs
+
+
+def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) -> list[str] | None:
+    best: tuple[float, list[str]] | None = None
+    order = sorted(cuts)
+
+    def walk(start: int, left: int, acc: list[str], cost: float) -> None:
+        nonlocal best
+        if left == 1:
+            last = text[start:]
+            if len(last) < _MIN_LINE_CHARS or char_units(last) > capacity:
+                return
+            found = acc + [last]
+            widths = [char_units(x) for x in found]
+            score = 0.6 * (max(widths) - min(widths)) + cost
+            if best is None or score < best[0]:
+                best = (score, found)
+            return
+        for i in order:
+            if i <= start:
+                continue
+            line = text[start:i]
+            if char_units(line) > capacity:
+                break
+            if len(line) >= _MIN_LINE_CHARS:
+                walk(i, left - 1, acc + [line], cost + cuts[i])
+
+    walk(0, lines, [], 0.0)
+    return best[1] if best else None
+
+
+def balance_title_line(text: str, capacity: float) -> tuple[list[str], bool]:
+    """One title line that may be too long for the 版心 → (lines, broke at a word boundary).
+
+    ``capacity`` is how many title characters fit on a line. A line that fits is kept. Otherwise
+    the fewest lines that work, with the most even lengths, breaking at the best places
+    (after the unit's name, after 和/及, before a year …). When no word boundary allows lines of
+    three characters or more, it breaks between any two characters outside numbers and marks
+    and reports False, so the caller can warn.
+    """
+    if char_units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
+        return [text], True
+    needed = int(-(-char_units(text) // capacity))
+    words = _break_costs(text)
+    anywhere = {i: words.get(i, 6.0) for i in range(1, len(text))
+                if not (text[i - 1].isascii() and text[i - 1].isalnum() and text[i].isascii() and text[i].isalnum())
+                and text[i - 1] not in _OPENING and text[i] not in _CLOSING}
+    for cuts, ok in ((words, True), (anywhere, False)):
+        for n in range(needed, needed + 2):
+            found = _best_split(text, cuts, n, capacity)
+            if found:
+                return found, ok
+    return [text], False
+
+
+def title_capacity(style: Style, element: str = "title") -> float:
+    """How many characters of ``element`` fit across the 版心."""
+    from .style import PT_PER_MM
+
+    return style.type_area_mm[0] * PT_PER_MM / style.char_pt(element)
+
+
+def balance_title(lines: list[str], style: Style, element: str = "title") -> tuple[list[str], list[str]]:
+    """Every title line broken to fit the 版心 in balanced lines → (lines, the lines that could
+    not be broken at a word boundary)."""
+    capacity = title_capacity(style, element)
+    out: list[str] = []
+    bad: list[str] = []
+    for line in lines:
+        parts, ok = balance_title_line(line, capacity)
+        out += parts
+        if not ok:
+            bad.append(line)
+    return out, bad

@@ -74,6 +74,7 @@ class BlankLines(_Strict):
     after_title: int
     before_signature: int
     after_annex_label: int
+    after_table: int = 1
 
 
 class SignatureRule(_Strict):

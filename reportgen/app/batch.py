@@ -344,6 +344,7 @@ class Outcome:
     skipped: tuple[str, ...] = ()
     inputs: dict[str, dict] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)     # what the layout could not do (title breaks)
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     worker: int = 0                      # pid of the process that built it
@@ -640,7 +641,8 @@ def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
     """One plain line per document (format) of an outcome."""
     if oc.failed:
         return []
-    lines = []
+    lines = [_("警告：{unit} {document}：{warning}").format(unit=unit_label(oc), document=document_label(oc), warning=w)
+             for w in oc.warnings]
     for fmt in FORMATS:
         rec = oc.records.get(fmt)
         if rec is None:

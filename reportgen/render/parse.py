@@ -255,11 +255,11 @@ class _Parser:
                         runs, spans = _inline_runs(t, self.trace)
                         items.append(Paragraph(runs, lead=cnfmt.lead_in(n) if first else "", spans=spans))
                         first = False
+                    elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
+                        self.error(t, _("不支持嵌套列表"), _("把嵌套的内容写成独立段落"))
         if n == 1:
             for para in items:
                 para.lead = ""
-                    elif t.type in ("bullet_list_open", "ordered_list_open") and depth:
-                        self.error(t, _("不支持嵌套列表"), _("把嵌套的内容写成独立段落"))
         return items
 
     def table(self, open_tok: Token, caption: str) -> Table:

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import io
 import re
-import zipfile
 
 from docx import Document as new_document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.styles.style import StyleFactory
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu
 
+from . import pydocx
 from ..model import Banji, Document, Run, Source, Span, Table, pieces
 from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
@@ -87,19 +84,7 @@ class _Writer:
         self.review = review            # the 核对稿: every traced figure gets a comment (批注)
         self.doc = new_document()
         self._styles = {}
-        # python-docx looks for the default paragraph style (a scan of all ~160 styles) each time
-        # a paragraph's style is set; the answer cannot change while we write, so keep it.
-        # (About a quarter of the DOCX time; benchmarks/README.md.)
-        part = self.doc.part
-        lookup, ids = part.get_style_id, {}
-
-        def style_id(style, kind):
-            key = (getattr(style, "style_id", style), kind)
-            if key not in ids:
-                ids[key] = lookup(style, kind)
-            return ids[key]
-
-        part.get_style_id = style_id
+        pydocx.memoize_style_ids(self.doc)
 
     # -- fonts and run properties ----------------------------------------------------------------
     def _rpr_fonts(self, rpr, role: str, latin: str | None = None) -> None:
@@ -162,8 +147,7 @@ class _Writer:
         self._element_rpr(normal.element.get_or_add_rPr(), "body")
         self._element_ppr(normal.element.get_or_add_pPr(), "body")
         for name, cn in STYLE_NAMES.items():
-            # Straight to the XML: python-docx's add_style scans every style for a duplicate name first.
-            st = StyleFactory(styles_el.add_style_of_type(cn, WD_STYLE_TYPE.PARAGRAPH, False))
+            st = pydocx.add_paragraph_style(self.doc, cn)
             st.base_style = normal
             st.quick_style = True
             bold = name.startswith("heading") and s.heading_bold(int(name[-1]))
@@ -175,12 +159,12 @@ class _Writer:
         sec.page_width = Emu(round(s.page.width_mm * 36000))
         sec.page_height = Emu(round(s.page.height_mm * 36000))
         m = s.margins_mm
-        sectpr = sec._sectPr
+        sectpr = pydocx.section_properties(sec)
         pgmar = sectpr.find(qn("w:pgMar"))
         footer_twips = _mm_twips(s.page.height_mm - s.page_number_line_top_mm("docx")
                                  - s.el("page_number").size_pt / PT_PER_MM)
         for key, value in {"top": _mm_twips(m.top), "bottom": _mm_twips(m.bottom), "left": _mm_twips(m.left),
-                           "right": _mm_twips(m.right), "header": _mm_twips(15), "footer": footer_twips,
+                           "right": _mm_twips(m.right), "header": _mm_twips(s.page.header_distance_mm), "footer": footer_twips,
                            "gutter": 0}.items():
             pgmar.set(qn(f"w:{key}"), str(value))
         grid = sectpr.find(qn("w:docGrid"))
@@ -314,7 +298,7 @@ class _Writer:
         border = round(self.s.table.border_pt * 8)
         self._borders(tblpr, {e: border for e in ("top", "left", "bottom", "right", "insideH", "insideV")})
         _set(tblpr, "tblLayout", TBLPR_ORDER, type="fixed")
-        widths = [round(f * width_twips) for f in column_fractions(t, self.s.table_capacity_chars())]
+        widths = [round(f * width_twips) for f in column_fractions(t, self.s.table_capacity_chars(), self.s.table.max_column_chars)]
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)
         for r, row in enumerate(t.rows):
@@ -423,7 +407,7 @@ class _Writer:
                 _set(p2._p.get_or_add_pPr(), "jc", PPR_ORDER, val="right")
         # A floating table is anchored to the paragraph after it; Word needs one there anyway.
         anchor = self.doc.add_paragraph(style=self._styles["banji"])
-        _set(anchor._p.get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=20, lineRule="exact")
+        _set(anchor._p.get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=_twips(s.banji.anchor_line_pt), lineRule="exact")
 
     def document(self, items: list) -> None:
         """Each flow item as DOCX paragraphs and tables."""
@@ -461,66 +445,7 @@ def _drop_theme_fonts(document) -> None:
     """The template's stylesWithEffects.xml (read by Word 2010) also names theme fonts: drop them."""
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/word/stylesWithEffects.xml":
-            part._blob = _without_theme_fonts(part.blob)
-
-
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-class _FixedZip:
-    """python-docx's physical package writer, with fixed entry times and attributes."""
-
-    def __init__(self, buf):
-        self._zip = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, FIXED_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self._zip.writestr(info, blob)
-
-    def close(self) -> None:
-        self._zip.close()
-
-
-def _save(document) -> bytes:
-    """The package as reproducible bytes, compressed once.
-
-    python-docx's own save (``OpcPackage.save``) zips with the current time; rewriting that zip
-    cost a second compression of every part. This writes the same entries in the same order with
-    fixed times directly, through python-docx's PackageWriter steps; should those ever change,
-    it falls back to save-then-normalise (same bytes).
-    """
-    from docx.opc.pkgwriter import PackageWriter
-
-    package = document.part.package
-    steps = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
-    if not all(hasattr(PackageWriter, s) for s in steps):
-        buf = io.BytesIO()
-        document.save(buf)
-        return _normalise_zip(buf.getvalue())
-    for part in package.parts:
-        part.before_marshal()
-    buf = io.BytesIO()
-    phys = _FixedZip(buf)
-    PackageWriter._write_content_types_stream(phys, package.parts)
-    PackageWriter._write_pkg_rels(phys, package.rels)
-    PackageWriter._write_parts(phys, package.parts)
-    phys.close()
-    return buf.getvalue()
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Same inputs → same bytes: fixed entry times and attributes, original entry order."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+            pydocx.set_part_blob(part, _without_theme_fonts(part.blob))
 
 
 def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None,
@@ -538,7 +463,7 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     props.revision = 1
     props.language = "zh-CN"
     _drop_theme_fonts(w.doc)
-    return _save(w.doc)
+    return pydocx.package_bytes(w.doc)
 
 
 def write(doc: Document, target) -> bytes:

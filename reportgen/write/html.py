@@ -77,7 +77,7 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
         e = style.elements[name]
         res = fonts[e.font]
         bold = name.startswith("heading") and style.heading_bold(int(name[-1]))
-        weight = 700 if bold else res.weight
+        weight = style.bold_weight if bold else res.weight
         out.append(
             f"{selector} {{ font-family: {_fam(res)}; font-size: {e.size_pt}pt; font-weight: {weight}; "
             f"line-height: {style.line_pt(name)}pt; letter-spacing: {style.tracking(name)}pt; "
@@ -90,7 +90,7 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
     out.append(f"th, td {{ border: {t.border_pt}pt solid {style.colors.text}; padding: {t.cell_padding_pt}pt; "
                "vertical-align: middle; }")
     out.append("thead { display: table-header-group; } tr { break-inside: avoid; }")
-    out.append("b, strong { font-weight: 700; } i, em { font-style: normal; }")
+    out.append(f"b, strong {{ font-weight: {style.bold_weight}; }} i, em {{ font-style: normal; }}")
     # 版头: 发文机关标志 in red 35 mm below the 版心 top, 发文字号, the red rule 4 mm below it.
     rh = style.red_header
     mark = style.elements["red_mark"]
@@ -173,7 +173,7 @@ def _table(t: Table, style: Style, provenance: bool = False) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head, body = rows[: t.header_rows], rows[t.header_rows:]
     caption = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
-    cols = "".join(f'<col style="width:{f * 100:.3f}%">' for f in column_fractions(t, style.table_capacity_chars()))
+    cols = "".join(f'<col style="width:{f * 100:.3f}%">' for f in column_fractions(t, style.table_capacity_chars(), style.table.max_column_chars))
     return f"{caption}<table><colgroup>{cols}</colgroup><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
 
 

@@ -61,7 +61,7 @@ def table_grid(rows) -> tuple[int, list[list[tuple[int, int, int]]]]:
     return ncols, out
 
 
-def column_fractions(table, capacity_chars: float, max_chars: float = 14) -> list[float]:
+def column_fractions(table, capacity_chars: float, max_chars: float) -> list[float]:
     """Column widths as fractions of the table width, shared by both writers.
 
     ``capacity_chars`` is how many characters of the cell size the table width holds. Short

@@ -38,6 +38,7 @@ class _Strict(BaseModel):
 class Page(_Strict):
     width_mm: float
     height_mm: float
+    header_distance_mm: float = 15     # DOCX header distance from the top edge (no header is set)
 
 
 class Margins(_Strict):
@@ -107,11 +108,13 @@ class Banji(_Strict):
     thick_rule_mm: float
     thin_rule_mm: float
     side_indent_chars: float
+    anchor_line_pt: float = 1          # the DOCX paragraph a floating 版记 table is anchored to
 
 
 class TableStyle(_Strict):
     cell_padding_pt: float
     border_pt: float
+    max_column_chars: float = 14       # widest a column grows for its text before it wraps
 
 
 class Colors(_Strict):
@@ -130,6 +133,7 @@ class Style(_Strict):
     latin_substitutes: list[FontName]
     elements: dict[str, Element]
     bold_headings: bool
+    bold_weight: int = 700             # the weight of bold text (headings, bold runs) in the PDF
     bold_heading_levels: list[int]
     blank_lines: BlankLines
     signature: SignatureRule

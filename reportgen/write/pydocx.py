@@ -1,0 +1,134 @@
+"""python-docx's internals, fenced: every use of a private python-docx API is here, each with a
+fallback through the public API, and ``missing_internals()`` tells (in a test) when a new
+python-docx release removes one. The DOCX writer imports nothing private from python-docx itself.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx.enum.style import WD_STYLE_TYPE
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_WRITER_STEPS = ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+
+
+def missing_internals() -> list[str]:
+    """The private python-docx names this module relies on that the installed release lacks
+    (each has a fallback: the output stays right, only slower)."""
+    from docx.opc.part import Part
+    from docx.opc.pkgwriter import PackageWriter
+    from docx.parts.document import DocumentPart
+    from docx.section import Section
+    from docx.styles.style import StyleFactory  # noqa: F401  (import fails if it is gone)
+
+    missing = [f"PackageWriter.{s}" for s in _WRITER_STEPS if not hasattr(PackageWriter, s)]
+    if not hasattr(DocumentPart, "get_style_id"):
+        missing.append("DocumentPart.get_style_id")
+    if "_sectPr" not in Section.__init__.__code__.co_names:     # names the constructor assigns
+        missing.append("Section._sectPr")
+    if "_blob" not in Part.__init__.__code__.co_names:
+        missing.append("Part._blob")
+    return missing
+
+
+def memoize_style_ids(document) -> None:
+    """python-docx looks for the default paragraph style (a scan of all ~160 styles) each time a
+    paragraph's style is set; the answer cannot change while we write, so keep it. (About a
+    quarter of the DOCX time; benchmarks/README.md.)"""
+    part = document.part
+    lookup = getattr(part, "get_style_id", None)
+    if lookup is None:
+        return
+    ids: dict = {}
+
+    def style_id(style, kind):
+        key = (getattr(style, "style_id", style), kind)
+        if key not in ids:
+            ids[key] = lookup(style, kind)
+        return ids[key]
+
+    part.get_style_id = style_id
+
+
+def add_paragraph_style(document, name: str):
+    """A new paragraph style, straight into the XML: python-docx's ``add_style`` scans every
+    style for a duplicate name first (our names are new)."""
+    try:
+        from docx.styles.style import StyleFactory
+
+        return StyleFactory(document.styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False))
+    except (ImportError, AttributeError):
+        return document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def section_properties(section):
+    """The ``w:sectPr`` element of a section."""
+    sectpr = getattr(section, "_sectPr", None)
+    if sectpr is None:
+        sectpr = section.part.element.body.sectPr   # the document's last (only) section
+    return sectpr
+
+
+def set_part_blob(part, blob: bytes) -> None:
+    """Replace the bytes of a part python-docx keeps as a blob (no XML part class of its own)."""
+    if hasattr(part, "_blob"):
+        part._blob = blob
+    else:  # pragma: no cover — a release that renamed it: leave the part as it is
+        return
+
+
+class _FixedZip:
+    """python-docx's physical package writer, with fixed entry times and attributes."""
+
+    def __init__(self, buf):
+        self._zip = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, FIXED_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def package_bytes(document, *, public_only: bool = False) -> bytes:
+    """The package as reproducible bytes, compressed once.
+
+    python-docx's own save (``OpcPackage.save``) zips with the current time; rewriting that zip
+    costs a second compression of every part. This writes the same entries in the same order with
+    fixed times directly, through python-docx's PackageWriter steps; should those ever change (or
+    with ``public_only``), it saves through the public API and normalises the zip (same bytes).
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    if public_only or not all(hasattr(PackageWriter, s) for s in _WRITER_STEPS):
+        buf = io.BytesIO()
+        document.save(buf)
+        return normalise_zip(buf.getvalue())
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    buf = io.BytesIO()
+    phys = _FixedZip(buf)
+    PackageWriter._write_content_types_stream(phys, package.parts)
+    PackageWriter._write_pkg_rels(phys, package.rels)
+    PackageWriter._write_parts(phys, package.parts)
+    phys.close()
+    return buf.getvalue()
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """Same inputs → same bytes: fixed entry times and attributes, original entry order."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()

@@ -291,3 +291,30 @@ def test_explain_without_a_match_fails_with_a_hint(prov_ws):
     proc = reportgen("-C", str(prov_ws), "explain", str(year), "987654321")
     assert proc.returncode == 1
     assert "987654321" in proc.stderr and "内部错误" not in proc.stderr
+
+
+# -- the preview ----------------------------------------------------------------------------------
+def test_preview_shows_a_figures_source_on_hover(workspace, tmp_path):
+    """The preview's text layer carries each figure's source as the title of its span."""
+    import json
+
+    from test_preview import Browser, PreviewServer, pages_drawn, wait_for
+
+    chromium = require_tool("chromium")
+    year = _lucheng_year(workspace)
+    server = PreviewServer(workspace, str(year))
+    browser = None
+    try:
+        browser = Browser(chromium, tmp_path / "chromium-profile", server.url + f"doc/{year}/lucheng/1")
+        wait_for(lambda: pages_drawn(browser), 90, what="the pages")
+        titles = wait_for(lambda: browser.evaluate(
+            "[...document.querySelectorAll('.textLayer span.rg-src')].map(s => s.title)"), 30,
+            what="figures marked with their sources")
+        rows = json.loads(server.get(f"/sources/{year}/lucheng/1"))
+        assert rows and all(isinstance(r["page"], int) for r in rows)
+        assert any("指标 rd_growth：" in t and f"data/{year}/lucheng/indicators.xlsx 指标!" in t for t in titles), titles[:3]
+        assert len(titles) >= 10
+    finally:
+        if browser is not None:
+            browser.close()
+        server.stop()

@@ -67,6 +67,7 @@ class Doc:
     made_from: str = ""           # hash of the HTML the PDF was made from
     wanted: str = ""              # hash of the current model's HTML ("" while it has problems)
     model: object = None          # (document, style, date) to make the PDF from
+    sources: tuple | None = None  # (rev, JSON of where each figure of that PDF comes from)
 
     @property
     def stale(self) -> bool:
@@ -312,7 +313,26 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(doc_page(doc).encode(), "text/html; charset=utf-8")
         if path.startswith("/pdf/"):
             return self._pdf(path.removeprefix("/pdf/"))
+        if path.startswith("/sources/"):
+            return self._sources(path.removeprefix("/sources/"))
         return self._not_found()
+
+    def _sources(self, key: str):
+        """Where each figure of the shown PDF comes from: [{page, text, title}] (the viewer puts
+        ``title`` on the text-layer span holding the figure, shown on hover)."""
+        doc = self.server.state.docs.get(key)
+        if doc is None or doc.pdf is None or doc.model is None:
+            return self._not_found()
+        if doc.sources is None or doc.sources[0] != doc.rev:
+            from ..write.sources import rows
+
+            found = [{"page": r["页码"], "text": r["印出文字"], "indicator": r["指标"],
+                      "title": (f"指标 {r['指标']}：{r['来源单元格']}（{r['计算']}）" if r["状态"] == "已溯源"
+                                else _("未溯源：直接写在文字中的数字")) + (f"\n{r['写入位置']}" if r["写入位置"] else "")}
+                     for r in rows(doc.model[0], doc.pdf) if r["页码"]]
+            doc.sources = (doc.rev, json.dumps(found, ensure_ascii=False).encode())
+        return self._send(doc.sources[1], "application/json; charset=utf-8",
+                          headers={"X-Reportgen-Rev": str(doc.sources[0])})
 
     def _pdf(self, key: str):
         state = self.server.state

@@ -6,7 +6,7 @@ import functools
 from html import escape
 
 from .fonts import Resolution
-from ..model import Document, Run, Table, pieces
+from ..model import Document, Run, Table
 from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, Style
 from .layout import column_fractions
@@ -141,35 +141,24 @@ def cjk_breaks(text: str) -> str:
     return "".join(out)
 
 
-def _runs(runs: list[Run], spans=()) -> str:
-    """Runs as HTML; with ``spans`` (the preview), each traced figure is a ``<span class="rg-src">``
-    whose title says where it comes from (shown on hover) and whose data- attributes hold the same."""
+def _runs(runs: list[Run]) -> str:
     out = []
-    for r, src in (pieces(runs, list(spans)) if spans else ((r, None) for r in runs)):
+    for r in runs:
         t = escape(cjk_breaks(r.text))
         if r.bold:
             t = f"<b>{t}</b>"
-        if src is not None:
-            title = src.describe() + (f"\n写入：{src.printed_by}" if src.printed_by else "")
-            cells = "；".join(a for a, _v in src.cells)
-            t = (f'<span class="rg-src" title="{escape(title)}" data-indicator="{escape(src.indicator)}" '
-                 f'data-cells="{escape(cells)}">{t}</span>')
         out.append(t)
     return "".join(out)
 
 
-#: Screen only (the preview): a traced figure is underlined on hover, its source in the tooltip.
-PROVENANCE_CSS = ".rg-src:hover { background: #fff3b0; cursor: help; outline: 1px dotted #b58900; }"
-
-
-def _table(t: Table, style: Style, provenance: bool = False) -> str:
+def _table(t: Table, style: Style) -> str:
     rows = []
     for i, row in enumerate(t.rows):
         tag = "th" if i < t.header_rows else "td"
         cells = []
         for c in row:
             span = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
-            cells.append(f'<{tag}{span} style="text-align:{c.align}">{_runs(c.runs, c.spans if provenance else ())}</{tag}>')
+            cells.append(f'<{tag}{span} style="text-align:{c.align}">{_runs(c.runs)}</{tag}>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head, body = rows[: t.header_rows], rows[t.header_rows:]
     caption = f'<p class="caption">{escape(t.caption)}</p>' if t.caption else ""
@@ -199,7 +188,7 @@ ELEMENT_TAGS = {"title": ("p", "title"), "subtitle": ("p", "subtitle"), "recipie
                 "red_mark": ("p", "red-mark"), "doc_number": ("p", "doc-number")}
 
 
-def _line(item: Line, style: Style, provenance: bool = False) -> str:
+def _line(item: Line, style: Style) -> str:
     tag, cls = ELEMENT_TAGS[item.element]
     attrs = f' class="{cls}"' if cls else ""
     css_ = []
@@ -209,8 +198,7 @@ def _line(item: Line, style: Style, provenance: bool = False) -> str:
         css_.append(f"padding-right:{item.right_chars * style.char_pt(item.element):.2f}pt")
     if css_:
         attrs += f' style="{"; ".join(css_)}"'
-    inner = escape(item.lead) + (escape(item.text) if item.runs is None
-                                 else _runs(item.runs, item.spans if provenance else ()))
+    inner = escape(item.lead) + (escape(item.text) if item.runs is None else _runs(item.runs))
     return f"<{tag}{attrs}>{inner}</{tag}>"
 
 
@@ -222,16 +210,16 @@ def _banji(b) -> str:
     return f'<div class="banji"><table>{"".join(rows)}</table></div>'
 
 
-def body_html(items: list, style: Style, provenance: bool = False) -> list[str]:
-    """Each flow item as HTML (with ``provenance``, traced figures carry their source)."""
+def body_html(items: list, style: Style) -> list[str]:
+    """Each flow item as HTML."""
     out: list[str] = []
     for item in items:
         if isinstance(item, Line):
-            out.append(_line(item, style, provenance))
+            out.append(_line(item, style))
         elif isinstance(item, Blank):
             out += ['<div class="blank"></div>'] * item.n
         elif isinstance(item, TableItem):
-            out.append(_table(item.table, style, provenance))
+            out.append(_table(item.table, style))
         elif isinstance(item, Break):
             out.append('<div class="pagebreak"></div>')
         elif isinstance(item, BanjiItem):
@@ -240,13 +228,10 @@ def body_html(items: list, style: Style, provenance: bool = False) -> list[str]:
 
 
 def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list | None = None,
-         provenance: bool = False, subsets: dict | None = None) -> str:
-    """The document as HTML (for the PDF); ``provenance=True`` (the preview) marks every traced
-    figure with its source — the PDF's HTML never has these marks."""
+         subsets: dict | None = None) -> str:
     if items is None:
         items = flow(doc, style, _measure(style, fonts, "signature"))
-    body = body_html(items, style, provenance)
-    extra = f"\n{PROVENANCE_CSS}" if provenance else ""
+    body = body_html(items, style)
     return ("<!DOCTYPE html>\n"
             f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
-            f"<style>\n{css(style, fonts, subsets)}{extra}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+            f"<style>\n{css(style, fonts, subsets)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

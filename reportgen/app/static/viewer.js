@@ -39,6 +39,24 @@ async function words(page, div) {
   await new pdfjsLib.TextLayer({textContentSource: page.streamTextContent(), container: text, viewport}).render();
 }
 
+async function sources(pages, rev) {
+  // each figure's source as the title of the text-layer span holding it (shown on hover)
+  const response = await fetch(`/sources/${key}?rev=${rev}`, {cache: "no-store"});
+  if (!response.ok) return;
+  const squash = (t) => t.replace(/\s+/g, "");
+  for (const row of await response.json()) {
+    const div = pages[row.page - 1] && pages[row.page - 1][1];
+    if (!div) continue;
+    for (const span of div.querySelectorAll(".textLayer span")) {
+      if (!squash(span.textContent).includes(squash(row.text))) continue;
+      span.title = span.title ? `${span.title}\n\n${row.text}：${row.title}` : `${row.text}：${row.title}`;
+      span.classList.add("rg-src");
+      span.dataset.indicator = row.indicator;
+      break;
+    }
+  }
+}
+
 function firstVisible(container) {
   // the page at the top of the window now: painted first in the new version
   const pages = container ? container.querySelectorAll(".page") : [];
@@ -68,6 +86,7 @@ async function show(rev) {
     const order = pages.map((_, i) => i).sort((a, b) => (a < first) - (b < first) || a - b);
     const soon = order.slice(0, 2), later = order.slice(2);
     await Promise.all(pages.map((p) => words(...p)));        // every page's text first: cheap
+    await sources(pages, served || rev).catch(console.error);  // where the figures come from
     await Promise.all(soon.map((i) => paint(...pages[i])));  // then the pages in view
     const y = window.scrollY;
     next.id = "pages";

@@ -318,3 +318,33 @@ def test_preview_shows_a_figures_source_on_hover(workspace, tmp_path):
         if browser is not None:
             browser.close()
         server.stop()
+
+
+def test_tracing_changes_no_byte_of_the_final_outputs(prov_ws, sample_docs, monkeypatch):
+    """The same documents rendered with tracing switched off give the same DOCX (every sample
+    document) and PDF (one) bytes: the markers and spans never reach a final output."""
+    from contextlib import contextmanager
+
+    from reportgen.render import jinja
+
+    ws = Workspace(prov_ws)
+    style = style_for(ws)
+    traced = {(u, t): d for y, u, t, d in sample_docs}
+
+    @contextmanager
+    def off(_ws):
+        yield None
+
+    monkeypatch.setattr(jinja, "tracing", off)
+    checked = 0
+    for year in _years(prov_ws):
+        for uid, uy in load_year(ws, year).units.items():
+            for template in document_templates(ws, uid, year):
+                plain, _source = document_for(ws, uy, template or None)
+                assert not provenance.figures(plain)
+                formats = ("docx", "pdf") if (uid, template) == ("lucheng", "summary") else ("docx",)
+                a = render_outputs(plain, style, ws, formats, date=issue_date(uy))
+                b = render_outputs(traced[(uid, template)], style, ws, formats, date=issue_date(uy))
+                assert a == b, (uid, template)
+                checked += 1
+    assert checked == len(sample_docs) >= 7

@@ -326,6 +326,33 @@ def preview(ctx, year, port, unit, profiles):
           echo=lambda text: click.echo(text))
 
 
+@main.group(help=_("查看版式（styles.yaml）：生效的数值、全部可设置的项。"))
+def style():
+    """The layout (styles.yaml): the values in effect, every key that can be set."""
+
+
+@style.command("show", help=_("显示叠加工作区 styles.yaml 和版式方案之后实际生效的全部版式数值，并标出每个改动来自哪里。"))
+@click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
+@click.pass_context
+def style_show(ctx, profiles):
+    """Print the effective style after the workspace's styles.yaml and the profiles."""
+    from ..write.style import load_style, show, style_layers
+
+    ws = _workspace_or_none(ctx.obj["workspace"])
+    configured = tuple((ws.config.get("style") or {}).get("profiles") or ()) if ws else ()
+    path = ws.styles if ws else None
+    load_style(path, configured + tuple(profiles))   # every problem of styles.yaml, in Chinese, first
+    click.echo(show(style_layers(path, configured + tuple(profiles))), nl=False)
+
+
+@style.command("reference", help=_("输出 styles.yaml 全部可设置项的中文说明（Markdown，即 docs/styles-reference.md）。"))
+def style_reference():
+    """Print the reference of every styles.yaml key (Markdown: docs/styles-reference.md)."""
+    from ..write.style import reference
+
+    click.echo(reference(), nl=False)
+
+
 localize(main)   # click's own words in Chinese for a Chinese run (after every command is defined)
 
 

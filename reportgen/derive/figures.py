@@ -89,6 +89,8 @@ def plain_number(value, precision=None) -> str:
 # -- provenance -------------------------------------------------------------------------------
 def _cell_text(v) -> str:
     v = _num(v)
+    if isinstance(v, float):
+        return f"{v:.12g}"   # 0.04, not 0.040000000000000036 (a computed difference)
     return "" if v is None else str(v)
 
 
@@ -108,6 +110,8 @@ missing = object()   # "no value given" (None is a value: a missing one)
 
 
 def _trace(text: str, ind_id: str, name: str, value, cells_used, computation: str) -> Traced:
+    if text == cnfmt.MISSING:
+        computation = "缺少数值，无法计算：" + computation
     return Traced(text, Source(ind_id, name, _cell_text(value), tuple(c for c in cells_used if c and c[0]),
                                computation))
 

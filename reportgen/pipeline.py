@@ -178,18 +178,50 @@ def safe_filename(title: str) -> str:
 TEMP_SUFFIX = ".part"
 
 
+MAX_NAME_BYTES = 255          # one file name on every common file system (ext4, XFS, NTFS, APFS)
+
+
 def _temp_prefix(name: str) -> str:
-    # .NAME~HOST~PID~ : a killed build's leftovers can be told from a running build's files.
-    return f".{name}~{socket.gethostname()}~{os.getpid()}~"
+    # .NAME~HOST~PID~ : a killed build's leftovers can be told from a running build's files.  NAME
+    # is cut short so that a long (but valid) final name never makes the temporary name too long.
+    return f".{name[:40]}~{socket.gethostname()[:40]}~{os.getpid()}~"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the target folder, then rename: never a half-written file.
+def os_problem(exc: OSError, path: Path, shown: str | None = None) -> Problem:
+    """An operating-system error while writing ``path``, in the user's words, with a hint."""
+    import errno
 
-    The temporary file is hidden (``.NAME~HOST~PID~XXXX.part``) and never carries the final name;
-    ``os.replace`` swaps it in at once, so readers see the old file or the new one, nothing else.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    shown = shown or str(path)
+    code = exc.errno
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return Problem(shown, _("无法写入：文件夹只读或没有写入权限（{reason}）").format(reason=exc.strerror),
+                       _("换一个可写的输出文件夹（--out），或修改该文件夹的权限"))
+    if code == errno.ENAMETOOLONG:
+        return Problem(shown, _("文件名过长（{n} 字节，上限 {m}）").format(n=len(path.name.encode()), m=MAX_NAME_BYTES),
+                       _("在 report.yaml 中给文档一个更短的 title"))
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return Problem(shown, _("磁盘空间已满，文件未写入"), _("清理磁盘空间（或换一个输出文件夹）后重新运行"))
+    if code in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST):
+        return Problem(shown, _("这里已有一个同名的文件夹，文件无法写入"), _("把这个文件夹改名或移走"))
+    if code == errno.ENOTDIR:
+        return Problem(shown, _("路径中的某一级是文件而不是文件夹"), _("检查输出文件夹的路径"))
+    return Problem(shown, _("无法写入：{reason}").format(reason=exc.strerror or exc), _("检查输出文件夹是否可写"))
+
+
+def check_writable_name(path: Path, shown: str | None = None) -> None:
+    """Refuse, before anything is written, a final name the file system cannot hold or a folder
+    standing where the file goes."""
+    if len(path.name.encode()) > MAX_NAME_BYTES:
+        import errno
+
+        raise ReportgenError(os_problem(OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)), path, shown))
+    if path.is_dir():
+        import errno
+
+        raise ReportgenError(os_problem(OSError(errno.EISDIR, os.strerror(errno.EISDIR)), path, shown))
+
+
+def _write_temp(path: Path, data: bytes) -> str:
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -197,13 +229,70 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
+    return tmp
+
+
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_together(files: dict[Path, bytes]) -> None:
+    """Replace several files as one: every new file is written as a hidden temporary first; only
+    when all are written are they renamed into place, the old ones kept aside until then.  If
+    anything fails (full disk, an obstacle at one name, Ctrl-C) every file is restored as it was
+    and the temporaries are removed: a document's DOCX and PDF are both new or both old.
+    OS errors become problems naming the path, with a hint."""
+    if not files:
+        return
+    for path in files:
+        check_writable_name(path)
+    current: Path | None = None
+    temps: dict[Path, str] = {}
+    kept: dict[Path, str] = {}          # final path → the old file, moved aside
+    placed: list[Path] = []
+    try:
+        for path, data in files.items():
+            current = path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temps[path] = _write_temp(path, data)
+        for path, tmp in temps.items():
+            current = path
+            if path.exists() or path.is_symlink():
+                aside = tempfile.mktemp(prefix=_temp_prefix(path.name), suffix=TEMP_SUFFIX, dir=path.parent)
+                os.rename(path, aside)
+                kept[path] = aside
+            os.rename(tmp, path)
+            placed.append(path)
+    except BaseException as exc:
+        for path in reversed(placed):
+            _unlink(path)
+        for path, aside in kept.items():
+            try:
+                os.rename(aside, path)
+            except OSError:
+                pass
+        for tmp in temps.values():
+            _unlink(tmp)
+        if isinstance(exc, OSError) and current is not None:
+            raise ReportgenError(os_problem(exc, current)) from None
+        raise
+    for aside in kept.values():
+        _unlink(aside)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the target folder, then rename: never a half-written file.
+
+    The temporary file is hidden (``.NAME~HOST~PID~XXXX.part``) and never carries the final name;
+    the rename swaps it in at once, so readers see the old file or the new one, nothing else.
+    """
+    write_together({path: data})
 
 
 def clean_stale_temp_files(folder: Path) -> list[Path]:
@@ -294,15 +383,20 @@ def review_outputs(doc: Document, style: Style, date: _dt.date | None = None,
 
 def write_outputs(built: Built, data: dict[str, bytes], out_dir: Path) -> Built:
     """Write rendered outputs atomically under the document's title; record their hashes."""
-    name = safe_filename(built.title)
-    for fmt in (*FORMATS, *REVIEW_FILES):
-        if fmt in data:
-            path = out_dir / (f"{name}.{fmt}" if fmt in FORMATS else name + REVIEW_FILES[fmt])
-            write_atomic(path, data[fmt])
-            built.outputs[fmt] = path
-            built.sha256[fmt] = hashlib.sha256(data[fmt]).hexdigest()
-            built.sizes[fmt] = len(data[fmt])
+    files = output_paths(built.title, data, out_dir)
+    write_together({path: data[fmt] for fmt, path in files.items()})
+    for fmt, path in files.items():
+        built.outputs[fmt] = path
+        built.sha256[fmt] = hashlib.sha256(data[fmt]).hexdigest()
+        built.sizes[fmt] = len(data[fmt])
     return built
+
+
+def output_paths(title: str, formats, out_dir: Path) -> dict[str, Path]:
+    """Where each output of a document goes: format → path, named after the title."""
+    name = safe_filename(title)
+    return {fmt: out_dir / (f"{name}.{fmt}" if fmt in FORMATS else name + REVIEW_FILES[fmt])
+            for fmt in (*FORMATS, *REVIEW_FILES) if fmt in formats}
 
 
 def build_unit(ws: Workspace, uy: UnitYear, style: Style, formats: tuple[str, ...], out_dir: Path) -> Built:

@@ -30,3 +30,21 @@ def cli(ws: Path, *args: str):
     """Run `reportgen -C ws ARGS` in process; (exit code, stdout+stderr)."""
     result = CliRunner().invoke(main, ["-C", str(ws), *args], catch_exceptions=False)
     return result.exit_code, result.output
+
+
+def one_document(ws: Path, title: str | None = None, unit: str = "lucheng") -> Path:
+    """Make the unit's report.yaml ask for its one main document (optionally with ``title``)."""
+    import re
+
+    report = ws / "data" / str(unit_year(ws, unit)) / unit / "report.yaml"
+    text = re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", report.read_text("utf-8"))
+    text = re.sub(r"(?m)^title:.*\n", "", text)
+    if title is not None:
+        text = f"title: {title}\n" + text
+    report.write_text(text, "utf-8")
+    return report
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Hidden temporary files left in an output folder."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part")) if folder.is_dir() else []

@@ -289,9 +289,17 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
         old = read_manifest(out_dir)
         docs: dict = json.loads(json.dumps(old.get("documents") or {}))
         for oc in outcomes:
+            key = doc_key(oc.unit, oc.template)
+            if oc.failed:           # the last build of this document failed: say so (old files stay)
+                entry = docs.setdefault(key, {"outputs": {}})
+                entry.update(unit=oc.unit, failed={"formats": sorted(oc.formats), "problems": oc.problems})
+                if oc.template:
+                    entry["template"] = oc.template
+                continue
             if not oc.records:
                 continue
-            entry = docs.setdefault(doc_key(oc.unit, oc.template), {"outputs": {}})
+            entry = docs.setdefault(key, {"outputs": {}})
+            entry.pop("failed", None)
             if oc.title:
                 entry.update(unit=oc.unit, name=oc.name, title=oc.title)
                 if oc.template:
@@ -303,7 +311,7 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
             for fmt in list(outputs):
                 if not (out_dir / outputs[fmt].get("path", "")).is_file():
                     del outputs[fmt]
-            if not outputs:
+            if not outputs and "failed" not in docs[unit]:
                 del docs[unit]
         if not docs and not old:
             return False
@@ -312,7 +320,11 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
                "inputs": fp.inputs, "source_date_epoch": fp.source_date, "documents": docs}
         if new == old:
             return False
-        write_atomic(out_dir / MANIFEST, dump_manifest(new))
+        try:
+            write_atomic(out_dir / MANIFEST, dump_manifest(new))
+        except ReportgenError as exc:
+            raise ReportgenError([Problem(p.where, p.message + _("（manifest.json 未更新，文档已写出）"), p.hint)
+                                  for p in exc.problems]) from None
         return True
 
 
@@ -351,6 +363,8 @@ class Outcome:
     rss_kb: int = 0                      # that process's memory after it (resident, and peak so far)
     peak_rss_kb: int = 0
     extras: dict[str, str] = field(default_factory=dict)   # 核对稿, 来源表: kind → file name
+    data: dict[str, bytes] = field(default_factory=dict, repr=False)   # rendered, not yet written
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -364,7 +378,7 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
 
 def run_task(task: Task) -> Outcome:
     """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
-    from ..pipeline import documents, issue_date, layout_warnings, load_year, render_outputs, review_outputs, write_outputs
+    from ..pipeline import documents, issue_date, layout_warnings, load_year, render_outputs, review_outputs
 
     started = time.perf_counter()
     oc = Outcome(task.unit, task.formats, template=task.template)
@@ -395,15 +409,7 @@ def run_task(task: Task) -> Outcome:
             t = time.perf_counter()
             data.update(review_outputs(doc, style, issue_date(uy), data.get("pdf")))
             oc.stages["review"] = time.perf_counter() - t
-        t = time.perf_counter()
-        built = write_outputs(Built(task.unit, doc.title, doc, source), data, Path(task.out_dir))
-        oc.stages["write"] = time.perf_counter() - t
-        for fmt, path in built.outputs.items():
-            if fmt not in task.keys:
-                oc.extras[fmt] = path.name
-                continue
-            oc.records[fmt] = {"path": path.name, "sha256": built.sha256[fmt], "size": built.sizes[fmt],
-                               "key": task.keys[fmt]}
+        oc.data, oc.keys = data, dict(task.keys)   # written by the run (commit_outcome): names checked first
     except ReportgenError as exc:
         oc.problems = [str(p) for p in exc.problems]
     except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
@@ -417,6 +423,44 @@ def run_task(task: Task) -> Outcome:
     oc.seconds = time.perf_counter() - started
     oc.worker, (oc.rss_kb, oc.peak_rss_kb) = os.getpid(), _memory_kb()
     return oc
+
+
+def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
+    """Write a built document's files — all or none — after checking their names.
+
+    ``claimed`` maps each file name written by this run (or recorded in the manifest for another
+    document whose file still exists) to that document's key: a second document wanting the same
+    name fails, naming both, and writes nothing.  OS errors (read-only folder, full disk, a name
+    too long, a folder in the way) become the document's problems with the path and a hint.
+    """
+    from ..pipeline import output_paths, write_together
+
+    data, oc.data = oc.data, {}
+    if oc.failed or not data:
+        return
+    me = doc_key(oc.unit, oc.template)
+    t = time.perf_counter()
+    files = output_paths(oc.title or "", data, out_dir)
+    for fmt, path in files.items():
+        other = claimed.get(path.name)
+        if other is not None and other != me:
+            oc.problems.append(str(Problem(str(path), _("文档“{me}”与文档“{other}”的输出同名（标题相同），未写入").format(me=me, other=other),
+                                           _("在 report.yaml 中用 title 给两份文档不同的标题"))))
+    if oc.problems:
+        return
+    try:
+        write_together({path: data[fmt] for fmt, path in files.items()})
+    except ReportgenError as exc:
+        oc.problems = [str(p) for p in exc.problems]
+        return
+    for fmt, path in files.items():
+        claimed[path.name] = me
+        if fmt not in oc.keys:
+            oc.extras[fmt] = path.name
+            continue
+        oc.records[fmt] = {"path": path.name, "sha256": hashlib.sha256(data[fmt]).hexdigest(),
+                           "size": len(data[fmt]), "key": oc.keys[fmt]}
+    oc.stages["write"] = time.perf_counter() - t
 
 
 def _memory_kb() -> tuple[int, int]:
@@ -483,6 +527,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     found = discover_units(ws, year, units)
     selected = plan_jobs(found, formats, shard, {u: document_templates(ws, u, year) for u in found})
     fp = Fingerprint.of(ws, year, style, formats)
+    preflight(out_dir)
     clean_stale_temp_files(out_dir)
     manifest = read_manifest(out_dir).get("documents", {})
 
@@ -517,9 +562,12 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         on_start(total)
     outcomes: list[Outcome] = []
 
+    claimed = _claimed_names(out_dir, manifest)
+
     def done(oc: Outcome) -> None:
         oc.inputs = inputs_of[oc.unit]
         oc.name = oc.name or names.get(oc.unit, "")
+        commit_outcome(oc, out_dir, claimed)
         outcomes.append(oc)
         if on_outcome:
             on_outcome(oc, out_dir)
@@ -549,10 +597,40 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
             except KeyboardInterrupt:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
-    _check_name_clashes(outcomes)
     written = merge_manifest(out_dir, fp, outcomes)
     outcomes.sort(key=lambda o: (o.unit, o.template, o.formats))
     return RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers)
+
+
+def preflight(out_dir: Path) -> None:
+    """Before anything is built: the output folder exists (or is made), can be written, and its
+    manifest.json, if any, is a file — each failure named with its path and a hint."""
+    import tempfile
+
+    from ..pipeline import os_problem
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".reportgen-probe~", suffix=".part", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ReportgenError(os_problem(exc, out_dir)) from None
+    manifest = out_dir / MANIFEST
+    if (manifest.exists() or manifest.is_symlink()) and not manifest.is_file():
+        raise ReportgenError(Problem(str(manifest), _("manifest.json 应为文件，这里却是文件夹或失效的链接"),
+                                     _("把它改名或移走；reportgen 会重新写出 manifest.json")))
+
+
+def _claimed_names(out_dir: Path, manifest: dict) -> dict[str, str]:
+    """File name → document key for every output the manifest records and that still exists."""
+    out: dict[str, str] = {}
+    for key, entry in sorted(manifest.items()):
+        for rec in (entry.get("outputs") or {}).values():
+            name = rec.get("path", "")
+            if name and (out_dir / name).is_file():
+                out.setdefault(name, key)
+    return out
 
 
 def _unit_names(ws: Workspace) -> dict[str, str]:
@@ -574,17 +652,6 @@ def _unchanged(out_dir: Path, record: dict | None, key: str) -> bool:
         return path.is_file() and file_record(path) == {"sha256": record.get("sha256"), "size": record.get("size")}
     except OSError:
         return False
-
-
-def _check_name_clashes(outcomes: list[Outcome]) -> None:
-    """Two units whose documents have the same title would write one file: say so."""
-    seen: dict[str, str] = {}
-    for oc in sorted(outcomes, key=lambda o: (o.unit, o.template)):
-        for fmt, rec in oc.records.items():
-            other = seen.setdefault(rec["path"], doc_key(oc.unit, oc.template))
-            if other != doc_key(oc.unit, oc.template):
-                oc.problems.append(_("{path}：与单位“{other}”的文档同名，后写入的覆盖了先写入的").format(path=rec["path"], other=other)
-                                   + "\n    " + _("提示：") + _("在 report.yaml 中用 title 给两份文档不同的标题"))
 
 
 # -- what the user sees -----------------------------------------------------------------------------

@@ -113,7 +113,9 @@ def test_failing_units_do_not_stop_the_others(workspace):
     folder = workspace / "output/2023"
     names = sorted(outputs(folder))
     assert len(names) == 2 and all(n.startswith("鹿城区") for n in names)   # the good unit is built
-    assert sorted(manifest(folder)["documents"]) == ["lucheng"]
+    docs = manifest(folder)["documents"]
+    assert sorted(k for k, d in docs.items() if d.get("outputs")) == ["lucheng"]
+    assert sorted(k for k, d in docs.items() if d.get("failed")) == ["unit01", "unit02"]   # failures recorded
     rows = {line.split()[0]: line.split()[2:4] for line in proc.stdout.splitlines() if "（unit0" in line}
     assert rows == {"西城区科学技术局（unit01）": ["失败", "失败"], "南湖区科学技术局（unit02）": ["失败", "失败"]}
     assert "共 3 份文档（6 个文件）：生成 2 个，未变化跳过 0 个，失败 4 个" in proc.stdout

@@ -211,9 +211,9 @@ class Fingerprint:
         for path in _files_under(ws.templates):
             inputs[ws.rel(path)] = file_record(path)
         pkg = _package_dir()
-        for sub in ("templates", "styles"):
+        for label, sub in (("templates", "render/templates"), ("styles", "write/styles")):   # the built-in ones
             for path in _files_under(pkg / sub):
-                inputs[f"<reportgen>/{path.relative_to(pkg)}"] = file_record(path)
+                inputs[f"<reportgen>/{label}/{path.relative_to(pkg / sub)}"] = file_record(path)
         stamp = output_datetime(None)
         return cls(ws, year, formats, inputs, generator_versions(),
                    font_files(ws, style) if "pdf" in formats else {},

@@ -206,6 +206,16 @@ def test_review_leaves_the_final_copy_byte_identical(review_build):
             assert "word/comments.xml" not in z.namelist()
 
 
+def test_a_rebuild_without_review_removes_the_old_review_copy(workspace):
+    year = _lucheng_year(workspace)
+    folder = workspace / "output" / str(year)
+    reportgen("-C", str(workspace), "build", str(year), "--format", "docx", "--review", check=True)
+    assert len(list(folder.glob("*（核对稿）.docx"))) == len(list(folder.glob("*（来源）.xlsx"))) == 1
+    reportgen("-C", str(workspace), "build", str(year), "--format", "docx", "--force", check=True)
+    assert not list(folder.glob("*（核对稿）.docx")) and not list(folder.glob("*（来源）.xlsx"))
+    assert len(list(folder.glob("*.docx"))) == 1
+
+
 def test_review_copy_has_a_comment_on_every_figure(prov_ws, review_build, sample_docs):
     year, folder, _b, _a, out = review_build
     review = folder / f"鹿城区科学技术局{year}年工作总结和{year + 1}年工作思路（核对稿）.docx"

@@ -36,7 +36,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from .. import __version__
-from ..pipeline import FORMATS, Built, clean_stale_temp_files, output_datetime, style_for
+from ..pipeline import FORMATS, REVIEW_FILES, Built, clean_stale_temp_files, output_datetime, safe_filename, style_for
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
@@ -453,6 +453,9 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
     except ReportgenError as exc:
         oc.problems = [str(p) for p in exc.problems]
         return
+    if "review" not in data:   # a review copy made from earlier inputs would no longer match
+        for suffix in REVIEW_FILES.values():
+            (out_dir / (safe_filename(oc.title or "") + suffix)).unlink(missing_ok=True)
     for fmt, path in files.items():
         claimed[path.name] = me
         if fmt not in oc.keys:

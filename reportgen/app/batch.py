@@ -455,7 +455,9 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
         return
     if "review" not in data:   # a review copy made from earlier inputs would no longer match
         for suffix in REVIEW_FILES.values():
-            (out_dir / (safe_filename(oc.title or "") + suffix)).unlink(missing_ok=True)
+            stale = out_dir / (safe_filename(oc.title or "") + suffix)
+            if stale.is_file() and not stale.is_symlink():
+                stale.unlink()
     for fmt, path in files.items():
         claimed[path.name] = me
         if fmt not in oc.keys:

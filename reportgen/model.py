@@ -276,6 +276,7 @@ class Document:
     header: RedHeader | None = None
     banji: Banji | None = None
     lang: str = "zh-CN"
+    author: str = ""            # the issuing unit (DOCX author and company); "" → the 署名
 
     @property
     def title(self) -> str:

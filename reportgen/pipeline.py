@@ -93,6 +93,7 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
         source = render.render(spec.template, ctx, ws)
     doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"),
                       trace=trace)
+    doc.author = uy.unit.name
     return doc, strip_marks(source)
 
 
@@ -342,8 +343,10 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
     The only date in the outputs is ``output_datetime(date)`` (DOCX core properties, PDF
     CreationDate/ModDate).
     """
-    target = Target(style, stamp=output_datetime(date))
+    target = Target(style, stamp=output_datetime(date), fonts_dir=ws.fonts)
     wanted = [WRITERS[f] for f in FORMATS if f in formats]
+    if "docx" in formats and style.docx_embed_fonts:
+        target.fonts = fonts.resolve(style, ws.fonts)     # the stand-ins the DOCX embeds
     if any(w.draws_glyphs for w in wanted):
         resolutions = fonts.resolve(style, ws.fonts)
         fonts.require_faces(resolutions)

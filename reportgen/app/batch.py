@@ -216,7 +216,7 @@ class Fingerprint:
                 inputs[f"<reportgen>/{label}/{path.relative_to(pkg / sub)}"] = file_record(path)
         stamp = output_datetime(None)
         return cls(ws, year, formats, inputs, generator_versions(),
-                   font_files(ws, style) if "pdf" in formats else {},
+                   font_files(ws, style) if "pdf" in formats or style.docx_embed_fonts else {},
                    _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None)
 
     def unit_inputs(self, unit: str) -> dict[str, dict]:
@@ -235,7 +235,7 @@ class Fingerprint:
 
     def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict], template: str = "") -> str:
         g = self.generator
-        engine = {"docx": {"python-docx": g["python-docx"]},
+        engine = {"docx": {"python-docx": g["python-docx"], "fonts": self.fonts},   # embedded subsets
                   "pdf": {"weasyprint": g["weasyprint"], "pydyf": g["pydyf"], "fonts": self.fonts,
                           "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1"),
                           # the pre-subset faces (write/font_cache) are cut by HarfBuzz

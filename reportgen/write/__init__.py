@@ -26,6 +26,7 @@ class Target:
     fonts: dict = field(default_factory=dict)
     roots: tuple[Path, ...] = ()
     stamp: _dt.datetime | _dt.date | None = None
+    fonts_dir: Path | None = None     # the workspace's fonts/ folder (faces the DOCX may embed)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from . import pydocx
 from ..model import Banji, Document, Run, Source, Span, Table, pieces
 from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
+from . import docx_fonts
 from .layout import column_fractions, table_grid
 
 STYLE_NAMES = {
@@ -100,7 +101,8 @@ class _Writer:
         self._rpr_fonts(rpr, e.font, latin=self.s.fonts[e.font].official if name == "page_number" else None)
         if bold:
             _set(rpr, "b", RPR_ORDER)
-        _set(rpr, "color", RPR_ORDER, val=self.s.colors.text.lstrip("#"))
+        colour = self.s.colors.red if name == "red_mark" else self.s.colors.text
+        _set(rpr, "color", RPR_ORDER, val=colour.lstrip("#"))
         tracking = self.s.tracking(name)
         _set(rpr, "spacing", RPR_ORDER, val=_twips(tracking))
         _set(rpr, "sz", RPR_ORDER, val=round(e.size_pt * 2))
@@ -135,9 +137,15 @@ class _Writer:
         # Document defaults: explicit fonts, zh-CN, no theme fonts.
         rpr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
         self._element_rpr(rpr_default, "body")
+        named = {s.latin_font} | {role.official for role in s.fonts.values()}
         for el in styles_el.iter(qn("w:rFonts")):
             for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
                 el.attrib.pop(qn(f"w:{attr}"), None)
+            # The template's few other faces (Courier in 宏文本) become the Latin face: the
+            # document names only the faces its font table describes.
+            for attr in ("ascii", "hAnsi", "cs"):
+                if el.get(qn(f"w:{attr}")) not in (None, *named):
+                    el.set(qn(f"w:{attr}"), s.latin_font)
         ppr_default = styles_el.find(qn("w:docDefaults")).find(qn("w:pPrDefault"))
         if ppr_default is not None:
             ppr = ppr_default.find(qn("w:pPr"))
@@ -203,8 +211,7 @@ class _Writer:
         before, _, after = self.s.page_number.format.partition("{n}")
         self._run(p, before, "page_number")
         for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-            r = p.add_run()
-            self._element_rpr(r._r.get_or_add_rPr(), "page_number")
+            r = p.add_run()   # the 页码 style of the paragraph sets the face and size
             if kind == "instr":
                 it = OxmlElement("w:instrText")
                 it.set(qn("xml:space"), "preserve")
@@ -222,14 +229,11 @@ class _Writer:
     def _run(self, p, text: str, element: str, bold: bool = False):
         if not text:
             return
+        # Fonts, size, colour and spacing come from the paragraph's named style: a run carries
+        # direct formatting only for what no style can say (bold inside a paragraph).
         r = p.add_run(text)
-        rpr = r._r.get_or_add_rPr()
-        if element == "page_number":
-            self._element_rpr(rpr, element)
-        else:
-            self._rpr_fonts(rpr, self.s.el(element).font)   # explicit East Asian font on every run
         if bold:
-            _set(rpr, "b", RPR_ORDER)
+            _set(r._r.get_or_add_rPr(), "b", RPR_ORDER)
         return r
 
     def _runs(self, p, runs: list[Run], element: str, spans: list[Span] = ()) -> None:
@@ -330,9 +334,8 @@ class _Writer:
         ppr = p._p.get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=_mm_twips(rh.mark_top_below_type_area_mm), after=0,
              line=_twips(size), lineRule="exact")
-        for r in p.runs:
+        for r in p.runs:   # the mark's size depends on its length: the one direct run property here
             rpr = r._r.get_or_add_rPr()
-            _set(rpr, "color", RPR_ORDER, val=s.colors.red.lstrip("#"))
             _set(rpr, "sz", RPR_ORDER, val=round(size * 2))
             _set(rpr, "szCs", RPR_ORDER, val=round(size * 2))
 
@@ -448,24 +451,122 @@ def _drop_theme_fonts(document) -> None:
             pydocx.set_part_blob(part, _without_theme_fonts(part.blob))
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RT_FONT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+
+
+def _font_table(document, style: Style, embedded) -> None:
+    """word/fontTable.xml lists every face the document names — the official faces of the roles
+    and the Latin face — with the alternate name, PANOSE, charset, family and pitch Word uses to
+    pick a substitute; faces embedded in the package get ``w:embedRegular`` with their key."""
+    from xml.sax.saxutils import quoteattr
+
+    part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    by_name = {e.official: e for e in embedded}
+    entries = [(style.latin_font, style.latin_docx)]
+    entries += [(role.official, role.docx) for role in style.fonts.values()]
+    xml = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts xmlns:w="{W_NS}" xmlns:r="{R_NS}">']
+    seen = set()
+    for n, (name, entry) in enumerate(entries, 1):
+        if name in seen:
+            continue
+        seen.add(name)
+        xml.append(f"<w:font w:name={quoteattr(name)}>")
+        if entry.alt_name:
+            xml.append(f"<w:altName w:val={quoteattr(entry.alt_name)}/>")
+        xml.append(f'<w:panose1 w:val="{entry.panose}"/><w:charset w:val="{entry.charset}"/>'
+                   f'<w:family w:val="{entry.family}"/><w:pitch w:val="{entry.pitch}"/>')
+        emb = by_name.get(name)
+        if emb is not None:
+            rid = pydocx.add_related_part(part, f"/word/fonts/font{n}.odttf", docx_fonts.CONTENT_TYPE,
+                                          emb.odttf, RT_FONT)
+            xml.append(f'<w:embedRegular r:id="{rid}" w:fontKey="{emb.key}" w:subsetted="1"/>')
+        xml.append("</w:font>")
+    xml.append("</w:fonts>")
+    pydocx.set_part_xml(part, "".join(xml).encode("utf-8"))
+
+
+def _compatibility(settings_el, embedded: bool) -> None:
+    """Word 2013+ layout (compatibilityMode 15: no 兼容模式 banner); keep embedded fonts on save."""
+    for setting in settings_el.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    if embedded:
+        # CT_Settings order: writeProtection, view, zoom, removePersonalInformation,
+        # removeDateAndTime, doNotDisplayPageBoundaries, displayBackgroundShape, printPostScriptOverText,
+        # printFractionalCharacterWidth, printFormsData, embedTrueTypeFonts, embedSystemFonts,
+        # saveSubsetFonts, … — put ours after whatever precedes them.
+        before = {"writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+                  "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                  "printFractionalCharacterWidth", "printFormsData"}
+        at = 0
+        for i, child in enumerate(settings_el):
+            if child.tag.split("}")[-1] in before:
+                at = i + 1
+        for tag in reversed(("embedTrueTypeFonts", "saveSubsetFonts")):
+            if settings_el.find(qn(f"w:{tag}")) is None:
+                settings_el.insert(at, OxmlElement(f"w:{tag}"))
+
+
+def _app_properties(document, company: str) -> None:
+    """docProps/app.xml: this application and version, the unit as company (not python-docx's
+    "Microsoft Macintosh Word" template values)."""
+    from xml.sax.saxutils import escape
+
+    from .. import __version__
+
+    part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml"), None)
+    if part is None:
+        return
+    nums = [int(x) for x in re.findall(r"\d+", __version__)[:3]] + [0, 0, 0]
+    app_version = f"{nums[0]}.{nums[1]:02d}{nums[2]:02d}"   # Word's XX.YYYY form: 0.1.0 → 0.0100
+    pydocx.set_part_blob(part, (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<TotalTime>0</TotalTime><Application>reportgen</Application><DocSecurity>0</DocSecurity>"
+        f"<ScaleCrop>false</ScaleCrop><Company>{escape(company)}</Company><LinksUpToDate>false</LinksUpToDate>"
+        f"<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+        f"<AppVersion>{app_version}</AppVersion></Properties>").encode("utf-8"))
+
+
 def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None,
-               review: bool = False) -> bytes:
+               review: bool = False, fonts=()) -> bytes:
     """The DOCX of ``doc``; ``review=True`` gives the 核对稿, whose figures carry comments (批注)
-    naming their cells and computation (the final copy has none, and is unchanged by this)."""
+    naming their cells and computation (the final copy has none, and is unchanged by this).
+    ``fonts``: the subsets to embed (``docx_fonts.embeddings``).  The dates of the properties
+    are ``date`` (the document's 成文日期), never the clock."""
     w = _Writer(style, review)
     w.setup()
     w.document(items if items is not None else flow(doc, style))
+    fonts = list(fonts) if style.docx_embed_fonts else []
+    _font_table(w.doc, style, fonts)
+    _compatibility(w.doc.settings.element, bool(fonts))
+    author = doc.author or (doc.signature.name if doc.signature else "")
     props = w.doc.core_properties
     stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
     props.title = doc.title
-    props.author = props.last_modified_by = "reportgen"
+    props.author = props.last_modified_by = author
+    props.comments = ""
     props.created = props.modified = stamp
     props.revision = 1
     props.language = "zh-CN"
+    _app_properties(w.doc, author)
     _drop_theme_fonts(w.doc)
     return pydocx.package_bytes(w.doc)
 
 
 def write(doc: Document, target) -> bytes:
     """The registry's entry (``reportgen.write.WRITERS``)."""
-    return write_docx(doc, target.style, date=target.stamp)
+    from .flow import texts_by_role
+
+    style = target.style
+    items = flow(doc, style)
+    embedded = []
+    if style.docx_embed_fonts and target.fonts:
+        texts = {role: "".join(t for _w, t in found) for role, found in texts_by_role(items, style).items()}
+        embedded = docx_fonts.embeddings(style, target.fonts, texts, target.fonts_dir)
+    return write_docx(doc, style, date=target.stamp, items=items, fonts=embedded)

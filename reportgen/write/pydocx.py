@@ -30,6 +30,10 @@ def missing_internals() -> list[str]:
         missing.append("Section._sectPr")
     if "_blob" not in Part.__init__.__code__.co_names:
         missing.append("Part._blob")
+    from docx.opc.part import XmlPart
+
+    if "_element" not in XmlPart.__init__.__code__.co_names:
+        missing.append("XmlPart._element")
     return missing
 
 
@@ -77,6 +81,25 @@ def set_part_blob(part, blob: bytes) -> None:
         part._blob = blob
     else:  # pragma: no cover — a release that renamed it: leave the part as it is
         return
+
+
+def set_part_xml(part, blob: bytes) -> None:
+    """Replace the content of a part, whether python-docx keeps it as XML or as a blob."""
+    if hasattr(part, "_element"):
+        from docx.oxml.parser import parse_xml
+
+        part._element = parse_xml(blob)
+    else:
+        set_part_blob(part, blob)
+
+
+def add_related_part(source, partname: str, content_type: str, blob: bytes, reltype: str) -> str:
+    """A new part (e.g. an embedded font) related from ``source``; returns the relationship id.
+    Public API: ``Part`` and ``Part.relate_to``."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    return source.relate_to(Part(PackURI(partname), content_type, blob, source.package), reltype)
 
 
 class _FixedZip:

@@ -65,11 +65,22 @@ class Grid(_Strict):
     tracking_pt: float = F("3号字的字间距：28 个字正好排满 156 mm 的一行", "磅", "5.2.3 28 字撑满版心")
 
 
+class FontEntry(_Strict):
+    """DOCX 字体表（fontTable.xml）对一种正式字体的描述：收文方没有该字体时 Word 据此挑选替代字体"""
+    alt_name: FontName | None = F("字体的另一个名称（如 SimHei）", default=None)
+    panose: str = F("PANOSE 分类码（20 位十六进制）", pattern=r"^[0-9A-Fa-f]{20}$", default="00000000000000000000")
+    charset: str = F("字符集（86 为 GB2312）", pattern=r"^[0-9A-Fa-f]{2}$", default="86")
+    family: Literal["auto", "roman", "swiss", "modern", "script", "decorative"] = F(
+        "字体族：roman 衬线，swiss 无衬线，modern 等宽，auto 未知", default="auto")
+    pitch: Literal["default", "fixed", "variable"] = F("字宽：fixed 等宽，variable 不等宽", default="variable")
+
+
 class FontRole(_Strict):
     """一种字体角色（如仿宋）"""
     official: FontName = F("DOCX 中写的正式字体名（收文方电脑上的字体）", "", "5.2.2、7.3 各要素的字体")
     substitutes: list[FontName] = F("生成 PDF 时依次查找的字体（先找工作区 fonts/ 文件夹，再找本机安装的字体）")
     weight: int = F("用替代字体时的字重（400 常规，700 加粗）", default=400)
+    docx: FontEntry = F("DOCX 字体表中对这种正式字体的描述", default=FontEntry())
 
 
 class Element(_Strict):
@@ -153,6 +164,10 @@ class Style(_Strict):
     fonts: dict[str, FontRole] = F("字体角色：名称 → 正式字体和替代字体", "", "5.2.2、7.3")
     latin_font: FontName = F("DOCX 中数字和西文字母的字体")
     latin_substitutes: list[FontName] = F("PDF 中数字和西文字母依次查找的字体")
+    latin_docx: FontEntry = F("DOCX 字体表中对西文字体的描述",
+                              default=FontEntry(panose="02020603050405020304", charset="00", family="roman"))
+    docx_embed_fonts: bool = F("在 DOCX 中嵌入开源替代字体的子集（以正式字体名命名），使没有正式字体的收文方也能"
+                               "看出标题、正文、各级标题的字体区别；每份文档约增加 0.3 MB", "true/false", default=True)
     elements: dict[str, Element] = F("各公文要素的排版", "", "7.2～7.5")
     bold_headings: bool = F("标题加粗（标准不加粗，部分地方规定二、三级标题加粗）", "true/false")
     bold_weight: int = F("PDF 中加粗文字（标题、粗体）的字重", default=700)

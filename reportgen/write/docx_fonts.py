@@ -1,0 +1,186 @@
+"""Embedded fonts for the DOCX: subsets of the open stand-ins, named as the official faces.
+
+A recipient without 仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体 or 宋体 would see every role in one
+fallback face (LibreOffice on Linux: Noto Sans CJK JP).  The DOCX therefore carries, for each role
+drawn with an open stand-in, a subset of that face holding just the characters the role sets,
+with the family renamed to the official name the styles use (PostScript name kept, so a PDF made
+from it still says which face it is).  Word and LibreOffice load such fonts from the package:
+ECMA-376 Part 1 §17.8.1 — an ``.odttf`` part whose first 32 bytes are XORed with the ``w:fontKey``
+GUID, referenced by ``w:embedRegular`` in the font table.
+
+Only faces that allow it are embedded (OS/2 ``fsType`` installable or editable), and only
+stand-ins: a bureau's licensed official fonts stay out of the documents it sends.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fonts import Face, Resolution, system_families, workspace_faces
+from .style import Style
+
+SUBSET_VERSION = 1
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+# OS/2 fsType bits that forbid embedding for editing: restricted (0x2), preview & print (0x4).
+_NO_EDIT_EMBEDDING = 0x0002 | 0x0004
+
+
+@dataclass(frozen=True)
+class Embedded:
+    official: str        # the family name the styles use, and the name inside the subset
+    data: bytes          # the subset font file (not yet obfuscated)
+    key: str             # the w:fontKey GUID, "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}"
+    source: str          # the stand-in's PostScript name
+
+    @property
+    def odttf(self) -> bytes:
+        return obfuscate(self.data, self.key)
+
+
+def obfuscate(data: bytes, key: str) -> bytes:
+    """ECMA-376 font obfuscation: XOR the first 32 bytes with the key's 16 bytes, the key read
+    from its last hex pair to its first.  (Its own inverse.)"""
+    digits = key.strip("{}").replace("-", "")
+    key_bytes = bytes.fromhex(digits)[::-1]
+    head = bytes(b ^ key_bytes[i % 16] for i, b in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "docx-fonts"
+
+
+def _fs_type(face: Face) -> int:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
+    return font["OS/2"].fsType if "OS/2" in font else 0
+
+
+@functools.lru_cache(maxsize=32)
+def allows_embedding(face: Face) -> bool:
+    """OS/2 fsType installable (0) or editable (8): a DOCX is an editable document."""
+    try:
+        return not _fs_type(face) & _NO_EDIT_EMBEDDING
+    except Exception:      # unreadable face: nothing to embed
+        return False
+
+
+def _make_subset(face: Face, official: str, chars: str) -> tuple[bytes, str]:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, recalcBBoxes=True)
+    opts = subset.Options()
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    opts.layout_features = ["*"]         # vert, locl … as the full face has them
+    opts.notdef_outline = True
+    opts.hinting = False
+    opts.drop_tables += ["DSIG"]
+    sub = subset.Subsetter(opts)
+    sub.populate(text=chars)
+    sub.subset(font)
+    name = font["name"]
+    source = name.getDebugName(6) or face.family
+    # The family becomes the official name (Regular); every other name record of the family goes.
+    name.names = [r for r in name.names if r.nameID not in (1, 2, 4, 16, 17, 18, 21, 22)]
+    for lang_id in (0x409, 0x804):
+        name.setName(official, 1, 3, 1, lang_id)
+        name.setName("Regular", 2, 3, 1, lang_id)
+        name.setName(official, 4, 3, 1, lang_id)
+    name.setName(f"reportgen subset of {source} as {official}", 3, 3, 1, 0x409)
+    if "CFF " in font:
+        # The CFF names of a Noto CJK collection say "jp" for every language (one CFF for all):
+        # name the font and its FDArray dicts after the face's own PostScript name.
+        cff = font["CFF "].cff
+        old = cff.fontNames[0]
+        cff.fontNames = [source]
+        top = cff.topDictIndex[0]
+        for fd in getattr(top, "FDArray", None) or []:
+            fd_name = getattr(fd, "FontName", None)
+            if fd_name and fd_name.startswith(old):
+                fd.FontName = source + fd_name[len(old):]
+    os2 = font["OS/2"]
+    os2.usWeightClass = 400                               # the stand-in's weight is the role's look
+    os2.fsSelection = (os2.fsSelection & ~0x0021) | 0x0040  # not bold/italic: REGULAR
+    font["head"].macStyle = 0
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue(), source
+
+
+@functools.lru_cache(maxsize=16)
+def subset(face: Face, official: str, chars: str) -> Embedded:
+    """The renamed subset of ``face`` holding ``chars``; kept in the user's cache between runs
+    (keyed by the face file's path, size and modification time, the name and the characters)."""
+    try:
+        st = face.path.stat()
+        key = hashlib.sha256(f"{SUBSET_VERSION}\0{face.path.resolve()}\0{face.index}\0{st.st_size}\0"
+                             f"{st.st_mtime_ns}\0{official}\0{chars}".encode()).hexdigest()[:40]
+        cache = _cache_dir() / f"{key}.font"
+    except (OSError, RuntimeError, KeyError):
+        cache = None
+    data = source = None
+    if cache is not None:
+        try:
+            blob = cache.read_bytes()
+            head, _, data = blob.partition(b"\n")
+            source = head.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            data = None
+    if not data:
+        data, source = _make_subset(face, official, chars)
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(source.encode("utf-8") + b"\n" + data)
+                os.replace(tmp, cache)
+            except OSError:
+                pass
+    # A key from the bytes themselves: the same subset always gets the same key (reproducible).
+    guid = uuid.UUID(bytes=hashlib.sha256(b"reportgen-font-key\0" + data).digest()[:16])
+    return Embedded(official, data, "{" + str(guid).upper() + "}", source)
+
+
+def embedding_face(style: Style, role: str, res: Resolution, fonts_dir: Path | None = None) -> Face | None:
+    """The face to embed for ``role``: the PDF's stand-in when its licence flags allow editable
+    embedding, else the next stand-in of the role's chain that does (AR PL KaitiM GB is marked
+    preview & print only; AR PL UKai CN, same design family, is installable).  None for an
+    official face (never embedded) or when no stand-in may be embedded."""
+    if res.face is None or not res.substitute:
+        return None
+    if allows_embedding(res.face):
+        return res.face
+    ws_faces = dict(workspace_faces(fonts_dir)) if fonts_dir else {}
+    system = system_families()
+    chain = style.fonts[role].substitutes
+    start = chain.index(res.face.family) + 1 if res.face.family in chain else 0
+    for name in chain[start:]:
+        face = ws_faces.get(name) or system.get(name)
+        if face is not None and name != res.official and allows_embedding(face):
+            return face
+    return None
+
+
+def embeddings(style: Style, resolutions: dict[str, Resolution], texts: dict[str, str],
+               fonts_dir: Path | None = None) -> list[Embedded]:
+    """One embedded subset per role drawn with an open stand-in that allows embedding.
+
+    ``texts``: role → every character set in that role (the subset holds these, digits, space).
+    """
+    out = []
+    for role, res in resolutions.items():
+        face = embedding_face(style, role, res, fonts_dir)
+        if face is None:
+            continue
+        chars = "".join(sorted((set(texts.get(role, "")) | set("0123456789 ")) - set("\t\n")))
+        out.append(subset(face, res.official, chars))
+    return out

@@ -14,8 +14,9 @@ want_test=0
 packages=(
   python3-venv python3-pip
   fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
-  fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai fonts-liberation2
+  fonts-noto-cjk fonts-noto-cjk-extra fonts-arphic-gkai00mp fonts-arphic-ukai fonts-liberation2
 )
+# fonts-noto-cjk-extra: the Black weight of Noto Serif CJK, the 小标宋 stand-in (134 MB download).
 if [ "$want_test" = 1 ]; then
   packages+=(poppler-utils libreoffice-writer-nogui chromium faketime)
 fi
@@ -32,6 +33,30 @@ if command -v apt-get >/dev/null 2>&1 && [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; th
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+fi
+
+# FandolFang, an open 仿宋 (GPL with font exception): Debian carries it only inside
+# texlive-lang-chinese; the one OTF is taken out of the .deb (no TeX installed) into the fonts folder.
+install_fandol() {
+  local dest tmp deb
+  if [ "$(id -u)" = 0 ]; then dest=/usr/local/share/fonts/reportgen-fandol; else dest="$HOME/.local/share/fonts/reportgen-fandol"; fi
+  [ -f "$dest/FandolFang-Regular.otf" ] && return 0
+  command -v apt-get >/dev/null 2>&1 || { echo "==> no apt-get: put FandolFang-Regular.otf in $dest yourself"; return 0; }
+  tmp=$(mktemp -d)
+  echo "==> FandolFang from texlive-lang-chinese (apt-get download, dpkg-deb -x) → $dest"
+  (cd "$tmp" && chmod 777 . && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1) \
+    || { [ "$(id -u)" = 0 ] && apt-get update -qq && (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null); }
+  deb=$(ls "$tmp"/texlive-lang-chinese_*.deb)
+  dpkg-deb -x "$deb" "$tmp/x"
+  mkdir -p "$dest"
+  install -m 0644 "$tmp"/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf "$dest/"
+  install -m 0644 "$tmp"/x/usr/share/doc/texlive-doc/fonts/fandol/README "$dest/README.fandol"
+  install -m 0644 "$tmp"/x/usr/share/doc/texlive-doc/fonts/fandol/COPYING.gz "$dest/COPYING.fandol.gz"
+  rm -rf "$tmp"
+  fc-cache -f "$dest" >/dev/null 2>&1 || true
+}
+if [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then
+  install_fandol
 fi
 
 python=${PYTHON:-python3}

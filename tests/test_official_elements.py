@@ -124,8 +124,14 @@ def test_pdf_banji_last_rule_on_type_area_foot(rendered, tmp_path):
 def test_docx_header_and_banji_xml(rendered):
     import zipfile
 
-    xml = zipfile.ZipFile(rendered[1] / "doc.docx").read("word/document.xml").decode()
-    assert 'w:color w:val="FF0000"' in xml and "鹿城区科学技术局文件" in xml
+    z = zipfile.ZipFile(rendered[1] / "doc.docx")
+    xml = z.read("word/document.xml").decode()
+    styles = z.read("word/styles.xml").decode()
+    # The mark is red through its named style 发文机关标志 (fonts and colours live in styles).
+    mark_style = styles.split('<w:name w:val="发文机关标志"/>')[1].split("</w:style>")[0]
+    assert 'w:color w:val="FF0000"' in mark_style and "鹿城区科学技术局文件" in xml
+    sid = styles.split('<w:name w:val="发文机关标志"/>')[0].rsplit('w:styleId="', 1)[1].split('"')[0]
+    assert f'<w:pStyle w:val="{sid}"/>' in xml.split("鹿城区科学技术局文件")[0].rsplit("<w:p>", 1)[-1]
     assert '<w:bottom w:val="single" w:sz="12"' in xml and 'w:color="FF0000"' in xml   # red rule 1.5 pt
     assert 'w:vertAnchor="page"' in xml and 'w:tblpY="' in xml                          # 版记 placed on the foot
     y = int(xml.split('w:tblpY="')[1].split('"')[0])

@@ -313,17 +313,16 @@ def pdffonts(pdf: Path | str) -> list[dict]:
     out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
     lines = out.splitlines()
     dash = next(i for i, ln in enumerate(lines) if ln.startswith("---"))
-    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", lines[dash])]
-    keys = ["name", "type", "encoding", "emb", "sub", "uni", "object", "id"]
     rows = []
     for ln in lines[dash + 1:]:
-        if not ln.strip():
+        # Split on whitespace, not on the header's columns: a long name (LibreOffice writes
+        # "NotoSerifCJKsc-Black-ProportionalDigits") pushes the other columns right.  The name
+        # and the encoding are one token each, the type may have spaces ("CID Type 0C (OT)").
+        tok = ln.split()
+        if len(tok) < 8:
             continue
-        row = {}
-        for k, (a, b) in zip(keys, spans):
-            end = b if k != "name" else spans[1][0]
-            row[k] = ln[a:end].strip()
-        rows.append(row)
+        rows.append({"name": tok[0], "type": " ".join(tok[1:-6]), "encoding": tok[-6], "emb": tok[-5],
+                     "sub": tok[-4], "uni": tok[-3], "object": tok[-2], "id": tok[-1]})
     return rows
 
 
@@ -403,6 +402,14 @@ def wattr(el, name: str, default=None):
     if el is None:
         return default
     return el.get(w(name), default)
+
+
+def deobfuscate_font(data: bytes, font_key: str) -> bytes:
+    """An embedded DOCX font (``.odttf``) back to the font file, per ECMA-376 Part 1 §17.8.1:
+    the fontKey GUID's 16 bytes, taken from its last hex pair to its first, are XORed over the
+    first 32 bytes of the font."""
+    key = bytes.fromhex(re.sub(r"[^0-9A-Fa-f]", "", font_key))[::-1]
+    return bytes(b ^ key[i % 16] for i, b in enumerate(data[:32])) + data[32:]
 
 
 class DocxPackage:
@@ -494,6 +501,28 @@ class DocxPackage:
             if el is not None:
                 return el
         return self.styles.find(f"w:docDefaults/w:rPrDefault/w:rPr/w:{tag}", NS)
+
+    def embedded_fonts(self) -> dict:
+        """Font-table name → (TTFont of the de-obfuscated part, part name, fontKey)."""
+        import io
+
+        from fontTools.ttLib import TTFont
+
+        try:
+            rels_root = etree.fromstring(self.raw("word/_rels/fontTable.xml.rels"))
+        except KeyError:
+            return {}
+        rels = {r.get("Id"): r.get("Target") for r in rels_root}
+        out = {}
+        for font in self.xml("word/fontTable.xml").iterfind("w:font", NS):
+            emb = font.find("w:embedRegular", NS)
+            if emb is None:
+                continue
+            target = "word/" + rels[emb.get(f"{{{R_NS}}}id")]
+            with zipfile.ZipFile(self.path) as z:
+                data = deobfuscate_font(z.read(target), wattr(emb, "fontKey"))
+            out[wattr(font, "name")] = (TTFont(io.BytesIO(data)), target, wattr(emb, "fontKey"))
+        return out
 
     def outline_level(self, p) -> int | None:
         v = wattr(self.effective_ppr(p, "outlineLvl"), "val")

@@ -49,3 +49,11 @@ class TestLibreOfficePdf(PdfLayoutChecks):
     @classmethod
     def pdf_path(cls, lo_pdf):
         return lo_pdf
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def font_resolution(cls, embedded_resolution):
+        """LibreOffice draws a role with the font the DOCX embeds under the official name (it
+        comes before the fontconfig mapping): expect that stand-in, e.g. AR PL UKai CN for 楷体 —
+        the PDF's AR PL KaitiM GB forbids editable embedding (fsType 4)."""
+        return embedded_resolution

@@ -115,14 +115,15 @@ def _parts_with_runs(docx_pkg, footers):
 
 
 def test_every_run_names_its_east_asian_font(docx_pkg, footers):
-    """C23: every w:r carries rFonts/@w:eastAsia itself (not only through its style)."""
+    """C23: every w:r gets an explicit rFonts/@w:eastAsia — through its paragraph's named style
+    (issue #13: fonts in styles, so restyling works), never from a theme."""
     missing, total = [], 0
     for part, root in _parts_with_runs(docx_pkg, footers):
-        for r in root.iter(w("r")):
-            total += 1
-            fonts = r.find("w:rPr/w:rFonts", NS)
-            if wattr(fonts, "eastAsia") is None:
-                missing.append((part, "".join(t.text or "" for t in r.iter(w("t")))[:20]))
+        for p in root.iter(w("p")):
+            for r in p.iterfind("w:r", NS):
+                total += 1
+                if wattr(docx_pkg.effective_rpr(r, p, "rFonts"), "eastAsia") is None:
+                    missing.append((part, "".join(t.text or "" for t in r.iter(w("t")))[:20]))
     assert total > 50, f"only {total} runs found"
     assert not missing, f"{len(missing)} of {total} runs without explicit w:eastAsia: {missing[:8]}"
 
@@ -149,10 +150,11 @@ def test_east_asian_face_per_role(docx_pkg, paras, footers):
             if want and not any(x in face for x in want):
                 bad.append((role, text[:12], face))
     for kind, root in footers.items():
-        for r in root.iter(w("r")):
-            face = wattr(r.find("w:rPr/w:rFonts", NS), "eastAsia", "")
-            if not (face in ("宋体", "SimSun") or ("宋体" in face and "仿宋" not in face and "小标宋" not in face)):
-                bad.append((f"footer[{kind}]", "页码", face))
+        for p in root.iter(w("p")):
+            for r in p.iterfind("w:r", NS):
+                face = wattr(docx_pkg.effective_rpr(r, p, "rFonts"), "eastAsia", "")
+                if not (face in ("宋体", "SimSun") or ("宋体" in face and "仿宋" not in face and "小标宋" not in face)):
+                    bad.append((f"footer[{kind}]", "页码", face))
     assert {"title", "body", "heading1", "heading2", "signature", "date"} <= seen, f"roles found: {seen}"
     assert not bad, f"runs in the wrong face (role, text, w:eastAsia): {bad[:8]}"
 

@@ -484,7 +484,11 @@ def reference() -> str:
                     out += rows(sann, (builtin.get(name) or {}).get(sub) or {}, f"{name}.{sub}.")
             out.append("")
     roles = builtin.get("fonts") or {}
-    out += [f"## fonts：{FontRole.__doc__}", "", _ROLES_INTRO, ""] + head + rows(FontRole, {}, "fonts.角色.") + [""]
+    out += [f"## fonts：{FontRole.__doc__}", "", _ROLES_INTRO, ""] + head + rows(FontRole, {}, "fonts.角色.")
+    for sub, sf in FontRole.model_fields.items():
+        if isinstance(sf.annotation, type) and issubclass(sf.annotation, BaseModel):
+            out += rows(sf.annotation, {}, f"fonts.角色.{sub}.")
+    out += [""]
     out += ["| 角色 | official | substitutes | weight |", "|---|---|---|---|"]
     out += [f"| `{r}` | {v.get('official')} | {_fmt(v.get('substitutes'))} | {v.get('weight', 400)} |" for r, v in roles.items()]
     out += ["", f"## elements：{Element.__doc__}", "", _ELEMENTS_INTRO, ""] + head + rows(Element, {}, "elements.要素.")

@@ -301,3 +301,33 @@ def test_ignores_output_and_office_lock_files(workspace):
     assert not accept(None, str(workspace / "output" / "2023" / "x.pdf"))
     assert not accept(None, str(workspace / "data" / "2023" / "lucheng" / "~$indicators.xlsx"))
     assert not accept(None, str(workspace / "data" / "2023" / "lucheng" / ".~lock.indicators.xlsx#"))
+
+
+def test_pdfjs_draws_every_glyph_poppler_draws(workspace, tmp_path):
+    """The preview's PDF.js draws the same ink as poppler on a page: the fonts in the PDF are read
+    alike by both (a CID-keyed face whose CIDs are not its glyph ids drew most characters blank)."""
+    chromium = require_tool("chromium")
+    pdftoppm = require_tool("pdftoppm")
+    from PIL import Image
+
+    server = PreviewServer(workspace, "2023")
+    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2023/lucheng/1")
+    try:
+        wait_for(lambda: pages_drawn(browser), 90, what="the pages")
+        size = browser.evaluate("[document.querySelector('#pages canvas').width, document.querySelector('#pages canvas').height]")
+        ink_pdfjs = browser.evaluate(
+            "(() => { const c = document.querySelector('#pages canvas');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+            " for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 384) n++; return n; })()")
+        pdf = tmp_path / "shown.pdf"
+        with urllib.request.urlopen(server.url + "pdf/2023/lucheng/1", timeout=60) as r:
+            pdf.write_bytes(r.read())
+        subprocess.run([pdftoppm, "-f", "1", "-l", "1", "-scale-to-x", str(size[0]), "-scale-to-y", str(size[1]),
+                        "-png", str(pdf), str(tmp_path / "poppler")], check=True)
+        page = Image.open(next(tmp_path.glob("poppler*.png"))).convert("L")
+        ink_poppler = sum(1 for v in page.getdata() if v < 128)
+        assert ink_poppler > 10000
+        assert 0.8 < ink_pdfjs / ink_poppler < 1.25, (ink_pdfjs, ink_poppler)
+    finally:
+        browser.close()
+        server.stop()

@@ -31,7 +31,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-SUBSET_VERSION = 2
+SUBSET_VERSION = 3
 # Tables for vertical writing (and the signature) are not used by a horizontal report.
 DROP_TABLES = ("vhea", "vmtx", "VORG", "DSIG")
 
@@ -112,7 +112,10 @@ def cut(path: Path, index: int) -> bytes:
         tags.invert()                                       # the empty set inverted: all
     spec.sets(hb.SubsetInputSets.NAME_ID).update(range(0, 26))
     spec.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(t.encode(), "big") for t in DROP_TABLES)
-    spec.flags = hb.SubsetFlags.NO_HINTING
+    # CID == GID in a cut CID-keyed CFF: the shaper's glyph ids (the PDF's CIDs) then name the same
+    # glyphs for every reader; with HarfBuzz's default (the original CIDs kept) PDF.js — Firefox's
+    # viewer and the preview — looks the renumbered ids up as CIDs and draws wrong or no glyphs.
+    spec.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.CFF_IDENTITY_CHARSET
     return hb.subset(face, spec).blob.data
 
 

@@ -302,6 +302,11 @@ class _Writer:
         border = round(self.s.table.border_pt * 8)
         self._borders(tblpr, {e: border for e in ("top", "left", "bottom", "right", "insideH", "insideV")})
         _set(tblpr, "tblLayout", TBLPR_ORDER, type="fixed")
+        # Cell padding as in the PDF (all four sides): same text width per cell, same row heights,
+        # so a table breaks onto the same pages in both.
+        mar = _set(tblpr, "tblCellMar", TBLPR_ORDER)
+        for edge in ("top", "left", "bottom", "right"):
+            _set(mar, edge, BORDER_ORDER, w=_twips(self.s.table.cell_padding_pt), type="dxa")
         widths = [round(f * width_twips) for f in column_fractions(t, self.s.table_capacity_chars(), self.s.table.max_column_chars)]
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)

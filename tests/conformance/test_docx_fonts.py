@@ -240,3 +240,32 @@ def test_restyling_the_body_style_changes_the_body(built, tmp_path, recipient_fc
     assert before and after
     assert not before & after, f"body faces unchanged by the style edit: {before}"
     assert all("Noto Sans CJK SC" in families_of(f) for f in after), f"after editing styles.xml: {after}"
+
+
+# -- 4. 仿宋 and the heaviest serif in the PDF ---------------------------------------------------------
+FANGSONG_FAMILIES = {"仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312", "FandolFang", "Zhuque Fangsong (technical preview)"}
+
+
+def _installed(pattern: str) -> list[str]:
+    out = subprocess.run(["fc-list", pattern, "family", "style"], capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def test_pdf_body_in_a_fangsong_face(wp_pages, poppler):
+    """The PDF's 正文 is set in a 仿宋 design (FandolFang from scripts/setup.sh), not the 宋体 Noto Serif."""
+    fonts = {c["fontname"] for p in wp_pages for ln in p.lines if ln.text.startswith("今年以来")
+             for c in ln.chars if not c["text"].isascii()}
+    assert fonts, "no body line found"
+    for name in fonts:
+        fams = families_of(name)
+        assert fams & FANGSONG_FAMILIES, (f"body set in {name} ({sorted(fams)}), not a 仿宋 face; "
+                                          "run scripts/setup.sh (FandolFang from texlive-lang-chinese)")
+
+
+def test_pdf_title_in_the_heaviest_serif(wp_pages, poppler):
+    """The title (小标宋 stand-in) uses the heaviest installed Noto Serif CJK weight: Black with
+    fonts-noto-cjk-extra (setup.sh installs it), else Bold."""
+    black = any("Black" in ln for ln in _installed("Noto Serif CJK SC"))
+    assert black, "Noto Serif CJK SC Black not installed (fonts-noto-cjk-extra, scripts/setup.sh)"
+    names = {c["fontname"] for c in wp_pages[0].lines[0].chars if not c["text"].isascii()}
+    assert names and all(("Heavy" in n or "Black" in n) and "Noto Serif CJK SC" in families_of(n) for n in names), names

@@ -129,3 +129,33 @@ def test_page_count_parity(wp_pages, lo_pages):
         f"WeasyPrint {len(wp_pages)} pages, LibreOffice {len(lo_pages)} pages; last-page lines: "
         f"WP {len(wp_pages[-1].lines) - 1}, LO {len(lo_pages[-1].lines) - 1}; "
         f"last text line y WP {pt2mm(wp_pages[-1].lines[-2].baseline):.1f} mm, LO {pt2mm(lo_pages[-1].lines[-2].baseline):.1f} mm")
+
+
+def _first_lines(pages) -> list[str]:
+    """The first line of the 版心 on every page (page numbers excluded), whitespace removed."""
+    out = []
+    for p in pages:
+        body = [ln for ln in p.lines if ln.baseline_mm < BOTTOM_MM + 2]
+        out.append(WS.sub("", body[0].text) if body else "")
+    return out
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured on the 鹿城 sample, LibreOffice 7.4 (recipient desktop, embedded faces) vs WeasyPrint: "
+    "pages 1–2 start alike, page 3 one character apart (国智能谷… / 智能谷…), pages 4–7 lines apart. "
+    "Causes: LibreOffice sets a ” that follows Latin digits in the Latin face (0.44 em, the PDF 1 em) "
+    "and puts ~0.2 em between Han and digits although w:autoSpaceDE/DN=0 (see test_docx_libreoffice), "
+    "so paragraphs with figures break lines differently; in the PDF Latin letters are drawn from the "
+    "仿宋 face, in the DOCX from Times New Roman"))
+def test_every_page_starts_with_the_same_line(wp_pages, lo_recipient_pages):
+    """The sample breaks onto the same pages in LibreOffice's rendering of the DOCX (a recipient
+    without the official fonts) and in the PDF: the first line of every page is the same."""
+    wp, lo = _first_lines(wp_pages), _first_lines(lo_recipient_pages)
+    diffs = [(n, a, b) for n, (a, b) in enumerate(zip(wp, lo), 1) if a != b]
+    assert len(wp) == len(lo) and not diffs, (
+        f"WeasyPrint {len(wp)} pages, LibreOffice {len(lo)}; pages whose first line differs "
+        f"(page, PDF, DOCX in LibreOffice): {diffs}")
+
+
+def test_page_count_parity_on_the_recipient_desktop(wp_pages, lo_recipient_pages):
+    assert len(wp_pages) == len(lo_recipient_pages), (len(wp_pages), len(lo_recipient_pages))

@@ -85,7 +85,7 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     spec = next((s for s in wanted if s.template == template), None) if template else wanted[0]
     if spec is None:
         raise ReportgenError(Problem(where_of(()), _("report.yaml 没有列出模板 {template} 的文档").format(template=template)))
-    with render.tracing(ws) as trace:   # every figure printed is marked with where it comes from
+    with render.tracing(ws) as trace, render.document_budget():   # figures traced; one time budget
         narrative = render.render_narrative(report, ctx, where_of, ws)
         title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
                                          for line in str(spec.title).strip().splitlines()) if line.strip()]

@@ -313,8 +313,8 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
                     del outputs[fmt]
             if not outputs and "failed" not in docs[unit]:
                 del docs[unit]
-        if not docs and not old:
-            return False
+        if not old and not any(oc.records for oc in outcomes):
+            return False             # nothing built and no manifest yet: a failed first build writes nothing
         new = {"manifest_version": MANIFEST_VERSION, "year": fp.year, "generator": fp.generator,
                "fonts": fp.fonts if "pdf" in fp.formats else old.get("fonts", {}),
                "inputs": fp.inputs, "source_date_epoch": fp.source_date, "documents": docs}

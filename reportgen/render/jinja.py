@@ -118,6 +118,7 @@ def _limit(message: str) -> LimitError:
 
 
 def _check_size(value):
+    _tick()
     if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_VALUE_CHARS:
         raise _limit(_("模板生成的文字或列表超过 {n} 个字符（项），已中止").format(n=MAX_VALUE_CHARS))
     return value
@@ -129,8 +130,29 @@ def _check_int(value) -> None:
 
 
 def _check_format(spec) -> None:
-    if isinstance(spec, str) and _LONG_NUMBER.search(spec):
+    """A format string's widths and precisions together bound what it can produce: refuse one
+    whose numbers add up past the value limit (before the text is built, not after)."""
+    if isinstance(spec, str) and (_LONG_NUMBER.search(spec) or
+                                  len(spec) + sum(int(n) for n in re.findall(r"\d{2,6}", spec)) > MAX_VALUE_CHARS):
         raise _limit(_("格式“{spec}”中的宽度或精度过大，已中止").format(spec=spec[:40]))
+
+
+def _grows_past(value, params: tuple, name: str) -> bool:
+    """Whether a filter would build a text over the limit, judged from its arguments before it
+    runs (``join`` of a long text, ``indent``/``wordwrap`` with long insertions)."""
+    if not isinstance(value, (str, list, tuple)):
+        return False
+    if name == "join" and params:
+        return len(value) * len(str(params[0])) > MAX_VALUE_CHARS
+    if name == "indent":
+        width = params[0] if params else 4
+        add = len(width) if isinstance(width, str) else int(width) if isinstance(width, int) else 4
+        return isinstance(value, str) and len(value) + (value.count("\n") + 1) * add > MAX_VALUE_CHARS
+    if name == "wordwrap" and isinstance(value, str):
+        width = params[0] if params and isinstance(params[0], int) and params[0] > 0 else 79
+        wrap = str(params[2]) if len(params) > 2 and params[2] is not None else "\n"
+        return len(value) + (len(value) // width + 1) * len(wrap) > MAX_VALUE_CHARS
+    return False
 
 
 def _range(*args):
@@ -148,7 +170,7 @@ def _range(*args):
 def _time_limit(seconds: float, where: str):
     """Stop a runaway template after ``seconds`` (in the main thread, where SIGALRM works)."""
     def on_alarm(signum, frame):
-        raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=f"{seconds:g}"),
+        raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=f"{_seconds():g}"),
                                  _("检查是否有过大的循环")))
 
     try:
@@ -165,10 +187,49 @@ def _time_limit(seconds: float, where: str):
 
 
 def _seconds() -> float:
+    """The time budget of one document's templates: REPORTGEN_TEMPLATE_SECONDS may lower it,
+    never raise it past ``MAX_SECONDS`` nor switch it off (0, negative, nan, inf, text)."""
+    import math
+
     try:
-        return float(os.environ.get("REPORTGEN_TEMPLATE_SECONDS") or MAX_SECONDS)
+        value = float(os.environ.get("REPORTGEN_TEMPLATE_SECONDS") or MAX_SECONDS)
     except ValueError:
         return MAX_SECONDS
+    return value if math.isfinite(value) and 0 < value <= MAX_SECONDS else MAX_SECONDS
+
+
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("reportgen_render_deadline", default=None)
+
+
+@contextmanager
+def document_budget():
+    """One time budget for everything rendered for one document (every narrative string, the
+    title, the template): a document of ten thousand strings gets the same seconds as one."""
+    import time
+
+    token = _deadline.set(time.monotonic() + _seconds())
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _remaining() -> float:
+    import time
+
+    deadline = _deadline.get()
+    return _seconds() if deadline is None else deadline - time.monotonic()
+
+
+def _tick() -> None:
+    """The budget checked at each value a template builds (also where no alarm can fire)."""
+    deadline = _deadline.get()
+    if deadline is not None:
+        import time
+
+        if time.monotonic() > deadline:
+            raise LimitError(Problem(_where.get(), _("模板运行超过 {n} 秒，已中止").format(n=f"{_seconds():g}"),
+                                     _("检查是否有过大的循环")))
 
 
 @contextmanager
@@ -177,7 +238,11 @@ def _guard(where: str):
     t1 = _where.set(where)
     t2 = _loop_budget.set([MAX_LOOP_ITEMS])
     try:
-        with _time_limit(_seconds(), where):
+        left = _remaining()
+        if left <= 0:
+            raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=f"{_seconds():g}"),
+                                     _("检查是否有过大的循环")))
+        with _time_limit(left, where):
             yield
     finally:
         _loop_budget.reset(t2)
@@ -278,6 +343,7 @@ class _Narrative(Markup):
 
 
 def _md_finalize(value):
+    _printable(value)
     trace = _trace.get()
     if isinstance(value, _Narrative) and trace is not None:  # where hand-written words come from
         return Markup(mark(trace.add(Source(printed_by=value.where, kind="narrative"), ""), value))
@@ -287,6 +353,7 @@ def _md_finalize(value):
 
 def _text_finalize(value):
     """Narrative text: values literally (without markers), traced figures marked."""
+    _printable(value)
     marked = _mark_value(value, None)
     return marked if marked is not None else strip_marks(str(value))
 
@@ -323,9 +390,8 @@ def _guard_filter(name: str, func):
             count = value.count(old) if old else len(value) + 1
             if len(value) + count * max(0, len(new) - len(old)) > MAX_VALUE_CHARS:
                 raise _limit(_("replace 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
-        if name == "join" and isinstance(value, (list, tuple)) and params:
-            if len(value) * len(str(params[0])) > MAX_VALUE_CHARS:
-                raise _limit(_("join 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+        if _grows_past(value, tuple(params) + tuple(kwargs.values()), name):
+            raise _limit(_("{name} 的结果超过 {n} 个字符，已中止").format(name=name, n=MAX_VALUE_CHARS))
         trusted = _trusted(value)
         if trusted:
             params = tuple(_as_md(p) for p in params)
@@ -448,6 +514,10 @@ class _Environment(ImmutableSandboxedEnvironment):
         if isinstance(target, str):
             if name == "join" and args and hasattr(args[0], "__len__") and len(args[0]) * len(target) > MAX_VALUE_CHARS:
                 raise _limit(_("join 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
+            if name == "expandtabs":
+                size = args[0] if args and isinstance(args[0], int) else 8
+                if len(target) + target.count("\t") * max(size, 0) > MAX_VALUE_CHARS:
+                    raise _limit(_("expandtabs 的结果超过 {n} 个字符，已中止").format(n=MAX_VALUE_CHARS))
             if name == "replace" and len(args) >= 2:
                 count = target.count(str(args[0])) if args[0] else len(target) + 1
                 if len(target) + count * len(str(args[1])) > MAX_VALUE_CHARS:
@@ -662,18 +732,61 @@ def _template_problem(exc: BaseException, fallback: str, ws: Workspace | None, e
     elif isinstance(exc, TemplateError):
         message, close = _explain(message, env, names)
         hint = hint or close
-    else:  # TypeError, ValueError, ArithmeticError raised by a value or filter
-        message = _("模板计算出错：{what}").format(what=_explain(message, env, names)[0])
+    elif isinstance(exc, BadValue):
+        hint = _("检查这一行输出的值及其来源（数据文件中的单元格或 report.yaml 的文字）")
+    elif isinstance(exc, (KeyError, IndexError)):
+        message = _("格式或下标中的 {what} 不存在").format(what=str(exc) or type(exc).__name__)
+        hint = _("检查 format、% 或 [] 中的名称与序号")
+    elif isinstance(exc, LookupError):
+        message = _("模板计算出错：{what}").format(what=str(exc))
+        hint = _("检查这一行过滤器或方法的参数（如编码名）")
+    elif isinstance(exc, AssertionError):
+        message = _("过滤器的参数不合适：{what}").format(what=str(exc) or type(exc).__name__)
+        hint = _("检查这一行过滤器的参数（如 truncate 的长度）")
+    elif type(exc).__module__ == "decimal":
+        message = _("数字无法按要求计算或格式化（过大、过小或不是数字）")
+        hint = _("检查这一行的数字和格式参数")
+    else:  # TypeError, ValueError, ArithmeticError … raised by a value or filter
+        message = _("模板计算出错：{what}").format(what=_explain(message, env, names)[0] or type(exc).__name__)
         hint = hint or _("检查这一行的运算和过滤器的参数")
     if line_text:
         message += f"\n    {line_text}"
     return Problem(where, message, hint)
 
 
-_TEMPLATE_ERRORS = (TemplateError, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError)
+# Every exception a template or a narrative string raises is the template's (a missing key of a
+# format string, truncate's assertion, an unknown codec …): reported at its file and line.
+_TEMPLATE_ERRORS = (Exception,)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+MAX_NUMBER_DIGITS = 30
+
+
+class BadValue(ValueError):
+    """A value no document can print (a control character, a number of thousands of digits)."""
+
+
+def _printable(value):
+    """Refuse, where it is printed, a value that cannot be set in a document."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        if len(str(abs(value))) > MAX_NUMBER_DIGITS:
+            raise BadValue(_("数字有 {n} 位，不是可以印在文件里的数").format(n=len(str(abs(value)))))
+    if isinstance(value, str):
+        m = _CONTROL.search(value)
+        if m:
+            raise BadValue(_control_message(m.group()))
+    return value
+
+
+def _control_message(ch: str) -> str:
+    if ch == "\ufffd":
+        return _("文字中有替换字符 U+FFFD（原文的编码损坏，或含 NUL 字符）")
+    return _("文字中有控制字符 U+{code:04X}（文件里不能出现）").format(code=ord(ch))
 
 
 def _render_text(env, source: str, ctx: dict, where: str, ws) -> str:
+    m = _CONTROL.search(source)
+    if m:
+        raise ReportgenError(Problem(where, _control_message(m.group()), _("删去这个字符（常见于从网页或其他软件复制的文字）")))
     try:
         with _guard(where):
             tmpl = env.from_string(strip_marks(source))

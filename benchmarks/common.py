@@ -22,19 +22,19 @@ def reportgen_cmd(*args: str) -> list[str]:
 
 
 def make_workspace(folder: Path, units: int) -> Path:
-    """A new workspace (``reportgen init``) whose data/2023 holds ``units`` units: the sample
+    """A new workspace (``reportgen init``) whose data/2024 holds ``units`` units: the sample
     unit and copies of it under new ids (u001 …) and names."""
     ws = folder / "ws"
-    subprocess.run(reportgen_cmd("init", str(ws)), check=True, capture_output=True)
+    subprocess.run(reportgen_cmd("init", str(ws), "--sample"), check=True, capture_output=True)
     names = yaml.safe_load((ws / "data/units.yaml").read_text("utf-8"))
-    src = ws / "data/2023/lucheng"
+    src = ws / "data/2024/lucheng"
     # One document per unit (the summary-and-plan report): drop the sample's documents: list.
     report = src / "report.yaml"
     report.write_text(re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", report.read_text("utf-8")), "utf-8")
     digits = "〇一二三四五六七八九"
     for i in range(1, units):
         uid = f"u{i:03d}"
-        shutil.copytree(src, ws / "data/2023" / uid)
+        shutil.copytree(src, ws / "data/2024" / uid)
         label = "".join(digits[int(d)] for d in str(i))
         names[uid] = {"name": f"第{label}区科学技术局", "short_name": "区科技局"}
     (ws / "data/units.yaml").write_text(yaml.safe_dump(names, allow_unicode=True), "utf-8")

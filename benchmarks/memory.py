@@ -34,7 +34,7 @@ def main() -> None:
         ws = Workspace(make_workspace(Path(tmp), args.units))
         seen: dict[int, list] = {}
         t = time.perf_counter()
-        result = run(ws, 2023, jobs=args.jobs, force=True,
+        result = run(ws, 2024, jobs=args.jobs, force=True,
                      on_outcome=lambda oc, _: seen.setdefault(oc.worker, []).append(oc))
         secs = time.perf_counter() - t
     failed = [o.unit for o in result.outcomes if o.failed]

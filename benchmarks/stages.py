@@ -88,7 +88,7 @@ def _child(ws: Path, docs: int, docx_proposal: bool, profile: bool) -> None:
     for i in range(docs):
         timings.clear()
         t = time.perf_counter()
-        uy = load(wsp, 2023, ["lucheng"]).units["lucheng"]
+        uy = load(wsp, 2024, ["lucheng"]).units["lucheng"]
         timings["load"] = time.perf_counter() - t
         doc, _ = build.document_for(wsp, uy)
         date = build.issue_date(uy)

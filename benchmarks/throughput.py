@@ -3,13 +3,13 @@
     .venv/bin/python benchmarks/throughput.py [--units 100] [--lo-files 50]
 
 1. A temporary workspace with ``--units`` units (the sample unit copied under new ids).
-2. ``reportgen build 2023 --force`` (DOCX and PDF of every unit) with ``--jobs 1`` and ``--jobs 2``,
+2. ``reportgen build 2024 --force`` (DOCX and PDF of every unit) with ``--jobs 1`` and ``--jobs 2``,
    and PDF only with ``--jobs 2``: wall time of the whole command, as a scheduler sees it.
 3. LibreOffice headless converting ``--lo-files`` of those DOCX files to PDF: one call with all of
    them, and two calls with half each, in parallel, each with its own private profile
    (``-env:UserInstallation``).  The profiles are created and warmed by a first conversion
    that is not timed.
-4. A single ``reportgen build 2023`` of the sample from a cold shell (a new process), median of 3.
+4. A single ``reportgen build 2024`` of the sample from a cold shell (a new process), median of 3.
 """
 
 from __future__ import annotations
@@ -52,16 +52,16 @@ def main() -> None:
         ws = make_workspace(tmp, args.units)
         n = args.units
         for jobs in (j for j in (1, 2) if f"j{j}" in only):
-            secs = timed(reportgen_cmd("-C", str(ws), "build", "2023", "--force", "--jobs", str(jobs)))
+            secs = timed(reportgen_cmd("-C", str(ws), "build", "2024", "--force", "--jobs", str(jobs)))
             rows.append((f"reportgen build, DOCX + PDF, --jobs {jobs}", n, f"{secs:.1f}", f"{n / secs:.2f}"))
         for fmt in (f for f in ("pdf", "docx") if f in only):
-            secs = timed(reportgen_cmd("-C", str(ws), "build", "2023", "--force", "--jobs", "2", "--format", fmt))
+            secs = timed(reportgen_cmd("-C", str(ws), "build", "2024", "--force", "--jobs", "2", "--format", fmt))
             rows.append((f"reportgen build, {fmt.upper()} only, --jobs 2", n, f"{secs:.1f}", f"{n / secs:.2f}"))
 
         if "lo" not in only:
             pass
         elif shutil.which("soffice"):
-            docx = sorted((ws / "output/2023").glob("*.docx"))[: args.lo_files]
+            docx = sorted((ws / "output/2024").glob("*.docx"))[: args.lo_files]
             src = tmp / "lo-in"
             src.mkdir()
             files = [Path(shutil.copy(p, src / f"{i:03d}.docx")) for i, p in enumerate(docx)]
@@ -86,10 +86,10 @@ def main() -> None:
 
         if "single" in only:
             single = tmp / "single"
-            subprocess.run(reportgen_cmd("init", str(single)), check=True, capture_output=True)
-            cold = [timed(reportgen_cmd("-C", str(single), "build", "2023", "--force", "--unit", "lucheng"))
+            subprocess.run(reportgen_cmd("init", str(single), "--sample"), check=True, capture_output=True)
+            cold = [timed(reportgen_cmd("-C", str(single), "build", "2024", "--force", "--unit", "lucheng"))
                     for _ in range(3)]
-            rows.append(("single `reportgen build 2023 --unit lucheng` (cold shell, median of 3)", 1,
+            rows.append(("single `reportgen build 2024 --unit lucheng` (cold shell, median of 3)", 1,
                          f"{median(cold):.2f}", "—"))
     print(table(rows, ("run", "documents", "wall time (s)", "documents/s")))
 

@@ -51,7 +51,7 @@ def load_year(ws: Workspace, year: int, only: list[str] | None = None) -> Datase
 
 
 def _report_where(ws: Workspace, uy: UnitYear):
-    rel = ws.rel(uy.unit and (ws.year_dir(uy.year) / uy.unit.id / "report.yaml"))
+    rel = ws.rel((uy.folder or ws.year_dir(uy.report_year) / uy.unit.id) / "report.yaml")
 
     def where_of(path) -> str:
         line = uy.report_lines.get(path[0]) if path else None
@@ -75,7 +75,7 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     report = dict(uy.report)
     where_of = _report_where(ws, uy)
     wanted = specs(report, where_of(()).split("（")[0], uy.report_lines, problems)
-    for key in ("template", "title", "documents"):
+    for key in ("template", "title", "documents", "results_year"):
         report.pop(key, None)
     raw_date = report.pop("date", None)
     date = parse_issue_date(raw_date, where_of(("date",)), problems) if raw_date is not None else None

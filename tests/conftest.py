@@ -39,7 +39,7 @@ def single_document(ws: Path) -> Path:
     that a test about one document's errors sees exactly that document."""
     import re
 
-    report = ws / "data/2023/lucheng/report.yaml"
+    report = ws / "data/2024/lucheng/report.yaml"
     text = re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", report.read_text("utf-8"))
     report.write_text(text, "utf-8")
     return ws
@@ -49,7 +49,7 @@ def single_document(ws: Path) -> Path:
 def workspace(tmp_path):
     """A fresh sample workspace made by `reportgen init`, its 鹿城 unit making one document."""
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return single_document(ws)
 
 
@@ -57,7 +57,7 @@ def workspace(tmp_path):
 def full_workspace(tmp_path):
     """The sample workspace exactly as `reportgen init` makes it (鹿城 makes four documents)."""
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return ws
 
 
@@ -66,7 +66,7 @@ def sample_build(tmp_path_factory):
     """The sample built once per session with the real CLI: (docx path, pdf path)."""
     out = tmp_path_factory.mktemp("sample")
     ws = out / "ws"
-    reportgen("init", str(ws), check=True)
-    reportgen("-C", str(ws), "build", "2023", check=True)
-    folder = ws / "output" / "2023"
+    reportgen("init", str(ws), "--sample", check=True)
+    reportgen("-C", str(ws), "build", "2024", check=True)
+    folder = ws / "output" / "2024"
     return next(folder.glob("*工作总结和*.docx")), next(folder.glob("*工作总结和*.pdf"))

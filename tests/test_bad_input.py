@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from conftest import reportgen
 
-XLSX = Path("data/2023/lucheng/indicators.xlsx")
-REPORT = Path("data/2023/lucheng/report.yaml")
+XLSX = Path("data/2024/lucheng/indicators.xlsx")
+REPORT = Path("data/2024/lucheng/report.yaml")
 
 
 def edit_cell(ws: Path, sheet: str, cell: str, value) -> None:
@@ -26,7 +26,7 @@ def digest(folder: Path) -> dict:
 
 def text_in_numeric(ws):
     edit_cell(ws, "指标", "F3", "约30")
-    return "data/2023/lucheng/indicators.xlsx 指标!F3：“约30”不是数字"
+    return "data/2024/lucheng/indicators.xlsx 指标!F3：“约30”不是数字"
 
 
 def percent_text(ws):
@@ -108,19 +108,19 @@ def empty_sheet(ws):
 
 def csv_wrong_encoding(ws):
     (ws / XLSX).unlink()
-    (ws / "data/2023/lucheng/indicators.csv").write_bytes("编号,指标名称\n".encode("utf-8") + b"\xff\xfe\xfa\xfb\xfc")
+    (ws / "data/2024/lucheng/indicators.csv").write_bytes("编号,指标名称\n".encode("utf-8") + b"\xff\xfe\xfa\xfb\xfc")
     return "文件编码无法识别"
 
 
 def csv_empty(ws):
     (ws / XLSX).unlink()
-    (ws / "data/2023/lucheng/indicators.csv").write_text("", "utf-8")
+    (ws / "data/2024/lucheng/indicators.csv").write_text("", "utf-8")
     return "indicators.csv：文件是空的"
 
 
 def csv_text_cell(ws):
     (ws / XLSX).unlink()
-    (ws / "data/2023/lucheng/indicators.csv").write_text(
+    (ws / "data/2024/lucheng/indicators.csv").write_text(
         "编号,指标名称,单位,类型,精度,2023\nhte_new,新增高新技术企业,家,总量,0,四十四\n", "utf-8")
     return "indicators.csv F2：“四十四”不是数字"
 
@@ -154,12 +154,12 @@ def unknown_indicator_in_narrative(ws):
 
 
 def unknown_unit(ws):
-    (ws / "data/2023/lucheng").rename(ws / "data/2023/wenzhou")
+    (ws / "data/2024/lucheng").rename(ws / "data/2024/wenzhou")
     return "单位“wenzhou”未在 data/units.yaml 中登记"
 
 
 def unit_changed(ws):
-    prev = ws / "data/2022/lucheng"
+    prev = ws / "data/2023/lucheng"
     prev.mkdir(parents=True)
     (prev / "indicators.csv").write_text("编号,指标名称,单位,类型,精度,2022\nvoucher_amount,创新券兑付金额,元,总量,0,1385700\n", "utf-8")
     return "指标“voucher_amount”的单位前后不一致"
@@ -172,7 +172,7 @@ def bad_template_name(ws):
 
 
 # -- the indicator catalogue: ranges, kinds and units, years, targets, YAML/CSV files, column mapping --
-XLSX_LABEL = "data/2023/lucheng/indicators.xlsx"
+XLSX_LABEL = "data/2024/lucheng/indicators.xlsx"
 
 
 def out_of_range(ws):
@@ -216,7 +216,7 @@ def bad_precision(ws):
 def future_year_column(ws):
     edit_cell(ws, "指标", "J1", 2024)
     edit_cell(ws, "指标", "J7", 50)
-    return f"{XLSX_LABEL} 指标!J1：年份列“2024”晚于数据所在的年份 2023"
+    return f"{XLSX_LABEL} 指标!J1：年份列“2024”晚于本报告总结的年份 2023"
 
 
 def duplicate_year_column(ws):
@@ -273,50 +273,50 @@ def bad_plan_method(ws):
 
 
 def two_data_files(ws):
-    (ws / "data/2023/lucheng/indicators.csv").write_text("编号,指标名称,单位,类型,2023\n", "utf-8")
-    return "data/2023/lucheng：同时有 indicators.xlsx、indicators.csv，不知道用哪一个"
+    (ws / "data/2024/lucheng/indicators.csv").write_text("编号,指标名称,单位,类型,2023\n", "utf-8")
+    return "data/2024/lucheng：同时有 indicators.xlsx、indicators.csv，不知道用哪一个"
 
 
-YAML_FILE = Path("data/2023/lucheng/indicators.yaml")
+YAML_FILE = Path("data/2024/lucheng/indicators.yaml")
 
 
 def yaml_text_value(ws):
     (ws / XLSX).unlink()
     (ws / YAML_FILE).write_text("指标:\n  - 编号: hte_new\n    指标名称: 新增高新技术企业\n    单位: 家\n    类型: 总量\n"
                                 "    2023: 约30\n", "utf-8")
-    return "data/2023/lucheng/indicators.yaml:6：“约30”不是数字"
+    return "data/2024/lucheng/indicators.yaml:6：“约30”不是数字"
 
 
 def yaml_flow_row_bad_kind(ws):
     (ws / XLSX).unlink()
     (ws / YAML_FILE).write_text("指标:\n  - {编号: hte_new, 指标名称: 新增高新技术企业, 单位: 家, 类型: 总量, 2023: 44}\n"
                                 "  - {编号: sme_new, 指标名称: 新增省科技型中小企业, 单位: 家, 类型: 数量, 2023: 213}\n", "utf-8")
-    return "data/2023/lucheng/indicators.yaml:3：类型“数量”无效"
+    return "data/2024/lucheng/indicators.yaml:3：类型“数量”无效"
 
 
 def yaml_unknown_table(ws):
     (ws / XLSX).unlink()
     (ws / YAML_FILE).write_text("# 指标\n指标表:\n  - {编号: hte_new}\n", "utf-8")
-    return "data/2023/lucheng/indicators.yaml:2：未知的键“指标表”"
+    return "data/2024/lucheng/indicators.yaml:2：未知的键“指标表”"
 
 
 def yaml_row_not_mapping(ws):
     (ws / XLSX).unlink()
     (ws / YAML_FILE).write_text("指标:\n  - hte_new 44\n", "utf-8")
-    return "data/2023/lucheng/indicators.yaml:2：“指标”的第1项不是“表头: 值”的映射"
+    return "data/2024/lucheng/indicators.yaml:2：“指标”的第1项不是“表头: 值”的映射"
 
 
 def yaml_empty(ws):
     (ws / XLSX).unlink()
     (ws / YAML_FILE).write_text("# 还没填\n", "utf-8")
-    return "data/2023/lucheng/indicators.yaml：文件是空的"
+    return "data/2024/lucheng/indicators.yaml：文件是空的"
 
 
 def csv_ragged_row(ws):
     (ws / XLSX).unlink()
-    (ws / "data/2023/lucheng/indicators.csv").write_text(
+    (ws / "data/2024/lucheng/indicators.csv").write_text(
         "编号,指标名称,单位,类型,精度,2023\nhte_new,新增高新技术企业,家,总量,0,44,,多了一列\n", "utf-8")
-    return "data/2023/lucheng/indicators.csv：CSV 格式错误（"
+    return "data/2024/lucheng/indicators.csv：CSV 格式错误（"
 
 
 def mapping_to_unknown_header(ws):
@@ -331,7 +331,7 @@ def mapping_names_missing_sheet(ws):
 
 def report_not_utf8(ws):
     (ws / REPORT).write_bytes((ws / REPORT).read_text("utf-8").encode("gb18030"))
-    return "data/2023/lucheng/report.yaml：文件不是 UTF-8 编码"
+    return "data/2024/lucheng/report.yaml：文件不是 UTF-8 编码"
 
 
 def unit_without_name(ws):
@@ -343,7 +343,7 @@ def unknown_target_in_narrative(ws):
     text = (ws / REPORT).read_text("utf-8").replace("技术交易总额{{ t.tech_trade }}", "技术交易总额{{ t.tech_trades }}")
     (ws / REPORT).write_text(text, "utf-8")
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "tech_trades" in l)
-    return f"data/2023/lucheng/report.yaml:{line}（plan.opening）：2024年的目标中没有编号“tech_trades”"
+    return f"data/2024/lucheng/report.yaml:{line}（plan.opening）：2024年的目标中没有编号“tech_trades”"
 
 
 CASES = [text_in_numeric, percent_text, missing_sheet, unknown_kind, duplicate_id, bad_id, merged_cells, bad_rank,
@@ -362,19 +362,19 @@ CASES += [out_of_range, ratio_over_100, rate_with_wrong_unit, amount_in_percent,
 def test_broken_input_is_reported_and_nothing_is_written(workspace, breaker):
     expected = breaker(workspace)
     before = digest(workspace)
-    proc = reportgen("-C", str(workspace), "build", "2023")
+    proc = reportgen("-C", str(workspace), "build", "2024")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert not list((workspace / "output").rglob("*.*")), "a failed build wrote output"
     assert digest(workspace) == before, "the build modified the user's inputs"
-    check = reportgen("-C", str(workspace), "check", "2023")
+    check = reportgen("-C", str(workspace), "check", "2024")
     assert check.returncode == 1 and expected in check.stderr
 
 
 def test_all_problems_are_reported_in_one_run(workspace):
     expected = [text_in_numeric(workspace), unknown_kind(workspace), bad_qualifier(workspace)]
-    proc = reportgen("-C", str(workspace), "build", "2023")
+    proc = reportgen("-C", str(workspace), "build", "2024")
     assert proc.returncode == 1
     for fragment in expected:
         assert fragment in proc.stderr
@@ -382,19 +382,21 @@ def test_all_problems_are_reported_in_one_run(workspace):
 
 
 def test_failed_build_keeps_previous_good_output(workspace):
-    reportgen("-C", str(workspace), "build", "2023", check=True)
-    good = {p.name: p.read_bytes() for p in (workspace / "output/2023").iterdir()}
+    reportgen("-C", str(workspace), "build", "2024", check=True)
+    good = {p.name: p.read_bytes() for p in (workspace / "output/2024").iterdir()}
     text_in_numeric(workspace)
-    assert reportgen("-C", str(workspace), "build", "2023").returncode == 1
-    assert {p.name: p.read_bytes() for p in (workspace / "output/2023").iterdir()} == good
+    assert reportgen("-C", str(workspace), "build", "2024").returncode == 1
+    assert {p.name: p.read_bytes() for p in (workspace / "output/2024").iterdir()} == good
 
 
 def test_missing_year_names_folder_and_command(workspace):
-    proc = reportgen("-C", str(workspace), "build", "2024")
+    proc = reportgen("-C", str(workspace), "build", "2025")
     assert proc.returncode == 1
-    assert "data/2024" in proc.stderr and "reportgen new-year 2024" in proc.stderr
+    assert "data/2025：没有2025年报告的数据目录；本工作区有这些年份的报告：2021、2024" in proc.stderr
+    assert "YEAR 是报告的年份：2025年的报告总结2024年、谋划2025年。用 reportgen new-year 2025 从2024年的报告开始" in proc.stderr
+    assert not (workspace / "output/2025").exists()
 
 
 def test_outside_a_workspace(tmp_path):
-    proc = reportgen("build", "2023", cwd=tmp_path)
+    proc = reportgen("build", "2024", cwd=tmp_path)
     assert proc.returncode == 1 and "reportgen init" in proc.stderr

@@ -19,10 +19,10 @@ def test_targets_paragraph_and_attachment(workspace):
     import docx
 
     (workspace / "templates" / "points.md.j2").write_text(TEMPLATE, "utf-8")
-    report = workspace / "data/2023/lucheng/report.yaml"
+    report = workspace / "data/2024/lucheng/report.yaml"
     report.write_text(report.read_text("utf-8").replace("template: summary_plan", "template: points"), "utf-8")
-    reportgen("-C", str(workspace), "build", "2023", check=True)
-    path = next((workspace / "output/2023").glob("*.docx"))
+    reportgen("-C", str(workspace), "build", "2024", check=True)
+    path = next((workspace / "output/2024").glob("*.docx"))
     paras = [p.text for p in docx.Document(str(path)).paragraphs if p.text.strip()]
     assert "主要目标是：全社会R&D经费增长15%以上；技术交易总额超50亿元。" in paras
     label = paras.index("附件1")

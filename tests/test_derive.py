@@ -75,8 +75,8 @@ def change_figs(tmp_path_factory):
         if i in PRECISION:
             r["精度"] = PRECISION[i]
         rows.append(r)
-    ws = make_ws(tmp, 2023, {"a": {"指标": rows}})
-    return derive.figures(load(ws, 2023).units["a"])
+    ws = make_ws(tmp, 2024, {"a": {"指标": rows}})
+    return derive.figures(load(ws, 2024).units["a"])
 
 
 @pytest.mark.parametrize("ind_id, text, change", [(c[0], c[5], c[6]) for c in CHANGES])
@@ -87,17 +87,17 @@ def test_change_golden(change_figs, ind_id, text, change):
 
 
 def test_changes_frame_is_vectorised_and_nan_where_undefined(tmp_path):
-    ws = make_ws(tmp_path, 2023, {"a": {"指标": [row("x", "x", "家", "总量", y2022=0, y2023=5),
+    ws = make_ws(tmp_path, 2024, {"a": {"指标": [row("x", "x", "家", "总量", y2022=0, y2023=5),
                                                   row("y", "y", "家", "总量", y2022=50, y2023=75)]}})
-    frame = derive.changes(load(ws, 2023).units["a"])
+    frame = derive.changes(load(ws, 2024).units["a"])
     assert math.isnan(frame.at["x", "growth"])
     assert frame.at["y", "growth"] == pytest.approx(50.0)
     assert frame.at["x", "delta"] == 5
 
 
 def test_history_and_value_of_earlier_years(tmp_path):
-    ws = make_ws(tmp_path, 2020, {"a": {"指标": [row("r", "比重", "%", "比重", y2015=1.99, y2020=3.14)]}})
-    fig = derive.figures(load(ws, 2020).units["a"])["r"]
+    ws = make_ws(tmp_path, 2021, {"a": {"指标": [row("r", "比重", "%", "比重", y2015=1.99, y2020=3.14)]}})
+    fig = derive.figures(load(ws, 2021).units["a"])["r"]
     assert fig.at(2015) == "1.99%" and fig.at(2020) == "3.14%" and fig.at(2018) == "—"
     assert fig.years == [2015, 2020]
 
@@ -119,8 +119,8 @@ COMPLETION = [
 def test_completion_golden(tmp_path):
     ind = [row(i, f"指标{i}", u, k, y2024=a) for i, u, k, a, *_ in COMPLETION]
     tgt = [{"编号": i, "年份": 2024, "目标值": t, "限定词": q} for i, _, _, _, t, q, *_ in COMPLETION]
-    ws = make_ws(tmp_path, 2024, {"a": {"指标": ind, "目标": tgt}})
-    rows = {r["id"]: r for r in derive.completion(load(ws, 2024).units["a"])}
+    ws = make_ws(tmp_path, 2025, {"a": {"指标": ind, "目标": tgt}})
+    rows = {r["id"]: r for r in derive.completion(load(ws, 2025).units["a"])}
     for i, _, _, _, _, _, rate, status in COMPLETION:
         assert (rows[i]["rate"], rows[i]["status"]) == (rate, status), i
     assert rows["rd_growth"]["target"] == "15%以上" and rows["rd_growth"]["actual"] == "18%"
@@ -152,7 +152,7 @@ def _num(text):
     return None if text == "" else (float(text) if "." in text else int(text))
 
 
-def annex_workspace(tmp_path, year=2020, actual=None):
+def annex_workspace(tmp_path, year=2021, actual=None):   # the 2021 report (base year 2020)
     ind, tgt = [], []
     for line in SEED_ANNEX.splitlines():
         i, name, unit, kind, base, target, q, _ = line.split("|")
@@ -165,7 +165,7 @@ def annex_workspace(tmp_path, year=2020, actual=None):
 
 
 def test_plan_annex_reproduces_the_seed(tmp_path):
-    plan = derive.default_plan(load(annex_workspace(tmp_path), 2020).units["ouhai"])
+    plan = derive.default_plan(load(annex_workspace(tmp_path), 2021).units["ouhai"])
     assert (plan.base_year, plan.target_year, plan.has_progress) == (2020, 2025, False)
     got = {r.id: (r.base_text, r.target_text, r.growth_text) for r in plan.rows}
     for line in SEED_ANNEX.splitlines():
@@ -177,7 +177,7 @@ def test_plan_annex_reproduces_the_seed(tmp_path):
 def test_seed_annex_inconsistency_is_the_seeds(tmp_path):
     """The seed's [18.53] is not 55 − 36.5; the tool prints the arithmetic."""
     assert Decimal("55") - Decimal("36.5") == Decimal("18.5")
-    plan = derive.default_plan(load(annex_workspace(tmp_path), 2020).units["ouhai"])
+    plan = derive.default_plan(load(annex_workspace(tmp_path), 2021).units["ouhai"])
     row_ = next(r for r in plan.rows if r.id == "hightech_va_share")
     assert row_.growth_text == "[18.5]" != SEED_PRINTS_DIFFERENTLY["hightech_va_share"]
 
@@ -187,7 +187,7 @@ def test_plan_progress_golden(tmp_path):
                      "tech_trade": 11, "rd_gdp_ratio": 3.2, "top_talents": 5},
               2022: {"hte_count": 380, "sme_count": 1400, "hightech_va_share": 45.5, "fiscal_st_share": 5.8,
                      "tech_trade": 14, "rd_gdp_ratio": 3.3, "top_talents": 9, "digital_economy_va": 50}}
-    uy = load(annex_workspace(tmp_path, 2022, actual), 2022).units["ouhai"]
+    uy = load(annex_workspace(tmp_path, 2023, actual), 2023).units["ouhai"]
     plan = derive.default_plan(uy)
     assert plan.actual_years == (2021, 2022) and plan.time_progress == "40%"
     rows = {r.id: r for r in plan.rows}
@@ -217,15 +217,15 @@ def test_plan_methods_can_be_forced(tmp_path):
     ind = [row("a", "甲", "亿元", "总量", y2020=11.5), row("b", "乙", "%", "比重", y2020=3.14)]
     tgt = [{"编号": "a", "年份": 2025, "目标值": 15, "限定词": "以上", "测算": "年均增长"},
            {"编号": "b", "年份": 2025, "目标值": 3.5, "限定词": "左右", "测算": "累计提高"}]
-    uy = load(make_ws(tmp_path, 2020, {"u": {"指标": ind, "目标": tgt}}), 2020).units["u"]
+    uy = load(make_ws(tmp_path, 2021, {"u": {"指标": ind, "目标": tgt}}), 2021).units["u"]
     rows = {r.id: r.growth_text for r in derive.default_plan(uy).rows}
     assert rows == {"a": "5.5%", "b": "[0.36]"}   # (15/11.5)^(1/5)−1 = 5.46%; 3.5 − 3.14
 
 
 def test_no_plan_without_five_year_targets(tmp_path):
-    ws = make_ws(tmp_path, 2023, {"u": {"指标": [row("a", "甲", "家", "总量", y2023=1)],
+    ws = make_ws(tmp_path, 2024, {"u": {"指标": [row("a", "甲", "家", "总量", y2023=1)],
                                        "目标": [{"编号": "a", "年份": 2024, "目标值": 2}]}})
-    assert derive.default_plan(load(ws, 2023).units["u"]) is None
+    assert derive.default_plan(load(ws, 2024).units["u"]) is None
 
 
 # ------------------------------------------------------------------ ranks and shares across units
@@ -238,8 +238,8 @@ def test_ranks_and_shares_across_units(tmp_path):
         "c": {"指标": [row("hte", "高企", "家", "总量", y2023=20), row("rank", "位次", "位", "位次", y2023=7),
                        row("only_c", "独有", "家", "总量", y2023=9)]},
     }
-    ws = make_ws(tmp_path, 2023, units)
-    figs = {u: derive.figures(uy) for u, uy in load(ws, 2023).units.items()}
+    ws = make_ws(tmp_path, 2024, units)
+    figs = {u: derive.figures(uy) for u, uy in load(ws, 2024).units.items()}
     assert [figs[u]["hte"].peer_rank for u in "abc"] == [1, 2, 3]
     assert [figs[u]["hte"].share_text for u in "abc"] == ["50.0%", "30.0%", "20.0%"]
     assert [figs[u]["rank"].peer_rank for u in "abc"] == [2, 1, 3]      # 位次: smaller is better
@@ -248,7 +248,7 @@ def test_ranks_and_shares_across_units(tmp_path):
     assert figs["c"]["only_c"].peer_rank is None and figs["c"]["only_c"].peer_rank_text == ""
     assert figs["b"]["hte"].peer_rank_text == "第2名"
     # one unit loaded alone still ranks among all units of the year
-    alone = derive.figures(load(ws, 2023, ["b"]).units["b"])
+    alone = derive.figures(load(ws, 2024, ["b"]).units["b"])
     assert alone["hte"].peer_rank == 2 and alone["hte"].share_text == "30.0%"
 
 

@@ -23,7 +23,7 @@ def no_fonts_env(tmp_path):
 
 
 def test_fonts_lists_each_role_with_its_face_and_coverage(workspace):
-    proc = reportgen("-C", str(workspace), "fonts", "--year", "2023")
+    proc = reportgen("-C", str(workspace), "fonts", "--year", "2024")
     assert proc.returncode == 0, proc.stderr
     lines = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip()}
     expected = {role: r.face.family for role, r in resolve(load_style(), None).items()}
@@ -37,10 +37,10 @@ def test_without_open_fonts_pdf_fails_clearly_and_docx_still_builds(workspace, n
     proc = reportgen("-C", str(workspace), "fonts", env=no_fonts_env)
     assert proc.returncode == 1
     assert proc.stdout.count("未找到") == 5
-    pdf = reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", env=no_fonts_env)
+    pdf = reportgen("-C", str(workspace), "build", "2024", "--format", "pdf", env=no_fonts_env)
     assert pdf.returncode == 1 and "找不到可用字体" in pdf.stderr and "apt-get install" in pdf.stderr
     assert not list((workspace / "output").rglob("*.pdf"))
-    docx = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", env=no_fonts_env)
+    docx = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", env=no_fonts_env)
     assert docx.returncode == 0, docx.stderr
     assert len(list((workspace / "output").rglob("*.docx"))) == 1
 
@@ -55,10 +55,10 @@ def test_workspace_font_folder_comes_first(workspace, tmp_path):
             rec.string = "楷体_GB2312"
     (workspace / "fonts").mkdir()
     font.save(str(workspace / "fonts" / "kaiti_gb2312.ttf"))
-    proc = reportgen("-C", str(workspace), "fonts", "--year", "2023")
+    proc = reportgen("-C", str(workspace), "fonts", "--year", "2024")
     line = next(line for line in proc.stdout.splitlines() if line.startswith("kaiti"))
     assert "楷体_GB2312（" in line and str(workspace / "fonts") in line and "正式字体" in line
-    reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", check=True)
+    reportgen("-C", str(workspace), "build", "2024", "--format", "pdf", check=True)
     require_tool("pdffonts")
     pdf = next((workspace / "output").rglob("*工作总结和*.pdf"))
     listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -66,9 +66,9 @@ def test_workspace_font_folder_comes_first(workspace, tmp_path):
 
 
 def test_uncovered_character_is_named_with_its_place(workspace):
-    report = workspace / "data/2023/lucheng/report.yaml"
+    report = workspace / "data/2024/lucheng/report.yaml"
     report.write_text(report.read_text("utf-8").replace("创新平台提能造峰。", "创新平台提能造峰𓀀。"), "utf-8")
-    proc = reportgen("-C", str(workspace), "build", "2023")
+    proc = reportgen("-C", str(workspace), "build", "2024")
     assert proc.returncode == 1
     assert "“𓀀”（U+13000）" in proc.stderr and "二是创新平台" in proc.stderr
     # The documents holding the character are not written (the other documents of the unit are).

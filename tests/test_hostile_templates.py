@@ -65,7 +65,7 @@ CASES = {
                               ["不能引用“/etc/passwd”", "templates/"], f"{TEMPLATE}:3", None),
     "include parent dir": ({TEMPLATE: opening("{% include '../../../../etc/passwd' %}")},
                            ["不能引用“../../../../etc/passwd”"], f"{TEMPLATE}:3", None),
-    "import data file": ({TEMPLATE: opening("{% import 'data/2023/lucheng/report.yaml' as r %}")},
+    "import data file": ({TEMPLATE: opening("{% import 'data/2024/lucheng/report.yaml' as r %}")},
                          ["只能引用模板文件", ".md.j2"], f"{TEMPLATE}:3", None),
     "symlink out": ({TEMPLATE: opening("{% include 'passwd.md.j2' %}"), "templates/passwd.md.j2": Path("/etc/passwd")},
                     ["指向模板文件夹之外"], f"{TEMPLATE}:3", None),
@@ -91,15 +91,15 @@ CASES = {
                                                   "{% endfor %}{% endfor %}")},
                                ["模板运行超过 2 秒"], f"{TEMPLATE}:3", {"REPORTGEN_TEMPLATE_SECONDS": "2"}),
     # --- the narrative of report.yaml is a template too
-    "narrative escape": ({"data/2023/lucheng/report.yaml": "+opening: \"{{ ''.__class__.__mro__ }}\""},
-                         ["不允许"], "data/2023/lucheng/report.yaml:", None),
+    "narrative escape": ({"data/2024/lucheng/report.yaml": "+opening: \"{{ ''.__class__.__mro__ }}\""},
+                         ["不允许"], "data/2024/lucheng/report.yaml:", None),
 }
 
 
 @pytest.fixture(scope="module")
 def base_workspace(tmp_path_factory):
     ws = tmp_path_factory.mktemp("hostile") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return single_document(ws)
 
 
@@ -125,7 +125,7 @@ def test_hostile_template_is_stopped_with_its_line(base_workspace, tmp_path, cas
     ws = tmp_path / "ws"
     shutil.copytree(base_workspace, ws, symlinks=True)
     place(ws, files)
-    proc = reportgen("-C", str(ws), "build", "2023", env=env)
+    proc = reportgen("-C", str(ws), "build", "2024", env=env)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert where in out, out
@@ -144,7 +144,7 @@ def test_debug_shows_the_traceback(base_workspace, tmp_path):
     ws = tmp_path / "ws"
     shutil.copytree(base_workspace, ws, symlinks=True)
     place(ws, {TEMPLATE: opening("{{ indd.hte_new }}")})
-    proc = reportgen("-C", str(ws), "--debug", "check", "2023")
+    proc = reportgen("-C", str(ws), "--debug", "check", "2024")
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr
 
@@ -161,13 +161,13 @@ def test_the_three_line_template_changes_the_docx_and_pdf(base_workspace, tmp_pa
     (ws / TEMPLATE).write_text(opening("今年，{{ unit.short_name }}新增高新技术企业{{ ind.hte_new }}。**不是粗体**"),
                                "utf-8")
     assert len((ws / TEMPLATE).read_text("utf-8").strip().splitlines()) == 3  # extends, block, text + endblock
-    reportgen("-C", str(ws), "build", "2023", check=True)
-    docx_path = next((ws / "output" / "2023").glob("*工作总结和*.docx"))
+    reportgen("-C", str(ws), "build", "2024", check=True)
+    docx_path = next((ws / "output" / "2024").glob("*工作总结和*.docx"))
     paragraphs = [p.text for p in docx.Document(docx_path).paragraphs]
     assert "今年，区科技局新增高新技术企业44家。**不是粗体**" not in paragraphs  # template text is markup
     assert "今年，区科技局新增高新技术企业44家。不是粗体" in paragraphs
     assert not any("全力构筑高能级平台矩阵" in p for p in paragraphs)
     assert any(p.startswith("一是综合实力持续攀升") for p in paragraphs)  # the rest is inherited
-    with pdfplumber.open(next((ws / "output" / "2023").glob("*工作总结和*.pdf"))) as pdf:
+    with pdfplumber.open(next((ws / "output" / "2024").glob("*工作总结和*.pdf"))) as pdf:
         first = pdf.pages[0].extract_text().replace("\n", "")
     assert "今年，区科技局新增高新技术企业44家。" in first

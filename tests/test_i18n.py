@@ -42,8 +42,8 @@ def test_subcommand_help_follows_the_locale():
 def test_template_error_in_both_languages(workspace):
     (workspace / "templates" / "summary_plan.md.j2").write_text(
         '{% extends "summary_plan.md.j2" %}\n{% block opening %}\n{{ ind.rd_growht }}{% endblock %}\n', "utf-8")
-    zh = reportgen("-C", str(workspace), "check", "2023", env=lang("zh_CN.UTF-8"))
-    en = reportgen("-C", str(workspace), "check", "2023", env=lang("en_US.UTF-8"))
+    zh = reportgen("-C", str(workspace), "check", "2024", env=lang("zh_CN.UTF-8"))
+    en = reportgen("-C", str(workspace), "check", "2024", env=lang("en_US.UTF-8"))
     assert zh.returncode == en.returncode == 1
     assert "templates/summary_plan.md.j2:3：ind 中没有 'rd_growht'" in zh.stderr
     assert "提示：是否想用 'rd_growth'？" in zh.stderr
@@ -62,38 +62,38 @@ def _set_cell(path, sheet, cell, value):
 
 def test_data_error_in_both_languages(workspace):
     """A data problem names the same file and cell in both languages; message and hint follow the locale."""
-    xlsx = workspace / "data" / "2023" / "lucheng" / "indicators.xlsx"
+    xlsx = workspace / "data" / "2024" / "lucheng" / "indicators.xlsx"
     _set_cell(xlsx, "指标", "F3", "约30")
     _set_cell(xlsx, "指标", "D4", "比例")
-    zh = reportgen("-C", str(workspace), "check", "2023", env=lang("zh_CN.UTF-8"))
-    en = reportgen("-C", str(workspace), "check", "2023", env=lang("en_US.UTF-8"))
+    zh = reportgen("-C", str(workspace), "check", "2024", env=lang("zh_CN.UTF-8"))
+    en = reportgen("-C", str(workspace), "check", "2024", env=lang("en_US.UTF-8"))
     assert zh.returncode == en.returncode == 1
     assert "错误：发现 2 个问题，未生成任何文件。" in zh.stderr
-    assert "data/2023/lucheng/indicators.xlsx 指标!F3：“约30”不是数字" in zh.stderr
+    assert "data/2024/lucheng/indicators.xlsx 指标!F3：“约30”不是数字" in zh.stderr
     assert "提示：只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空" in zh.stderr
-    assert "data/2023/lucheng/indicators.xlsx 指标!D4：类型“比例”无效" in zh.stderr
+    assert "data/2024/lucheng/indicators.xlsx 指标!D4：类型“比例”无效" in zh.stderr
     assert "提示：类型填：总量、比重、增速、百分点、位次" in zh.stderr
     assert "Error: 2 problems found; no file was written." in en.stderr
-    assert "data/2023/lucheng/indicators.xlsx 指标!F3: “约30” is not a number" in en.stderr
+    assert "data/2024/lucheng/indicators.xlsx 指标!F3: “约30” is not a number" in en.stderr
     assert ("Hint: numbers only: the unit goes in the column “单位”, remarks in “说明”; "
             "leave the cell empty when there is no data") in en.stderr
-    assert "data/2023/lucheng/indicators.xlsx 指标!D4: invalid type “比例”" in en.stderr
+    assert "data/2024/lucheng/indicators.xlsx 指标!D4: invalid type “比例”" in en.stderr
     assert "Hint: the type (类型) is one of: 总量, 比重, 增速, 百分点, 位次" in en.stderr
     for chinese in ("不是数字", "无效", "提示", "只填数字", "、"):
         assert chinese not in en.stderr
 
 
 def test_new_year_report_follows_the_locale(workspace):
-    zh = reportgen("-C", str(workspace), "new-year", "2024", env=lang("zh_CN.UTF-8"), check=True)
-    assert "已新建 data/2024/lucheng/：指标" in zh.stdout and "2024年数值待填写" in zh.stdout
-    again = reportgen("-C", str(workspace), "new-year", "2024", env=lang("en_US.UTF-8"))
+    zh = reportgen("-C", str(workspace), "new-year", "2025", env=lang("zh_CN.UTF-8"), check=True)
+    assert "已新建 data/2025/lucheng/：指标" in zh.stdout and "2024年数值待填写" in zh.stdout
+    again = reportgen("-C", str(workspace), "new-year", "2025", env=lang("en_US.UTF-8"))
     assert again.returncode == 1
-    assert "data/2024/lucheng: already exists; nothing was changed (new-year never overwrites a folder)" \
+    assert "data/2025/lucheng: already exists; nothing was changed (new-year never overwrites a folder)" \
         in again.stderr
-    assert "Hint: to start again, move or rename data/2024/lucheng first" in again.stderr
-    (workspace / "data" / "2024").rename(workspace / "data" / "2024.zh")
-    en = reportgen("-C", str(workspace), "new-year", "2024", env=lang("en_US.UTF-8"), check=True)
-    assert "Created data/2024/lucheng/: " in en.stdout and "values of 2024 to be filled in" in en.stdout
+    assert "Hint: to start again, move or rename data/2025/lucheng first" in again.stderr
+    (workspace / "data" / "2025").rename(workspace / "data" / "2025.zh")
+    en = reportgen("-C", str(workspace), "new-year", "2025", env=lang("en_US.UTF-8"), check=True)
+    assert "Created data/2025/lucheng/: " in en.stdout and "values of 2024 to be filled in" in en.stdout
     assert "已新建" not in en.stdout
 
 
@@ -169,11 +169,11 @@ def test_language_detection(monkeypatch):
 
 def test_build_report_follows_the_locale(workspace):
     """The per-document lines, the summary table and its totals of `reportgen build` follow the locale."""
-    en = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", env=lang("en_US.UTF-8"), check=True)
+    en = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", env=lang("en_US.UTF-8"), check=True)
     assert "Wrote " in en.stdout and " document(s), 1 file(s): " in en.stdout and "Unit" in en.stdout
     for chinese in ("已生成", "单位", "份文档", "秒"):
         assert chinese not in en.stdout
-    zh = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--force",
+    zh = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--force",
                    env=lang("zh_CN.UTF-8"), check=True)
     assert "已生成 " in zh.stdout and "份文档（1 个文件）：生成" in zh.stdout
     assert "Wrote" not in zh.stdout

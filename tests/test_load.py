@@ -19,9 +19,10 @@ def paragraphs(path: Path) -> list[str]:
 
 def test_sample_reads_all_three_formats_into_one_tidy_table(workspace):
     ws = Workspace(workspace)
-    tidy = {y: load(ws, y).tidy() for y in (2020, 2021, 2023)}
-    t20, t21, t23 = tidy[2020], tidy[2021], tidy[2023]
-    assert set(t20["unit"]) == {"ouhai", "xinchang"} and set(t21["unit"]) == {"wenzhou_city"}
+    tidy = {y: load(ws, y).tidy() for y in (2021, 2024)}        # the report years: 瓯海、新昌、温州 2021, 鹿城 2024
+    t21, t23 = tidy[2021], tidy[2024]
+    t20 = t21
+    assert set(t21["unit"]) == {"ouhai", "xinchang", "wenzhou_city"} and set(t23["unit"]) == {"lucheng"}
     assert list(t23.columns[:2]) == ["unit", "id"]
 
     def value(df, unit, ind, year):
@@ -37,7 +38,7 @@ def test_sample_reads_all_three_formats_into_one_tidy_table(workspace):
     assert value(t21, "wenzhou_city", "graduates_new", 2020) == 10
     xin = t20[t20["unit"] == "xinchang"]
     assert len(xin) == 13 and xin["value"].isna().all()          # the seed gives targets only
-    tgt = load(ws, 2020).units["xinchang"].targets
+    tgt = load(ws, 2021).units["xinchang"].targets
     assert dict(zip(tgt["id"], zip(tgt["target"], tgt["qualifier"])))["hightech_va_share"] == (90, "超过")
 
 
@@ -78,38 +79,38 @@ COLUMNS_YAML = """\
 
 
 def test_a_bureaus_own_layout_through_columns_yaml_gives_the_same_document(tmp_path, workspace):
-    reportgen("-C", str(workspace), "build", "2023", "--format", "docx", check=True)
-    standard = paragraphs(next((workspace / "output/2023").glob("*工作总结和*.docx")))
+    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", check=True)
+    standard = paragraphs(next((workspace / "output/2024").glob("*工作总结和*.docx")))
 
     own = tmp_path / "own"
-    reportgen("init", str(own), check=True)
-    xlsx = own / "data/2023/lucheng/indicators.xlsx"
+    reportgen("init", str(own), "--sample", check=True)
+    xlsx = own / "data/2024/lucheng/indicators.xlsx"
     bureau_workbook(xlsx, xlsx)
-    without = reportgen("-C", str(own), "check", "2023")
+    without = reportgen("-C", str(own), "check", "2024")
     assert without.returncode == 1 and "缺少工作表“指标”" in without.stderr and "data/columns.yaml" in without.stderr
     (own / "data/columns.yaml").write_text(COLUMNS_YAML, "utf-8")
-    reportgen("-C", str(own), "check", "2023", check=True)
-    reportgen("-C", str(own), "build", "2023", "--format", "docx", check=True)
-    assert paragraphs(next((own / "output/2023").glob("*工作总结和*.docx"))) == standard
+    reportgen("-C", str(own), "check", "2024", check=True)
+    reportgen("-C", str(own), "build", "2024", "--format", "docx", check=True)
+    assert paragraphs(next((own / "output/2024").glob("*工作总结和*.docx"))) == standard
 
 
 def test_mapping_in_a_units_folder_wins_and_cells_are_named_in_the_bureaus_sheet(tmp_path):
     own = tmp_path / "own"
-    reportgen("init", str(own), check=True)
-    xlsx = own / "data/2023/lucheng/indicators.xlsx"
+    reportgen("init", str(own), "--sample", check=True)
+    xlsx = own / "data/2024/lucheng/indicators.xlsx"
     bureau_workbook(xlsx, xlsx)
     (own / "data/columns.yaml").write_text("指标:\n  工作表: 不存在\n", "utf-8")
-    (own / "data/2023/lucheng/columns.yaml").write_text(COLUMNS_YAML, "utf-8")
+    (own / "data/2024/lucheng/columns.yaml").write_text(COLUMNS_YAML, "utf-8")
     wb = load_workbook(xlsx)
     wb["科技指标"]["F5"] = "约30"
     wb.save(xlsx)
-    proc = reportgen("-C", str(own), "check", "2023")
+    proc = reportgen("-C", str(own), "check", "2024")
     assert proc.returncode == 1
-    assert "data/2023/lucheng/indicators.xlsx 科技指标!F5：“约30”不是数字" in proc.stderr
+    assert "data/2024/lucheng/indicators.xlsx 科技指标!F5：“约30”不是数字" in proc.stderr
 
 
 def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace):
-    prev = workspace / "data/2022/lucheng"
+    prev = workspace / "data/2023/lucheng"
     prev.mkdir(parents=True)
     (prev / "indicators.csv").write_text(
         "编号,指标名称,单位,类型,精度,2021,2022\n"
@@ -117,14 +118,14 @@ def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace)
         "rd_growth,全社会R&D经费支出增速,%,增速,1,,15.3\n"
         "voucher_amount,创新券兑付金额,万元,总量,0,,100\n", "utf-8")
     (prev / "targets.csv").write_text("编号,指标名称,单位,年份,目标值,限定词\nhte_new,新增高新技术企业,家,2023,40,以上\n", "utf-8")
-    # this year's sheet also holds 2022 for one indicator: that value wins over the 2022 folder's
-    wb = load_workbook(workspace / "data/2023/lucheng/indicators.xlsx")
+    # this report's sheet also holds 2022 for one indicator: that value wins over the 2023 report's folder's
+    wb = load_workbook(workspace / "data/2024/lucheng/indicators.xlsx")
     sheet = wb["指标"]
     sheet["J1"] = 2022
     sheet["J25"] = 139   # voucher_amount row
-    wb.save(workspace / "data/2023/lucheng/indicators.xlsx")
+    wb.save(workspace / "data/2024/lucheng/indicators.xlsx")
 
-    uy = load(Workspace(workspace), 2023).units["lucheng"]
+    uy = load(Workspace(workspace), 2024).units["lucheng"]
     from reportgen.derive import figures as derive
 
     figs = derive.figures(uy)
@@ -134,14 +135,14 @@ def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace)
     assert figs["voucher_amount"].prev == 139 and figs["voucher_amount"].change == "增长265.5%"
     done = {r["id"]: r for r in derive.completion(uy)}
     assert (done["hte_new"]["target"], done["hte_new"]["rate"], done["hte_new"]["status"]) == ("40家以上", "110.0%", "超额完成")
-    assert any(p.name == "indicators.csv" and "2022" in str(p) for p in inputs_of(Workspace(workspace), 2023, "lucheng"))
+    assert any(p.name == "indicators.csv" and p.parent.parent.name == "2023" for p in inputs_of(Workspace(workspace), 2024, "lucheng"))
 
     # and through the command line, in the document
-    report = workspace / "data/2023/lucheng/report.yaml"
+    report = workspace / "data/2024/lucheng/report.yaml"
     report.write_text(report.read_text("utf-8").replace(
         "全年新增高新技术企业{{ ind.hte_new }}", "全年新增高新技术企业{{ ind.hte_new }}（同比{{ ind.hte_new.change }}）"), "utf-8")
-    reportgen("-C", str(workspace), "build", "2023", "--format", "docx", check=True)
-    text = "".join(paragraphs(next((workspace / "output/2023").glob("*工作总结和*.docx"))))
+    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", check=True)
+    text = "".join(paragraphs(next((workspace / "output/2024").glob("*工作总结和*.docx"))))
     assert "全年新增高新技术企业44家（同比增长10.0%）" in text
     assert "2023年主要目标完成情况" in text  # the completion table appears once there are targets
 
@@ -149,33 +150,33 @@ def test_earlier_years_folders_join_and_the_newer_file_wins(tmp_path, workspace)
 def test_inputs_of_names_everything_the_reader_reads(workspace):
     ws = Workspace(workspace)
     (workspace / "data/columns.yaml").write_text("指标:\n  工作表: 指标\n", "utf-8")
-    names = {ws.rel(p) for p in inputs_of(ws, 2020, "ouhai")}
-    assert {"data/units.yaml", "data/columns.yaml", "data/2020/ouhai/indicators.xlsx", "data/2020/ouhai/report.yaml",
-            "data/2020/xinchang/indicators.yaml"} <= names
-    assert "data/2020/xinchang/report.yaml" not in names   # another unit's narrative does not matter
+    names = {ws.rel(p) for p in inputs_of(ws, 2021, "ouhai")}
+    assert {"data/units.yaml", "data/columns.yaml", "data/2021/ouhai/indicators.xlsx", "data/2021/ouhai/report.yaml",
+            "data/2021/xinchang/indicators.yaml"} <= names
+    assert "data/2021/xinchang/report.yaml" not in names   # another unit's narrative does not matter
 
 
 def test_yaml_rows_are_named_by_line(tmp_path):
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
-    path = ws / "data/2020/xinchang/indicators.yaml"
+    reportgen("init", str(ws), "--sample", check=True)
+    path = ws / "data/2021/xinchang/indicators.yaml"
     text = path.read_text("utf-8").replace("{编号: iur_teams, 指标名称: 常年在新昌开展产学研合作的团队, 单位: 支, 类型: 总量, 精度: 0, 2020: ~}",
                                            "{编号: iur_teams, 指标名称: 常年在新昌开展产学研合作的团队, 单位: 支, 类型: 总量, 精度: 0, 2020: 很多}")
     path.write_text(text, "utf-8")
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "很多" in l)
-    proc = reportgen("-C", str(ws), "check", "2020")
+    proc = reportgen("-C", str(ws), "check", "2021")
     assert proc.returncode == 1
-    assert f"data/2020/xinchang/indicators.yaml:{line}：“很多”不是数字" in proc.stderr
+    assert f"data/2021/xinchang/indicators.yaml:{line}：“很多”不是数字" in proc.stderr
 
 
 def test_units_without_problems_are_not_blamed_for_anothers(tmp_path):
     """A broken unit is reported; the other unit of the year adds no spurious problems."""
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
-    wb = load_workbook(ws / "data/2020/ouhai/indicators.xlsx")
+    reportgen("init", str(ws), "--sample", check=True)
+    wb = load_workbook(ws / "data/2021/ouhai/indicators.xlsx")
     wb["指标"]["G3"] = "3.1四"
-    wb.save(ws / "data/2020/ouhai/indicators.xlsx")
-    proc = reportgen("-C", str(ws), "check", "2020")
+    wb.save(ws / "data/2021/ouhai/indicators.xlsx")
+    proc = reportgen("-C", str(ws), "check", "2021")
     assert proc.returncode == 1
-    assert "data/2020/ouhai/indicators.xlsx 指标!G3：“3.1四”不是数字" in proc.stderr
+    assert "data/2021/ouhai/indicators.xlsx 指标!G3：“3.1四”不是数字" in proc.stderr
     assert "xinchang" not in proc.stderr and "发现" not in proc.stderr   # exactly one problem

@@ -21,14 +21,16 @@ def sheet_rows(path: Path, sheet: str) -> list[tuple]:
 
 
 def test_new_year_starts_from_last_year(workspace):
-    before_2023 = digest(workspace / "data/2023")
-    proc = reportgen("-C", str(workspace), "new-year", "2024", check=True)
-    assert "已新建 data/2024/lucheng/：指标 40 行，2024年数值待填写；沿用上一年工作思路中的2024年目标 14 项" in proc.stdout
-    assert digest(workspace / "data/2023") == before_2023, "last year's data is left as it was"
-    assert sorted(p.name for p in (workspace / "data/2024").iterdir()) == ["lucheng"]
+    before = digest(workspace / "data/2024")
+    proc = reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    assert "已新建 data/2025/lucheng/：指标 40 行，2024年数值待填写；沿用上一年报告中的2024年目标 14 项" in proc.stdout
+    assert "；2025年目标 14 项待设定（“目标”表中新增的空行）。" in proc.stdout
+    assert "填好 2024 年的数值和 2025 年的目标（黄色单元格）后运行：reportgen check 2025" in proc.stdout
+    assert digest(workspace / "data/2024") == before, "last year's report is left as it was"
+    assert sorted(p.name for p in (workspace / "data/2025").iterdir()) == ["lucheng"]
 
-    new = workspace / "data/2024/lucheng/indicators.xlsx"
-    old_rows = sheet_rows(workspace / "data/2023/lucheng/indicators.xlsx", "指标")
+    new = workspace / "data/2025/lucheng/indicators.xlsx"
+    old_rows = sheet_rows(workspace / "data/2024/lucheng/indicators.xlsx", "指标")
     rows = sheet_rows(new, "指标")
     assert rows[0] == ("编号", "指标名称", "单位", "类型", "精度", 2023, 2024, "排名范围", "排名", "说明")
     for old, row in zip(old_rows[1:], rows[1:]):
@@ -43,18 +45,26 @@ def test_new_year_starts_from_last_year(workspace):
     assert added[0][:4] == ("rd_gdp_ratio", "全社会R&D经费占GDP比重", "%", "比重")
     assert added[3][:4] == ("hightech_investment_growth", "高新技术产业投资增长", "%", "增速")
     assert added[2][:4] == ("tech_trade", "技术交易总额", "亿元", "总量")
-    assert sheet_rows(new, "目标") == sheet_rows(workspace / "data/2023/lucheng/indicators.xlsx", "目标")
+    old_targets = sheet_rows(workspace / "data/2024/lucheng/indicators.xlsx", "目标")
+    targets = sheet_rows(new, "目标")
+    assert targets[:len(old_targets)] == old_targets
+    # one blank 2025 row per 2024 target, its 目标值 highlighted to fill
+    assert [(r[0], r[3], r[4]) for r in targets[len(old_targets):]] == [(r[0], 2025, None) for r in old_targets[1:]]
+    sheet = load_workbook(new)["目标"]
+    assert all(sheet.cell(r, 5).fill.fgColor.rgb == "FFFFF2CC" for r in range(len(old_targets) + 1, sheet.max_row + 1))
+    sheet = load_workbook(new)["指标"]
+    assert all(sheet.cell(r, 7).fill.fgColor.rgb == "FFFFF2CC" for r in range(2, sheet.max_row + 1))   # 2024 values
 
-    report = (workspace / "data/2024/lucheng/report.yaml").read_text("utf-8")
+    report = (workspace / "data/2025/lucheng/report.yaml").read_text("utf-8")
     assert re.search(r"(?m)^date: 2025-01-31$", report)
-    assert report.startswith("# 由 reportgen new-year 2024 从 2023 年复制")
-    old_report = (workspace / "data/2023/lucheng/report.yaml").read_text("utf-8")
+    assert report.startswith("# 由 reportgen new-year 2025 从 2024 年的报告复制")
+    old_report = (workspace / "data/2024/lucheng/report.yaml").read_text("utf-8")
     assert yaml.safe_load(report)["summary"] == yaml.safe_load(old_report)["summary"]
 
 
 def test_completion_table_fills_itself(workspace):
-    reportgen("-C", str(workspace), "new-year", "2024", check=True)
-    xlsx = workspace / "data/2024/lucheng/indicators.xlsx"
+    reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    xlsx = workspace / "data/2025/lucheng/indicators.xlsx"
     wb = load_workbook(xlsx)
     sheet = wb["指标"]
     actual = {"rd_growth": 18.2, "rd_gdp_ratio": 1.85, "innovation_entities_new": 186, "tech_trade": 52.3,
@@ -62,13 +72,15 @@ def test_completion_table_fills_itself(workspace):
     for r in range(2, sheet.max_row + 1):
         if sheet.cell(r, 1).value in actual:
             sheet.cell(r, 7).value = actual[sheet.cell(r, 1).value]
-    targets = wb["目标"]                      # the 2025 targets of this year's plan
-    for r in list(targets.iter_rows(min_row=2, values_only=True)):
-        targets.append([r[0], r[1], r[2], 2025, r[4], r[5], r[6]])
+    targets = wb["目标"]                      # the 2025 targets: the blank rows new-year added
+    old = {r[0]: r[4] for r in targets.iter_rows(min_row=2, values_only=True) if r[3] == 2024}
+    for r in range(2, targets.max_row + 1):
+        if targets.cell(r, 4).value == 2025:
+            targets.cell(r, 5).value = old[targets.cell(r, 1).value]
     wb.save(xlsx)
-    reportgen("-C", str(workspace), "check", "2024", check=True)
-    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", check=True)
-    d = docx.Document(str(next((workspace / "output/2024").glob("*工作总结和*.docx"))))
+    reportgen("-C", str(workspace), "check", "2025", check=True)
+    reportgen("-C", str(workspace), "build", "2025", "--format", "docx", check=True)
+    d = docx.Document(str(next((workspace / "output/2025").glob("*工作总结和*.docx"))))
     paras = [p.text for p in d.paragraphs if p.text.strip()]
     assert "全年新增高新技术企业51家" in "".join(paras)           # this year's value, from the new column
     assert paras[1] == "2024年工作总结和2025年工作思路"
@@ -87,44 +99,46 @@ def test_completion_table_fills_itself(workspace):
 
 
 def test_the_plan_part_asks_for_next_years_targets(workspace):
-    reportgen("-C", str(workspace), "new-year", "2024", check=True)
-    proc = reportgen("-C", str(workspace), "check", "2024")
+    reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    proc = reportgen("-C", str(workspace), "check", "2025")
     assert proc.returncode == 1
-    report = (workspace / "data/2024/lucheng/report.yaml").read_text("utf-8").splitlines()
-    line = next(i for i, l in enumerate(report, 1) if "{{ t.rd_growth }}" in l and not l.lstrip().startswith("#"))
-    assert f"data/2024/lucheng/report.yaml:{line}（plan.opening）：2025年的目标中没有编号“rd_growth”" in proc.stderr
-    assert "在“目标”表中加上2025年的这个目标" in proc.stderr
-    assert proc.stderr.count("2025年的目标中没有编号") == 16          # every reference, in one run
+    sheet = load_workbook(workspace / "data/2025/lucheng/indicators.xlsx")["目标"]
+    row = next(r for r in range(2, sheet.max_row + 1)
+               if sheet.cell(r, 1).value == "rd_growth" and sheet.cell(r, 4).value == 2025)
+    assert (f"data/2025/lucheng/indicators.xlsx 目标!E{row}：指标“rd_growth”的2025年目标值还没有填写" in proc.stderr)
+    assert "填写目标值（只填数字），或删去这一行（不设这个目标）" in proc.stderr
+    assert proc.stderr.count("的2025年目标值还没有填写") == 14          # every target to set, in one run
 
 
 def test_never_overwrites(workspace):
-    reportgen("-C", str(workspace), "new-year", "2024", check=True)
-    (workspace / "data/2024/lucheng/report.yaml").write_text("date: 2025-01-31\n# 已经改过\n", "utf-8")
+    reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    (workspace / "data/2025/lucheng/report.yaml").write_text("date: 2025-01-31\n# 已经改过\n", "utf-8")
     before = digest(workspace / "data")
-    proc = reportgen("-C", str(workspace), "new-year", "2024")
+    proc = reportgen("-C", str(workspace), "new-year", "2025")
     assert proc.returncode == 1
-    assert "data/2024/lucheng：已存在，未做任何改动（new-year 从不覆盖已有的目录）" in proc.stderr
+    assert "data/2025/lucheng：已存在，未做任何改动（new-year 从不覆盖已有的目录）" in proc.stderr
     assert digest(workspace / "data") == before
     assert not [p for p in (workspace / "data").iterdir() if p.name.startswith(".new-year")]
 
 
 def test_new_year_for_csv_and_yaml_units(workspace):
-    reportgen("-C", str(workspace), "new-year", "2021", check=True)
-    reportgen("-C", str(workspace), "new-year", "2022", "--unit", "wenzhou_city", check=True)
+    proc = reportgen("-C", str(workspace), "new-year", "2022", check=True)     # 瓯海, 新昌 and 温州: 2021 → 2022
+    assert "已新建 data/2022/wenzhou_city/：指标 18 行，2022年数值待填写。" in proc.stdout   # results_year moved on too
     csv = (workspace / "data/2022/wenzhou_city/indicators.csv").read_text("utf-8-sig").splitlines()
     assert csv[0] == "编号,指标名称,单位,类型,精度,2020,2021,2022,排名范围,排名,说明"
     assert csv[16].startswith("kunpeng,入选省“鲲鹏行动”计划,人,总量,0,,2,,全省,,")   # rank cleared
-    data = yaml.safe_load((workspace / "data/2021/xinchang/indicators.yaml").read_text("utf-8"))
+    assert "results_year: 2022" in (workspace / "data/2022/wenzhou_city/report.yaml").read_text("utf-8")
+    data = yaml.safe_load((workspace / "data/2022/xinchang/indicators.yaml").read_text("utf-8"))
     assert list(data["指标"][0]) == ["编号", "指标名称", "单位", "类型", "精度", 2020, 2021]
     assert data["目标"][2] == {"编号": "hightech_va_share", "年份": 2025, "目标值": 90, "限定词": "超过"}
-    assert (workspace / "data/2021/xinchang/report.yaml").read_text("utf-8").count("date: 2022-07-27") == 1
-    # the new years check and build (values still empty: figures print “—”)
-    reportgen("-C", str(workspace), "check", "2021", check=True)
+    assert (workspace / "data/2022/xinchang/report.yaml").read_text("utf-8").count("date: 2022-07-27") == 1
+    # the new year checks (values still empty: figures print “—”) except where the news needs a rank
     proc = reportgen("-C", str(workspace), "check", "2022")
     # the news prints the rank in words (全省第三); the new year's rank is still empty
     assert proc.returncode == 1 and "data/2022/wenzhou_city/report.yaml:" in proc.stderr and "news.body.13" in proc.stderr
-    reportgen("-C", str(workspace), "build", "2021", "--unit", "xinchang", "--format", "docx", check=True)
-    d = docx.Document(str(next((workspace / "output/2021").glob("*.docx"))))
+    assert "ouhai" not in proc.stderr and "xinchang" not in proc.stderr
+    reportgen("-C", str(workspace), "build", "2022", "--unit", "xinchang", "--format", "docx", check=True)
+    d = docx.Document(str(next((workspace / "output/2022").glob("*.docx"))))
     paras = [p.text for p in d.paragraphs if p.text.strip()]
     assert paras[0] == "2022年度科技创新发展规划" and paras[-1] == "2022年7月27日"
     assert "高新技术企业突破400家" in "".join(paras)        # the 2025 targets carried over
@@ -132,16 +146,17 @@ def test_new_year_for_csv_and_yaml_units(workspace):
 
 def test_new_year_messages(workspace):
     proc = reportgen("-C", str(workspace), "new-year", "2019")
-    assert proc.returncode == 1 and "data/2018：没有2018年的数据目录，无法从上一年开始" in proc.stderr
-    proc = reportgen("-C", str(workspace), "new-year", "2024", "--unit", "ruian")
-    assert proc.returncode == 1 and "data/2023/ruian：2023年没有单位“ruian”的数据" in proc.stderr
-    assert not (workspace / "data/2024").exists()
+    assert proc.returncode == 1 and "data/2018：没有2018年报告的数据目录，无法从上一年的报告开始" in proc.stderr
+    assert "本工作区有这些年份的报告：2021、2024" in proc.stderr
+    proc = reportgen("-C", str(workspace), "new-year", "2025", "--unit", "ruian")
+    assert proc.returncode == 1 and "data/2024/ruian：2024年的报告没有单位“ruian”的数据" in proc.stderr
+    assert not (workspace / "data/2025").exists()
 
 
 def test_broken_source_is_reported_not_copied(workspace):
-    wb = load_workbook(workspace / "data/2023/lucheng/indicators.xlsx")
+    wb = load_workbook(workspace / "data/2024/lucheng/indicators.xlsx")
     wb["指标"]["F7"] = "四十四"
-    wb.save(workspace / "data/2023/lucheng/indicators.xlsx")
-    proc = reportgen("-C", str(workspace), "new-year", "2024")
-    assert proc.returncode == 1 and "data/2023/lucheng/indicators.xlsx 指标!F7：“四十四”不是数字" in proc.stderr
-    assert not (workspace / "data/2024").exists()
+    wb.save(workspace / "data/2024/lucheng/indicators.xlsx")
+    proc = reportgen("-C", str(workspace), "new-year", "2025")
+    assert proc.returncode == 1 and "data/2024/lucheng/indicators.xlsx 指标!F7：“四十四”不是数字" in proc.stderr
+    assert not (workspace / "data/2025").exists()

@@ -29,7 +29,7 @@ def add_units(ws: Path, n: int) -> list[str]:
     ids = []
     for i in range(1, n + 1):
         uid = f"unit{i:02d}"
-        shutil.copytree(ws / "data/2023/lucheng", ws / "data/2023" / uid)
+        shutil.copytree(ws / "data/2024/lucheng", ws / "data/2024" / uid)
         units[uid] = {"name": f"{NAMES[i % len(NAMES)]}区科学技术局", "short_name": "区科技局"}
         ids.append(uid)
     (ws / "data/units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), "utf-8")
@@ -57,9 +57,9 @@ def manifest(folder: Path) -> dict:
 # -- many units, worker processes, summary --------------------------------------------------------
 def test_all_units_with_two_worker_processes(workspace, tmp_path):
     units = add_units(workspace, 2)
-    proc = reportgen("-C", str(workspace), "build", "2023", "--all", "--jobs", "2", "--format", "docx")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--all", "--jobs", "2", "--format", "docx")
     assert proc.returncode == 0, proc.stderr
-    folder = workspace / "output/2023"
+    folder = workspace / "output/2024"
     built = outputs(folder)
     assert len(built) == 3
     assert proc.stdout.count("已生成") == 3                    # one plain line per document (not a terminal)
@@ -68,23 +68,23 @@ def test_all_units_with_two_worker_processes(workspace, tmp_path):
         assert f"（{uid}）" in table
     assert "共 3 份文档（3 个文件）：生成 3 个" in table and "2 个进程" in table
     # the pool gives the same bytes as one process
-    same = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--out", str(tmp_path / "one"))
+    same = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--out", str(tmp_path / "one"))
     assert same.returncode == 0, same.stderr
     assert outputs(tmp_path / "one") == built
 
 
 def test_unit_selection(workspace):
     add_units(workspace, 2)
-    folder = workspace / "output/2023"
-    proc = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--unit", "unit01,unit02")
+    folder = workspace / "output/2024"
+    proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--unit", "unit01,unit02")
     assert proc.returncode == 0, proc.stderr
     assert sorted(manifest(folder)["documents"]) == ["unit01", "unit02"]
-    proc = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--unit", "lucheng", "--unit", "unit01")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--unit", "lucheng", "--unit", "unit01")
     assert proc.returncode == 0 and "已生成" in proc.stdout and proc.stdout.count("未变化，跳过") == 1
     assert sorted(manifest(folder)["documents"]) == ["lucheng", "unit01", "unit02"]
-    proc = reportgen("-C", str(workspace), "build", "2023", "--unit", "nowhere")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--unit", "nowhere")
     assert proc.returncode == 1 and "nowhere" in proc.stderr and "可用单位" in proc.stderr
-    proc = reportgen("-C", str(workspace), "build", "2023", "--all", "--unit", "lucheng")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--all", "--unit", "lucheng")
     assert proc.returncode == 2 and "--all" in proc.stderr
 
 
@@ -94,23 +94,23 @@ def test_failing_units_do_not_stop_the_others(workspace):
     # in the PDF writer, after its title is known)
     from openpyxl import load_workbook
 
-    xlsx = workspace / "data/2023/unit01/indicators.xlsx"
+    xlsx = workspace / "data/2024/unit01/indicators.xlsx"
     wb = load_workbook(xlsx)
     wb["指标"]["F3"] = "约30"
     wb.save(xlsx)
-    report = workspace / "data/2023/unit02/report.yaml"
+    report = workspace / "data/2024/unit02/report.yaml"
     report.write_text(report.read_text("utf-8").replace("创新平台提能造峰。", "创新平台提能造峰𓀀。"), "utf-8")
 
-    proc = reportgen("-C", str(workspace), "build", "2023", "--jobs", "2")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--jobs", "2")
     assert proc.returncode == 1
     err = proc.stderr
     assert "Traceback" not in err
     # unit, document and reason of each failure
-    assert "西城区科学技术局（unit01）" in err and "data/2023/unit01/indicators.xlsx 指标!F3：“约30”不是数字" in err
+    assert "西城区科学技术局（unit01）" in err and "data/2024/unit01/indicators.xlsx 指标!F3：“约30”不是数字" in err
     assert "南湖区科学技术局（unit02）" in err and "《南湖区科学技术局2023年工作总结和2024年工作思路》" in err
     assert "U+13000" in err
     assert "2 个单位失败（unit01、unit02" in err
-    folder = workspace / "output/2023"
+    folder = workspace / "output/2024"
     names = sorted(outputs(folder))
     assert len(names) == 2 and all(n.startswith("鹿城区") for n in names)   # the good unit is built
     docs = manifest(folder)["documents"]
@@ -145,12 +145,12 @@ def test_shards_on_the_command_line(workspace, tmp_path):
     seen = {}
     for k in (1, 2):
         out = tmp_path / f"s{k}"
-        proc = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--shard", f"{k}/2",
+        proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--shard", f"{k}/2",
                          "--out", str(out))
         assert proc.returncode == 0, proc.stderr
         seen[k] = set(outputs(out))
     assert len(seen[1]) == 2 and len(seen[2]) == 1 and not seen[1] & seen[2]
-    proc = reportgen("-C", str(workspace), "build", "2023", "--shard", "3/2")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--shard", "3/2")
     assert proc.returncode == 1 and "--shard" in proc.stderr and "K/N" in proc.stderr
 
 
@@ -167,7 +167,7 @@ def test_bad_shards_are_refused(text):
 def test_progress_bar_on_a_terminal(workspace):
     """stderr on a terminal: a progress bar instead of the per-document lines."""
     master, slave = pty.openpty()
-    proc = subprocess.run([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2023",
+    proc = subprocess.run([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2024",
                            "--format", "docx"], stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120)
     os.close(slave)
     chunks = []
@@ -188,24 +188,24 @@ def test_progress_bar_on_a_terminal(workspace):
 
 # -- incremental builds and the manifest -------------------------------------------------------------
 def test_unchanged_documents_are_skipped(workspace):
-    folder = workspace / "output/2023"
-    first = reportgen("-C", str(workspace), "build", "2023")
+    folder = workspace / "output/2024"
+    first = reportgen("-C", str(workspace), "build", "2024")
     assert first.returncode == 0, first.stderr
     stat = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
-    again = reportgen("-C", str(workspace), "build", "2023")
+    again = reportgen("-C", str(workspace), "build", "2024")
     assert again.returncode == 0
     assert again.stdout.count("未变化，跳过") == 2 and "已生成" not in again.stdout
     assert "未变化跳过 2 个" in again.stdout
     assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()} == stat
 
     def rebuilt(*args):
-        proc = reportgen("-C", str(workspace), "build", "2023", "--format", "docx", *args)
+        proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", *args)
         assert proc.returncode == 0, proc.stderr
         return "已生成" in proc.stdout
 
     assert rebuilt("--force")
-    report = workspace / "data/2023/lucheng/report.yaml"
+    report = workspace / "data/2024/lucheng/report.yaml"
     report.write_text(report.read_text("utf-8") + "\n# 修改\n", "utf-8")                   # the data
     assert rebuilt() and not rebuilt()
     docx = next(folder.glob("*工作总结和*.docx"))
@@ -225,7 +225,7 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
     ws = Workspace(workspace)
 
     def keys(profiles=()):
-        fp = Fingerprint.of(ws, 2023, style_for(ws, profiles), ("docx", "pdf"))
+        fp = Fingerprint.of(ws, 2024, style_for(ws, profiles), ("docx", "pdf"))
         inputs = fp.unit_inputs("lucheng")
         return fp.key("lucheng", "docx", inputs), fp.key("lucheng", "pdf", inputs)
 
@@ -237,9 +237,9 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
         lambda: (workspace / "styles.yaml").write_text("elements:\n  title: {size_pt: 22}\n", "utf-8"),
         lambda: (workspace / "data/units.yaml").write_text(
             (workspace / "data/units.yaml").read_text("utf-8") + "\n# 注释\n", "utf-8"),
-        lambda: (workspace / "data/2023/lucheng/notes.txt").write_text("附注", "utf-8"),  # any file of the unit
-        lambda: (workspace / "data/2022/lucheng").mkdir(parents=True) or shutil.copy(     # earlier years' values
-            workspace / "data/2023/lucheng/indicators.xlsx", workspace / "data/2022/lucheng/indicators.xlsx"),
+        lambda: (workspace / "data/2024/lucheng/notes.txt").write_text("附注", "utf-8"),  # any file of the unit
+        lambda: (workspace / "data/2023/lucheng").mkdir(parents=True) or shutil.copy(     # earlier years' values
+            workspace / "data/2024/lucheng/indicators.xlsx", workspace / "data/2023/lucheng/indicators.xlsx"),
         lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000"),
     ]
     from reportgen.read import load
@@ -253,7 +253,7 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
         assert after[0] != before[0] and after[1] != before[1], change
     # an Office lock file is not an input
     before = keys()
-    (workspace / "data/2023/lucheng/~$indicators.xlsx").write_bytes(b"lock")
+    (workspace / "data/2024/lucheng/~$indicators.xlsx").write_bytes(b"lock")
     assert keys() == before
     # a font file in the workspace's fonts/ folder: only the PDF depends on fonts
     from reportgen.write.fonts import system_families, workspace_faces
@@ -278,7 +278,7 @@ def test_manifest_lists_inputs_outputs_versions_and_fonts(sample_build):
     for name, rec in doc["inputs"].items():
         data = (workspace / name).read_bytes()
         assert rec == {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-    assert {"data/2023/lucheng/indicators.xlsx", "data/2023/lucheng/report.yaml"} <= set(doc["inputs"])
+    assert {"data/2024/lucheng/indicators.xlsx", "data/2024/lucheng/report.yaml"} <= set(doc["inputs"])
     assert "data/units.yaml" in m["inputs"] and "reportgen.yaml" in m["inputs"]
     assert any(k.startswith("<reportgen>/templates/") for k in m["inputs"])
     for fmt in ("docx", "pdf"):
@@ -304,14 +304,14 @@ def test_manifest_lists_inputs_outputs_versions_and_fonts(sample_build):
 # -- atomic outputs: SIGKILL and concurrent builds ---------------------------------------------------
 def test_sigkill_mid_batch_leaves_no_partial_file(workspace):
     add_units(workspace, 2)
-    folder = workspace / "output/2023"
-    first = reportgen("-C", str(workspace), "build", "2023", "--jobs", "2")
+    folder = workspace / "output/2024"
+    first = reportgen("-C", str(workspace), "build", "2024", "--jobs", "2")
     assert first.returncode == 0, first.stderr
     good = outputs(folder)
     assert len(good) == 6
     good_manifest = (folder / "manifest.json").read_bytes()
 
-    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2023",
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2024",
                              "--jobs", "2", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     line = proc.stdout.readline()                  # the first document is written: the batch is under way
@@ -331,7 +331,7 @@ def test_sigkill_mid_batch_leaves_no_partial_file(workspace):
     stale.write_bytes(b"%PDF-1.7 half")
     alive = folder / f".y.pdf~{socket.gethostname()}~{os.getpid()}~abc.part"   # a build still running
     alive.write_bytes(b"%PDF-1.7 half")
-    after = reportgen("-C", str(workspace), "build", "2023")
+    after = reportgen("-C", str(workspace), "build", "2024")
     assert after.returncode == 0, after.stderr
     assert outputs(folder) == good
     leftovers = [p.name for p in folder.glob(".*.part")]
@@ -343,16 +343,16 @@ def test_sigkill_mid_batch_leaves_no_partial_file(workspace):
 
 def test_concurrent_builds_into_one_folder(workspace, tmp_path):
     add_units(workspace, 1)
-    ref = reportgen("-C", str(workspace), "build", "2023", "--out", str(tmp_path / "ref"))
+    ref = reportgen("-C", str(workspace), "build", "2024", "--out", str(tmp_path / "ref"))
     assert ref.returncode == 0, ref.stderr
     expected = outputs(tmp_path / "ref")
     runs = [["--force"], ["--shard", "1/2"], ["--shard", "2/2"]]
-    procs = [subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2023", *args],
+    procs = [subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(workspace), "build", "2024", *args],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in runs]
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
-    folder = workspace / "output/2023"
+    folder = workspace / "output/2024"
     assert outputs(folder) == expected
     assert not list(folder.glob(".*.part"))
     m = manifest(folder)

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from conftest import REPO, require_tool
 
-XLSX = Path("data/2023/lucheng/indicators.xlsx")
+XLSX = Path("data/2024/lucheng/indicators.xlsx")
 OPENING = ('{% extends "summary_plan.md.j2" %}\n{% block opening %}\n编辑改写的开头，新增高新技术企业'
            "{{ ind.hte_new }}。\n{% endblock %}\n")
 
@@ -214,8 +214,8 @@ def test_every_document_of_the_repository_workspace_as_pages_and_a_template_edit
 
 def test_error_over_the_last_good_pages_and_recovery(workspace, tmp_path):
     chromium = require_tool("chromium")
-    server = PreviewServer(workspace, "2023")
-    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2023/lucheng/1")
+    server = PreviewServer(workspace, "2024")
+    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2024/lucheng/1")
     try:
         n = wait_for(lambda: pages_drawn(browser), 90, what="the pages")
         assert "44家" in browser.text() and "— 2 —" in browser.text()
@@ -257,11 +257,11 @@ def test_a_workspace_whose_folders_are_links(full_workspace):
     for name in ("data", "templates"):
         (full_workspace / name).rename(elsewhere / name)
         (full_workspace / name).symlink_to(Path("sample") / name)
-    server = PreviewServer(full_workspace, "2023")
+    server = PreviewServer(full_workspace, "2024")
     try:
         first = server.state()
         assert len(first["docs"]) == 4 and not any(d["problems"] for d in first["docs"].values())
-        report = elsewhere / "data/2023/lucheng/report.yaml"
+        report = elsewhere / "data/2024/lucheng/report.yaml"
         good = report.read_text("utf-8")
         report.write_text(good.replace("date:", "date: [", 1), "utf-8")
         broken = wait_for(lambda: (s := server.state())["problems"] and s, 20, what="the broken report.yaml")
@@ -269,7 +269,7 @@ def test_a_workspace_whose_folders_are_links(full_workspace):
         report.write_text(good, "utf-8")
         wait_for(lambda: not server.state()["problems"], 20, what="recovery")
         (elsewhere / "templates" / "summary_plan.md.j2").write_text(OPENING.replace("hte_new", "hte_nwe"), "utf-8")
-        wait_for(lambda: "hte_nwe" in json.dumps(server.state()["docs"]["2023/lucheng/1"]["problems"]), 20,
+        wait_for(lambda: "hte_nwe" in json.dumps(server.state()["docs"]["2024/lucheng/1"]["problems"]), 20,
                  what="the template edit in the linked templates folder")
     finally:
         server.stop()
@@ -279,11 +279,11 @@ def test_pdf_served_is_the_built_pdf(workspace, tmp_path):
     """The pages shown are those of the PDF `reportgen build` writes (same bytes)."""
     from conftest import reportgen
 
-    reportgen("-C", str(workspace), "build", "2023", "--format", "pdf", check=True)
-    built = next((workspace / "output" / "2023").glob("*.pdf")).read_bytes()
-    server = PreviewServer(workspace, "2023")
+    reportgen("-C", str(workspace), "build", "2024", "--format", "pdf", check=True)
+    built = next((workspace / "output" / "2024").glob("*.pdf")).read_bytes()
+    server = PreviewServer(workspace, "2024")
     try:
-        with urllib.request.urlopen(server.url + "pdf/2023/lucheng/1", timeout=60) as r:
+        with urllib.request.urlopen(server.url + "pdf/2024/lucheng/1", timeout=60) as r:
             served = r.read()
         assert served == built
     finally:
@@ -298,9 +298,9 @@ def test_ignores_output_and_office_lock_files(workspace):
     assert accept(None, str(workspace / XLSX))
     assert accept(None, str(workspace / "templates" / "x.md.j2"))
     assert accept(None, str(workspace / "styles.yaml"))
-    assert not accept(None, str(workspace / "output" / "2023" / "x.pdf"))
-    assert not accept(None, str(workspace / "data" / "2023" / "lucheng" / "~$indicators.xlsx"))
-    assert not accept(None, str(workspace / "data" / "2023" / "lucheng" / ".~lock.indicators.xlsx#"))
+    assert not accept(None, str(workspace / "output" / "2024" / "x.pdf"))
+    assert not accept(None, str(workspace / "data" / "2024" / "lucheng" / "~$indicators.xlsx"))
+    assert not accept(None, str(workspace / "data" / "2024" / "lucheng" / ".~lock.indicators.xlsx#"))
 
 
 def test_pdfjs_draws_every_glyph_poppler_draws(workspace, tmp_path):
@@ -310,8 +310,8 @@ def test_pdfjs_draws_every_glyph_poppler_draws(workspace, tmp_path):
     pdftoppm = require_tool("pdftoppm")
     from PIL import Image
 
-    server = PreviewServer(workspace, "2023")
-    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2023/lucheng/1")
+    server = PreviewServer(workspace, "2024")
+    browser = Browser(chromium, tmp_path / "chromium-profile", server.url + "doc/2024/lucheng/1")
     try:
         wait_for(lambda: pages_drawn(browser), 90, what="the pages")
         size = browser.evaluate("[document.querySelector('#pages canvas').width, document.querySelector('#pages canvas').height]")
@@ -320,7 +320,7 @@ def test_pdfjs_draws_every_glyph_poppler_draws(workspace, tmp_path):
             " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
             " for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 384) n++; return n; })()")
         pdf = tmp_path / "shown.pdf"
-        with urllib.request.urlopen(server.url + "pdf/2023/lucheng/1", timeout=60) as r:
+        with urllib.request.urlopen(server.url + "pdf/2024/lucheng/1", timeout=60) as r:
             pdf.write_bytes(r.read())
         subprocess.run([pdftoppm, "-f", "1", "-l", "1", "-scale-to-x", str(size[0]), "-scale-to-y", str(size[1]),
                         "-png", str(pdf), str(tmp_path / "poppler")], check=True)

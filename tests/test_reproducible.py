@@ -18,8 +18,8 @@ from conftest import reportgen, require_tool
 
 def build(ws, *args, out=None, env=None, faketime=None):
     """The real CLI in a subprocess (under ``faketime`` if given); the output folder's files."""
-    folder = out or ws / "output/2023"
-    cmd = [sys.executable, "-m", "reportgen", "-C", str(ws), "build", "2023", "--out", str(folder), *args]
+    folder = out or ws / "output/2024"
+    cmd = [sys.executable, "-m", "reportgen", "-C", str(ws), "build", "2024", "--out", str(folder), *args]
     if faketime:
         cmd = [require_tool("faketime"), faketime, *cmd]
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
@@ -31,7 +31,7 @@ def test_two_folders_two_dates_give_identical_bytes(tmp_path):
     faketime = require_tool("faketime")
     a, b = tmp_path / "first", tmp_path / "elsewhere/second"
     for ws in (a, b):
-        assert reportgen("init", str(ws)).returncode == 0
+        assert reportgen("init", str(ws), "--sample").returncode == 0
     # the fake clock really reaches Python in the build's process
     clock = subprocess.run([faketime, "2031-05-05 10:00:00", "python3", "-c", "import time; print(time.time())"],
                            capture_output=True, text=True, check=True).stdout
@@ -61,7 +61,7 @@ def test_source_date_epoch_sets_the_dates(workspace):
     docx = next(v for k, v in dated.items() if k.endswith(".docx"))
     core = zipfile.ZipFile(io.BytesIO(docx)).read("docProps/core.xml").decode()
     assert re.findall(r'W3CDTF">([^<]*)<', core) == ["2023-11-14T00:00:00Z"] * 2
-    bad = reportgen("-C", str(workspace), "build", "2023", env={"SOURCE_DATE_EPOCH": "明天"})
+    bad = reportgen("-C", str(workspace), "build", "2024", env={"SOURCE_DATE_EPOCH": "明天"})
     assert bad.returncode == 1 and "SOURCE_DATE_EPOCH" in bad.stderr and "Traceback" not in bad.stderr
 
 

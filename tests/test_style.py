@@ -36,7 +36,7 @@ def test_workspace_override_is_validated(tmp_path):
 
 def test_profiles_reach_both_writers(workspace):
     out = workspace / "output"
-    reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--profile", "bold-headings",
+    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--profile", "bold-headings",
               "--profile", "mirror-margins", "--profile", "model-b", "--out", str(out / "p"), check=True)
     path = next((out / "p").glob("*.docx"))
     styles = docx_xml(path, "word/styles.xml")
@@ -47,14 +47,14 @@ def test_profiles_reach_both_writers(workspace):
     doc = docx_xml(path)
     assert 'w:top="1956"' in doc            # 34.5 mm (model B)
     assert 'w:linePitch="592"' in doc       # 29.6 pt
-    reportgen("-C", str(workspace), "build", "2023", "--format", "docx", "--out", str(out / "a"), check=True)
+    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--out", str(out / "a"), check=True)
     plain = docx_xml(next((out / "a").glob("*.docx")))
     assert 'w:top="2098"' in plain and 'w:linePitch="579"' in plain
 
 
 def test_workspace_styles_yaml_changes_output(workspace):
     (workspace / "styles.yaml").write_text("elements:\n  title: {size_pt: 26}\n", "utf-8")
-    reportgen("-C", str(workspace), "build", "2023", "--format", "docx", check=True)
+    reportgen("-C", str(workspace), "build", "2024", "--format", "docx", check=True)
     styles = docx_xml(next((workspace / "output").rglob("*.docx")), "word/styles.xml")
     title = styles[styles.index('w:styleId="公文标题"'):]
     assert '<w:sz w:val="52"/>' in title[:title.index("</w:style>")]

@@ -50,7 +50,7 @@ def test_copy_extend_lists_the_blocks_and_builds_unchanged(workspace):
     assert '{% extends "summary_plan.md.j2" %}' in text
     for block in ("title", "opening", "summary", "plan", "signature"):
         assert f"{{% block {block} %}}" in text
-    out = reportgen("-C", str(workspace), "check", "2023", check=True).stdout
+    out = reportgen("-C", str(workspace), "check", "2024", check=True).stdout
     assert "检查通过" in out
 
 
@@ -85,5 +85,5 @@ def test_guide_three_line_example_builds(workspace):
     example = re.search(r"```\n(\{% extends \"summary_plan.md.j2\" %\}\n.*?)```", guide, re.S).group(1)
     assert len(example.strip().splitlines()) == 3
     (workspace / "templates" / "summary_plan.md.j2").write_text(example, "utf-8")
-    out = reportgen("-C", str(workspace), "check", "2023", check=True).stdout
+    out = reportgen("-C", str(workspace), "check", "2024", check=True).stdout
     assert "检查通过" in out

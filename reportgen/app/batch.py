@@ -1,7 +1,7 @@
 """Many documents in one run: the job list, sharding, a process pool, incremental builds, the
 manifest and the summary.
 
-A *job* is one (unit, format) pair of a results year.  ``--shard K/N`` keeps a deterministic
+A *job* is one (unit, format) pair of a report year (data/YEAR/).  ``--shard K/N`` keeps a deterministic
 1/N of the jobs, so K = 1…N machines (Kubernetes indexed jobs, Slurm arrays, Airflow tasks) build
 disjoint parts of the same year.  The jobs of one unit that a run keeps are built together (the
 data are read and the document rendered once for both formats).
@@ -523,7 +523,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         jobs: int = 1, shard: tuple[int, int] | None = None, force: bool = False,
         out_dir: Path | None = None, profiles: tuple[str, ...] = (), debug: bool = False,
         on_outcome=None, on_start=None, review: bool = False) -> RunResult:
-    """Build the selected documents of results year ``year``; see the module's docstring."""
+    """Build the selected documents of the report of year ``year``; see the module's docstring."""
     started = time.perf_counter()
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here

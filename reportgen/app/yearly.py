@@ -1,17 +1,22 @@
-"""The yearly loop: ``reportgen new-year YEAR`` starts data/YEAR/ from data/YEAR-1/.
+"""The yearly loop: ``reportgen new-year YEAR`` starts the report of YEAR (data/YEAR/) from last
+year's report (data/YEAR-1/).
 
-For every unit of YEAR-1 (or the ones asked for) a new folder data/YEAR/<unit>/ gets:
+YEAR is the report's year: the 2025 report summarises 2024 and plans 2025. For every unit of
+YEAR-1 (or the ones asked for) a new folder data/YEAR/<unit>/ gets:
 
 * the indicator table with the same rows, every earlier year's values kept, a new empty column
-  for YEAR, and the 排名 column emptied (a rank belongs to the year it was published for);
-* the targets as they were — so the targets set for YEAR in last year's plan are there, and an
-  indicator row is added for each of them the 指标 table lacks, so that entering YEAR's values
-  fills the completion table by itself;
-* report.yaml, copied as a starting point, with its ``date:`` moved on one year;
+  for the new results year (YEAR-1, highlighted to fill), and the 排名 column emptied (a rank
+  belongs to the year it was published for);
+* the targets as they were — so the targets for YEAR-1 set in last year's report are there (the
+  completion table), an indicator row is added for each of them the 指标 table lacks, and a blank,
+  highlighted target row for YEAR is added for each of them (the new plan's targets to set);
+* report.yaml, copied as a starting point, with its ``date:`` (and ``results_year:``) moved on a year;
 * any other file of the folder (columns.yaml …) unchanged.
 
-Nothing is ever overwritten: an existing data/YEAR/<unit>/ stops the command before anything is
-written. The folders are written under a temporary name and renamed into place.
+A spreadsheet gets the form's guidance (xlsxform): dropdown lists, header comments, frozen
+header, column widths and a 填写说明 sheet. Nothing is ever overwritten: an existing
+data/YEAR/<unit>/ stops the command before anything is written. The folders are written under a
+temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ from ..core import cnfmt
 from ..core.vocab import KIND_NAMES, guess_kind
 from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.i18n import _
-from ..read.load import DATA_FILES, INDICATOR_HEADERS, YEAR_RE, read_indicators
 from ..core.workspace import Workspace
+from ..read.load import (DATA_FILES, INDICATOR_HEADERS, TARGET_HEADERS, YEAR_RE, read_indicators, read_yaml,
+                         results_year)
 
 _HEADER_OF = {field: h for h, field in reversed(list(INDICATOR_HEADERS.items()))}   # field → first header name
 
@@ -41,7 +47,9 @@ class Started:
     folder: Path
     rows: int            # indicator rows carried over
     added: list[str]     # target ids added as indicator rows
-    targets: int         # targets for the new year found
+    targets: int         # targets for the new results year found (set in last year's report)
+    results_year: int = 0
+    new_targets: list[str] | None = None   # blank target rows added for the report year
 
 
 def _new_rows(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
@@ -57,16 +65,37 @@ def _new_rows(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
     return out
 
 
+def _target_rows_to_set(ind: pd.DataFrame, tgt: pd.DataFrame, results_year: int) -> list[dict]:
+    """Blank target rows for the report year (results year + 1): one per indicator that had a
+    target for the results year and has none for the next year yet."""
+    year = results_year + 1
+    have = set(tgt.loc[tgt["year"] == year, "id"])
+    meta = ind.drop_duplicates("id").set_index("id") if not ind.empty else None
+    out = []
+    for row in tgt[tgt["year"] == results_year].itertuples(index=False):
+        if row.id in have:
+            continue
+        have.add(row.id)
+        name = row.name or (meta.loc[row.id, "name"] if meta is not None and row.id in meta.index else "")
+        measure = row.measure or (meta.loc[row.id, "measure"] if meta is not None and row.id in meta.index else "")
+        out.append({"id": row.id, "name": name, "measure": measure, "year": year, "target": None,
+                    "qualifier": row.qualifier or None})
+    return out
+
+
 # -- one file kind each ---------------------------------------------------------------------------
 def _layout_header(sheet_header: list, layout) -> list[str]:
     names = dict(layout.rename) if layout else {}
     return [names.get(str(h).strip(), str(h).strip()) if h is not None else "" for h in sheet_header]
 
 
-def _start_xlsx(src: Path, dst: Path, year: int, new_rows: list[dict], layouts) -> None:
+def _start_xlsx(src: Path, dst: Path, year: int, new_rows: list[dict], layouts,
+                new_targets: list[dict] = ()) -> None:
     from copy import copy
 
     from openpyxl import load_workbook
+
+    from . import xlsxform
 
     wb = load_workbook(src)
     layout = layouts["指标"]
@@ -98,6 +127,28 @@ def _start_xlsx(src: Path, dst: Path, year: int, new_rows: list[dict], layouts) 
             if field in cols:
                 values[cols[field] - 1] = value
         ws.append(values)
+    for r in range(hr + 1, ws.max_row + 1):          # every row's new value is one to fill
+        if any(ws.cell(r, c).value is not None for c in range(1, len(header) + 1)):
+            xlsxform.to_fill(ws.cell(r, new_col))
+    rename = dict(layout.rename) if layout else {}
+    xlsxform.guide_indicators(ws, hr, rename)
+    tl = layouts["目标"]
+    if new_targets and tl.sheet in wb.sheetnames:
+        ts = wb[tl.sheet]
+        theader = _layout_header([c.value for c in ts[tl.header_row]], tl)
+        tcols = {TARGET_HEADERS[h]: i for i, h in reversed(list(enumerate(theader, 1))) if h in TARGET_HEADERS}
+        for row in new_targets:
+            values = [None] * len(theader)
+            for field, value in row.items():
+                if field in tcols:
+                    values[tcols[field] - 1] = value
+            ts.append(values)
+            if "target" in tcols:
+                xlsxform.to_fill(ts.cell(ts.max_row, tcols["target"]))
+        xlsxform.guide_targets(ts, tl.header_row, dict(tl.rename) if tl else {}, year + 1)
+    elif tl.sheet in wb.sheetnames:
+        xlsxform.guide_targets(wb[tl.sheet], tl.header_row, dict(tl.rename) if tl else {}, year + 1)
+    xlsxform.instructions(wb, year + 1, year)
     wb.save(dst)
 
 
@@ -132,6 +183,28 @@ def _start_csv(src: Path, dst: Path, year: int, new_rows: list[dict], layouts) -
     dst.write_text(df.to_csv(index=False, header=False, lineterminator="\n"), "utf-8-sig")
 
 
+def _start_targets_csv(src: Path, dst: Path, new_targets: list[dict], layouts) -> None:
+    """targets.csv with a blank row per target to set (CSV has no colours: the 目标值 is empty)."""
+    raw = src.read_bytes()
+    text = raw.decode("utf-8-sig") if _decodes(raw, "utf-8-sig") else raw.decode("gb18030")
+    import io
+
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
+    tl = layouts["目标"]
+    header = _layout_header(list(df.iloc[tl.header_row - 1]), tl)
+    cols = {TARGET_HEADERS[h]: i for i, h in reversed(list(enumerate(header))) if h in TARGET_HEADERS}
+    extra = []
+    for row in new_targets:
+        values = [""] * df.shape[1]
+        for field, value in row.items():
+            if field in cols and value is not None:
+                values[cols[field]] = str(value)
+        extra.append(values)
+    if extra:
+        df = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True)
+    dst.write_text(df.to_csv(index=False, header=False, lineterminator="\n"), "utf-8-sig")
+
+
 def _decodes(raw: bytes, enc: str) -> bool:
     try:
         raw.decode(enc)
@@ -140,7 +213,7 @@ def _decodes(raw: bytes, enc: str) -> bool:
         return False
 
 
-def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict]) -> None:
+def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targets: list[dict] = ()) -> None:
     data = yaml.safe_load(src.read_text("utf-8")) or {}
     rows = data.get("指标") or []
     out = []
@@ -161,12 +234,18 @@ def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict]) -> None:
     for row in new_rows:
         out.append({_HEADER_OF[f]: v for f, v in row.items()} | {year: None})
     data["指标"] = out
-    head = (f"# 由 reportgen new-year {year} 从 {year - 1} 年复制：{year} 年的数值待填写；"
-            f"目标（“目标”列表）照旧，其中 {year} 年的目标用于本年完成情况。\n")
+    if new_targets:
+        names = {v: k for k, v in TARGET_HEADERS.items() if k not in ("指标", "备注")}
+        data["目标"] = list(data.get("目标") or []) + [
+            {names[f]: v for f, v in row.items() if f in names and (v is not None or f == "target")}
+            for row in new_targets]
+    head = (f"# 由 reportgen new-year {year + 1} 从 {year} 年的报告复制：{year} 年的数值待填写（~ 处）；"
+            f"目标（“目标”列表）照旧，其中 {year} 年的目标用于完成情况，{year + 1} 年的目标值待填写。\n")
     dst.write_text(head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None,
                                          width=1000), "utf-8")
 
 
+_RESULTS_LINE = re.compile(r"^(results_year:\s*)(\d{4})(\s*(#.*)?)$", re.M)
 _DATE_LINE = re.compile(r"^(date:\s*)(['\"]?)([^'\"#\n]*?)(\2)(\s*(#.*)?)$", re.M)
 
 
@@ -185,31 +264,36 @@ def _start_report(src: Path, dst: Path, year: int) -> None:
         return f"{m.group(1)}{m.group(2)}{moved.isoformat()}{m.group(4)}{m.group(5)}"
 
     text = _DATE_LINE.sub(move, text, count=1)
-    head = (f"# 由 reportgen new-year {year} 从 {year - 1} 年复制，作为 {year} 年报告的起点："
-            f"请改写文字，并在“目标”表中填写 {year + 1} 年的目标。\n")
+    text = _RESULTS_LINE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}", text, count=1)
+    head = (f"# 由 reportgen new-year {year} 从 {year - 1} 年的报告复制，作为 {year} 年报告的起点："
+            f"请改写文字（去掉上一年的日期和事件），并在“目标”表中填写 {year} 年的目标。\n")
     dst.write_text(head + text, "utf-8")
 
 
 # -- the command ------------------------------------------------------------------------------------
 def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Started]:
-    """Start data/YEAR/ from data/YEAR-1/ for every unit (or ``only``); never overwrite."""
-    from ..read.load import _layouts
+    """Start the report of ``year`` (data/YEAR/) from last year's report for every unit (or
+    ``only``); never overwrite."""
+    from ..read.load import _layouts, report_years
 
     src_dir, dst_dir = ws.year_dir(year - 1), ws.year_dir(year)
     if not src_dir.is_dir():
-        raise ReportgenError(Problem(ws.rel(src_dir), _("没有{year}年的数据目录，无法从上一年开始").format(year=year - 1),
-                                     _("先准备 {source}/单位编号/ 的数据，或直接新建 {target}/单位编号/").format(
-                                         source=ws.rel(src_dir), target=ws.rel(dst_dir))))
+        years = report_years(ws)
+        raise ReportgenError(Problem(
+            ws.rel(src_dir), _("没有{year}年报告的数据目录，无法从上一年的报告开始").format(year=year - 1),
+            (_("本工作区有这些年份的报告：{years}。").format(years=_("、").join(map(str, years))) if years else "")
+            + _("先准备 {source}/单位编号/ 的数据，或直接新建 {target}/单位编号/").format(
+                source=ws.rel(src_dir), target=ws.rel(dst_dir))))
     units = sorted(p.name for p in src_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
                    and any((p / f).exists() for f in DATA_FILES))
     problems = ProblemList()
     for u in only:
         if u not in units:
-            problems.add(ws.rel(src_dir / u), _("{year}年没有单位“{unit}”的数据").format(year=year - 1, unit=u),
+            problems.add(ws.rel(src_dir / u), _("{year}年的报告没有单位“{unit}”的数据").format(year=year - 1, unit=u),
                          _("可用单位：{units}").format(units=_("、").join(units)))
     chosen = [u for u in units if not only or u in only]
     if not chosen and not problems:
-        problems.add(ws.rel(src_dir), _("{year}年的数据目录中没有单位的数据文件").format(year=year - 1),
+        problems.add(ws.rel(src_dir), _("{year}年报告的数据目录中没有单位的数据文件").format(year=year - 1),
                      _("每个单位一个子目录，放入 indicators.xlsx 和 report.yaml"))
     for u in chosen:
         if (dst_dir / u).exists():
@@ -221,19 +305,24 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
     for u in chosen:
         folder = src_dir / u
         ws.inside(folder)
-        ind, tgt, files = read_indicators(folder, ws, problems, year - 1)
-        plans.append((u, folder, ind, tgt, files))
+        report = {}
+        if (folder / "report.yaml").exists():
+            report, lines = read_yaml(folder / "report.yaml", ws, problems)
+        old_results = results_year(report, year - 1, ws.rel(folder / "report.yaml"), problems)
+        ind, tgt, files = read_indicators(folder, ws, problems, old_results)
+        plans.append((u, folder, ind, tgt, files, old_results + 1))
     problems.raise_if_any()   # a broken source is reported, not copied
 
     ws.data.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".new-year-{year}-", dir=ws.data))
     started: list[Started] = []
     try:
-        for u, folder, ind, tgt, files in plans:
+        for u, folder, ind, tgt, files, results in plans:
             out = staging / u
             out.mkdir()
             layouts = _layouts(ws, folder, ProblemList())
-            new_rows = _new_rows(ind, tgt, year)
+            new_rows = _new_rows(ind, tgt, results)
+            new_targets = _target_rows_to_set(ind, tgt, results)
             data_file = files[0]
             for item in sorted(folder.iterdir()):
                 if item.name.startswith((".", "~$")) or item.is_dir():
@@ -241,17 +330,20 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
                 ws.inside(item)          # a link leading out of the workspace is never copied
                 target = out / item.name
                 if item == data_file and item.suffix == ".xlsx":
-                    _start_xlsx(item, target, year, new_rows, layouts)
+                    _start_xlsx(item, target, results, new_rows, layouts, new_targets)
                 elif item == data_file and item.suffix == ".csv":
-                    _start_csv(item, target, year, new_rows, layouts)
+                    _start_csv(item, target, results, new_rows, layouts)
                 elif item == data_file and item.suffix == ".yaml":
-                    _start_yaml(item, target, year, new_rows)
+                    _start_yaml(item, target, results, new_rows, new_targets)
+                elif item.name == "targets.csv" and data_file.suffix == ".csv":
+                    _start_targets_csv(item, target, new_targets, layouts)
                 elif item.name == "report.yaml":
                     _start_report(item, target, year)
                 else:
                     shutil.copy2(item, target)
             started.append(Started(u, dst_dir / u, int(ind["id"].nunique()) if not ind.empty else 0,
-                                   [r["id"] for r in new_rows], int((tgt["year"] == year).sum())))
+                                   [r["id"] for r in new_rows], int((tgt["year"] == results).sum()),
+                                   results, [r["id"] for r in new_targets]))
         dst_dir.mkdir(exist_ok=True)
         for s in started:
             if s.folder.exists():   # appeared meanwhile: still never overwrite
@@ -264,11 +356,12 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
 
 
 def describe(ws: Workspace, s: Started, year: int) -> str:
-    text = _("已新建 {folder}/：指标 {rows} 行，{year}年数值待填写").format(folder=ws.rel(s.folder),
-                                                                 rows=s.rows + len(s.added), year=year)
+    text = _("已新建 {folder}/：指标 {rows} 行，{results}年数值待填写").format(
+        folder=ws.rel(s.folder), rows=s.rows + len(s.added), results=s.results_year)
     if s.targets:
-        text += _("；沿用上一年工作思路中的{year}年目标 {n} 项").format(year=year, n=s.targets)
+        text += _("；沿用上一年报告中的{results}年目标 {n} 项").format(results=s.results_year, n=s.targets)
         if s.added:
             text += _("（其中 {n} 项已加入指标表：{ids}）").format(n=len(s.added), ids=_("、").join(s.added))
+    if s.new_targets:
+        text += _("；{year}年目标 {n} 项待设定（“目标”表中新增的空行）").format(year=year, n=len(s.new_targets))
     return text + _("。")
-

@@ -28,7 +28,7 @@ from ..core.i18n import _
 from ..core.workspace import Workspace
 
 #: report.yaml keys that are settings, not narrative.
-SETTINGS = ("template", "date")
+SETTINGS = ("template", "date", "results_year")
 #: Words that may stand between an indicator's name and its number: “新增高新技术企业达45家”.
 CONNECTORS = "为达到共计累合有增至突破超过了是约近"
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -161,7 +161,7 @@ def _unknown(uy, cat: str, year, key: str, ind_ids, by_year) -> tuple[str, str] 
 def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
     """Report every unknown indicator or target id in a unit's narrative and in the workspace
     templates it uses, with file and line."""
-    path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
+    path = (uy.folder or ws.year_dir(uy.report_year) / uy.unit.id) / "report.yaml"
     if not path.is_file():
         return
     try:
@@ -262,7 +262,7 @@ def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
     """Numbers typed after an indicator's name in the narrative that differ from its value."""
     from ..derive.figures import figures
 
-    path = (uy.folder or ws.year_dir(uy.year) / uy.unit.id) / "report.yaml"
+    path = (uy.folder or ws.year_dir(uy.report_year) / uy.unit.id) / "report.yaml"
     if not path.is_file():
         return []
     figs = figs if figs is not None else figures(uy)

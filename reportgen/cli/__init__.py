@@ -66,7 +66,7 @@ def main(ctx, workspace, debug):
     ctx.obj["debug"] = debug
 
 
-@main.command(help=_('生成成果年份 YEAR 的文档（YEAR 年工作总结和 YEAR+1 年工作思路）。\n\n输入自上次生成以来未变化的文档会跳过（见 output/YEAR/manifest.json）；一个单位失败不影响其他单位，有任何单位失败时退出码为 1。'))
+@main.command(help=_('生成 YEAR 年的报告（数据在 data/YEAR/，如 2024 年的报告：2023 年工作总结和 2024 年工作思路）。\n\n输入自上次生成以来未变化的文档会跳过（见 output/YEAR/manifest.json）；一个单位失败不影响其他单位，有任何单位失败时退出码为 1。'))
 @click.argument("year", type=int)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
@@ -85,7 +85,7 @@ def main(ctx, workspace, debug):
                      "和来源表（“（来源）.xlsx”，可排序筛选）；正式稿不变。"))
 @click.pass_context
 def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review):
-    """Build the documents of results year YEAR (summary of YEAR, plan for YEAR+1).
+    """Build the reports of year YEAR (data/YEAR/: e.g. 2024's report sums up 2023 and plans 2024).
 
     Documents whose inputs have not changed since the last build are skipped (see
     output/YEAR/manifest.json); one failing unit does not stop the others, and the exit
@@ -108,11 +108,11 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
         sys.exit(status)
 
 
-@main.command(help=_('检查 YEAR 的数据和模板，不写任何文件。'))
+@main.command(help=_('检查 YEAR 年报告的数据、文字和模板，不写任何文件。'))
 @click.argument("year", type=int)
 @click.pass_context
 def check(ctx, year):
-    """Validate the data and templates of YEAR without writing anything."""
+    """Validate the data, narrative and templates of the YEAR report without writing anything."""
     from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
     from ..pipeline import documents, load_year, style_for
 
@@ -159,27 +159,29 @@ def explain(ctx, year, text, units):
                                      _("照文档中印出的样子输入数字，如 21.9% 或 全省第14名；用 --unit 指定单位")))
 
 
-@main.command("new-year", help=_("从 YEAR-1 年的数据开始 YEAR 年：data/YEAR/单位/ 沿用指标行（YEAR 年数值待填）、"
-                                  "上一年工作思路定下的 YEAR 年目标和 report.yaml（日期顺延一年）；从不覆盖已有目录。"))
+@main.command("new-year", help=_("从 YEAR-1 年的报告开始 YEAR 年的报告：data/YEAR/单位/ 沿用指标行（YEAR-1 年数值待填，黄色）、"
+                                  "上一年报告定下的目标、YEAR 年目标的空行（待设定）和 report.yaml（日期顺延一年）；从不覆盖已有目录。"))
 @click.argument("year", type=int)
 @click.option("--unit", "units", multiple=True, help=_("只处理这个单位（可重复）。"))
 @click.pass_context
 def new_year(ctx, year, units):
-    """Start data/YEAR/ from data/YEAR-1/."""
+    """Start the YEAR report (data/YEAR/) from the YEAR-1 report (data/YEAR-1/)."""
     from ..app.yearly import describe, new_year as start
 
     ws = _workspace(ctx.obj["workspace"])
     for s in start(ws, year, tuple(units)):
         click.echo(describe(ws, s, year))
-    click.echo(_("填好 {year} 年的数值后运行：reportgen check {year}").format(year=year))
+    click.echo(_("填好 {results} 年的数值和 {year} 年的目标（黄色单元格）后运行：reportgen check {year}").format(
+        results=year - 1, year=year))
 
 
-@main.command(help=_('在 DIRECTORY 新建一个完整的示例工作区。'))
+@main.command(help=_('在 DIRECTORY 新建工作区：--sample 为示例工作区（四个单位的示例数据）。'))
 @click.argument("directory", type=click.Path(file_okay=False))
-def init(directory):
-    """Create a complete sample workspace in DIRECTORY."""
+@click.option("--sample", is_flag=True, help=_("复制 reportgen 自带的示例工作区（鹿城、瓯海、新昌、温州）。"))
+def init(directory, sample):
+    """Create a workspace in DIRECTORY (--sample: the packaged sample)."""
     ws = init_workspace(Path(directory))
-    click.echo(_("已在 {root} 新建工作区。接着运行：cd {directory} && reportgen build 2023").format(root=ws.root, directory=directory))
+    click.echo(_("已在 {root} 新建示例工作区。接着运行：cd {directory} && reportgen build 2024").format(root=ws.root, directory=directory))
 
 
 @main.command(help=_('按字体角色显示 PDF 使用的字体，以及是否覆盖文档的全部字符。'))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 class Problem:
     """One problem found in the user's input.
 
-    ``where`` names the place a user can open: ``data/2023/lucheng/indicators.xlsx 指标!C12``,
+    ``where`` names the place a user can open: ``data/2024/lucheng/indicators.xlsx 指标!C12``,
     ``templates/summary_plan.md.j2:14`` …; ``message`` says what is wrong; ``hint`` how to fix it.
     """
 

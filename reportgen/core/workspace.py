@@ -139,6 +139,10 @@ def find_workspace(start: Path | None = None) -> Workspace:
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / MARKER).is_file():
+            if is_packaged_sample(folder):
+                raise ReportgenError(Problem(
+                    str(folder), _("这是 reportgen 安装包自带的示例，不能在这里生成或修改文件"),
+                    _("用 reportgen init 目录 --sample 复制一份示例工作区，在副本中操作")))
             return Workspace(folder)
     raise ReportgenError(Problem(
         str(here), _("这里不是 reportgen 工作区（找不到 reportgen.yaml）"),
@@ -146,15 +150,33 @@ def find_workspace(start: Path | None = None) -> Workspace:
 
 
 def sample_root():
+    """The sample workspace packaged with reportgen: the pristine copy ``init --sample`` writes.
+    (The repository's root holds the same files as a working workspace; a test keeps them equal.)"""
     return resources.files("reportgen").joinpath("sample")
 
 
-def init_workspace(target: Path) -> Workspace:
-    """Create a complete working workspace (sample data, template folder, config) at ``target``."""
+def is_packaged_sample(folder: Path) -> bool:
+    """Whether ``folder`` is the packaged sample itself, which no command may write into."""
+    try:
+        with resources.as_file(sample_root()) as src:
+            return Path(folder).resolve() == Path(src).resolve()
+    except (OSError, TypeError):
+        return False
+
+
+def check_new_folder(target: Path) -> None:
+    """``init`` writes only into a new or empty folder."""
     target = Path(target)
-    if target.exists() and any(target.iterdir()):
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ReportgenError(Problem(str(target), _("目标目录已存在且不为空，未做任何改动"),
                                      _("换一个新目录名，或先清空该目录")))
+
+
+def init_workspace(target: Path) -> Workspace:
+    """Create a complete sample workspace (the packaged sample's data, template folder, config)
+    at ``target``."""
+    target = Path(target)
+    check_new_folder(target)
     with resources.as_file(sample_root()) as src:
         shutil.copytree(src, target, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

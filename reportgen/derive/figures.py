@@ -714,9 +714,11 @@ def default_plan(uy: UnitYear) -> Plan | None:
 
 
 def context(uy: UnitYear) -> dict:
-    """Everything a template may use, for one unit and results year."""
+    """Everything a template may use, for one unit's report: ``year`` is the results year (the
+    year summarised), ``next_year`` the year planned for, ``report_year`` the report's own year."""
     return {
         "unit": uy.unit,
+        "report_year": uy.report_year,
         "year": uy.year,
         "next_year": uy.year + 1,
         "ind": figures(uy),

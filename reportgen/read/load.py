@@ -1,6 +1,7 @@
-"""Readers: a workspace's files for one results year → a validated indicator catalogue.
+"""Readers: a workspace's files for one report year → a validated indicator catalogue.
 
-Layout of a workspace's data::
+Layout of a workspace's data (YEAR is the report's year: data/2024/lucheng/ holds what the 2024
+report needs — the 2023 figures and earlier years', and the 2024 targets)::
 
     data/units.yaml                     units: id → name, short name, region
     data/columns.yaml                   optional: a bureau's own sheet names and headers (see tables.py)
@@ -11,8 +12,10 @@ Layout of a workspace's data::
 
 The 指标 table: 编号 指标名称 单位 类型 [精度] <years…> [排名范围 排名 下限 上限 别名 说明];
 the 目标 table: 编号 年份 目标值 [指标名称 单位 限定词 属性 测算 说明]. Values of years before
-the results year may also sit in earlier years' folders (data/2022/<unit>/…); the newest file
-wins. Targets likewise: the targets for YEAR set in YEAR-1's plan are found in either folder.
+the results year may also sit in earlier reports' folders (data/2023/<unit>/…); the newest file
+wins. Targets likewise: the targets for YEAR set in YEAR-1's report are found in either folder.
+The results year is the report year − 1; a report about the year it is issued in (a news
+report in September) says ``results_year: 2021`` in its report.yaml.
 
 Every problem in every file is collected and reported at once, each naming the file and the
 sheet and cell (or YAML line) and how to fix it.
@@ -60,7 +63,9 @@ class Unit:
 
 @dataclass
 class UnitYear:
-    """One unit's inputs for one results year."""
+    """One unit's inputs for one report: ``year`` is the results year the figures are of (the
+    report's year − 1, or report.yaml's ``results_year``), ``report_year`` the report's own year
+    (its folder data/<report_year>/, the year it is issued and plans for)."""
 
     unit: Unit
     year: int
@@ -70,14 +75,19 @@ class UnitYear:
     report_lines: dict[str, int]  # top-level report.yaml key → line, for messages
     files: list[Path] = field(default_factory=list)
     folder: Path | None = None
-    #: every unit of the same results year (this one included), for ranks and shares across units
+    #: every unit of the same report year (this one included), for ranks and shares across units
     peers: Mapping[str, "UnitYear"] = field(default_factory=dict, repr=False)
+    report_year: int | None = None
+
+    def __post_init__(self):
+        if self.report_year is None:
+            self.report_year = self.year + 1
 
 
 @dataclass
 class Dataset:
     workspace: Workspace
-    year: int
+    year: int                     # the report year (data/<year>/)
     units: dict[str, UnitYear]
 
     def tidy(self) -> pd.DataFrame:
@@ -204,8 +214,9 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
     for y in years:
         if y > folder_year:
             problems.add(sheet.header_where(cols[("year", y)]),
-                         _("年份列“{year}”晚于数据所在的年份 {folder_year}").format(year=y, folder_year=folder_year),
-                         _("{year}年的数据放在 data/{year}/ 中（用 reportgen new-year {year} 开始）").format(year=y))
+                         _("年份列“{year}”晚于本报告总结的年份 {results_year}").format(year=y, results_year=folder_year),
+                         _("{year}年的数值属于{report}年的报告，放在 data/{report}/ 中（用 reportgen new-year {report} 开始）")
+                         .format(year=y, report=y + 1))
     years = [y for y in years if y <= folder_year]
     out: list[dict] = []
     seen: dict[str, str] = {}
@@ -331,6 +342,10 @@ def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
                          _("每个指标每年只填一个目标"))
             continue
         seen.add((ind_id, year))
+        if blank(cell("target")):
+            problems.add(where("target"), _("指标“{id}”的{year}年目标值还没有填写").format(id=ind_id, year=year),
+                         _("填写目标值（只填数字），或删去这一行（不设这个目标）"))
+            continue
         try:
             target = _number(cell("target"))
         except ValueError:
@@ -378,8 +393,9 @@ def _outside(ws: Workspace, paths: list[Path], problems: ProblemList) -> bool:
 
 def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: int | None = None,
                     ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """The 指标 and 目标 tables of one unit-year folder (xlsx, csv or yaml)."""
-    year = int(folder.parent.name) if year is None and folder.parent.name.isdigit() else (year or 9999)
+    """The 指标 and 目标 tables of one unit's report folder (xlsx, csv or yaml); ``year`` is the
+    latest year its values may be of (default: the report year − 1)."""
+    year = int(folder.parent.name) - 1 if year is None and folder.parent.name.isdigit() else (year or 9999)
     present = [folder / f for f in DATA_FILES if (folder / f).exists()]
     ind_rows: list[dict] = []
     tgt_rows: list[dict] = []
@@ -526,18 +542,54 @@ def inputs_of(ws: Workspace, year: int, uid: str) -> list[Path]:
     return [p for p in out if p.is_file()]
 
 
+def report_years(ws: Workspace) -> list[int]:
+    """The report years the workspace has a folder for (data/<year>/ with a unit folder)."""
+    if not ws.data.is_dir():
+        return []
+    return sorted(int(p.name) for p in ws.data.iterdir()
+                  if p.is_dir() and p.name.isdigit() and len(p.name) == 4
+                  and any(q.is_dir() and not q.name.startswith(".") for q in p.iterdir()))
+
+
+def missing_year(ws: Workspace, year: int) -> ReportgenError:
+    """No data/YEAR/: say which report years the workspace has, and how to start this one."""
+    ydir = ws.year_dir(year)
+    years = report_years(ws)
+    message = _("没有{year}年报告的数据目录").format(year=year)
+    if years:
+        message += _("；本工作区有这些年份的报告：{years}").format(years=_("、").join(map(str, years)))
+    else:
+        message += _("；本工作区还没有任何年份的报告")
+    meaning = _("YEAR 是报告的年份：{year}年的报告总结{prev}年、谋划{year}年。").format(year=year, prev=year - 1)
+    if year - 1 in years:
+        how = _("用 reportgen new-year {year} 从{prev}年的报告开始，或新建目录 {folder}/单位编号/").format(
+            year=year, prev=year - 1, folder=ws.rel(ydir))
+    else:
+        how = _("新建目录 {folder}/单位编号/，或用 reportgen init 目录 --unit 单位全称 新建工作区").format(folder=ws.rel(ydir))
+    return ReportgenError(Problem(ws.rel(ydir), message, meaning + how))
+
+
+def results_year(report: dict, report_year: int, where: str, problems: ProblemList) -> int:
+    """The year the report's figures are of: report.yaml's ``results_year``, else the year before."""
+    raw = report.get("results_year") if isinstance(report, dict) else None
+    if raw is None:
+        return report_year - 1
+    if isinstance(raw, bool) or not isinstance(raw, int) or not report_year - 5 <= raw <= report_year:
+        problems.add(where, _("results_year“{value}”无效").format(value=raw),
+                     _("填总结数据所属的年份，如 {prev}（默认即报告年份的前一年，可删去这一行）").format(prev=report_year - 1))
+        return report_year - 1
+    return raw
+
+
 def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None) -> Dataset:
-    """Read and validate every unit's inputs for results year ``year``.
+    """Read and validate every unit's inputs for the report of year ``year`` (data/<year>/).
 
     ``validate(ws, unit_year, problems)``, when given, runs on every unit read without problems
     (the pipeline passes the narrative's reference check of the ``check`` stage; the reader itself
     depends on no later stage)."""
     ydir = ws.year_dir(year)
     if not ydir.is_dir():
-        raise ReportgenError(Problem(
-            ws.rel(ydir), _("没有{year}年的数据目录").format(year=year),
-            _("用 reportgen new-year {year} 从{prev}年的数据开始，或新建目录 {folder}/单位编号/").format(
-                year=year, prev=year - 1, folder=ws.rel(ydir))))
+        raise missing_year(ws, year)
     problems = ProblemList()
     units = read_units(ws, problems)
     folders = sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -559,7 +611,14 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
                          _("在 data/units.yaml 中加上该单位的全称和简称"))
             continue
         before = len(problems.problems)
-        ind, tgt, files = read_indicators(folder, ws, problems, year)
+        report_path = folder / "report.yaml"
+        report, lines = ({}, {})
+        if report_path.exists():
+            report, lines = read_yaml(report_path, ws, problems)
+        else:
+            problems.add(ws.rel(report_path), _("缺少报告文字文件 report.yaml"), _("参照示例工作区的 report.yaml 新建"))
+        ryear = results_year(report, year, f"{ws.rel(report_path)}:{lines.get('results_year', 0)}", problems)
+        ind, tgt, files = read_indicators(folder, ws, problems, ryear)
         # Values (and targets) of earlier years kept in their own folders join the table.
         for y, prev_folder in earlier_folders(ws, year, uid):
             pind, ptgt, pfiles = read_indicators(prev_folder, ws, problems, y)
@@ -569,14 +628,9 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
                 extra = ptgt[[k not in have for k in zip(ptgt["id"], ptgt["year"])]]
                 tgt = pd.concat([tgt, extra], ignore_index=True) if not tgt.empty else extra.reset_index(drop=True)
             files += pfiles
-        report_path = folder / "report.yaml"
-        report, lines = ({}, {})
         if report_path.exists():
             files.append(report_path)
-            report, lines = read_yaml(report_path, ws, problems)
-        else:
-            problems.add(ws.rel(report_path), _("缺少报告文字文件 report.yaml"), _("参照示例工作区的 report.yaml 新建"))
-        result[uid] = UnitYear(units[uid], year, ind, tgt, report, lines, files, folder)
+        result[uid] = UnitYear(units[uid], ryear, ind, tgt, report, lines, files, folder, report_year=year)
         if len(problems.problems) == before:
             clean.add(uid)
     _check_units_of_measure(result, problems)
@@ -627,9 +681,13 @@ def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str
         if folder.name in skip or folder.name not in units:
             continue
         quiet = ProblemList()
-        ind, tgt, _ = read_indicators(folder, ws, quiet, year)
+        report = {}
+        if (folder / "report.yaml").exists():
+            report, _lines = read_yaml(folder / "report.yaml", ws, quiet)
+        ryear = results_year(report, year, "", quiet)
+        ind, tgt, _files = read_indicators(folder, ws, quiet, ryear)
         if not quiet:
-            out[folder.name] = UnitYear(units[folder.name], year, ind, tgt, {}, {}, [], folder)
+            out[folder.name] = UnitYear(units[folder.name], ryear, ind, tgt, {}, {}, [], folder, report_year=year)
     return out
 
 

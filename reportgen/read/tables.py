@@ -82,7 +82,7 @@ class Sheet:
     that value, and ``row_lines`` the line where the row starts.
     """
 
-    label: str                     # "data/2023/lucheng/indicators.xlsx 指标", or the file for CSV/YAML
+    label: str                     # "data/2024/lucheng/indicators.xlsx 指标", or the file for CSV/YAML
     header: list[str]
     rows: list[tuple[int, list]]
     sep: str = "!"

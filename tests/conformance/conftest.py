@@ -19,7 +19,7 @@ import pytest
 from .measure import DocxPackage, read_pdf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-YEAR = "2023"
+YEAR = "2024"
 STEM = "鹿城区科学技术局2023年工作总结和2024年工作思路"
 
 

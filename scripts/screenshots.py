@@ -3,9 +3,9 @@
 
     .venv/bin/python scripts/screenshots.py [OUT_DIR]      (default: docs/images)
 
-In a fresh sample workspace (``reportgen init``) it starts ``reportgen preview 2023``, opens the
+In a fresh sample workspace (``reportgen init --sample``) it starts ``reportgen preview 2024``, opens the
 list page and a document, breaks a figure in indicators.xlsx as an editor might (“约45”), takes
-the error shown over the pages, fixes it, then runs ``reportgen build 2023`` and shows the PDF it
+the error shown over the pages, fixes it, then runs ``reportgen build 2024`` and shows the PDF it
 wrote (the result) with the same PDF.js the preview uses. Needs chromium and websocket-client
 (``pip install -e '.[test]'``); it writes only OUT_DIR and a temporary folder.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 1000, 820
-YEAR = "2023"
+YEAR = "2024"
 
 
 def wait_for(check, timeout=90.0, what=""):
@@ -144,7 +144,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reportgen-shots-") as tmp:
         tmp = Path(tmp)
         ws = tmp / "ws"
-        reportgen("init", str(ws))
+        reportgen("init", str(ws), "--sample")
         preview = subprocess.Popen([sys.executable, "-m", "reportgen", "-C", str(ws), "preview", YEAR, "--port", "0"],
                                    cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    env={"LANGUAGE": "zh_CN", "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"})

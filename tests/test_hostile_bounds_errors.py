@@ -19,7 +19,7 @@ from reportgen.core.errors import ReportgenError
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     ws = tmp_path_factory.mktemp("bounds") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return ws
 
 

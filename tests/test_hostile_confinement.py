@@ -17,7 +17,7 @@ SECRET = "SECRET-OUTSIDE-THE-WORKSPACE"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     ws = tmp_path_factory.mktemp("conf") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return ws
 
 

@@ -19,7 +19,7 @@ from conftest import reportgen
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     ws = tmp_path_factory.mktemp("out") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     one_document(ws, "测试文档")
     return ws
 

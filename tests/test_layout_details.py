@@ -31,17 +31,17 @@ def _edit(path, change):
 def built(tmp_path_factory):
     require_tool("pdftoppm")
     ws = tmp_path_factory.mktemp("layout") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     single_document(ws)
 
     def lucheng(d):
         d["title"] = LONG_TITLE
         d["plan"]["sections"][0]["items"] = d["plan"]["sections"][0]["items"][:1]
 
-    _edit(ws / "data/2023/lucheng/report.yaml", lucheng)
-    _edit(ws / "data/2020/ouhai/report.yaml", lambda d: d["annexes"].update(indicators=ANNEX))
-    reportgen("-C", str(ws), "build", "2023", check=True)
-    reportgen("-C", str(ws), "build", "2020", "--unit", "ouhai", check=True)
+    _edit(ws / "data/2024/lucheng/report.yaml", lucheng)
+    _edit(ws / "data/2021/ouhai/report.yaml", lambda d: d["annexes"].update(indicators=ANNEX))
+    reportgen("-C", str(ws), "build", "2024", check=True)
+    reportgen("-C", str(ws), "build", "2021", "--unit", "ouhai", check=True)
     out = {}
     for p in (ws / "output").rglob("*.*"):
         if p.suffix in (".docx", ".pdf"):

@@ -37,7 +37,7 @@ def _lucheng_year(root: Path) -> int:
 @pytest.fixture(scope="session")
 def prov_ws(tmp_path_factory) -> Path:
     ws = tmp_path_factory.mktemp("provenance") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     return ws
 
 

@@ -43,7 +43,7 @@ def test_typos_in_styles_yaml_give_chinese_errors_with_the_right_key(workspace):
     (workspace / "styles.yaml").write_text(
         "margin_mm:\n  top: 35\nmargins_mm:\n  lft: 30\n  top: 三十\nelements:\n  bodyy: {size_pt: 16}\n"
         "  body: {font: fangsongg, align: centre}\nbold_headings: 是\n", "utf-8")
-    for command in (["check", "2023"], ["style", "show"]):
+    for command in (["check", "2024"], ["style", "show"]):
         out = reportgen("-C", str(workspace), *command, env=ZH)
         assert out.returncode == 1, out.stdout
         err = out.stderr

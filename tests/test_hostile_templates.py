@@ -1,7 +1,7 @@
 """A catalogue of broken and hostile templates, each run through the real command line.
 
 Each case puts an editor's ``templates/summary_plan.md.j2`` (and helper files) into a fresh
-sample workspace and runs ``reportgen -C WS build 2023``: the build must stop with exit status
+sample workspace and runs ``reportgen -C WS build 2024``: the build must stop with exit status
 1, name the template file and line, quote the line and say what is wrong (with a hint where one
 helps), show no Python traceback, and write no output file.
 """

@@ -285,7 +285,7 @@ def _traced_text(value):
     """(text, source) of a value that knows where it comes from, else (None, None)."""
     src = source_of(value)
     if src is not None:
-        return str(value) if not isinstance(value, float) else float.__repr__(value), src
+        return str(value), src
     fn = getattr(type(value), "__traced__", None)
     if fn is not None:
         t = fn(value)

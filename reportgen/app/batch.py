@@ -340,7 +340,7 @@ class Task:
     profiles: tuple[str, ...]
     debug: bool = False
     run_id: str = ""                     # what a process may keep between the tasks of one run
-    read_year: bool = False              # several units: read the year once per process
+    read_year: bool = False              # several units: their peers read once per process
     template: str = ""                   # which of the unit's documents ("" = the only one)
     review: bool = False                 # also the 核对稿 and the sources table
 
@@ -387,9 +387,10 @@ def run_task(task: Task) -> Outcome:
     uy = None
     try:
         style = _style(task.root, task.profiles, task.run_id)
-        year = _year_data(task.root, task.year, task.run_id) if task.read_year else None
-        data = year if year and task.unit in year.units else load_year(ws, task.year, [task.unit])
+        data = load_year(ws, task.year, [task.unit])       # this unit only: peers when a template asks
         uy = data.units[task.unit]
+        if task.read_year:
+            uy.peers = _shared_peers(uy, task.root, task.run_id)
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -480,21 +481,21 @@ def _memory_kb() -> tuple[int, int]:
         return peak, peak
 
 
+def _shared_peers(uy, root: str, run_id: str):
+    """The unit's peers (the year's other units, for ranks and shares across units), read on first
+    use and then once per process and run for all the units it builds: a template that never
+    compares units reads nothing more than its unit."""
+    from ..read.load import LazyUnits
+
+    unit = uy.unit.id
+    return LazyUnits({unit: uy}, lambda: {k: v for k, v in _year_peers(root, uy.year, run_id).items() if k != unit})
+
+
 @functools.lru_cache(maxsize=1)
-def _year_data(root: str, year: int, run_id: str):
-    """The whole year read once per process and run.
+def _year_peers(root: str, year: int, run_id: str):
+    from ..read.load import year_peers
 
-    Documents compare units (ranks, shares), so reading one unit reads every unit's data; in a
-    batch each process reads the year once and takes each unit from it.  When some unit has
-    problems this is None and every unit is read on its own, so that a unit's problems stay its
-    own (and the others are built).  ``run_id`` keeps one run's data from serving another.
-    """
-    from ..pipeline import load_year
-
-    try:
-        return load_year(Workspace(Path(root)), year)
-    except ReportgenError:
-        return None
+    return year_peers(Workspace(Path(root)), year)
 
 
 def _init_worker(need_pdf: bool) -> None:

@@ -672,6 +672,12 @@ class LazyUnits(Mapping):
         return len(self._units())
 
 
+def year_peers(ws: Workspace, year: int) -> dict[str, UnitYear]:
+    """Every unit of the year whose data reads cleanly, as peers for comparisons across units
+    (what a unit loaded alone reads on first use); problems are left to each unit's own build."""
+    return _other_units(ws, year, read_units(ws, ProblemList()), set())
+
+
 def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str]) -> dict[str, UnitYear]:
     """This year's data of the units not loaded; a unit with broken data is left out of the
     comparison (its own build reports it)."""

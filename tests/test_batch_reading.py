@@ -1,0 +1,67 @@
+"""A batch worker reads the unit it builds (and the year's other units only when a template
+compares units, then once per process): same documents as building each unit alone."""
+
+import re
+import zipfile
+
+from conftest import reportgen
+from reportgen.app import batch
+from reportgen.core.workspace import Workspace
+from reportgen.read import load
+from test_pipeline import add_units
+
+
+def _count_reads(monkeypatch) -> dict[str, int]:
+    reads: dict[str, int] = {}
+    real = load.read_indicators
+
+    def counting(folder, *args, **kwargs):
+        reads[folder.name] = reads.get(folder.name, 0) + 1
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(load, "read_indicators", counting)
+    return reads
+
+
+def test_a_worker_reads_only_the_units_it_builds(workspace, monkeypatch):
+    add_units(workspace, 3)                                   # lucheng, unit01 … unit03
+    reads = _count_reads(monkeypatch)
+    result = batch.run(Workspace(workspace), 2023, formats=("docx",), units=("lucheng", "unit02"), jobs=1, force=True)
+    assert not result.failed
+    this_year = {u: n for u, n in reads.items() if u in ("lucheng", "unit01", "unit02", "unit03")}
+    assert this_year == {"lucheng": 1, "unit02": 1}, reads
+
+
+def _with_peer_rank(ws):
+    for report in (ws / "data/2023").glob("*/report.yaml"):
+        text = report.read_text("utf-8")
+        text, n = re.subn(r"\{\{ ind\.media_reports \}\}", "{{ ind.media_reports }}（同类单位{{ ind.hte_new.peer_count }}个）",
+                          text, count=1)
+        assert n == 1
+        report.write_text(text, "utf-8")
+
+
+def _document_xml(folder):
+    out = {}
+    for p in sorted(folder.glob("*.docx")):
+        with zipfile.ZipFile(p) as z:
+            out[p.name] = z.read("word/document.xml").decode("utf-8")
+    return out
+
+
+def test_peers_read_once_per_process_give_the_documents_built_alone(workspace, tmp_path, monkeypatch):
+    units = add_units(workspace, 2)
+    _with_peer_rank(workspace)
+    reads = _count_reads(monkeypatch)
+    result = batch.run(Workspace(workspace), 2023, formats=("docx",), jobs=1, force=True, out_dir=tmp_path / "batch")
+    assert not result.failed
+    # each unit once for itself, and once more as a peer: the year is read once for all units
+    assert {u: reads.get(u) for u in units} == {u: 2 for u in units}, reads
+    batch_docs = _document_xml(tmp_path / "batch")
+    assert len(batch_docs) == 3 and all("同类单位3个" in x for x in batch_docs.values())
+    for unit in units:
+        proc = reportgen("-C", str(workspace), "build", "2023", "--unit", unit, "--format", "docx",
+                         "--force", "--out", str(tmp_path / unit))
+        assert proc.returncode == 0, proc.stderr
+        alone = _document_xml(tmp_path / unit)
+        assert all(batch_docs[name] == xml for name, xml in alone.items()), unit

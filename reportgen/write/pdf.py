@@ -48,10 +48,12 @@ def _fetcher(allowed_roots: tuple[Path, ...], refused: list[str]):
 def _font_config():
     """One FontConfiguration per process, kept warm across documents."""
     fix_font_language()
+    from . import weasyprint_tuning
+
+    weasyprint_tuning.import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     from . import weasyprint_justify
-    from . import weasyprint_tuning
 
     weasyprint_tuning.apply()
     weasyprint_justify.apply()

@@ -115,3 +115,78 @@ def _zlib_level() -> bool:
         return False
     pydyf.zlib = _Zlib()
     return True
+
+
+def import_weasyprint() -> None:
+    """Import WeasyPrint with its library probing remembered between processes.
+
+    WeasyPrint opens its C libraries by trying several names each (``libgobject-2.0-0``,
+    ``gobject-2.0-0``, ``gobject-2.0`` …); every name that is not a file name makes cffi call
+    ``ctypes.util.find_library``, which runs ``ldconfig``/``gcc`` — 22 probes, ≈0.3–0.5 s of each
+    new process.  Their answers are kept in the user's cache (``find_library.json``), valid while
+    the system's library cache (``/etc/ld.so.cache``) is unchanged; an answer that no longer loads
+    makes the import run again without the kept answers.
+    """
+    import sys
+
+    if "weasyprint.text.ffi" in sys.modules or os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
+        import weasyprint.text.ffi  # noqa: F401
+        return
+    import ctypes.util
+    import json
+    from pathlib import Path
+
+    try:
+        st = os.stat("/etc/ld.so.cache")
+        stamp = f"{sys.platform} {st.st_size} {st.st_mtime_ns}"
+    except OSError:
+        stamp = None
+    memo_file = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "find_library.json"
+    memo: dict[str, str | None] = {}
+    if stamp:
+        try:
+            data = json.loads(memo_file.read_text("utf-8"))
+            if data.get("stamp") == stamp:
+                memo = dict(data["found"])
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError):
+            pass
+    real = ctypes.util.find_library
+    asked: dict[str, str | None] = {}
+
+    def find_library(name):
+        if name not in memo:
+            memo[name] = real(name)
+        asked[name] = memo[name]
+        return memo[name]
+
+    ctypes.util.find_library = find_library
+    try:
+        try:
+            import weasyprint.text.ffi  # noqa: F401
+        except OSError:
+            if not memo:
+                raise
+            for name in [m for m in list(sys.modules) if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+            memo.clear()
+            import weasyprint.text.ffi  # noqa: F401
+    finally:
+        ctypes.util.find_library = real
+    if stamp and asked and _memo_changed(memo_file, stamp, asked):
+        try:
+            memo_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo_file.with_name(f"{memo_file.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"stamp": stamp, "found": dict(sorted(asked.items()))}), "utf-8")
+            os.replace(tmp, memo_file)
+        except OSError:
+            pass
+
+
+def _memo_changed(memo_file, stamp: str, asked: dict) -> bool:
+    import json
+
+    try:
+        data = json.loads(memo_file.read_text("utf-8"))
+        return data.get("stamp") != stamp or data.get("found") != dict(sorted(asked.items()))
+    except (OSError, ValueError, RuntimeError):
+        return True

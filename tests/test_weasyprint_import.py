@@ -1,0 +1,51 @@
+"""WeasyPrint's library probing is remembered between processes (write/weasyprint_tuning)."""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = """
+import ctypes.util, sys
+calls = []
+real = ctypes.util.find_library
+def spy(name):
+    calls.append(name)
+    return real(name)
+ctypes.util.find_library = spy
+from reportgen.write.weasyprint_tuning import import_weasyprint
+import_weasyprint()
+from weasyprint.text.ffi import pango
+assert pango.pango_units_from_double(1) == 1024
+print(len(calls))
+"""
+
+
+def _probe(cache):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env.pop("REPORTGEN_WEASYPRINT_TUNING", None)
+    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stdout.strip().splitlines()[-1])
+
+
+def test_library_probing_is_remembered(tmp_path):
+    cache = tmp_path / "cache"
+    first = _probe(cache)
+    assert first > 0                                   # probes ran, and were kept
+    memo = json.loads((cache / "reportgen/find_library.json").read_text("utf-8"))
+    assert memo["found"]["pango-1.0"] and "libpango" in memo["found"]["pango-1.0"]
+    assert _probe(cache) == 0                          # the next process asks nothing
+    memo["stamp"] = "another system library cache"
+    (cache / "reportgen/find_library.json").write_text(json.dumps(memo), "utf-8")
+    assert _probe(cache) == first                      # stale: probed again
+
+
+def test_a_wrong_answer_is_probed_again(tmp_path):
+    cache = tmp_path / "cache"
+    _probe(cache)
+    path = cache / "reportgen/find_library.json"
+    memo = json.loads(path.read_text("utf-8"))
+    memo["found"] = {k: (f"/nonexistent/{v}" if v else v) for k, v in memo["found"].items()}
+    path.write_text(json.dumps(memo), "utf-8")
+    assert _probe(cache) > 0                           # the kept answers did not load: real probing

@@ -14,8 +14,10 @@ A job whose key and output file match ``manifest.json`` is not rebuilt ("未变�
 the versions and the font files used; it is deterministic (sorted keys, no wall-clock time) and
 updated under a lock, so concurrent builds into one folder merge their entries.
 
-With ``--jobs N`` (N > 1) the work runs in N worker processes started with *spawn*; each worker
-imports WeasyPrint and keeps one FontConfiguration warm for all its documents.  A failing unit
+With ``--jobs N`` (N > 1) the work runs in N worker processes forked from a fork server that imports
+the pipeline, python-docx and WeasyPrint once (``worker_preload``, started first, while this process
+plans); each worker keeps one FontConfiguration warm for all its documents and reads the units it
+builds (the year's other units once, when a template compares units).  A failing unit
 never stops the others; the run's exit status says whether any failed.
 """
 
@@ -498,6 +500,20 @@ def _year_peers(root: str, year: int, run_id: str):
     return year_peers(Workspace(Path(root)), year)
 
 
+def _worker_context(need_pdf: bool):
+    """Workers forked from a fork server that has imported what they need once
+    (``worker_preload``), started now; *spawn* where there is no fork server."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    ctx.set_forkserver_preload(["reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return ctx
+
+
 def _init_worker(need_pdf: bool) -> None:
     """A worker's start: import WeasyPrint and make the FontConfiguration it keeps for all its documents."""
     if need_pdf:
@@ -526,6 +542,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         on_outcome=None, on_start=None, review: bool = False) -> RunResult:
     """Build the selected documents of the report of year ``year``; see the module's docstring."""
     started = time.perf_counter()
+    if jobs > 1:          # the workers' fork server imports while this process plans the jobs
+        ctx = _worker_context("pdf" in formats)
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here
     from ..pipeline import document_templates
@@ -585,7 +603,6 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         for task in tasks:
             done(run_task(task))
     else:
-        ctx = multiprocessing.get_context("spawn")
         need_pdf = any("pdf" in t.formats for t in tasks)
         with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                     initargs=(need_pdf,)) as pool:

@@ -26,14 +26,14 @@ def _count_reads(monkeypatch) -> dict[str, int]:
 def test_a_worker_reads_only_the_units_it_builds(workspace, monkeypatch):
     add_units(workspace, 3)                                   # lucheng, unit01 … unit03
     reads = _count_reads(monkeypatch)
-    result = batch.run(Workspace(workspace), 2023, formats=("docx",), units=("lucheng", "unit02"), jobs=1, force=True)
+    result = batch.run(Workspace(workspace), 2024, formats=("docx",), units=("lucheng", "unit02"), jobs=1, force=True)
     assert not result.failed
     this_year = {u: n for u, n in reads.items() if u in ("lucheng", "unit01", "unit02", "unit03")}
     assert this_year == {"lucheng": 1, "unit02": 1}, reads
 
 
 def _with_peer_rank(ws):
-    for report in (ws / "data/2023").glob("*/report.yaml"):
+    for report in (ws / "data/2024").glob("*/report.yaml"):
         text = report.read_text("utf-8")
         text, n = re.subn(r"\{\{ ind\.media_reports \}\}", "{{ ind.media_reports }}（同类单位{{ ind.hte_new.peer_count }}个）",
                           text, count=1)
@@ -53,14 +53,14 @@ def test_peers_read_once_per_process_give_the_documents_built_alone(workspace, t
     units = add_units(workspace, 2)
     _with_peer_rank(workspace)
     reads = _count_reads(monkeypatch)
-    result = batch.run(Workspace(workspace), 2023, formats=("docx",), jobs=1, force=True, out_dir=tmp_path / "batch")
+    result = batch.run(Workspace(workspace), 2024, formats=("docx",), jobs=1, force=True, out_dir=tmp_path / "batch")
     assert not result.failed
     # each unit once for itself, and once more as a peer: the year is read once for all units
     assert {u: reads.get(u) for u in units} == {u: 2 for u in units}, reads
     batch_docs = _document_xml(tmp_path / "batch")
     assert len(batch_docs) == 3 and all("同类单位3个" in x for x in batch_docs.values())
     for unit in units:
-        proc = reportgen("-C", str(workspace), "build", "2023", "--unit", unit, "--format", "docx",
+        proc = reportgen("-C", str(workspace), "build", "2024", "--unit", unit, "--format", "docx",
                          "--force", "--out", str(tmp_path / unit))
         assert proc.returncode == 0, proc.stderr
         alone = _document_xml(tmp_path / unit)

@@ -490,7 +490,7 @@ def _shared_peers(uy, root: str, run_id: str):
     from ..read.load import LazyUnits
 
     unit = uy.unit.id
-    return LazyUnits({unit: uy}, lambda: {k: v for k, v in _year_peers(root, uy.year, run_id).items() if k != unit})
+    return LazyUnits({unit: uy}, lambda: {k: v for k, v in _year_peers(root, uy.report_year, run_id).items() if k != unit})
 
 
 @functools.lru_cache(maxsize=1)

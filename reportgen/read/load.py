@@ -673,7 +673,7 @@ class LazyUnits(Mapping):
 
 
 def year_peers(ws: Workspace, year: int) -> dict[str, UnitYear]:
-    """Every unit of the year whose data reads cleanly, as peers for comparisons across units
+    """Every unit of report year ``year`` whose data reads cleanly, as peers for comparisons across units
     (what a unit loaded alone reads on first use); problems are left to each unit's own build."""
     return _other_units(ws, year, read_units(ws, ProblemList()), set())
 

@@ -78,7 +78,8 @@ def test_completion_table_fills_itself(workspace):
         if targets.cell(r, 4).value == 2025:
             targets.cell(r, 5).value = old[targets.cell(r, 1).value]
     wb.save(xlsx)
-    reportgen("-C", str(workspace), "check", "2025", check=True)
+    proc = reportgen("-C", str(workspace), "check", "2025")     # the values not entered are still to do
+    assert proc.returncode == 1 and "要填写的数值（34）" in proc.stdout and "要设定的目标" not in proc.stdout
     reportgen("-C", str(workspace), "build", "2025", "--format", "docx", check=True)
     d = docx.Document(str(next((workspace / "output/2025").glob("*工作总结和*.docx"))))
     paras = [p.text for p in d.paragraphs if p.text.strip()]
@@ -100,14 +101,38 @@ def test_completion_table_fills_itself(workspace):
 
 def test_the_plan_part_asks_for_next_years_targets(workspace):
     reportgen("-C", str(workspace), "new-year", "2025", check=True)
-    proc = reportgen("-C", str(workspace), "check", "2025")
-    assert proc.returncode == 1
     sheet = load_workbook(workspace / "data/2025/lucheng/indicators.xlsx")["目标"]
     row = next(r for r in range(2, sheet.max_row + 1)
                if sheet.cell(r, 1).value == "rd_growth" and sheet.cell(r, 4).value == 2025)
+    # build stops at every target still to set, naming its cell
+    proc = reportgen("-C", str(workspace), "build", "2025", "--format", "docx")
+    assert proc.returncode == 1
     assert (f"data/2025/lucheng/indicators.xlsx 目标!E{row}：指标“rd_growth”的2025年目标值还没有填写" in proc.stderr)
     assert "填写目标值（只填数字），或删去这一行（不设这个目标）" in proc.stderr
     assert proc.stderr.count("的2025年目标值还没有填写") == 14          # every target to set, in one run
+    assert not (workspace / "output/2025").exists() or not list((workspace / "output/2025").glob("*.docx"))
+
+
+def test_check_after_new_year_prints_the_to_do_list(workspace):
+    reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    proc = reportgen("-C", str(workspace), "check", "2025")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert out.startswith("2025年报告的待办事项：\n  要填写的数值（40）：\n")
+    assert "    data/2025/lucheng/indicators.xlsx 指标!G7：填写 hte_new（新增高新技术企业）的2024年数值\n" in out
+    assert "  要设定的目标（14）：\n" in out
+    sheet = load_workbook(workspace / "data/2025/lucheng/indicators.xlsx")["目标"]
+    row = next(r for r in range(2, sheet.max_row + 1)
+               if sheet.cell(r, 1).value == "rd_growth" and sheet.cell(r, 4).value == 2025)
+    assert f"data/2025/lucheng/indicators.xlsx 目标!E{row}：设定 rd_growth（全社会R&D经费增长）的2025年目标值" in out
+    # last year's events and plan, with the line of report.yaml they are on
+    report = (workspace / "data/2025/lucheng/report.yaml").read_text("utf-8").splitlines()
+    line = next(i for i, text in enumerate(report, 1) if "2023全球精英创新创业大赛" in text)
+    assert "  可能仍是上一年的文字（请核对）（2）：\n" in out
+    assert (f"data/2025/lucheng/report.yaml:{line}（summary.3）：文字仍写着2023年："
+            "“…。通过举办“2023全球精英创新创业大赛”，吸引多支…”") in out
+    assert "还有 54 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check 2025" in proc.stderr
+    assert "目标值还没有填写" not in proc.stderr       # listed once, in the to-do list
 
 
 def test_never_overwrites(workspace):

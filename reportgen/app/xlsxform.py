@@ -90,9 +90,9 @@ def _annotate_header(sheet, header_row: int, cols: dict, notes: dict[str, str]) 
         note = notes.get(field)
         if note and cell.comment is None:
             cell.comment = Comment(note, AUTHOR, width=320, height=110)
-        dim = sheet.column_dimensions[get_column_letter(col)]
-        if not dim.customWidth:
-            dim.width = WIDTHS.get(field, 12)
+        letter = get_column_letter(col)
+        if letter not in sheet.column_dimensions or not sheet.column_dimensions[letter].width:
+            sheet.column_dimensions[letter].width = WIDTHS.get(field, 12)   # a width the user set is kept
     sheet.freeze_panes = sheet.cell(header_row + 1, 3 if cols.get("name") == 2 else 2)
 
 

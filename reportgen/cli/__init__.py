@@ -117,8 +117,29 @@ def check(ctx, year):
     from ..pipeline import documents, load_year, style_for
 
     ws = _workspace(ctx.obj["workspace"])
-    style_for(ws)                        # the style (styles.yaml, profiles) is checked too
-    dataset = load_year(ws, year)
+    from ..app.todo import todo_list, TARGET, VALUE, NARRATIVE
+
+    todos = todo_list(ws, year)             # what is still to fill, set or rewrite: listed first
+    if todos:
+        click.echo(_("{year}年报告的待办事项：").format(year=year))
+        for kind, label in ((VALUE, _("要填写的数值")), (TARGET, _("要设定的目标")),
+                            (NARRATIVE, _("可能仍是上一年的文字（请核对）"))):
+            items = [t for t in todos if t.kind == kind]
+            if items:
+                click.echo("  " + _("{label}（{n}）：").format(label=label, n=len(items)))
+                for t in items:
+                    click.echo(f"    {t}")
+    listed = {t.where for t in todos if t.kind in (VALUE, TARGET)}
+    blocking = len(listed)
+    try:
+        style_for(ws)                        # the style (styles.yaml, profiles) is checked too
+        dataset = load_year(ws, year)
+    except ReportgenError as exc:
+        rest = [p for p in exc.problems if p.where not in listed]
+        if rest:
+            raise ReportgenError(rest) from None
+        raise ReportgenError(_("还有 {n} 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check {year}").format(
+            n=blocking, year=year)) from None
     by_unit = {uid: list(check_figures(ws, uy)) for uid, uy in dataset.units.items()}
     titles: dict[str, list[str]] = {uid: [] for uid in by_unit}
     for prepared in documents(ws, year, dataset=dataset):
@@ -133,6 +154,9 @@ def check(ctx, year):
     problems = [p for found in by_unit.values() for p in found]
     if problems:
         raise ReportgenError(problems)
+    if blocking:
+        raise ReportgenError(_("还有 {n} 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check {year}").format(
+            n=blocking, year=year))
 
 
 @main.command(help=_("说明 YEAR 年文档中的某个数字从哪里来：指标、文件、工作表、单元格和计算方法（出现多次时全部列出）。"))
@@ -175,13 +199,42 @@ def new_year(ctx, year, units):
         results=year - 1, year=year))
 
 
-@main.command(help=_('在 DIRECTORY 新建工作区：--sample 为示例工作区（四个单位的示例数据）。'))
+@main.command(help=_('在 DIRECTORY 新建工作区：--unit 单位全称 为本单位的空白工作区（指标表待填写、报告文字的框架），'
+                     '--sample 为示例工作区（四个单位的示例数据）。在终端中不给 --unit 时会询问单位全称。'))
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--unit", "unit_name", default=None, metavar=_("单位全称"),
+              help=_("本单位全称，如 平阳县科学技术局：新建只有这个单位的空白工作区。"))
+@click.option("--id", "unit_id", default=None, help=_("单位编号（data/ 下的文件夹名），默认取地名的拼音，如 pingyang。"))
+@click.option("--year", type=int, default=None, help=_("第一份报告的年份（默认：今年），如 2025：总结 2024 年、谋划 2025 年。"))
 @click.option("--sample", is_flag=True, help=_("复制 reportgen 自带的示例工作区（鹿城、瓯海、新昌、温州）。"))
-def init(directory, sample):
-    """Create a workspace in DIRECTORY (--sample: the packaged sample)."""
-    ws = init_workspace(Path(directory))
-    click.echo(_("已在 {root} 新建示例工作区。接着运行：cd {directory} && reportgen build 2024").format(root=ws.root, directory=directory))
+def init(directory, unit_name, unit_id, year, sample):
+    """Create a workspace in DIRECTORY: a blank one for one's own bureau (--unit), or the sample."""
+    import datetime as dt
+
+    if sample:
+        if unit_name or unit_id or year:
+            raise click.UsageError(_("--sample 不能与 --unit、--id、--year 同时使用。"))
+        ws = init_workspace(Path(directory))
+        click.echo(_("已在 {root} 新建示例工作区。接着运行：cd {directory} && reportgen build 2024").format(
+            root=ws.root, directory=directory))
+        return
+    if not unit_name:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise ReportgenError(Problem("reportgen init", _("没有指定单位"),
+                                         _("用 --unit 单位全称 新建本单位的空白工作区（如 --unit 平阳县科学技术局），"
+                                           "或用 --sample 复制示例工作区")))
+        unit_name = click.prompt(_("单位全称（如 平阳县科学技术局）"))
+    from ..app.starter import blank_workspace
+
+    year = year or dt.date.today().year
+    ws, uid = blank_workspace(Path(directory), unit_name, year, unit_id)
+    folder = Path(directory) / "data" / str(year) / uid
+    click.echo(_("已在 {root} 新建{unit}的工作区：{year}年的报告（总结{prev}年、谋划{year}年）。").format(
+        root=ws.root, unit=unit_name.strip(), year=year, prev=year - 1))
+    click.echo(_("接着：\n  1. 用 Excel 或 WPS 打开 {xlsx}，填写黄色单元格（{prev}年的数值、{year}年的目标）；\n"
+                 "  2. 按本单位的实际改写 {report}；\n"
+                 "  3. 运行 reportgen -C {directory} check {year}，再运行 reportgen -C {directory} build {year}。").format(
+        xlsx=folder / "indicators.xlsx", report=folder / "report.yaml", prev=year - 1, year=year, directory=directory))
 
 
 @main.command(help=_('按字体角色显示 PDF 使用的字体，以及是否覆盖文档的全部字符。'))

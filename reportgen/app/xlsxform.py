@@ -3,7 +3,8 @@ column widths, dropdown lists (data validation), comments on the headers and a �
 
 Used by ``reportgen init --unit`` (a new, blank workbook) and ``reportgen new-year`` (last year's
 workbook, carried over). Only the standard headers are annotated; a bureau's own headers
-(data/columns.yaml) are recognised through the layout's renaming.
+(data/columns.yaml) are recognised through the layout's renaming. Its texts are the file's
+content, in Chinese whatever the locale (not messages), so the workbook is the same everywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..core.cnfmt import QUALIFIERS
-from ..core.i18n import _
 from ..read.load import KINDS, RANK_SCOPES, YEAR_RE
 
 #: The colour of a cell to fill (Excel's light yellow "Note" fill); the tests find cells by it.
@@ -32,23 +32,23 @@ assert set(QUALIFIER_ORDER) == set(QUALIFIERS)
 
 def _header_notes() -> dict[str, str]:
     return {
-        "id": _("编号：小写英文字母、数字和下划线，以字母开头，如 rd_growth。报告文字用 {{ ind.编号 }} 引用本行的数值。"),
-        "name": _("指标名称：出现在表格和提示中的中文名称。"),
-        "measure": _("单位：如 家、亿元、%、个百分点、位。类型为比重、增速时填 %。"),
-        "kind": _("类型：总量、比重、增速、百分点、位次（下拉选择）。决定数值的写法，如“增长15%”“提高0.3个百分点”。"),
-        "precision": _("精度：保留的小数位数（0～4，下拉选择）。留空则按填写的数值。"),
-        "year": _("这一年的数值：只填数字，不带单位；没有数据就留空。黄色单元格是本次报告要用、需要填写的数值。"),
-        "rank_scope": _("排名范围：全国、全省、全市、全区、全县（下拉选择）。没有排名就留空。"),
-        "rank": _("排名：名次，正整数，如 14。属于最新一年的数值。"),
-        "note": _("说明：数据来源、口径等，不进入报告。"),
-        "lower": _("下限：数值不应小于它（可选，用于发现录入错误）。"),
-        "upper": _("上限：数值不应大于它（可选）。"),
-        "aliases": _("别名：报告文字中对这个指标的其他叫法，用顿号分隔（可选）。"),
-        "target_year": _("年份：目标所属的年份，如 {year}。"),
-        "target": _("目标值：只填数字，单位与“指标”表相同。黄色单元格是需要设定的目标。"),
-        "qualifier": _("限定词：以上、左右、力争……（下拉选择），报告中写成“15%以上”“力争15%”。可留空。"),
-        "attribute": _("属性：预期性或约束性（五年规划用，可留空）。"),
-        "method": _("测算：自动、年均增长、累计提高、不测算（五年规划用，可留空）。"),
+        "id": ("编号：小写英文字母、数字和下划线，以字母开头，如 rd_growth。报告文字用 {{ ind.编号 }} 引用本行的数值。"),
+        "name": ("指标名称：出现在表格和提示中的中文名称。"),
+        "measure": ("单位：如 家、亿元、%、个百分点、位。类型为比重、增速时填 %。"),
+        "kind": ("类型：总量、比重、增速、百分点、位次（下拉选择）。决定数值的写法，如“增长15%”“提高0.3个百分点”。"),
+        "precision": ("精度：保留的小数位数（0～4，下拉选择）。留空则按填写的数值。"),
+        "year": ("这一年的数值：只填数字，不带单位；没有数据就留空。黄色单元格是本次报告要用、需要填写的数值。"),
+        "rank_scope": ("排名范围：全国、全省、全市、全区、全县（下拉选择）。没有排名就留空。"),
+        "rank": ("排名：名次，正整数，如 14。属于最新一年的数值。"),
+        "note": ("说明：数据来源、口径等，不进入报告。"),
+        "lower": ("下限：数值不应小于它（可选，用于发现录入错误）。"),
+        "upper": ("上限：数值不应大于它（可选）。"),
+        "aliases": ("别名：报告文字中对这个指标的其他叫法，用顿号分隔（可选）。"),
+        "target_year": ("年份：目标所属的年份，如 {year}。"),
+        "target": ("目标值：只填数字，单位与“指标”表相同。黄色单元格是需要设定的目标。"),
+        "qualifier": ("限定词：以上、左右、力争……（下拉选择），报告中写成“15%以上”“力争15%”。可留空。"),
+        "attribute": ("属性：预期性或约束性（五年规划用，可留空）。"),
+        "method": ("测算：自动、年均增长、累计提高、不测算（五年规划用，可留空）。"),
     }
 
 
@@ -74,7 +74,7 @@ def _fields(header: list[str], names: dict[str, str], rename: dict[str, str] | N
 def _list_validation(sheet, values, column: int, first_row: int, title: str) -> None:
     dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
                         showErrorMessage=True, errorTitle=title,
-                        error=_("请从下拉列表中选择：{values}").format(values=_("、").join(values)))
+                        error=("请从下拉列表中选择：{values}").format(values=("、").join(values)))
     letter = get_column_letter(column)
     dv.add(f"{letter}{first_row}:{letter}{first_row + ROWS}")
     sheet.add_data_validation(dv)
@@ -105,11 +105,11 @@ def guide_indicators(sheet, header_row: int = 1, rename: dict[str, str] | None =
     _annotate_header(sheet, header_row, cols, _header_notes())
     first = header_row + 1
     if "kind" in cols:
-        _list_validation(sheet, list(KINDS), cols["kind"], first, _("类型"))
+        _list_validation(sheet, list(KINDS), cols["kind"], first, ("类型"))
     if "precision" in cols:
-        _list_validation(sheet, ["0", "1", "2", "3", "4"], cols["precision"], first, _("精度"))
+        _list_validation(sheet, ["0", "1", "2", "3", "4"], cols["precision"], first, ("精度"))
     if "rank_scope" in cols:
-        _list_validation(sheet, list(RANK_SCOPES), cols["rank_scope"], first, _("排名范围"))
+        _list_validation(sheet, list(RANK_SCOPES), cols["rank_scope"], first, ("排名范围"))
     return cols
 
 
@@ -125,11 +125,11 @@ def guide_targets(sheet, header_row: int = 1, rename: dict[str, str] | None = No
     _annotate_header(sheet, header_row, cols, notes)
     first = header_row + 1
     if "qualifier" in cols:
-        _list_validation(sheet, list(QUALIFIER_ORDER), cols["qualifier"], first, _("限定词"))
+        _list_validation(sheet, list(QUALIFIER_ORDER), cols["qualifier"], first, ("限定词"))
     if "attribute" in cols:
-        _list_validation(sheet, list(ATTRIBUTES), cols["attribute"], first, _("属性"))
+        _list_validation(sheet, list(ATTRIBUTES), cols["attribute"], first, ("属性"))
     if "method" in cols:
-        _list_validation(sheet, list(PLAN_METHODS), cols["method"], first, _("测算"))
+        _list_validation(sheet, list(PLAN_METHODS), cols["method"], first, ("测算"))
     return cols
 
 
@@ -148,15 +148,15 @@ def instructions(wb, report_year: int, results_year: int) -> None:
         del wb[INSTRUCTIONS_SHEET]
     sheet = wb.create_sheet(INSTRUCTIONS_SHEET)
     lines = [
-        _("{report}年报告的指标表：总结{results}年、谋划{report}年").format(report=report_year, results=results_year),
+        ("{report}年报告的指标表：总结{results}年、谋划{report}年").format(report=report_year, results=results_year),
         "",
-        _("1. 只填黄色单元格：“指标”表中 {results} 年的数值，“目标”表中 {report} 年的目标值。其余单元格可按需修改。").format(
+        ("1. 只填黄色单元格：“指标”表中 {results} 年的数值，“目标”表中 {report} 年的目标值。其余单元格可按需修改。").format(
             results=results_year, report=report_year),
-        _("2. 数值只填数字，不带单位、不带“约”“%”；单位写在“单位”列，说明写在“说明”列。没有数据的单元格留空。"),
-        _("3. 类型、精度、排名范围、限定词从下拉列表中选择。把鼠标停在表头上可看到每一列的说明。"),
-        _("4. 增加指标：在“指标”表末尾加一行，编号用小写英文字母、数字和下划线（如 patents_new），报告文字中写 {{ ind.patents_new }}。"),
-        _("5. 不要合并单元格，不要改工作表名和表头；可以调整列宽、颜色。"),
-        _("6. 填好后运行：reportgen check {report}（检查并列出还要填写的内容），再运行：reportgen build {report}。").format(
+        ("2. 数值只填数字，不带单位、不带“约”“%”；单位写在“单位”列，说明写在“说明”列。没有数据的单元格留空。"),
+        ("3. 类型、精度、排名范围、限定词从下拉列表中选择。把鼠标停在表头上可看到每一列的说明。"),
+        ("4. 增加指标：在“指标”表末尾加一行，编号用小写英文字母、数字和下划线（如 patents_new），报告文字中写 {{ ind.patents_new }}。"),
+        ("5. 不要合并单元格，不要改工作表名和表头；可以调整列宽、颜色。"),
+        ("6. 填好后运行：reportgen check {report}（检查并列出还要填写的内容），再运行：reportgen build {report}。").format(
             report=report_year),
     ]
     for i, line in enumerate(lines, 1):

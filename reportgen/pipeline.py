@@ -300,7 +300,7 @@ def clean_stale_temp_files(folder: Path) -> list[Path]:
     """Remove the temporary files of builds that were killed (their process is gone)."""
     removed = []
     host = socket.gethostname()
-    if not folder.is_dir():
+    if not folder.is_dir() or os.name == "nt":   # Windows: os.kill(pid, 0) would end that process
         return removed
     for tmp in folder.glob(f".*{TEMP_SUFFIX}"):
         parts = tmp.name[: -len(TEMP_SUFFIX)].rsplit("~", 3)

@@ -24,7 +24,6 @@ never stops the others; the run's exit status says whether any failed.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fcntl
 import functools
 import hashlib
 import json
@@ -262,19 +261,73 @@ def dump_manifest(data: dict) -> bytes:
 
 
 class _FolderLock:
-    """An exclusive lock on the output folder (flock on the directory itself: no extra file)."""
+    """An exclusive lock on the output folder: flock on the directory itself (no extra file) where
+    there is fcntl; on Windows, msvcrt's lock on a hidden ``.reportgen.lock`` file in it (released
+    by the system if the process dies); elsewhere that file created exclusively."""
+
+    LOCK_NAME = ".reportgen.lock"
+    STALE_SECONDS = 600
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.kind = ""
 
     def __enter__(self):
+        try:
+            import fcntl                 # POSIX only: imported here, so that Windows can import batch
+        except ImportError:
+            return self._enter_portable()
+        self.kind = "flock"
         self.fd = os.open(self.folder, os.O_RDONLY)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         return self
 
+    def _enter_portable(self):
+        path = self.folder / self.LOCK_NAME
+        try:
+            import msvcrt
+        except ImportError:
+            msvcrt = None
+        if msvcrt is not None:
+            self.kind = "msvcrt"
+            self.fh = open(path, "a+b")
+            self.fh.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(self.fh.fileno(), msvcrt.LK_LOCK, 1)   # retries for ~10 s, then raises
+                    return self
+                except OSError:
+                    continue
+        self.kind = "file"
+        while True:
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                return self
+            except FileExistsError:
+                try:
+                    if time.time() - path.stat().st_mtime > self.STALE_SECONDS:   # left by a killed build
+                        path.unlink()
+                except FileNotFoundError:
+                    pass
+                time.sleep(0.05)
+
     def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+        if self.kind == "flock":
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+        elif self.kind == "msvcrt":
+            import msvcrt
+
+            self.fh.seek(0)
+            msvcrt.locking(self.fh.fileno(), msvcrt.LK_UNLCK, 1)
+            self.fh.close()
+        else:
+            try:
+                (self.folder / self.LOCK_NAME).unlink()
+            except FileNotFoundError:
+                pass
 
 
 def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) -> bool:
@@ -472,9 +525,11 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
 
 
 def _memory_kb() -> tuple[int, int]:
-    """(resident now, peak) of this process in KiB."""
-    import resource
-
+    """(resident now, peak) of this process in KiB (0, 0 where there is no ``resource``: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0, 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])

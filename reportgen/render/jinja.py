@@ -173,6 +173,9 @@ def _time_limit(seconds: float, where: str):
         raise LimitError(Problem(where, _("模板运行超过 {n} 秒，已中止").format(n=f"{_seconds():g}"),
                                  _("检查是否有过大的循环")))
 
+    if not hasattr(signal, "SIGALRM"):   # Windows has no alarm signal: the loop budget still holds
+        yield
+        return
     try:
         old = signal.signal(signal.SIGALRM, on_alarm)
     except ValueError:  # not the main thread: no alarm available

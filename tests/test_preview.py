@@ -158,7 +158,9 @@ def open_from_list(browser: Browser, list_url: str, href: str) -> None:
 def pages_drawn(browser: Browser) -> int:
     """How many pages the viewer shows with their text layer drawn."""
     return browser.evaluate("document.querySelectorAll('#pages .page[data-painted]').length "
-                            "=== +document.body.dataset.pages ? +document.body.dataset.pages : 0") or 0
+                            "=== +document.body.dataset.pages && document.body.dataset.text === document.body.dataset.rev"
+                            " && document.body.dataset.sources === document.body.dataset.rev"
+                            " ? +document.body.dataset.pages : 0") or 0
 
 
 def test_every_document_of_the_repository_workspace_as_pages_and_a_template_edit(tmp_path):
@@ -199,7 +201,9 @@ def test_every_document_of_the_repository_workspace_as_pages_and_a_template_edit
         added.write_text(OPENING, "utf-8")
         started = time.monotonic()
         wait_for(lambda: "编辑改写的开头，新增高新技术企业44家。" in browser.text(), 10, step=0.1,
-                 what="the edited opening within 10 seconds")
+                 what="the edited opening within 10 seconds: " + repr(browser.evaluate(
+                     "[document.body.dataset.rev, document.body.dataset.text, document.getElementById('status').textContent]"))
+                 + repr({k: v["rev"] for k, v in server.state()["docs"].items()}))
         seen_after = time.monotonic() - started
         assert browser.evaluate("window.marker") == "kept"          # updated in place
         assert browser.evaluate("+document.body.dataset.rev") > rev

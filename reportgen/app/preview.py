@@ -296,7 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"version": state.version,
                     "docs": {k: {"title": d.title, "rev": d.rev, "problems": [str(x) for x in d.problems]}
                              for k, d in state.docs.items()},
-                    "problems": {str(y): [str(x) for x in ps] for y, ps in state.problems.items()}}
+                    "problems": {str(y): [str(x) for x in ps] for y, ps in state.problems.items()},
+                    "open": {k: n for k, n in state.open.items() if n > 0}}
             return self._send(json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
         if path.startswith("/static/"):
             data = _static(path.removeprefix("/static/"))
@@ -543,10 +544,18 @@ def serve(ws: Workspace, year: int | None, *, port: int = 8000, unit: str | None
         started = time.perf_counter()
         render.reset()
         shown = tuple(k for k, n in state.open.items() if n > 0)
-        guarded(build_models, ws, state, years, unit, profiles, shown, lambda: make_pdfs(shown))
+        first: list[float] = []
+
+        def open_ones() -> None:
+            make_pdfs(shown)
+            first.append(time.perf_counter() - started)
+
+        guarded(build_models, ws, state, years, unit, profiles, shown, open_ones)
         state.publish()
         make_pdfs(shown)
         report(reason, started)
+        if shown and first:
+            echo("  " + _("打开着的文档 {s:.1f} 秒后已更新").format(s=first[0]))
 
     rebuild(_("启动"))
     watcher = _Watcher(ws, jobs)

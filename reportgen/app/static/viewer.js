@@ -72,7 +72,8 @@ async function show(rev) {
     const response = await fetch(`/pdf/${key}?rev=${rev}`, {cache: "no-store"});
     if (!response.ok) return;
     const served = +response.headers.get("X-Reportgen-Rev");
-    const pdf = await pdfjsLib.getDocument({data: await response.arrayBuffer(), isEvalSupported: false}).promise;
+    const task = pdfjsLib.getDocument({data: await response.arrayBuffer(), isEvalSupported: false});
+    const pdf = await task.promise;
     const old = document.getElementById("pages");
     const next = document.createElement("div");
     const pages = [];
@@ -85,9 +86,8 @@ async function show(rev) {
     const first = firstVisible(old);
     const order = pages.map((_, i) => i).sort((a, b) => (a < first) - (b < first) || a - b);
     const soon = order.slice(0, 2), later = order.slice(2);
-    await Promise.all(pages.map((p) => words(...p)));        // every page's text first: cheap
-    await sources(pages, served || rev).catch(console.error);  // where the figures come from
-    await Promise.all(soon.map((i) => paint(...pages[i])));  // then the pages in view
+    // the pages in view first (text and picture), shown at once; the others follow
+    await Promise.all(soon.map((i) => words(...pages[i]).then(() => paint(...pages[i]))));
     const y = window.scrollY;
     next.id = "pages";
     old.replaceWith(next);
@@ -95,8 +95,13 @@ async function show(rev) {
     shownRev = served || rev;
     body.dataset.rev = shownRev;
     body.dataset.pages = pdf.numPages;
-    if (current) current.destroy();
-    current = pdf;
+    if (current) current.destroy();   // the previous version's loading task, its worker memory
+    current = task;
+    await Promise.all(later.map((i) => words(...pages[i])));  // every page's text: Ctrl-F finds it
+    body.dataset.text = shownRev;
+    const shown = shownRev;
+    sources(pages, served || rev).catch(console.error)       // where the figures come from (hover)
+      .finally(() => { body.dataset.sources = shown; });
     for (const i of later) await paint(...pages[i]);
   } catch (error) {
     console.error(error);

@@ -373,15 +373,18 @@ def issue_date(uy: UnitYear) -> _dt.date | None:
 REVIEW_FILES = {"review": "（核对稿）.docx", "sources": "（来源）.xlsx"}
 
 
-def review_outputs(doc: Document, style: Style, date: _dt.date | None = None,
+def review_outputs(doc: Document, style: Style, ws: Workspace, date: _dt.date | None = None,
                    pdf: bytes | None = None) -> dict[str, bytes]:
-    """The 核对稿 (the DOCX with a comment on every figure) and the sources table (pages from
-    ``pdf`` when it was built); the final outputs are not touched by this."""
-    from .write.docx import write_docx
+    """The 核对稿 (the final DOCX — same fonts and properties — with a comment on every figure)
+    and the sources table (pages from ``pdf`` when it was built); the final outputs are not
+    touched by this."""
+    from .write import docx as docx_writer
     from .write.sources import sources_xlsx
 
-    return {"review": write_docx(doc, style, date=output_datetime(date), review=True),
-            "sources": sources_xlsx(doc, pdf)}
+    target = Target(style, stamp=output_datetime(date), fonts_dir=ws.fonts)
+    if style.docx_embed_fonts:
+        target.fonts = fonts.resolve(style, ws.fonts)
+    return {"review": docx_writer.write(doc, target, review=True), "sources": sources_xlsx(doc, pdf)}
 
 
 def write_outputs(built: Built, data: dict[str, bytes], out_dir: Path) -> Built:

@@ -221,6 +221,13 @@ def test_a_rebuild_without_review_removes_the_old_review_copy(workspace):
 def test_review_copy_has_a_comment_on_every_figure(prov_ws, review_build, sample_docs):
     year, folder, _b, _a, out = review_build
     review = next(folder.glob("*工作总结和*（核对稿）.docx"))
+    final = Path(str(review).replace("（核对稿）", ""))
+    with zipfile.ZipFile(review) as z, zipfile.ZipFile(final) as f:
+        # the final copy's parts (fonts, styles, properties) plus the comments
+        assert set(f.namelist()) < set(z.namelist()) and "word/comments.xml" in z.namelist()
+        for name in f.namelist():
+            if name not in ("word/document.xml", "[Content_Types].xml", "word/_rels/document.xml.rels"):
+                assert z.read(name) == f.read(name), name
     assert "（核对稿）.docx" in out and "（来源）.xlsx" in out
     comments = list(docx.Document(str(review)).comments)
     doc = next(d for y, u, t, d in sample_docs if u == "lucheng" and t == "summary_plan")
@@ -259,7 +266,7 @@ def test_sources_table_lists_every_figure_with_its_page(prov_ws, sample_docs):
     doc = next(d for y, u, t, d in sample_docs if u == "lucheng" and t == "summary_plan")
     style = style_for(ws)
     pdf = render_outputs(doc, style, ws, ("pdf",), date=issue_date(uy))["pdf"]
-    data = review_outputs(doc, style, issue_date(uy), pdf)
+    data = review_outputs(doc, style, ws, issue_date(uy), pdf)
     book = openpyxl.load_workbook(io.BytesIO(data["sources"]))
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
@@ -280,7 +287,7 @@ def test_sources_table_lists_every_figure_with_its_page(prov_ws, sample_docs):
         last = page
         assert "".join(r[col["印出文字"]].split()) in pages[page - 1], r
     # the same bytes every time
-    assert review_outputs(doc, style, issue_date(uy), pdf)["sources"] == data["sources"]
+    assert review_outputs(doc, style, ws, issue_date(uy), pdf)["sources"] == data["sources"]
 
 
 # -- explain --------------------------------------------------------------------------------------

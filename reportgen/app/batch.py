@@ -463,7 +463,7 @@ def run_task(task: Task) -> Outcome:
             oc.stages[fmt] = time.perf_counter() - t
         if task.review:
             t = time.perf_counter()
-            data.update(review_outputs(doc, style, issue_date(uy), data.get("pdf")))
+            data.update(review_outputs(doc, style, ws, issue_date(uy), data.get("pdf")))
             oc.stages["review"] = time.perf_counter() - t
         oc.data, oc.keys = data, dict(task.keys)   # written by the run (commit_outcome): names checked first
     except ReportgenError as exc:

@@ -564,8 +564,9 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     return pydocx.package_bytes(w.doc)
 
 
-def write(doc: Document, target) -> bytes:
-    """The registry's entry (``reportgen.write.WRITERS``)."""
+def write(doc: Document, target, review: bool = False) -> bytes:
+    """The registry's entry (``reportgen.write.WRITERS``); ``review=True``: the 核对稿, the same
+    document with a comment on every traced figure."""
     from .flow import texts_by_role
 
     style = target.style
@@ -574,4 +575,4 @@ def write(doc: Document, target) -> bytes:
     if style.docx_embed_fonts and target.fonts:
         texts = {role: "".join(t for _w, t in found) for role, found in texts_by_role(items, style).items()}
         embedded = docx_fonts.embeddings(style, target.fonts, texts, target.fonts_dir)
-    return write_docx(doc, style, date=target.stamp, items=items, fonts=embedded)
+    return write_docx(doc, style, date=target.stamp, items=items, fonts=embedded, review=review)

@@ -107,7 +107,8 @@ def set_value(ws: Path, ind_id: str, value) -> None:
     wb = load_workbook(path)
     sheet = wb["指标"]
     header = [c.value for c in sheet[1]]
-    col = next(i for i, h in enumerate(header, 1) if str(h).removesuffix("年") == YEAR)
+    results = str(int(YEAR) - 1)   # the 2024 report's figures are those of 2023
+    col = next(i for i, h in enumerate(header, 1) if str(h).removesuffix("年") == results)
     row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == ind_id)
     sheet.cell(row, col).value = value
     wb.save(path)

@@ -68,6 +68,7 @@ def test_types_defaults_and_ranges_in_chinese():
     (["build", "--format", "odt", "2024"], "错误：'--format' 的值无效：'odt' 不是 'docx', 'pdf', 'all' 之一。"),
     (["preview", "--hlp"], "错误：没有选项 '--hlp'。 （是否想用：'--help'？）"),
     (["build", "--jobs"], "错误：选项 '--jobs' 需要 1 个值。"),
+    (["build"], "错误：缺少参数 'YEAR'。"),
 ])
 def test_usage_errors_in_chinese(args, message):
     out = reportgen(*args, env=ZH)

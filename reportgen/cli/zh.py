@@ -146,10 +146,21 @@ class Option(click.Option):
         return record[0], help
 
 
+def _missing_message(format_message):
+    """click ends “Missing argument 'YEAR'” with an English full stop outside its catalog."""
+    def chinese(self) -> str:
+        return re.sub(r"\.( |$)", lambda m: "。" + m.group(1).strip(), format_message(self), count=1)
+    chinese.chinese = True
+    return chinese
+
+
 def localize(command: click.Command) -> None:
     """Chinese type names, usage words and help layout for a command and all its subcommands."""
     if language() != "zh":
         return
+    missing = click.exceptions.MissingParameter
+    if not getattr(missing.format_message, "chinese", False):
+        missing.format_message = _missing_message(missing.format_message)
     command.context_class = Context
     if command.options_metavar == "[OPTIONS]":
         command.options_metavar = OPTIONS_METAVAR

@@ -255,17 +255,21 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
     before = keys()
     (workspace / "data/2024/lucheng/~$indicators.xlsx").write_bytes(b"lock")
     assert keys() == before
-    # a font file in the workspace's fonts/ folder: only the PDF depends on fonts
+    # a font file in the workspace's fonts/ folder: the PDF depends on fonts, and so does the DOCX
+    # that embeds stand-in faces (the default); without embedded fonts only the PDF does
     from reportgen.write.fonts import system_families, workspace_faces
 
     kai = system_families().get("AR PL KaitiM GB")
     if kai is None:
         pytest.skip("AR PL KaitiM GB not installed")
+    plain = ("no-embedded-fonts",)
+    before_plain = keys(plain)
     (workspace / "fonts").mkdir()
     shutil.copy(kai.path, workspace / "fonts/kai.ttf")
     workspace_faces.cache_clear()     # fonts.py caches the folder's faces per process; a build is one process
-    after = keys()
-    assert after[0] == before[0] and after[1] != before[1]
+    after, after_plain = keys(), keys(plain)
+    assert after[0] != before[0] and after[1] != before[1]
+    assert after_plain[0] == before_plain[0] and after_plain[1] != before_plain[1]
 
 
 def test_manifest_lists_inputs_outputs_versions_and_fonts(sample_build):

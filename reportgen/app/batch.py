@@ -202,6 +202,7 @@ class Fingerprint:
     fonts: dict[str, dict]
     style_sha256: str
     source_date: str | None
+    docx_fonts: bool = False           # the DOCX embeds stand-in faces (style.docx_embed_fonts)
 
     @classmethod
     def of(cls, ws: Workspace, year: int, style, formats: tuple[str, ...]) -> "Fingerprint":
@@ -218,7 +219,8 @@ class Fingerprint:
         stamp = output_datetime(None)
         return cls(ws, year, formats, inputs, generator_versions(),
                    font_files(ws, style) if "pdf" in formats or style.docx_embed_fonts else {},
-                   _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None)
+                   _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None,
+                   style.docx_embed_fonts)
 
     def unit_inputs(self, unit: str) -> dict[str, dict]:
         """The files the document of ``unit`` is made from: what the reader says it reads for
@@ -236,7 +238,8 @@ class Fingerprint:
 
     def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict], template: str = "") -> str:
         g = self.generator
-        engine = {"docx": {"python-docx": g["python-docx"], "fonts": self.fonts},   # embedded subsets
+        engine = {"docx": {"python-docx": g["python-docx"],
+                           "fonts": self.fonts if self.docx_fonts else {}},   # the embedded subsets
                   "pdf": {"weasyprint": g["weasyprint"], "pydyf": g["pydyf"], "fonts": self.fonts,
                           "tuning": os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1"),
                           # the pre-subset faces (write/font_cache) are cut by HarfBuzz

@@ -19,6 +19,8 @@ packages=(
 # fonts-noto-cjk-extra: the Black weight of Noto Serif CJK, the 小标宋 stand-in (134 MB download).
 if [ "$want_test" = 1 ]; then
   packages+=(poppler-utils libreoffice-writer-nogui chromium faketime)
+  # Calc: scripts/january_screenshots.py renders the indicators spreadsheet for docs/january-guide.md
+  packages+=(libreoffice-calc-nogui)
 fi
 
 if command -v apt-get >/dev/null 2>&1 && [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then

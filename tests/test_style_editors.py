@@ -1,6 +1,8 @@
 """styles.yaml for editors: a Chinese reference generated from the schema, Chinese errors that
 name the key and suggest the right one, and `reportgen style show` with the effective values."""
 
+import re
+
 from pydantic import BaseModel
 
 from conftest import REPO, reportgen
@@ -47,15 +49,17 @@ def test_typos_in_styles_yaml_give_chinese_errors_with_the_right_key(workspace):
         out = reportgen("-C", str(workspace), *command, env=ZH)
         assert out.returncode == 1, out.stdout
         err = out.stderr
-        assert "styles.yaml margin_mm：没有“margin_mm”这一项" in err and "是否想写“margins_mm”？" in err
-        assert "styles.yaml margins_mm.lft：没有“lft”这一项" in err and "是否想写“left”？" in err
-        assert "styles.yaml margins_mm.top：“三十”不是数字" in err
-        assert "styles.yaml elements.bodyy：没有“bodyy”这一项" in err and "是否想写“body”？" in err
-        assert "styles.yaml elements.body.font：没有名为“fangsongg”的字体角色" in err
+        assert "styles.yaml:1 margin_mm：没有“margin_mm”这一项" in err and "是否想写“margins_mm”？" in err
+        assert "styles.yaml:4 margins_mm.lft：没有“lft”这一项" in err and "是否想写“left”？" in err
+        assert "styles.yaml:5 margins_mm.top：“三十”不是数字" in err
+        assert "styles.yaml:7 elements.bodyy：没有“bodyy”这一项" in err and "是否想写“body”？" in err
+        assert "styles.yaml:8 elements.body.font：没有名为“fangsongg”的字体角色" in err
         assert "可选：left、center、right、justify" in err
-        assert "styles.yaml bold_headings：“是”不是 true 或 false" in err
+        assert "styles.yaml:9 bold_headings：“是”不是 true 或 false" in err
         assert "Extra inputs" not in err and "Input should" not in err and "Field required" not in err
         assert err.count("styles.yaml") == 7          # every problem once, nothing about bodyy's missing font
+        lines = [int(n) for n in re.findall(r"styles\.yaml:(\d+) ", err)]
+        assert lines == sorted(lines)                 # in the order of the file
 
 
 def test_style_show_prints_the_effective_values_and_where_they_come_from(workspace):

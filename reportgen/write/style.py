@@ -321,20 +321,21 @@ def _style_message(err: dict) -> tuple[str, str]:
     return _("“{value}”不合要求").format(value=value), ""
 
 
-def _check_names(data: dict, builtin: dict, label: str) -> list[Problem]:
+def _check_names(data: dict, builtin: dict, label: str, lines: dict[tuple, int]) -> list[Problem]:
     """Element names are those the writers know (a misspelt one would silently do nothing), and
     an element's font is one of the roles."""
     problems = []
     known = list((builtin.get("elements") or {}))
     for name in (data.get("elements") or {}):
         if name not in known:
-            problems.append(Problem(f"{label} elements.{name}", _("没有“{key}”这一项").format(key=name),
+            problems.append(Problem(_where(label, ("elements", name), lines), _("没有“{key}”这一项").format(key=name),
                                     _suggest(str(name), known)))
     roles = list((data.get("fonts") or {}))
     for name, element in (data.get("elements") or {}).items():
         font = element.get("font") if isinstance(element, dict) else None
         if font is not None and font not in roles:
-            problems.append(Problem(f"{label} elements.{name}.font", _("没有名为“{name}”的字体角色").format(name=font),
+            problems.append(Problem(_where(label, ("elements", name, "font"), lines),
+                                    _("没有名为“{name}”的字体角色").format(name=font),
                                     _suggest(str(font), roles)))
     return problems
 
@@ -370,21 +371,57 @@ def merged(layers: list[tuple[str, dict]]) -> dict:
     return data
 
 
+def _key_lines(text: str) -> dict[tuple, int]:
+    """The line (1-based) of every key path of a YAML mapping, for messages."""
+    import yaml as _yaml
+
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path: tuple) -> None:
+        if isinstance(node, _yaml.MappingNode):
+            for key, value in node.value:
+                here = path + (str(key.value),)
+                lines[here] = key.start_mark.line + 1
+                walk(value, here)
+
+    try:
+        walk(yamlio.compose(text), ())
+    except Exception:  # noqa: BLE001 — a line number is a courtesy; the error itself is reported
+        pass
+    return lines
+
+
+def _where(label: str, path: tuple, lines: dict[tuple, int]) -> str:
+    """``styles.yaml:4 margins_mm.lft``: the deepest key of the path written in the file."""
+    keys = tuple(str(p) for p in path)
+    for n in range(len(keys), 0, -1):
+        if keys[:n] in lines:
+            return f"{label}:{lines[keys[:n]]} {'.'.join(keys)}"
+    return f"{label} {'.'.join(keys)}"
+
+
 def load_style(workspace_style: Path | None = None, profiles: list[str] | tuple[str, ...] = ()) -> Style:
     """Built-in style, then the workspace's overrides, then each named profile."""
     layers = style_layers(workspace_style, profiles)
-    label = layers[1][0] if len(layers) > 1 and not layers[1][0].startswith(BUILTIN_LABEL) else "styles.yaml"
+    has_file = workspace_style is not None and (workspace_style.exists() or workspace_style.is_symlink())
+    label = workspace_style.name if has_file else "styles.yaml"
+    lines = _key_lines(read_input_text(workspace_style, workspace_style.parent, label)) if has_file else {}
     data = merged(layers)
-    problems = _check_names(data, layers[0][1], label)
+    problems = _check_names(data, layers[0][1], label, lines)
     try:
         style = Style.model_validate(data)
     except ValidationError as exc:
         known = set(layers[0][1].get("elements") or {})
         unknown = {("elements", str(n)) for n in (data.get("elements") or {}) if n not in known}
-        problems += [Problem(f"{label} {'.'.join(str(p) for p in err['loc'])}", *_style_message(err))
+        problems += [Problem(_where(label, err["loc"], lines), *_style_message(err))
                      for err in exc.errors() if tuple(str(p) for p in err["loc"][:2]) not in unknown]
     if problems:
-        raise ReportgenError(problems) from None
+        import re
+
+        def line_of(p: Problem) -> int:
+            m = re.match(r"[^ ]*:(\d+) ", p.where)
+            return int(m.group(1)) if m else 0
+        raise ReportgenError(sorted(problems, key=line_of)) from None   # in the order of the file
     return style
 
 

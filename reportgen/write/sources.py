@@ -23,13 +23,12 @@ import zipfile
 
 from ..check.provenance import Figure, entries
 from ..model import Document
+from .pydocx import normalise_zip
 
 HEADERS = ("页码", "位置", "印出文字", "数值", "指标", "指标名称", "来源单元格", "计算", "写入位置", "上下文", "状态")
 WIDTHS = (6, 18, 14, 10, 22, 26, 48, 40, 44, 40, 8)
 FIXED_TIME = _dt.datetime(2000, 1, 1)
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SPACE = re.compile(r"\s+")
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def rows(doc: Document, pdf: bytes | None = None) -> list[dict]:
@@ -102,22 +101,12 @@ def sources_xlsx(doc: Document, pdf: bytes | None = None) -> bytes:
     wb.properties.creator = "reportgen"
     wb.properties.title = doc.title + "（来源）"
     wb.properties.created = wb.properties.modified = FIXED_TIME
+    # openpyxl's save() stamps the time of saving into docProps/core.xml; its writer, used
+    # directly, keeps the fixed times set above. The zip's entry times are then fixed like the
+    # DOCX's (one normalisation for every zip the writers make).
+    from openpyxl.writer.excel import ExcelWriter
+
     buf = io.BytesIO()
-    wb.save(buf)
-    return _normalise_zip(buf.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Fixed entry times and attributes: the same document gives the same bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            blob = src.read(info.filename)
-            if info.filename == "docProps/core.xml":   # openpyxl stamps the time of saving
-                blob = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", blob)
-            dst.writestr(fixed, blob)
-    return out.getvalue()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return normalise_zip(buf.getvalue())

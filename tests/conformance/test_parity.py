@@ -142,7 +142,7 @@ def _first_lines(pages) -> list[str]:
 
 @pytest.mark.xfail(strict=True, reason=(
     "measured on the 鹿城 sample, LibreOffice 7.4 (recipient desktop, embedded faces) vs WeasyPrint: "
-    "pages 1–2 start alike, page 3 one character apart (国智能谷… / 智能谷…), pages 4–7 lines apart. "
+    "pages 1–2 start alike, page 3 one character apart (国智能谷… / 智能谷…), pages 4–7 about one line apart (22–29 characters). "
     "Causes: LibreOffice sets a ” that follows Latin digits in the Latin face (0.44 em, the PDF 1 em) "
     "and puts ~0.2 em between Han and digits although w:autoSpaceDE/DN=0 (see test_docx_libreoffice), "
     "so paragraphs with figures break lines differently; in the PDF Latin letters are drawn from the "
@@ -159,3 +159,22 @@ def test_every_page_starts_with_the_same_line(wp_pages, lo_recipient_pages):
 
 def test_page_count_parity_on_the_recipient_desktop(wp_pages, lo_recipient_pages):
     assert len(wp_pages) == len(lo_recipient_pages), (len(wp_pages), len(lo_recipient_pages))
+
+
+def _page_starts(pages) -> list[int]:
+    """Where each page starts in the document's text (characters of the 版心 lines before it)."""
+    out, pos = [], 0
+    for p in pages:
+        out.append(pos)
+        pos += sum(len(WS.sub("", ln.text)) for ln in p.lines if ln.baseline_mm < BOTTOM_MM + 2)
+    return out
+
+
+def test_every_page_starts_within_a_line_of_the_pdf(wp_pages, lo_recipient_pages):
+    """Until the line-for-line check above passes: the same pages, each starting at most one grid
+    line (28 characters) apart, plus 3 for the punctuation LibreOffice drops at line ends
+    (test_same_text).  Measured on the sample: 0, 0, 1, 29, 25, 24, 22 characters."""
+    wp, lo = _page_starts(wp_pages), _page_starts(lo_recipient_pages)
+    assert len(wp) == len(lo), f"WeasyPrint {len(wp)} pages, LibreOffice {len(lo)}"
+    off = [b - a for a, b in zip(wp, lo)]
+    assert max(map(abs, off)) <= 28 + 3, f"page starts LibreOffice − PDF, in characters: {off}"

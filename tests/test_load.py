@@ -37,7 +37,9 @@ def test_sample_reads_all_three_formats_into_one_tidy_table(workspace):
     assert value(t21, "wenzhou_city", "sme_count", 2021) == 12067
     assert value(t21, "wenzhou_city", "graduates_new", 2020) == 10
     xin = t20[t20["unit"] == "xinchang"]
-    assert len(xin) == 13 and xin["value"].isna().all()          # the seed gives targets only
+    # the seed gives targets only, and one comparison figure (绍兴市平均为5件)
+    assert len(xin) == 14 and xin["value"].isna().sum() == 13
+    assert value(t20, "xinchang", "shaoxing_hv_patents_per_10k", 2020) == 5
     tgt = load(ws, 2021).units["xinchang"].targets
     assert dict(zip(tgt["id"], zip(tgt["target"], tgt["qualifier"])))["hightech_va_share"] == (90, "超过")
 

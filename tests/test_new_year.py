@@ -148,7 +148,9 @@ def test_never_overwrites(workspace):
 
 def test_new_year_for_csv_and_yaml_units(workspace):
     proc = reportgen("-C", str(workspace), "new-year", "2022", check=True)     # 瓯海, 新昌 and 温州: 2021 → 2022
-    assert "已新建 data/2022/wenzhou_city/：指标 18 行，2022年数值待填写。" in proc.stdout   # results_year moved on too
+    assert "已新建 data/2022/wenzhou_city/：指标 21 行，2022年数值待填写。" in proc.stdout   # results_year moved on too
+    # 新昌's plan-year target (争创1-2个省级重点实验室: a range, two rows) is to set again for 2022
+    assert "2022年目标 2 项待设定" in proc.stdout
     csv = (workspace / "data/2022/wenzhou_city/indicators.csv").read_text("utf-8-sig").splitlines()
     assert csv[0] == "编号,指标名称,单位,类型,精度,2020,2021,2022,排名范围,排名,说明"
     assert csv[16].startswith("kunpeng,入选省“鲲鹏行动”计划,人,总量,0,,2,,全省,,")   # rank cleared
@@ -157,7 +159,13 @@ def test_new_year_for_csv_and_yaml_units(workspace):
     assert list(data["指标"][0]) == ["编号", "指标名称", "单位", "类型", "精度", 2020, 2021]
     assert data["目标"][2] == {"编号": "hightech_va_share", "年份": 2025, "目标值": 90, "限定词": "超过"}
     assert (workspace / "data/2022/xinchang/report.yaml").read_text("utf-8").count("date: 2022-07-27") == 1
-    # the new year checks (values still empty: figures print “—”) except where the news needs a rank
+    # the new year checks once its targets are set (values still empty: figures print “—”) except
+    # where the news needs a rank
+    ypath = workspace / "data/2022/xinchang/indicators.yaml"
+    ytext = ypath.read_text("utf-8")
+    assert ytext.count("年份: 2022, 目标值: null") == 2
+    ypath.write_text(ytext.replace("下限, 单位: 个, 年份: 2022, 目标值: null", "下限, 单位: 个, 年份: 2022, 目标值: 2")
+                     .replace("上限, 单位: 个, 年份: 2022, 目标值: null", "上限, 单位: 个, 年份: 2022, 目标值: 3"), "utf-8")
     proc = reportgen("-C", str(workspace), "check", "2022")
     # the news prints the rank in words (全省第三); the new year's rank is still empty
     assert proc.returncode == 1 and "data/2022/wenzhou_city/report.yaml:" in proc.stderr and "news.body.13" in proc.stderr
@@ -167,6 +175,7 @@ def test_new_year_for_csv_and_yaml_units(workspace):
     paras = [p.text for p in d.paragraphs if p.text.strip()]
     assert paras[0] == "2022年度科技创新发展规划" and paras[-1] == "2022年7月27日"
     assert "高新技术企业突破400家" in "".join(paras)        # the 2025 targets carried over
+    assert "争创2-3个省级重点实验室" in "".join(paras)      # the 2022 targets just set
 
 
 def test_new_year_messages(workspace):

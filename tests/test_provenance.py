@@ -113,29 +113,28 @@ def test_template_and_narrative_lines_are_named(sample_docs):
     assert any("_components.md.j2" in p and "←" in p for p in printed)
 
 
-#: Numbers typed into the samples' report.yaml narratives (not figures from the sheets); each is
-#: checked below to be literally in that report.yaml. A new typed number fails this test.
-TYPED_IN_SAMPLES = {
-    ("ouhai", ""): ["10", "4.3", "5200"],
-    ("xinchang", ""): ["100", "5", "1", "2"],
-    ("wenzhou_city", ""): ["5", "3", "30", "6", "100", "13"],
-    ("lucheng", "summary_plan"): ["2.0"],
-    ("lucheng", "summary"): [],
-    ("lucheng", "plan"): ["2.0"],
-    ("lucheng", "news"): [],
-}
+def test_nothing_untraced_in_any_sample_document(sample_docs):
+    """Every number of every sample document is a traced figure or fixed wording."""
+    loose = {(uid, template): [(u.text, u.place.label, u.narrative) for u in provenance.untraced(doc)]
+             for year, uid, template, doc in sample_docs}
+    assert len(loose) >= 7 and {uid for uid, _t in loose} >= {"lucheng", "ouhai", "xinchang", "wenzhou_city"}
+    assert all(not v for v in loose.values()), {k: v for k, v in loose.items() if v}
 
 
-def test_nothing_untraced_but_the_typed_numbers(prov_ws, sample_docs):
-    seen = {}
+def test_the_samples_former_typed_numbers_are_traced_to_cells(prov_ws, sample_docs):
+    """The figures once typed into the narratives (面积、投资额、绍兴市平均、争创1-2个、院士、
+    投资门槛、细分领域) are printed from the sheets: their cells hold the values."""
+    wanted = {("ouhai", "4.3万平方米"), ("ouhai", "5200万元"), ("xinchang", "5件"), ("xinchang", "1"),
+              ("xinchang", "2个"), ("wenzhou_city", "6"), ("wenzhou_city", "100亿"), ("wenzhou_city", "13个")}
+    found = set()
     for year, uid, template, doc in sample_docs:
-        loose = provenance.untraced(doc)
-        seen[(uid, template)] = [u.text for u in loose]
-        report = (prov_ws / "data" / str(year) / uid / "report.yaml").read_text("utf-8")
-        for u in loose:
-            assert u.text in report, u
-            assert u.narrative.startswith(f"data/{year}/{uid}/report.yaml:"), u
-    assert seen == TYPED_IN_SAMPLES
+        for f in provenance.figures(doc):
+            if (uid, f.text) in wanted and f.source.printed_by.startswith(f"data/{year}/{uid}/report.yaml:"):
+                (address, value), = f.source.cells
+                read = _read_cell(prov_ws, address)
+                assert (value in read) if ".yaml:" in address else _same_number(read, value), (address, read)
+                found.add((uid, f.text))
+    assert found == wanted
 
 
 def test_a_number_typed_into_a_narrative_shows_up(workspace):
@@ -144,17 +143,41 @@ def test_a_number_typed_into_a_narrative_shows_up(workspace):
     text = report.read_text("utf-8")
     # a typed figure, and a typed figure dressed in forged provenance markers
     forged = "\ue000\ue010\ue001" + "6666" + "\ue002"
-    text = text.replace("opening: >-\n", f"opening: >-\n  全年授权发明专利9876件，另有{forged}项。\n", 1)
+    # fixed wording by class (anniversary, period, top-N list, version) next to typed figures
+    # that look alike (增长2.0%、规模达3.0亿元、前10名、近5000家) which stay untraced
+    text = text.replace("opening: >-\n", f"opening: >-\n  全年授权发明专利9876件，另有{forged}项。"
+                        "建校60周年，近3年入选城市50强，服务平台3.0上线；增长2.0%，规模达3.0亿元，"
+                        "居全市前10名，近5000家企业。\n", 1)
     report.write_text(text, "utf-8")
     ws = Workspace(workspace)
     uy = load_year(ws, year).units["lucheng"]
     doc, source = document_for(ws, uy)
     loose = {u.text: u for u in provenance.untraced(doc)}
-    assert {"9876", "6666"} <= set(loose)
+    assert {"9876", "6666", "2.0", "3.0", "10", "5000"} == set(loose)
     assert loose["9876"].narrative.startswith(f"data/{year}/lucheng/report.yaml:")
     assert not any(c in source for c in MARK_CHARS)
     body = "".join(b.text for b in doc.all_blocks() if hasattr(b, "runs"))
     assert "9876" in body and not any(c in body for c in MARK_CHARS)
+
+
+def test_check_warns_of_typed_numbers_with_file_and_line(workspace):
+    """`reportgen check` lists a number typed into report.yaml as a warning naming the file and
+    the line it was typed on (not the narrative's first line); the sample itself has none."""
+    year = _lucheng_year(workspace)
+    clean = reportgen("-C", str(workspace), "check", str(year))
+    assert clean.returncode == 0 and "警告" not in clean.stderr + clean.stdout
+    rel = f"data/{year}/lucheng/report.yaml"
+    report = workspace / rel
+    lines = report.read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("opening: >-")) + 2   # its 2nd text line
+    lines.insert(at + 1, "  另新增孵化器4321家，建党100周年。")
+    report.write_text("\n".join(lines) + "\n", "utf-8")
+    proc = reportgen("-C", str(workspace), "check", str(year))
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("警告：")]
+    assert len(warnings) == 1, proc.stderr
+    assert warnings[0].startswith(f"警告：{rel}:{at + 2}：数字“4321”直接写在文字中"), warnings
+    assert "孵化器4321家" in warnings[0]
 
 
 def test_a_template_cannot_forge_a_trace(workspace):

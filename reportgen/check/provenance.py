@@ -7,7 +7,11 @@ wording — a number typed into report.yaml shows up here.
 
 Fixed wording: years (2023年、2021年度、〔2024〕), dates (1月31日), ordinals (第一 is words;
 序号 columns, ``1.`` at the start of a paragraph, 附件1), and names in quotation marks or
-book-title marks (“315”科技创新体系、《……80条》), which are names, not figures.
+book-title marks (“315”科技创新体系、《……80条》), which are names, not figures. Also, by the
+class of wording, never by the number: anniversaries (建党100周年), the period a figure covers
+(近5年、前3个月、过去10年), the name of a top-N list (高校孵化器10强、城市30强、500强) and a
+version written after a name (大孵化集群2.0、工业4.0 — an integer with “.0” directly after a
+name, not after a verb of quantity such as 为、达、增长, and not followed by a unit).
 """
 
 from __future__ import annotations
@@ -22,6 +26,14 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?=年|〔|〕|－|-|—|~|～|至|/|\Z)|(?<=�
 _DATE = re.compile(r"\d{1,2}(?=月)|(?<=月)\d{1,2}(?=日)")
 _LEADING_ORDINAL = re.compile(r"^\s*(?:附件：?)?\d{1,2}(?=[.．、])")
 _QUOTED = re.compile(r"“[^”]*”|《[^》]*》|「[^」]*」|‘[^’]*’|\"[^\"]*\"")
+_ANNIVERSARY = re.compile(r"\d+(?=周年)")
+_PERIOD = re.compile(r"(?:(?<=近)|(?<=前)|(?<=过去))\d+(?=个?(?:年|月|天|日|周|季度)(?!\d))")
+_TOP_LIST = re.compile(r"(?<![\d.])\d+(?=强)")
+#: words after which a number is a quantity (规模达2.0、大于2.0、均值2.0), so not a version
+_QUANTITY_WORDS = "为达到至超约近逾增长降升提高低减比占是了共计合余及和与或于多少均值率额量数、，；："
+#: characters that make “2.0” a measured value (2.0亿元、2.0%、2.0倍)
+_UNIT_START = "%％‰倍个万亿千百元件家项人名位次年月日天米吨度分秒克斤亩户座所套台条"
+_VERSION = re.compile(r"(?<=[A-Za-z\u4e00-\u9fff])(?<![%s])\d{1,2}\.0(?![\d.%s])" % (_QUANTITY_WORDS, _UNIT_START))
 ORDINAL_HEADERS = ("序号", "编号")
 
 
@@ -125,7 +137,7 @@ def entries(doc: Document) -> list[Figure | Untraced]:
 
 def _fixed(place: Place, m: re.Match) -> bool:
     text, a, b = place.text, m.start(), m.end()
-    for pattern in (_YEAR, _DATE):
+    for pattern in (_YEAR, _DATE, _ANNIVERSARY, _PERIOD, _TOP_LIST, _VERSION):
         if any(x.start() <= a and b <= x.end() for x in pattern.finditer(text)):
             return True
     if any(q.start() < a and b < q.end() for q in _QUOTED.finditer(text)):
@@ -136,6 +148,31 @@ def _fixed(place: Place, m: re.Match) -> bool:
     if place.header in ORDINAL_HEADERS and text.strip() == m.group():
         return True
     return False
+
+
+_NARRATIVE_AT = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?:（.*）)?$")
+
+
+def typed_at(e: Untraced, root) -> str:
+    """``file:line`` of the report.yaml line an untraced number was typed on (``root`` is the
+    workspace folder): the first line from the narrative text's own line on that holds the number
+    with the characters printed around it; the narrative's first line when none does; "" for a
+    number that no narrative wrote (typed into a template)."""
+    m = _NARRATIVE_AT.match(e.narrative)
+    if not m:
+        return ""
+    first = int(m["line"])
+    try:
+        lines = (root / m["file"]).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return f"{m['file']}:{first}"
+    text = e.place.text
+    before, after = _squash(text[max(0, e.start - 2):e.start]), _squash(text[e.start + len(e.text):][:2])
+    for needle in (before + e.text + after, e.text + after, before + e.text, e.text):
+        for n, line in enumerate(lines[first - 1:], first):
+            if needle in _squash(line):
+                return f"{m['file']}:{n}"
+    return f"{m['file']}:{first}"
 
 
 def _squash(text: str) -> str:

@@ -142,11 +142,13 @@ def check(ctx, year):
             n=blocking, year=year)) from None
     by_unit = {uid: list(check_figures(ws, uy)) for uid, uy in dataset.units.items()}
     titles: dict[str, list[str]] = {uid: [] for uid in by_unit}
+    warned: set = set()          # a narrative text printed by several documents is warned once
     for prepared in documents(ws, year, dataset=dataset):
         uid = prepared.unit.unit.id
         by_unit[uid] += prepared.problems
         if prepared.document is not None:
             titles[uid].append(prepared.document.title)
+            _warn_untraced(ws, prepared, warned)
     for uid, uy in dataset.units.items():   # 通过 only for a unit with no problem at all
         if not by_unit[uid]:
             for title in titles[uid]:
@@ -157,6 +159,23 @@ def check(ctx, year):
     if blocking:
         raise ReportgenError(_("还有 {n} 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check {year}").format(
             n=blocking, year=year))
+
+
+def _warn_untraced(ws, prepared, warned: set) -> None:
+    """Numbers typed into the narrative (or a template) that no sheet cell backs: warnings with
+    file:line, so staff see them before review; they do not fail the check."""
+    from ..check import provenance
+
+    for u in provenance.untraced(prepared.document):
+        where = provenance.typed_at(u, ws.root) or _("{title} {place}").format(
+            title=prepared.document.title, place=u.place.label)
+        if (where, u.text, u.context) in warned:
+            continue
+        warned.add((where, u.text, u.context))
+        click.echo(_("警告：{where}：数字“{number}”直接写在文字中，不来自数据表：{context}").format(
+            where=where, number=u.text, context=u.context), err=True)
+        click.echo("    " + _("提示：") + _("把它填进指标表，用 {{ ind.编号 }} 写入，审核时才能查到单元格；"
+                                          "年份、日期、序号和名称中的数字不算"), err=True)
 
 
 @main.command(help=_("说明 YEAR 年文档中的某个数字从哪里来：指标、文件、工作表、单元格和计算方法（出现多次时全部列出）。"))

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/memory.py [--units 500] [--jobs 2]
 
-Builds ``--units`` units (DOCX and PDF each) in one run of ``reportgen.batch.run`` with ``--jobs``
+Builds ``--units`` units (DOCX and PDF each) in one run of ``reportgen.app.batch.run`` with ``--jobs``
 worker processes (the code path of ``reportgen build --jobs N``).  Each document's outcome carries
 the worker's pid and its resident and peak memory (``/proc/self/statm``, ``getrusage``) after that
 document; the table shows, per worker, the resident memory after its 1st, 10th, … last document,

@@ -405,11 +405,5 @@ def output_paths(title: str, formats, out_dir: Path) -> dict[str, Path]:
             for fmt in (*FORMATS, *REVIEW_FILES) if fmt in formats}
 
 
-def build_unit(ws: Workspace, uy: UnitYear, style: Style, formats: tuple[str, ...], out_dir: Path) -> Built:
-    doc, source = document_for(ws, uy)
-    data = render_outputs(doc, style, ws, formats, date=issue_date(uy))
-    return write_outputs(Built(uy.unit.id, doc.title, doc, source), data, out_dir)
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -46,8 +46,13 @@ install_fandol() {
   command -v apt-get >/dev/null 2>&1 || { echo "==> no apt-get: put FandolFang-Regular.otf in $dest yourself"; return 0; }
   tmp=$(mktemp -d)
   echo "==> FandolFang from texlive-lang-chinese (apt-get download, dpkg-deb -x) → $dest"
-  (cd "$tmp" && chmod 777 . && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1) \
-    || { [ "$(id -u)" = 0 ] && apt-get update -qq && (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null); }
+  if ! (cd "$tmp" && chmod 777 . && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1) \
+     && ! { [ "$(id -u)" = 0 ] && apt-get update -qq && (cd "$tmp" && apt-get download -qq texlive-lang-chinese >/dev/null); }; then
+    echo "==> could not download texlive-lang-chinese (run 'sudo apt-get update' and try again);"
+    echo "    the PDF body falls back to Noto Serif CJK until FandolFang-Regular.otf is in $dest"
+    rm -rf "$tmp"
+    return 0
+  fi
   deb=$(ls "$tmp"/texlive-lang-chinese_*.deb)
   dpkg-deb -x "$deb" "$tmp/x"
   mkdir -p "$dest"

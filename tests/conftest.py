@@ -24,11 +24,28 @@ def reportgen(*args, cwd=None, env=None, check=False):
     return proc
 
 
+def under_ci() -> bool:
+    """CI=true (any case): what a test needs must be there, a missing tool fails."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def require_font(family: str):
+    """An installed font family the test needs: fails under CI (setup.sh installs it), else skips."""
+    from reportgen.write.fonts import system_families
+
+    face = system_families().get(family)
+    if face is None:
+        if under_ci():
+            pytest.fail(f"font {family} is required under CI but is not installed (scripts/setup.sh installs it)")
+        pytest.skip(f"font {family} not installed")
+    return face
+
+
 def require_tool(name: str) -> str:
     """A test needing an external tool fails under CI=true when it is missing, else skips."""
     path = shutil.which(name)
     if path is None:
-        if os.environ.get("CI") == "true":
+        if under_ci():
             pytest.fail(f"{name} is required under CI but is not installed")
         pytest.skip(f"{name} not installed")
     return path

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from conftest import reportgen, require_tool
+from conftest import reportgen, require_tool, require_font
 from reportgen.write.fonts import resolve, system_families
 from reportgen.write.style import load_style
 
@@ -46,9 +46,7 @@ def test_without_open_fonts_pdf_fails_clearly_and_docx_still_builds(workspace, n
 
 
 def test_workspace_font_folder_comes_first(workspace, tmp_path):
-    kai = system_families().get("AR PL KaitiM GB")
-    if kai is None:
-        pytest.skip("AR PL KaitiM GB not installed")
+    kai = require_font("AR PL KaitiM GB")
     font = TTFont(str(kai.path))
     for rec in font["name"].names:
         if rec.nameID in (1, 4, 16):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, reportgen
+from conftest import REPO, reportgen, require_font
 from reportgen.app.batch import Job, plan_jobs
 
 NAMES = ["东城", "西城", "南湖", "北山", "中山", "江北", "海曙", "瓯海"]
@@ -259,9 +259,7 @@ def test_what_the_incremental_key_depends_on(workspace, monkeypatch):
     # that embeds stand-in faces (the default); without embedded fonts only the PDF does
     from reportgen.write.fonts import system_families, workspace_faces
 
-    kai = system_families().get("AR PL KaitiM GB")
-    if kai is None:
-        pytest.skip("AR PL KaitiM GB not installed")
+    kai = require_font("AR PL KaitiM GB")
     plain = ("no-embedded-fonts",)
     before_plain = keys(plain)
     (workspace / "fonts").mkdir()

@@ -52,3 +52,20 @@ def test_memoized_style_ids_answer_as_python_docx_does():
 def test_section_properties_is_the_body_sectpr():
     d = _doc()
     assert pydocx.section_properties(d.sections[0]) is d.element.body.sectPr
+
+
+def test_xml_is_the_element_python_docx_writes():
+    d = _doc()
+    p = d.paragraphs[0]
+    table = d.add_table(rows=1, cols=1)
+    cell, row, run = table.cell(0, 0), table.rows[0], p.runs[0]
+    assert pydocx.xml(p).tag.endswith("}p") and pydocx.xml(run).tag.endswith("}r")
+    assert pydocx.xml(table).tag.endswith("}tbl") and pydocx.xml(row).tag.endswith("}tr")
+    assert pydocx.xml(cell).tag.endswith("}tc")
+    pydocx.xml(p).get_or_add_pPr().get_or_add_keepNext()   # an edit through it lands in the document
+    assert b"<w:keepNext/>" in _xml_of(d)
+
+
+def _xml_of(d) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(pydocx.package_bytes(d))) as z:
+        return z.read("word/document.xml")

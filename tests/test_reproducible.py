@@ -66,7 +66,7 @@ def test_source_date_epoch_sets_the_dates(workspace):
 
 
 def test_weasyprint_tuning_changes_no_glyph(workspace, tmp_path):
-    """The speed-ups of writers/weasyprint_tuning.py: same pages, same glyphs at the same places."""
+    """The speed-ups of write/weasyprint_tuning.py: same pages, same glyphs at the same places."""
     tuned = build(workspace, "--format", "pdf", out=tmp_path / "tuned")
     plain = build(workspace, "--format", "pdf", out=tmp_path / "plain",
                   env={"REPORTGEN_WEASYPRINT_TUNING": "0"})
@@ -81,7 +81,7 @@ def test_weasyprint_tuning_changes_no_glyph(workspace, tmp_path):
     assert abs(len(tuned[name]) - len(plain[name])) < 0.02 * len(plain[name])
 
 
-@pytest.mark.parametrize("script", ["import reportgen.writers.weasyprint_tuning as t; print(t.apply())"])
+@pytest.mark.parametrize("script", ["import reportgen.write.weasyprint_tuning as t; print(t.apply())"])
 def test_tuning_applies_to_this_weasyprint(script):
     """If a WeasyPrint upgrade changes the code the speed-ups were written for, they switch
     themselves off (the PDF stays right, only slower); this test says when that happened."""

@@ -200,7 +200,7 @@ class _Writer:
         p = footer.paragraphs[0]
         p.style = self._styles["page_number"]
         pn = self.s.el("page_number")
-        ppr = p._p.get_or_add_pPr()
+        ppr = pydocx.xml(p).get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(pn.size_pt), lineRule="exact")
         indent = _twips(self.s.page_number.outer_indent_chars * pn.size_pt)
         ind = _set(ppr, "ind", PPR_ORDER)
@@ -216,13 +216,13 @@ class _Writer:
                 it = OxmlElement("w:instrText")
                 it.set(qn("xml:space"), "preserve")
                 it.text = text
-                r._r.append(it)
+                pydocx.xml(r).append(it)
             elif kind == "text":
                 r.text = text
             else:
                 fc = OxmlElement("w:fldChar")
                 fc.set(qn("w:fldCharType"), kind)
-                r._r.append(fc)
+                pydocx.xml(r).append(fc)
         self._run(p, after, "page_number")
 
     # -- content -----------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class _Writer:
         # direct formatting only for what no style can say (bold inside a paragraph).
         r = p.add_run(text)
         if bold:
-            _set(r._r.get_or_add_rPr(), "b", RPR_ORDER)
+            _set(pydocx.xml(r).get_or_add_rPr(), "b", RPR_ORDER)
         return r
 
     def _runs(self, p, runs: list[Run], element: str, spans: list[Span] = ()) -> None:
@@ -261,7 +261,7 @@ class _Writer:
             self._run(p, runs, element)
         else:
             self._runs(p, runs, element, spans)
-        ppr = p._p.get_or_add_pPr()
+        ppr = pydocx.xml(p).get_or_add_pPr()
         if right_chars is not None:
             size = self.s.el(element).size_pt
             _set(ppr, "ind", PPR_ORDER, right=_twips(right_chars * size), rightChars=round(right_chars * 100))
@@ -284,7 +284,7 @@ class _Writer:
         p = self.para(item.element, runs, lead=item.lead, right_chars=item.right_chars,
                       page_break_before=item.page_break_before, spans=item.spans)
         if item.keep_next:
-            _set(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+            _set(pydocx.xml(p).get_or_add_pPr(), "keepNext", PPR_ORDER)
 
     def page_break(self) -> None:
         p = self.doc.add_paragraph(style=self._styles["body"])
@@ -295,7 +295,7 @@ class _Writer:
             self.para("table_caption", t.caption)
         ncols, grid = table_grid(t.rows)
         table = self.doc.add_table(rows=len(t.rows), cols=ncols)
-        tblpr = table._tbl.tblPr
+        tblpr = pydocx.xml(table).tblPr
         width_twips = _mm_twips(self.s.type_area_mm[0])
         _set(tblpr, "tblW", TBLPR_ORDER, w=width_twips, type="dxa")
         _set(tblpr, "jc", TBLPR_ORDER, val="center")
@@ -311,7 +311,7 @@ class _Writer:
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)
         for r, row in enumerate(t.rows):
-            tr = table.rows[r]._tr
+            tr = pydocx.xml(table.rows[r])
             trpr = tr.get_or_add_trPr()
             trpr.append(OxmlElement("w:cantSplit"))
             if r < t.header_rows:
@@ -324,8 +324,8 @@ class _Writer:
                 p = target.paragraphs[0]
                 p.style = self._styles[element]
                 self._runs(p, cell.runs, element, cell.spans)
-                _set(p._p.get_or_add_pPr(), "jc", PPR_ORDER, val=JC[cell.align])
-                tcpr = target._tc.get_or_add_tcPr()
+                _set(pydocx.xml(p).get_or_add_pPr(), "jc", PPR_ORDER, val=JC[cell.align])
+                tcpr = pydocx.xml(target).get_or_add_tcPr()
                 va = OxmlElement("w:vAlign")
                 va.set(qn("w:val"), "center")
                 tcpr.append(va)
@@ -336,11 +336,11 @@ class _Writer:
         s, rh = self.s, self.s.red_header
         size = item.size_pt
         p = self.para("red_mark", item.text)
-        ppr = p._p.get_or_add_pPr()
+        ppr = pydocx.xml(p).get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=_mm_twips(rh.mark_top_below_type_area_mm), after=0,
              line=_twips(size), lineRule="exact")
         for r in p.runs:   # the mark's size depends on its length: the one direct run property here
-            rpr = r._r.get_or_add_rPr()
+            rpr = pydocx.xml(r).get_or_add_rPr()
             _set(rpr, "sz", RPR_ORDER, val=round(size * 2))
             _set(rpr, "szCs", RPR_ORDER, val=round(size * 2))
 
@@ -350,7 +350,7 @@ class _Writer:
         p = self.para("doc_number", item.text)
         num = s.el("doc_number")
         gap_pt = (s.line_pt("doc_number") - num.size_pt) / 2
-        bdr = _set(p._p.get_or_add_pPr(), "pBdr", PPR_ORDER)
+        bdr = _set(pydocx.xml(p).get_or_add_pPr(), "pBdr", PPR_ORDER)
         bottom = OxmlElement("w:bottom")
         for k, v in {"val": "single", "sz": round(rh.rule_pt * 8), "color": s.colors.red.lstrip("#"),
                      "space": max(round(rh.rule_below_number_mm * PT_PER_MM - gap_pt), 0)}.items():
@@ -380,7 +380,7 @@ class _Writer:
         thin = max(round(s.banji.thin_rule_mm * PT_PER_MM * 8), 2)
         rows = ([(b.cc, "")] if b.cc else []) + [(b.issuer, b.date)]
         table = self.doc.add_table(rows=len(rows), cols=2)
-        tblpr = table._tbl.tblPr
+        tblpr = pydocx.xml(table).tblPr
         # Placed absolutely on its page so the last rule lies on the foot of the 版心 (7.4.1):
         # rows of one grid line each, exact height.
         row_twips = _twips(s.line_pt("banji"))
@@ -398,7 +398,7 @@ class _Writer:
         for col in table.columns:
             col.width = Emu(half * 635)
         for r, (left, right) in enumerate(rows):
-            trpr = table.rows[r]._tr.get_or_add_trPr()
+            trpr = pydocx.xml(table.rows[r]).get_or_add_trPr()
             height = OxmlElement("w:trHeight")
             height.set(qn("w:val"), str(row_twips))
             height.set(qn("w:hRule"), "exact")
@@ -412,10 +412,10 @@ class _Writer:
                 p2 = cells[1].paragraphs[0]
                 p2.style = self._styles["banji"]
                 self._run(p2, right, "banji")
-                _set(p2._p.get_or_add_pPr(), "jc", PPR_ORDER, val="right")
+                _set(pydocx.xml(p2).get_or_add_pPr(), "jc", PPR_ORDER, val="right")
         # A floating table is anchored to the paragraph after it; Word needs one there anyway.
         anchor = self.doc.add_paragraph(style=self._styles["banji"])
-        _set(anchor._p.get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=_twips(s.banji.anchor_line_pt), lineRule="exact")
+        _set(pydocx.xml(anchor).get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=_twips(s.banji.anchor_line_pt), lineRule="exact")
 
     def document(self, items: list) -> None:
         """Each flow item as DOCX paragraphs and tables."""

@@ -23,7 +23,14 @@ def missing_internals() -> list[str]:
     from docx.section import Section
     from docx.styles.style import StyleFactory  # noqa: F401  (import fails if it is gone)
 
+    from docx.table import Table, _Cell, _Row
+    from docx.text.paragraph import Paragraph
+    from docx.text.run import Run
+
     missing = [f"PackageWriter.{s}" for s in _WRITER_STEPS if not hasattr(PackageWriter, s)]
+    for proxy in (Paragraph, Run, Table, _Row, _Cell):
+        if "_element" not in proxy.__init__.__code__.co_names:
+            missing.append(f"{proxy.__name__}._element")
     if not hasattr(DocumentPart, "get_style_id"):
         missing.append("DocumentPart.get_style_id")
     if "_sectPr" not in Section.__init__.__code__.co_names:     # names the constructor assigns
@@ -35,6 +42,15 @@ def missing_internals() -> list[str]:
     if "_element" not in XmlPart.__init__.__code__.co_names:
         missing.append("XmlPart._element")
     return missing
+
+
+def xml(proxy):
+    """The oxml element behind a python-docx proxy (Paragraph, Run, Table, _Row, _Cell).
+
+    python-docx keeps it as ``_element`` on every proxy (and as ``_p``/``_r``/``_tbl``/``_tr``/
+    ``_tc``); its public ``element`` property exists only on some of them."""
+    element = getattr(proxy, "_element", None)
+    return element if element is not None else proxy.element
 
 
 def memoize_style_ids(document) -> None:

@@ -145,3 +145,15 @@ def test_without_unit_a_script_is_told_and_a_terminal_is_asked(tmp_path):
     os.close(master)
     assert "龙湾区科学技术局" in (tmp_path / "c/data/units.yaml").read_text("utf-8")
     assert (tmp_path / "c/data/2025/longwan/indicators.xlsx").is_file()
+
+
+def test_a_name_with_yaml_characters_is_kept_as_typed(tmp_path):
+    import yaml
+
+    ws = tmp_path / "ws"
+    reportgen("init", str(ws), "--unit", "某某: 区#科学技术局", "--id", "moumou", "--year", "2025", check=True)
+    units = yaml.safe_load((ws / "data/units.yaml").read_text("utf-8"))
+    assert units["moumou"]["name"] == "某某: 区#科学技术局"
+    assert yaml.safe_load((ws / "reportgen.yaml").read_text("utf-8"))["name"] == "某某: 区#科学技术局"
+    proc = reportgen("init", str(tmp_path / "bad"), "--unit", "平阳县科学技术局", "--id", "平阳")
+    assert proc.returncode == 1 and "单位编号“平阳”无效" in proc.stderr and not (tmp_path / "bad").exists()

@@ -137,11 +137,19 @@ plan:
 """
 
 
+def _scalar(text: str) -> str:
+    """A YAML scalar that reads back as ``text`` whatever it holds (a colon, a #, quotes …)."""
+    import json
+
+    plain = not any(ch in text for ch in ':#{}[],&*!|>\'"%@`') and text == text.strip()
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
 def _units_yaml(unit_id: str, name: str) -> str:
     return (f"# 单位编号: 全称、简称、所在地区。data/<报告年份>/{unit_id}/ 存放本单位该年报告的数据和文字。\n"
             f"{unit_id}:\n"
-            f"  name: {name}\n"
-            f"  short_name: {short_name_of(name)}   # 报告中 {{{{ unit.short_name }}}} 的写法\n"
+            f"  name: {_scalar(name)}\n"
+            f"  short_name: {_scalar(short_name_of(name))}   # 报告中 {{{{ unit.short_name }}}} 的写法\n"
             f"  region: \"\"             # 所在地区，如 浙江省温州市平阳县（可留空）\n")
 
 
@@ -165,7 +173,7 @@ def blank_workspace(target: Path, name: str, report_year: int, unit_id: str | No
         (staging / MARKER).write_text(
             "# reportgen 工作区：data/（数据和文字）、templates/（本单位修改的模板）、output/（生成的文档），\n"
             "# 可选 styles.yaml（版式调整）和 fonts/（正式字体）。\n"
-            f"name: {name}\nstyle:\n  profiles: []          # 例如 [bold-headings]\n", "utf-8")
+            f"name: {_scalar(name)}\nstyle:\n  profiles: []          # 例如 [bold-headings]\n", "utf-8")
         (staging / "templates").mkdir()
         with_readme = sample_root().joinpath("templates").joinpath("README.md")
         (staging / "templates" / "README.md").write_bytes(with_readme.read_bytes())

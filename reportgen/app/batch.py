@@ -24,6 +24,7 @@ never stops the others; the run's exit status says whether any failed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import functools
 import hashlib
 import json
@@ -60,10 +61,52 @@ def doc_key(unit: str, template: str = "") -> str:
     return f"{unit}/{template}" if template else unit
 
 
-def parse_shard(text: str | None) -> tuple[int, int] | None:
-    """``K/N`` → (K, N) with 1 ≤ K ≤ N."""
+def shard_from_environment(env=None, count: int | None = None) -> tuple[int, int]:
+    """``--shard auto``: this task's shard from the scheduler's environment.
+
+    * Kubernetes Indexed Job: ``JOB_COMPLETION_INDEX`` (0-based) and the job's completions, which
+      the pod does not see by itself: set ``REPORTGEN_SHARDS`` (or ``JOB_COMPLETIONS``) to
+      ``.spec.completions`` in the pod template, or write ``--shard auto/N``;
+    * Slurm job array: ``SLURM_ARRAY_TASK_ID`` and ``SLURM_ARRAY_TASK_COUNT`` (the ids counted
+      from ``SLURM_ARRAY_TASK_MIN``, so ``--array=1-8`` and ``--array=0-7`` both work).
+    """
+    env = os.environ if env is None else env
+
+    def number(name: str) -> int | None:
+        value = (env.get(name) or "").strip()
+        return int(value) if value.isdigit() else None
+
+    hint = _("Kubernetes 索引任务：设置 REPORTGEN_SHARDS 为 completions，或写 --shard auto/N；"
+             "Slurm 作业数组：sbatch --array=1-N（自动读取 SLURM_ARRAY_TASK_ID、SLURM_ARRAY_TASK_COUNT）")
+    if number("SLURM_ARRAY_TASK_ID") is not None:
+        task, n = number("SLURM_ARRAY_TASK_ID"), count or number("SLURM_ARRAY_TASK_COUNT")
+        first = number("SLURM_ARRAY_TASK_MIN")
+        first = first if first is not None else (1 if n and task == n else 0) if task else 0
+        if not n:
+            raise ReportgenError(Problem("--shard auto", _("有 SLURM_ARRAY_TASK_ID 但没有 SLURM_ARRAY_TASK_COUNT"), hint))
+        k = task - first + 1
+    elif number("JOB_COMPLETION_INDEX") is not None:
+        k = number("JOB_COMPLETION_INDEX") + 1
+        n = count or number("REPORTGEN_SHARDS") or number("JOB_COMPLETIONS")
+        if not n:
+            raise ReportgenError(Problem("--shard auto", _("有 JOB_COMPLETION_INDEX 但不知道任务总数（completions）"), hint))
+    else:
+        raise ReportgenError(Problem("--shard auto", _("环境中没有 JOB_COMPLETION_INDEX 或 SLURM_ARRAY_TASK_ID"), hint))
+    if not 1 <= k <= n:
+        raise ReportgenError(Problem("--shard auto", _("分片 {k}/{n} 超出范围").format(k=k, n=n), hint))
+    return k, n
+
+
+def parse_shard(text: str | None, env=None) -> tuple[int, int] | None:
+    """``K/N`` → (K, N) with 1 ≤ K ≤ N; ``auto`` or ``auto/N`` from the scheduler's environment."""
     if text is None:
         return None
+    if text.strip().lower().startswith("auto"):
+        rest = text.strip()[4:]
+        count = int(rest[1:]) if rest.startswith("/") and rest[1:].isdigit() and int(rest[1:]) > 0 else None
+        if rest and count is None:
+            raise ReportgenError(Problem("--shard", _("“{text}”不是有效的分片").format(text=text), _("写成 auto 或 auto/N")))
+        return shard_from_environment(env, count)
     k, sep, n = text.partition("/")
     if sep and k.strip().isdigit() and n.strip().isdigit():
         k_i, n_i = int(k), int(n)
@@ -282,7 +325,12 @@ class _FolderLock:
             return self._enter_portable()
         self.kind = "flock"
         self.fd = os.open(self.folder, os.O_RDONLY)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError:                  # no flock on this file system (some NFS/SMB mounts): the lock file
+            os.close(self.fd)
+            self.kind = ""
+            return self._enter_portable()
         return self
 
     def _enter_portable(self):
@@ -572,8 +620,42 @@ def _worker_context(need_pdf: bool):
     return ctx
 
 
-def _init_worker(need_pdf: bool) -> None:
-    """A worker's start: import WeasyPrint and make the FontConfiguration it keeps for all its documents."""
+def _die_with_parent() -> None:
+    """End this worker when its parent ends, however it ends (SIGKILL included): the kernel's
+    parent-death signal where there is one (Linux prctl), and everywhere a thread that watches
+    the parent's pid (a worker never writes files, but it must not run on for nothing)."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    # The parent is the run's process, or its fork server (which ends when the run's process
+    # ends, and so passes the signal on).  Orphaned before prctl took effect: pid 1 or a subreaper.
+    parent = os.getppid()
+    if parent == 1:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reportgen-parent-watch", daemon=True).start()
+
+
+def _init_worker(need_pdf: bool, tie: bool = False) -> None:
+    """A worker's start: tie it to its parent, leave Ctrl-C to the parent (which stops the
+    workers itself), import WeasyPrint and make the FontConfiguration it keeps for all its documents."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if tie:
+        _die_with_parent()
     if need_pdf:
         from ..write.pdf import _font_config
 
@@ -588,10 +670,31 @@ class RunResult:
     out_dir: Path
     manifest_written: bool
     jobs: int
+    interrupted: list[Outcome] = field(default_factory=list)   # Ctrl-C: documents not finished
+    shard: tuple[int, int] | None = None
+    year: int = 0
 
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.failed]
+
+    @property
+    def exit_code(self) -> int:
+        from ..core.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL
+
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if not self.failed:
+            return EXIT_OK
+        return EXIT_PARTIAL if any(not o.failed for o in self.outcomes) else EXIT_INPUT
+
+
+class Interrupted(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM during a run; carries what finished."""
+
+    def __init__(self, result: RunResult):
+        super().__init__("interrupted")
+        self.result = result
 
 
 def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: tuple[str, ...] = (),
@@ -657,30 +760,121 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     for oc in skipped:
         done(oc)
     workers = max(1, min(jobs, len(tasks)))
-    if workers == 1:
-        for task in tasks:
-            done(run_task(task))
-    else:
-        need_pdf = any("pdf" in t.formats for t in tasks)
-        with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                    initargs=(need_pdf,)) as pool:
-            futures = {pool.submit(run_task, t): t for t in tasks}
-            try:
-                for fut in cf.as_completed(futures):
-                    task = futures[fut]
-                    try:
-                        oc = fut.result()
-                    except Exception as exc:  # the worker died (killed, out of memory …)
-                        oc = Outcome(task.unit, task.formats, task.template,
-                                     problems=[_("工作进程意外退出（{error}），该单位未生成").format(error=type(exc).__name__)
-                                               + "\n    " + _("提示：") + _("检查内存是否不足，或减少 --jobs 后重新运行")])
-                    done(oc)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    finished: set[int] = set()
+    try:
+        with _terminate_as_interrupt():
+            if workers == 1:
+                for i, task in enumerate(tasks):
+                    done(run_task(task))
+                    finished.add(i)
+            else:
+                _run_pool(ctx, tasks, workers, done, finished)
+    except KeyboardInterrupt:
+        # Stop at once: the workers are gone, nothing more is written (they never write; the
+        # document being committed was written whole or rolled back); record what finished.
+        left = [Outcome(t.unit, t.formats, t.template, name=names.get(t.unit, ""),
+                        problems=[_("已中断：该文档未生成（原有文件保持不变）")])
+                for i, t in enumerate(tasks) if i not in finished]
+        try:
+            written = merge_manifest(out_dir, fp, outcomes)
+        except ReportgenError:
+            written = False
+        outcomes.sort(key=lambda o: (o.unit, o.template, o.formats))
+        result = RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers, left, shard, year)
+        write_run_record(result)
+        raise Interrupted(result) from None
     written = merge_manifest(out_dir, fp, outcomes)
     outcomes.sort(key=lambda o: (o.unit, o.template, o.formats))
-    return RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers)
+    result = RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers, [], shard, year)
+    write_run_record(result)
+    return result
+
+
+def _run_pool(ctx, tasks: list[Task], workers: int, done, finished: set[int]) -> None:
+    need_pdf = any("pdf" in t.formats for t in tasks)
+    pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(need_pdf, True))
+    try:
+        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+        for fut in cf.as_completed(futures):
+            i = futures[fut]
+            task = tasks[i]
+            try:
+                oc = fut.result()
+            except Exception as exc:  # the worker died (killed, out of memory …)
+                oc = Outcome(task.unit, task.formats, task.template,
+                             problems=[_("工作进程意外退出（{error}），该单位未生成").format(error=type(exc).__name__)
+                                       + "\n    " + _("提示：") + _("检查内存是否不足，或减少 --jobs 后重新运行")])
+            done(oc)
+            finished.add(i)
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):   # no waiting for running documents
+            try:
+                proc.kill()
+            except (OSError, AttributeError):
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a scheduler stopping the job) handled as Ctrl-C: stop, record what finished."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+# -- the run record (run.json) ---------------------------------------------------------------------
+RUN_RECORD_VERSION = 1
+
+
+def run_record_name(shard: tuple[int, int] | None) -> str:
+    return f"run-{shard[0]}-of-{shard[1]}.json" if shard else "run.json"
+
+
+def run_record(result: RunResult) -> dict:
+    """What a pipeline reads: each document's status, reason, timings and paths, and the exit code."""
+    docs = []
+    for oc in [*result.outcomes, *result.interrupted]:
+        status = ("interrupted" if oc in result.interrupted else "failed" if oc.failed
+                  else "unchanged" if oc.skipped and not set(oc.records) - set(oc.skipped) else "built")
+        docs.append({"unit": oc.unit, "template": oc.template, "title": oc.title, "formats": list(oc.formats),
+                     "status": status, "reasons": list(oc.problems), "warnings": list(getattr(oc, "warnings", []) or []),
+                     "seconds": round(oc.seconds, 3), "stages": {k: round(v, 3) for k, v in oc.stages.items()},
+                     "paths": {f: str(result.out_dir / r["path"]) for f, r in sorted(oc.records.items())},
+                     "extras": {k: str(result.out_dir / v) for k, v in sorted(oc.extras.items())}})
+    docs.sort(key=lambda d: (d["unit"], d["template"], d["formats"]))
+    counts: dict[str, int] = {}
+    for d in docs:
+        counts[d["status"]] = counts.get(d["status"], 0) + 1
+    return {"run_record_version": RUN_RECORD_VERSION, "year": result.year,
+            "shard": list(result.shard) if result.shard else None, "exit_code": result.exit_code,
+            "status": {0: "ok", 1: "failed", 3: "partial", 130: "interrupted"}.get(result.exit_code, "failed"),
+            "counts": counts, "seconds": round(result.seconds, 3), "jobs": result.jobs,
+            "manifest": str(result.out_dir / MANIFEST), "documents": docs}
+
+
+def write_run_record(result: RunResult) -> None:
+    from ..pipeline import write_atomic
+
+    try:
+        write_atomic(result.out_dir / run_record_name(result.shard),
+                     (json.dumps(run_record(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    except ReportgenError:
+        pass              # the run's own messages already name a folder that cannot be written
 
 
 def preflight(out_dir: Path) -> None:
@@ -844,7 +1038,7 @@ def summary_table(result: RunResult) -> str:
 
 
 def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug,
-            review: bool = False) -> int:
+            review: bool = False, as_json: bool = False) -> int:
     """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
     as they happen (stderr), the summary table at the end; returns the exit status."""
     import click
@@ -867,24 +1061,45 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
             click.secho(failure_text(oc, seen), fg="red", err=True)
         elif not bar:
             for line in outcome_lines(oc, folder):
-                click.echo(line)
+                click.echo(line, err=as_json)
         if bar:
             bar.update(len(oc.formats))
 
+    human = sys.stderr if as_json else None       # --json: stdout carries the run record only
+    if as_json:
+        _echo = click.echo
+
+        def echo_err(message=None, *a, **k):
+            k["err"] = True
+            return _echo(message, *a, **k)
+        click_echo = echo_err
+    else:
+        click_echo = click.echo
+    interrupted = None
     try:
         result = run(ws, year, formats=formats, units=units, jobs=jobs, shard=shard, force=force,
                      out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start,
                      review=review)
+    except Interrupted as exc:
+        result = interrupted = exc.result
     finally:
         if bar:
             bar.__exit__(None, None, None)
+    if as_json:
+        sys.stdout.write(json.dumps(run_record(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        sys.stdout.flush()
+    if interrupted is not None:
+        if result.outcomes:
+            click_echo(summary_table(result), file=human)
+        click.secho(_("已中断：{done} 份文档已完成并记录，{left} 份未生成（原有文件保持不变）。").format(
+            done=len(result.outcomes), left=len(result.interrupted)), fg="red", err=True)
+        return result.exit_code
     if not result.outcomes:
-        click.echo(_("分片 {k}/{n} 没有分到任务。").format(k=shard[0], n=shard[1]) if shard else _("没有要生成的文档。"))
+        click_echo(_("分片 {k}/{n} 没有分到任务。").format(k=shard[0], n=shard[1]) if shard else _("没有要生成的文档。"))
         return 0
-    click.echo(summary_table(result))
+    click_echo(summary_table(result))
     if result.failed:
         units_failed = sorted({o.unit for o in result.failed})
         click.secho(_("错误：{n} 个单位失败（{units}，原因见上），这些单位原有的文件保持不变。").format(
             n=len(units_failed), units=_("、").join(units_failed)), fg="red", err=True)
-        return 1
-    return 0
+    return result.exit_code

@@ -36,8 +36,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ReportgenError as exc:
             _fail(exc, ctx.obj.get("debug", False) if ctx.obj else False)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException):
             raise
+        except KeyboardInterrupt:
+            from ..core.errors import EXIT_INTERRUPTED
+
+            click.secho(_("已中断。"), fg="red", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # the reader went away (`reportgen fonts | head -3`): stop quietly, as cat or ls do
             import os
@@ -49,7 +54,9 @@ class _Group(click.Group):
                 raise
             click.secho(_("内部错误：{error}").format(error=f"{type(exc).__name__}: {exc}"), fg="red", err=True)
             click.echo("  " + _("未生成任何文件。加 --debug 重新运行可看到详细信息，请把它报告给维护者。"), err=True)
-            sys.exit(2)
+            from ..core.errors import EXIT_INTERNAL
+
+            sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,7 +73,7 @@ def main(ctx, workspace, debug):
     ctx.obj["debug"] = debug
 
 
-@main.command(help=_('生成 YEAR 年的报告（数据在 data/YEAR/，如 2024 年的报告：2023 年工作总结和 2024 年工作思路）。\n\n输入自上次生成以来未变化的文档会跳过（见 output/YEAR/manifest.json）；一个单位失败不影响其他单位，有任何单位失败时退出码为 1。'))
+@main.command(help=_('生成 YEAR 年的报告（数据在 data/YEAR/，如 2024 年的报告：2023 年工作总结和 2024 年工作思路）。\n\n输入自上次生成以来未变化的文档会跳过（见 output/YEAR/manifest.json）；一个单位失败不影响其他单位。退出码：0 成功，1 输入有误，2 命令用法错误，3 部分文档失败，4 内部错误，130 被中断。'))
 @click.argument("year", type=int)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True)
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
@@ -77,19 +84,23 @@ def main(ctx, workspace, debug):
 @click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help=_("工作进程数（0：每个 CPU 一个）。"))
-@click.option("--shard", metavar="K/N", default=None,
-              help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N），供多台机器并行。"))
+@click.option("--shard", metavar="K/N|auto", default=None,
+              help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N，按工作量均分），供多台机器并行；"
+                     "auto：从 Kubernetes 索引任务（JOB_COMPLETION_INDEX）或 Slurm 作业数组（SLURM_ARRAY_TASK_ID）读取。"))
+@click.option("--json", "as_json", is_flag=True,
+              help=_("在标准输出写出机器可读的运行结果（与 output/YEAR/run.json 相同），其余信息写到标准错误。"))
 @click.option("--force", is_flag=True, help=_("输入未变化的文档也重新生成。"))
 @click.option("--review", is_flag=True,
               help=_("另外生成核对稿（“（核对稿）.docx”，每个数字带批注：来自哪个文件、工作表、单元格，如何计算）"
                      "和来源表（“（来源）.xlsx”，可排序筛选）；正式稿不变。"))
 @click.pass_context
-def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review):
+def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review, as_json):
     """Build the reports of year YEAR (data/YEAR/: e.g. 2024's report sums up 2023 and plans 2024).
 
     Documents whose inputs have not changed since the last build are skipped (see
     output/YEAR/manifest.json); one failing unit does not stop the others, and the exit
-    status is 1 when any failed.
+    status is 1 for input problems, 3 when some documents failed, 4 for a bug, 130 when
+    interrupted (README: Exit codes).
     """
     import os
 
@@ -99,11 +110,22 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     units = tuple(u.strip() for item in units for u in item.replace("，", ",").split(",") if u.strip())
     if all_units and units:
         raise click.UsageError(_("--all 与 --unit 不能同时使用。"))
-    ws = _workspace(ctx.obj["workspace"])
-    status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
-                     jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
-                     out_dir=Path(out) if out else None, profiles=tuple(profiles),
-                     debug=bool(ctx.obj.get("debug")), review=review)
+    try:
+        ws = _workspace(ctx.obj["workspace"])
+        status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
+                         jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
+                         out_dir=Path(out) if out else None, profiles=tuple(profiles),
+                         debug=bool(ctx.obj.get("debug")), review=review, as_json=as_json)
+    except ReportgenError as exc:
+        if as_json:   # a pipeline reads the stopped run too
+            import json
+
+            from ..core.errors import EXIT_INPUT
+
+            click.echo(json.dumps({"run_record_version": 1, "year": year, "exit_code": EXIT_INPUT, "status": "failed",
+                                   "problems": [str(p) for p in exc.problems], "documents": []},
+                                  ensure_ascii=False, indent=2, sort_keys=True))
+        raise
     if status:
         sys.exit(status)
 

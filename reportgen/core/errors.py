@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Exit codes of the `reportgen` command (README, "Exit codes"): distinct for pipelines.
+EXIT_OK = 0
+EXIT_INPUT = 1          # the user's input (data, templates, style, settings): nothing, or no document, built
+EXIT_USAGE = 2          # the command line itself (click's usage errors)
+EXIT_PARTIAL = 3        # some documents built, others failed (their old files are unchanged)
+EXIT_INTERNAL = 4       # a bug of reportgen's
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM: stopped, what finished is recorded
+
 
 @dataclass
 class Problem:

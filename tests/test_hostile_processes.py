@@ -56,12 +56,22 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _descendants(pid: int) -> list[int]:
+    """Children and their children (the workers may be forked from a fork server)."""
+    out, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
 def _alive(pid: int) -> bool:
     try:
         state = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("State:"))
     except (OSError, StopIteration):
         return False
-    return " Z " not in state + " "
+    return state.split()[1] not in ("Z", "X")
 
 
 def _start_build(ws: Path, *extra: str) -> subprocess.Popen:
@@ -79,7 +89,7 @@ def _wait_for_workers(proc: subprocess.Popen, timeout: float = 60) -> list[int]:
         if not line:
             pytest.fail("the build ended before a document was written: " + proc.stderr.read())
         if "已生成" in line:
-            kids = _children(proc.pid)
+            kids = _descendants(proc.pid)
             assert kids
             return kids
     pytest.fail("no document was written")
@@ -119,6 +129,9 @@ def test_p02_interrupt_stops_within_a_second_and_records_what_finished(ws, signu
     assert took < 1.0, f"took {took:.2f} s"
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "已中断" in stderr
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
     assert not any(_alive(w) for w in workers)
     record = json.loads((out / "run.json").read_text("utf-8"))
     assert record["status"] == "interrupted" and record["exit_code"] == 130

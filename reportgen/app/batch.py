@@ -613,7 +613,8 @@ def _worker_context(need_pdf: bool):
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:
         return multiprocessing.get_context("spawn")
-    ctx.set_forkserver_preload(["reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
+    ctx.set_forkserver_preload(["reportgen.app.worker_tie",     # the fork server dies with this process
+                                "reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
@@ -621,31 +622,11 @@ def _worker_context(need_pdf: bool):
 
 
 def _die_with_parent() -> None:
-    """End this worker when its parent ends, however it ends (SIGKILL included): the kernel's
-    parent-death signal where there is one (Linux prctl), and everywhere a thread that watches
-    the parent's pid (a worker never writes files, but it must not run on for nothing)."""
-    import signal
-    import threading
+    """End this worker when its parent (the run's process, or the fork server, which itself ends
+    with the run's process) ends, however it ends: see ``worker_tie``."""
+    from .worker_tie import tie_to_parent
 
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    # The parent is the run's process, or its fork server (which ends when the run's process
-    # ends, and so passes the signal on).  Orphaned before prctl took effect: pid 1 or a subreaper.
-    parent = os.getppid()
-    if parent == 1:
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="reportgen-parent-watch", daemon=True).start()
+    tie_to_parent()
 
 
 def _init_worker(need_pdf: bool, tie: bool = False) -> None:

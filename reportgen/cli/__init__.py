@@ -105,6 +105,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     import os
 
     from ..app.batch import parse_shard, run_cli
+    from ..core.errors import EXIT_INTERRUPTED
     from ..pipeline import FORMATS
 
     units = tuple(u.strip() for item in units for u in item.replace("，", ",").split(",") if u.strip())
@@ -126,6 +127,12 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
                                    "problems": [str(p) for p in exc.problems], "documents": []},
                                   ensure_ascii=False, indent=2, sort_keys=True))
         raise
+    if status == EXIT_INTERRUPTED:
+        # Interrupted: what finished is recorded and said; end now rather than after the slow
+        # tear-down of every loaded library (the user pressed Ctrl-C to get the prompt back).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     if status:
         sys.exit(status)
 

@@ -191,13 +191,13 @@ def test_unchanged_documents_are_skipped(workspace):
     folder = workspace / "output/2024"
     first = reportgen("-C", str(workspace), "build", "2024")
     assert first.returncode == 0, first.stderr
-    stat = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    stat = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir() if p.name != "run.json"}   # run.json: the record of each run
 
     again = reportgen("-C", str(workspace), "build", "2024")
     assert again.returncode == 0
     assert again.stdout.count("未变化，跳过") == 2 and "已生成" not in again.stdout
     assert "未变化跳过 2 个" in again.stdout
-    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()} == stat
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir() if p.name != "run.json"} == stat
 
     def rebuilt(*args):
         proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", *args)
@@ -326,7 +326,7 @@ def test_sigkill_mid_batch_leaves_no_partial_file(workspace):
     assert outputs(folder) == good
     for path in folder.iterdir():
         if not path.name.startswith("."):
-            assert path.name in good or path.name == "manifest.json"
+            assert path.name in good or path.name in ("manifest.json", "run.json")
     assert (folder / "manifest.json").read_bytes() == good_manifest
     # temporary files never carry a final name; those of the killed build are removed by the next one
     stale = folder / f".x.pdf~{socket.gethostname()}~{2 ** 22 + 7}~abc.part"   # a pid that is not running

@@ -233,6 +233,7 @@ class Attachment:
     number: int
     title: str
     blocks: list[Block] = field(default_factory=list)
+    title_spans: list[Span] = field(default_factory=list, compare=False, repr=False)   # of ``title``
 
     @property
     def label(self) -> str:
@@ -245,6 +246,7 @@ class Signature:
 
     name: str
     date: str
+    spans: list[Span] = field(default_factory=list, compare=False, repr=False)   # of ``name``
 
 
 @dataclass
@@ -277,6 +279,9 @@ class Document:
     banji: Banji | None = None
     lang: str = "zh-CN"
     author: str = ""            # the issuing unit (DOCX author and company); "" → the 署名
+    #: the figure spans of each title and subtitle line (as ``Paragraph.spans``)
+    title_spans: list[list[Span]] = field(default_factory=list, compare=False, repr=False)
+    subtitle_spans: list[list[Span]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def title(self) -> str:

@@ -195,6 +195,47 @@ def test_a_template_cannot_forge_a_trace(workspace):
     assert [u.text for u in provenance.untraced(doc)] == ["4321"]
 
 
+def test_figures_in_titles_signature_and_attachment_titles_are_traced(workspace):
+    """A figure printed in the title, subtitle, 署名 or an attachment's title is traced like one in
+    the body: in the model, the sources table, `reportgen explain` and the review copy's comments."""
+    from reportgen.write.sources import rows
+
+    year = _lucheng_year(workspace)
+    (workspace / "templates").mkdir(exist_ok=True)
+    (workspace / "templates" / "titled.md.j2").write_text(
+        "::: title\n新增高新技术企业{{ ind.hte_new }}\n:::\n\n"
+        "::: subtitle\n（入驻科创企业{{ ind.incubated_firms }}）\n:::\n\n"
+        "正文{{ ind.sme_new }}。\n\n"
+        "::: signature\n研发中心{{ ind.rd_centers_new }}科学技术局\n\n2024年1月31日\n:::\n\n"
+        "::::: attachment 攻关项目{{ ind.key_projects }}清单\n附件正文{{ ind.talent_foreign }}。\n:::::\n", "utf-8")
+    report = workspace / "data" / str(year) / "lucheng" / "report.yaml"
+    report.write_text(re.sub(r"(?m)^template: .*$", "template: titled", report.read_text("utf-8")), "utf-8")
+    ws = Workspace(workspace)
+    doc, _source = document_for(ws, load_year(ws, year).units["lucheng"])
+    figs = provenance.figures(doc)
+    assert [(f.place.label, f.source.indicator) for f in figs] == [
+        ("标题", "hte_new"), ("副标题", "incubated_firms"), ("正文第1段", "sme_new"), ("署名", "rd_centers_new"),
+        ("附件1标题", "key_projects"), ("附件1第1段", "talent_foreign")]
+    assert not provenance.untraced(doc)
+    book = openpyxl.load_workbook(workspace / f"data/{year}/lucheng/indicators.xlsx", data_only=True)["指标"]
+    ids = {r[0].value: r for r in book.iter_rows(min_row=2)}
+    for f in figs:
+        (address, value), = f.source.cells
+        assert address.endswith(f"指标!F{ids[f.source.indicator][0].row}") and _same_number(value, ids[f.source.indicator][5].value)
+        assert f.text.startswith(str(ids[f.source.indicator][5].value)) and f.text in f.place.text
+    table = rows(doc)
+    assert [(r["位置"], r["状态"]) for r in table][:2] == [("标题", "已溯源"), ("副标题", "已溯源")]
+    title_fig = figs[0]
+    proc = reportgen("-C", str(workspace), "explain", str(year), f"企业{title_fig.text}", check=True)
+    assert "标题：" in proc.stdout and title_fig.source.cells[0][0] in proc.stdout
+    # the review copy: one comment per figure, titles and 署名 included
+    reportgen("-C", str(workspace), "build", str(year), "--format", "docx", "--review", check=True)
+    review = next((workspace / "output" / str(year)).glob("*（核对稿）.docx"))
+    comments = list(docx.Document(str(review)).comments)
+    assert len(comments) == len(figs)
+    assert sorted(c.text.split("：", 1)[0] for c in comments) == sorted(f"指标 {f.source.indicator}" for f in figs)
+
+
 # -- the review copy ------------------------------------------------------------------------------
 def _expected_rd_growth(root: Path, year: int) -> str:
     """“指标 rd_growth：…indicators.xlsx 指标!F3 = 21.9” worked out from the workbook itself

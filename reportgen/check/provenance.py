@@ -78,7 +78,9 @@ class Untraced:
 
 
 def _inline(doc: Document):
-    """(place, runs text, spans) of every paragraph, heading and cell, in reading order."""
+    """(place, spans, block) of every title and subtitle line, paragraph, heading, cell, the
+    署名 and 成文日期 and every attachment's title, in reading order (block: None for the lines
+    that are not blocks)."""
     def blocks(items, where: str):
         n = 0
         t = 0
@@ -102,8 +104,19 @@ def _inline(doc: Document):
                         yield Place(f"{where}表{t}第{r}行第{col + 1}列", text, head), c.spans, c
                         col += c.colspan
 
+    def lines(texts, spans, label):
+        for i, text in enumerate(texts):
+            yield Place(label if len(texts) == 1 else f"{label}第{i + 1}行", text), \
+                (spans[i] if i < len(spans) else []), None
+
+    yield from lines(doc.title_lines, doc.title_spans, "标题")
+    yield from lines(doc.subtitle_lines, doc.subtitle_spans, "副标题")
     yield from blocks(doc.blocks, "正文")
+    if doc.signature:
+        yield Place("署名", doc.signature.name), doc.signature.spans, None
+        yield Place("成文日期", doc.signature.date), [], None
     for att in doc.attachments:
+        yield Place(f"{att.label}标题", att.title), att.title_spans, None
         yield from blocks(att.blocks, f"{att.label}")
 
 

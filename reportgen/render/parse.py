@@ -146,6 +146,21 @@ def _info_text(info: str, name: str) -> str:
     return "".join(r.text for t in _MD.parseInline(rest) for r in _inline_runs(t)[0])
 
 
+def _info_inline(info: str, name: str, trace) -> tuple[str, list[Span]]:
+    """:func:`_info_text` with the figure spans of the text (an attachment title printing a
+    figure); no spans when the marked text does not read the same as the plain one."""
+    text = _info_text(info, name)
+    raw = info.strip()
+    if not text or trace is None or not raw.startswith(name):
+        return text, []
+    runs, spans = [], []
+    for t in _MD.parseInline(raw[len(name):].strip()):
+        r, s = _inline_runs(t, trace)
+        runs += r
+        spans += s
+    return (text, spans) if "".join(r.text for r in runs) == text else (text, [])
+
+
 def _line(tok: Token) -> int:
     return tok.map[0] + 1 if tok.map else 0
 
@@ -157,6 +172,7 @@ class _Parser:
         self.tokens = _MD.parse(source)
         self.cur = _Cursor(self.tokens)
         self.meta: dict = {}
+        self.meta_spans: dict = {}      # the figure spans of each title/subtitle line
         self.problems: list[Problem] = []
         self.attachments: list[Attachment] = []
         self.signature: Signature | None = None
@@ -183,6 +199,7 @@ class _Parser:
                 if key in self.meta:
                     self.error(tok, _("::: {key} 块出现了不止一次").format(key=key))
                 self.meta[key] = [b.text for b in inner if isinstance(b, Paragraph)]
+                self.meta_spans[key] = [b.spans for b in inner if isinstance(b, Paragraph)]
             elif tok.type == "heading_open":
                 level = int(tok.tag[1])
                 inline = self.cur.next()
@@ -212,11 +229,11 @@ class _Parser:
                 self.note = "".join(p.text for p in self.blocks_until("container_note_close")
                                     if isinstance(p, Paragraph))
             elif tok.type == "container_attachment_open":
-                title = _info_text(tok.info, "attachment")
+                title, title_spans = _info_inline(tok.info, "attachment", self.trace)
                 if stop is not None:
                     self.error(tok, _("附件不能嵌套在其他块内"), _("把 ::: attachment 放在文档末尾的顶层"))
                 body = self.blocks_until("container_attachment_close")
-                self.attachments.append(Attachment(len(self.attachments) + 1, title, body))
+                self.attachments.append(Attachment(len(self.attachments) + 1, title, body, title_spans=title_spans))
             elif tok.type == "container_table_open":
                 caption = _info_text(tok.info, "table")
                 inner = self.blocks_until("container_table_close")
@@ -354,7 +371,13 @@ class _Parser:
             date = cnfmt.fmt_date(cnfmt.parse_date(date))
         except ValueError as exc:
             self.error(tok, str(exc))
-        self.signature = Signature(name.strip(), date)
+        name = name.strip()
+        spans = []
+        if len(paras) == 2 and name in paras[0].text:    # the 署名's own paragraph: its figure spans
+            at = paras[0].text.index(name)
+            spans = [Span(s.start - at, s.end - at, s.source) for s in paras[0].spans
+                     if at <= s.start and s.end <= at + len(name)]
+        self.signature = Signature(name, date, spans=spans)
 
 
 def parse(source: str, origin: str = "<source>", trace=None) -> Document:
@@ -373,6 +396,8 @@ def parse(source: str, origin: str = "<source>", trace=None) -> Document:
     return Document(
         title_lines=title,
         subtitle_lines=p.meta.get("subtitle", []),
+        title_spans=p.meta_spans.get("title", []),
+        subtitle_spans=p.meta_spans.get("subtitle", []),
         recipient="".join(p.meta.get("recipient", [])),
         blocks=blocks,
         signature=p.signature,

@@ -257,7 +257,9 @@ class _Writer:
         p = self.doc.add_paragraph(style=self._styles[element])
         if lead:
             self._run(p, lead, element)
-        if isinstance(runs, str):
+        if isinstance(runs, str) and self.review and spans:    # a title, 署名 … printing a figure
+            self._runs(p, [Run(runs)], element, spans)
+        elif isinstance(runs, str):
             self._run(p, runs, element)
         else:
             self._runs(p, runs, element, spans)

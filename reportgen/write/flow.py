@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Union
 
 from ..core.i18n import _
-from ..model import Banji, Document, Heading, PageBreak, Paragraph, Run, Table
+from ..model import Banji, Document, Heading, PageBreak, Paragraph, Run, Span, Table
 from .layout import balance_title, char_units, mark_size_pt, signature_indents
 from .style import Style
 
@@ -87,6 +87,24 @@ def _blocks(blocks, start: int, after_table: int) -> Iterator[Item]:
             yield Break()
 
 
+def _part_spans(lines: list[str], spans: list[list[Span]], parts: list[str]) -> list[list[Span]]:
+    """The figure spans of title ``lines`` moved onto the lines they are set in (``parts``, the
+    same text broken to fit); none when the parts do not hold the same text."""
+    if "".join(parts) != "".join(lines):
+        return [[] for _p in parts]
+    found, off = [], 0
+    for i, line in enumerate(lines):
+        found += [(s.start + off, s.end + off, s.source) for s in (spans[i] if i < len(spans) else [])
+                  if s.source.kind == "figure"]
+        off += len(line)
+    out, off = [], 0
+    for part in parts:
+        a, b = off, off + len(part)
+        out.append([Span(max(x, a) - a, min(y, b) - a, src) for x, y, src in found if x < b and y > a])
+        off = b
+    return out
+
+
 def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
     """The laid-out elements of ``doc`` in page order.
 
@@ -102,8 +120,12 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
         if doc.header.number:
             out.append(Line("doc_number", doc.header.number, where=_("发文字号")))
         out.append(Blank(rh.blank_lines_before_title))
-    out += [Line("title", line, where=_("标题")) for line in balance_title(doc.title_lines, s)[0]]
-    out += [Line("subtitle", line, where=_("副标题")) for line in doc.subtitle_lines]
+    titles = balance_title(doc.title_lines, s)[0]
+    out += [Line("title", line, where=_("标题"), spans=sp)
+            for line, sp in zip(titles, _part_spans(doc.title_lines, doc.title_spans, titles))]
+    out += [Line("subtitle", line, where=_("副标题"), spans=sp)
+            for line, sp in zip(doc.subtitle_lines, _part_spans(doc.subtitle_lines, doc.subtitle_spans,
+                                                                 doc.subtitle_lines))]
     out.append(Blank(s.blank_lines.after_title))
     if doc.recipient:
         out.append(Line("recipient", doc.recipient, where=_("主送机关")))
@@ -111,7 +133,7 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
     if doc.signature:
         r_sig, r_date = signature_indents(s, doc.signature.name, doc.signature.date, width)
         out.append(Blank(s.blank_lines.before_signature))
-        out.append(Line("signature", doc.signature.name, right_chars=r_sig, where=_("署名")))
+        out.append(Line("signature", doc.signature.name, right_chars=r_sig, where=_("署名"), spans=doc.signature.spans))
         out.append(Line("date", doc.signature.date, right_chars=r_date, where=_("成文日期")))
     if doc.note:
         out.append(Line("note", f"（{doc.note}）", where=_("附注")))
@@ -119,8 +141,9 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
     for att in doc.attachments:
         out.append(Line("annex_label", att.label, page_break_before=True, where=att.label))
         out.append(Blank(s.blank_lines.after_annex_label))
-        out += [Line("annex_title", line, where=_("{label}标题").format(label=att.label))
-                for line in balance_title([att.title], s, "annex_title")[0]]
+        parts = balance_title([att.title], s, "annex_title")[0]
+        out += [Line("annex_title", line, where=_("{label}标题").format(label=att.label), spans=sp)
+                for line, sp in zip(parts, _part_spans([att.title], [att.title_spans], parts))]
         out.append(Blank(s.blank_lines.after_title))
         out += _blocks(att.blocks, start, s.blank_lines.after_table)
         start += len(att.blocks)

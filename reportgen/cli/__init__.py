@@ -196,8 +196,7 @@ def _warn_untraced(ws, prepared, warned: set) -> None:
     from ..check import provenance
 
     for u in provenance.untraced(prepared.document):
-        where = provenance.typed_at(u, ws.root) or _("{title} {place}").format(
-            title=prepared.document.title, place=u.place.label)
+        where = provenance.typed_at(u, ws.root) or f"{prepared.document.title} {u.place.label}"
         if (where, u.text, u.context) in warned:
             continue
         warned.add((where, u.text, u.context))

@@ -144,16 +144,16 @@ def test_a_number_typed_into_a_narrative_shows_up(workspace):
     # a typed figure, and a typed figure dressed in forged provenance markers
     forged = "\ue000\ue010\ue001" + "6666" + "\ue002"
     # fixed wording by class (anniversary, period, top-N list, version) next to typed figures
-    # that look alike (增长2.0%、规模达3.0亿元、前10名、近5000家) which stay untraced
+    # that look alike (增长2.0%、规模达3.0亿元、前10名、近5000家、提前2个月) which stay untraced
     text = text.replace("opening: >-\n", f"opening: >-\n  全年授权发明专利9876件，另有{forged}项。"
                         "建校60周年，近3年入选城市50强，服务平台3.0上线；增长2.0%，规模达3.0亿元，"
-                        "居全市前10名，近5000家企业。\n", 1)
+                        "居全市前10名，近5000家企业，提前2个月完成。\n", 1)
     report.write_text(text, "utf-8")
     ws = Workspace(workspace)
     uy = load_year(ws, year).units["lucheng"]
     doc, source = document_for(ws, uy)
     loose = {u.text: u for u in provenance.untraced(doc)}
-    assert {"9876", "6666", "2.0", "3.0", "10", "5000"} == set(loose)
+    assert {"9876", "6666", "2.0", "3.0", "10", "5000", "2"} == set(loose)
     assert loose["9876"].narrative.startswith(f"data/{year}/lucheng/report.yaml:")
     assert not any(c in source for c in MARK_CHARS)
     body = "".join(b.text for b in doc.all_blocks() if hasattr(b, "runs"))

@@ -9,7 +9,7 @@ Fixed wording: years (2023年、2021年度、〔2024〕), dates (1月31日), ord
 序号 columns, ``1.`` at the start of a paragraph, 附件1), and names in quotation marks or
 book-title marks (“315”科技创新体系、《……80条》), which are names, not figures. Also, by the
 class of wording, never by the number: anniversaries (建党100周年), the period a figure covers
-(近5年、前3个月、过去10年), the name of a top-N list (高校孵化器10强、城市30强、500强) and a
+(近5年、前3个月、过去10年 — not 提前2个月), the name of a top-N list (高校孵化器10强、城市30强、500强) and a
 version written after a name (大孵化集群2.0、工业4.0 — an integer with “.0” directly after a
 name, not after a verb of quantity such as 为、达、增长, and not followed by a unit).
 """
@@ -27,7 +27,7 @@ _DATE = re.compile(r"\d{1,2}(?=月)|(?<=月)\d{1,2}(?=日)")
 _LEADING_ORDINAL = re.compile(r"^\s*(?:附件：?)?\d{1,2}(?=[.．、])")
 _QUOTED = re.compile(r"“[^”]*”|《[^》]*》|「[^」]*」|‘[^’]*’|\"[^\"]*\"")
 _ANNIVERSARY = re.compile(r"\d+(?=周年)")
-_PERIOD = re.compile(r"(?:(?<=近)|(?<=前)|(?<=过去))\d+(?=个?(?:年|月|天|日|周|季度)(?!\d))")
+_PERIOD = re.compile(r"(?:(?<=近)|(?<=(?<!提)前)|(?<=过去))\d+(?=个?(?:年|月|天|日|周|季度)(?!\d))")
 _TOP_LIST = re.compile(r"(?<![\d.])\d+(?=强)")
 #: words after which a number is a quantity (规模达2.0、大于2.0、均值2.0), so not a version
 _QUANTITY_WORDS = "为达到至超约近逾增长降升提高低减比占是了共计合余及和与或于多少均值率额量数、，；："

@@ -285,7 +285,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _not_found(self):
         return self._send(_("没有这个页面").encode(), "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
 
+    def _refused(self) -> bool:
+        """Answer only requests addressed to this server itself: a Host header naming another
+        name (DNS rebinding: a web page whose domain now resolves to 127.0.0.1) or an Origin of
+        another site (a page elsewhere opening the event stream or fetching a draft) gets 403.
+        Returns True when the request was refused."""
+        allowed = self.server.allowed_hosts()
+        host = (self.headers.get("Host") or "").strip().lower()
+        origin = (self.headers.get("Origin") or "").strip().lower()
+        bad = host not in allowed or (origin and origin not in {f"http://{h}" for h in allowed})
+        if bad:
+            self._send(_("拒绝：这个预览只回答发给 {address} 的请求").format(address=sorted(allowed)[0]).encode(),
+                       "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+        return bool(bad)
+
     def do_GET(self):  # noqa: N802 — http.server's naming
+        if self._refused():
+            return None
         url = urlparse(self.path)
         state = self.server.state
         path = unquote(url.path)
@@ -396,6 +412,25 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
         self.jobs = jobs
+
+    def allowed_hosts(self) -> set[str]:
+        """The Host values that name this server: its address and port (and localhost's names
+        when it listens on a loopback address)."""
+        host, port = self.server_address[:2]
+        names = {str(host)}
+        if str(host) in ("127.0.0.1", "::1", "localhost"):
+            names |= {"127.0.0.1", "localhost", "[::1]"}
+        return {f"{n}:{port}" for n in names}
+
+    def handle_error(self, request, client_address):
+        """A browser that closes the connection (a reload, a closed tab) is no error: no
+        traceback; anything else is one line on the terminal, and the server goes on."""
+        import sys as _sys
+
+        exc = _sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(_("预览：一个请求出错（{error}），已忽略").format(error=f"{type(exc).__name__}: {exc}"), file=_sys.stderr)
 
 
 # ---------------------------------------------------------------- watching

@@ -24,7 +24,7 @@ def sample(tmp_path_factory):
     import shutil
 
     ws = tmp_path_factory.mktemp("proc") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", "--sample", str(ws), check=True)
     ydir = ws / "data" / str(unit_year(ws))
     units = ws / "data" / "units.yaml"
     text = units.read_text("utf-8")

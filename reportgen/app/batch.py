@@ -129,20 +129,65 @@ def discover_units(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list
     return [u for u in found if u in only] if only else found
 
 
-def plan_jobs(units: list[str], formats: tuple[str, ...], shard: tuple[int, int] | None = None,
-              templates: dict[str, list[str]] | None = None) -> list[Job]:
-    """All (unit, format) jobs, or shard K of N of them.
+FORMAT_COST = {"docx": 1.0, "pdf": 4.0}     # relative time of a format (benchmarks/README: PDF ≈ 4 × DOCX)
 
-    The jobs are ordered format by format, unit by unit, and job i belongs to shard i mod N + 1:
-    every shard gets its share of DOCX and of PDF jobs (±1), and the split depends only on the
-    sorted unit ids and the formats, never on the machine or the run.
+
+def plan_jobs(units: list[str], formats: tuple[str, ...], shard: tuple[int, int] | None = None,
+              templates: dict[str, list[str]] | None = None,
+              costs: dict[tuple[str, str], float] | None = None) -> list[Job]:
+    """All (unit, format[, template]) jobs, or shard K of N of them, balanced by cost.
+
+    A job's cost is its format's weight (``FORMAT_COST``) times the document's size factor
+    (``costs``: from its report.yaml and template, see :func:`document_costs`; 1 when unknown).
+    Jobs are taken from the costliest down and each goes to the shard with the least work so far
+    (ties: the lowest K) — the classic longest-processing-time rule, within one job's cost of the
+    best split.  The plan depends only on the sorted ids, formats and input sizes, never on the
+    machine or the run, so N machines compute the same split and build disjoint parts.
     """
     templates = templates or {}
+    costs = costs or {}
     jobs = [Job(u, f, t) for f in FORMATS if f in formats for u in sorted(units) for t in templates.get(u, [""])]
     if shard is None:
         return sorted(jobs)
     k, n = shard
-    return sorted(job for i, job in enumerate(jobs) if i % n == k - 1)
+    order = {f: i for i, f in enumerate(FORMATS)}
+    ranked = sorted(jobs, key=lambda j: (-job_cost(j, costs), order[j.format], j.unit, j.template))
+    load = [0.0] * n
+    mine = []
+    for job in ranked:
+        target = min(range(n), key=lambda i: (load[i], i))
+        load[target] += job_cost(job, costs)
+        if target == k - 1:
+            mine.append(job)
+    return sorted(mine)
+
+
+def job_cost(job: Job, costs: dict[tuple[str, str], float]) -> float:
+    return FORMAT_COST.get(job.format, 1.0) * costs.get((job.unit, job.template), 1.0)
+
+
+def document_costs(ws: Workspace, year: int, templates: dict[str, list[str]]) -> dict[tuple[str, str], float]:
+    """A document's size factor for shard balancing: 1 + its report.yaml and template in units
+    of 8 KB (a long narrative or template takes longer to lay out), rounded so that a stray
+    byte does not move work between machines."""
+    from ..render.jinja import builtin_templates_dir, template_file_name
+
+    out = {}
+    for unit, names in templates.items():
+        try:
+            report = (ws.year_dir(year) / unit / "report.yaml").stat().st_size
+        except OSError:
+            report = 0
+        for name in names:
+            size = 0
+            if name:
+                for folder in (ws.templates, builtin_templates_dir()):
+                    path = folder / template_file_name(name)
+                    if path.is_file():
+                        size = path.stat().st_size
+                        break
+            out[(unit, name)] = round(1 + (report + size) / 8192, 1)
+    return out
 
 
 # -- fingerprints -----------------------------------------------------------------------------------
@@ -434,6 +479,57 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
         return True
 
 
+def merge_manifests(paths: list[Path]) -> dict:
+    """One manifest from the manifests of several shards (``reportgen manifest merge``).
+
+    The shards must be of one year and one generator (same reportgen code, same libraries) and
+    must have read the same workspace inputs; their documents are united.  A document in two
+    shards with different outputs, or anything else that does not agree, is an error naming
+    both files — never a silent choice."""
+    problems: list[Problem] = []
+    merged: dict = {}
+    origin: dict[str, str] = {}
+    for path in paths:
+        shown = str(path)
+        try:
+            data = json.loads(Path(path).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(Problem(shown, _("无法读取清单：{reason}").format(reason=getattr(exc, "strerror", None) or exc)))
+            continue
+        if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
+            problems.append(Problem(shown, _("不是 reportgen 的 manifest.json（或版本不同）")))
+            continue
+        if not merged:
+            merged = {k: v for k, v in data.items() if k != "documents"}
+            merged["documents"] = {}
+            first = shown
+        else:
+            for key in ("year", "generator", "inputs", "source_date_epoch"):
+                if data.get(key) != merged.get(key):
+                    problems.append(Problem(shown, _("与 {first} 的 {key} 不同，不能合并").format(first=first, key=key),
+                                            _("各分片须用同一版本的 reportgen、同一份工作区生成")))
+            fonts = dict(merged.get("fonts") or {})
+            for label, rec in (data.get("fonts") or {}).items():
+                if label in fonts and fonts[label] != rec:
+                    problems.append(Problem(shown, _("字体 {font} 与 {first} 中的不同").format(font=label, first=first)))
+                fonts.setdefault(label, rec)
+            merged["fonts"] = fonts
+        for key, entry in (data.get("documents") or {}).items():
+            have = merged["documents"].get(key)
+            if have is not None and have.get("outputs") and entry.get("outputs") and have["outputs"] != entry["outputs"]:
+                problems.append(Problem(shown, _("文档 {doc} 在 {other} 中也有，输出不同").format(doc=key, other=origin[key]),
+                                        _("每个文档只应由一个分片生成：检查各分片的 --shard 是否为同一个 N")))
+                continue
+            if have is None or (entry.get("outputs") and not have.get("outputs")):
+                merged["documents"][key] = entry
+                origin[key] = shown
+    if problems:
+        raise ReportgenError(problems)
+    if not merged:
+        raise ReportgenError(Problem("manifest merge", _("没有可合并的清单")))
+    return merged
+
+
 # -- one task: the jobs of one unit ---------------------------------------------------------------
 @dataclass
 class Task:
@@ -691,7 +787,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     from ..pipeline import document_templates
 
     found = discover_units(ws, year, units)
-    selected = plan_jobs(found, formats, shard, {u: document_templates(ws, u, year) for u in found})
+    planned = {u: document_templates(ws, u, year) for u in found}
+    selected = plan_jobs(found, formats, shard, planned, document_costs(ws, year, planned) if shard else None)
     fp = Fingerprint.of(ws, year, style, formats)
     preflight(out_dir)
     clean_stale_temp_files(out_dir)

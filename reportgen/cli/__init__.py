@@ -458,5 +458,23 @@ def style_reference():
 localize(main)   # click's own words in Chinese for a Chinese run (after every command is defined)
 
 
+@main.group(help=_("生成清单（manifest.json）的操作。"))
+def manifest():
+    """Operations on build manifests."""
+
+
+@manifest.command("merge", help=_("把各分片的 manifest.json 合并成一个，写到 TARGET（各分片须为同一年、同一版本）。"))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def manifest_merge(target, sources):
+    """Merge the manifest.json of several shards into TARGET."""
+    from ..app.batch import dump_manifest, merge_manifests
+    from ..pipeline import write_atomic
+
+    merged = merge_manifests([Path(s) for s in sources])
+    write_atomic(Path(target), dump_manifest(merged))
+    click.echo(_("已合并 {n} 个清单（{docs} 份文档）到 {path}").format(n=len(sources), docs=len(merged["documents"]), path=target))
+
+
 if __name__ == "__main__":
     main()

@@ -150,10 +150,11 @@ class Paragraph:
     lead: str = ""
     role: Literal["body", "flush"] = "body"
     spans: list[Span] = field(default_factory=list, compare=False, repr=False)
+    head: "Heading | None" = None   # a run-in heading (（一）标题。) opening the paragraph, in its level's face
 
     @property
     def text(self) -> str:
-        return self.lead + "".join(r.text for r in self.runs)
+        return (self.head.text if self.head else "") + self.lead + "".join(r.text for r in self.runs)
 
 
 @dataclass
@@ -197,7 +198,27 @@ class PageBreak:
     pass
 
 
-Block = Union[Paragraph, Heading, Table, PageBreak]
+@dataclass
+class ChartRow:
+    label: str
+    value: float | None          # None: not measurable (drawn as “—”)
+    status: str = ""             # 超前/正常/滞后 …, picks the bar's shade
+
+
+@dataclass
+class Chart:
+    """A bar chart of values in percent against a reference line (序时进度), e.g. each indicator's
+    progress towards its five-year target. The PDF draws it as vector graphics, the DOCX embeds
+    a picture of it; both from these numbers."""
+
+    caption: str
+    rows: list[ChartRow]
+    reference: float | None = None      # the vertical line, in percent
+    reference_label: str = ""
+    axis_label: str = ""
+
+
+Block = Union[Paragraph, Heading, Table, PageBreak, Chart]
 
 
 def pieces(runs: list[Run], spans: list[Span]) -> list[tuple[Run, Source | None]]:

@@ -19,7 +19,7 @@ from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
 from .check.consistency import check_references
 from .read.load import Dataset, UnitYear, load
-from .model import Document, strip_marks
+from .model import Chart, Document, strip_marks
 from .write import FORMATS, WRITERS, Target
 from .write import flow as layout_flow
 from .write.style import Style, load_style
@@ -67,6 +67,7 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     ``template`` picks one of the documents report.yaml lists under ``documents:`` (default:
     the first, or the only one ``template:`` names).
     """
+    from .read import structure
     from .read.documents import specs
     from .read.load import parse_issue_date
 
@@ -81,14 +82,16 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     date = parse_issue_date(raw_date, where_of(("date",)), problems) if raw_date is not None else None
     if raw_date is None:
         problems.add(where_of(()), _("report.yaml 缺少成文日期 date"), _("加一行：date: 2024-01-31"))
+    structure.validate(report, where_of, problems)
     problems.raise_if_any()
     spec = next((s for s in wanted if s.template == template), None) if template else wanted[0]
     if spec is None:
         raise ReportgenError(Problem(where_of(()), _("report.yaml 没有列出模板 {template} 的文档").format(template=template)))
+    title = spec.title if spec.title is not None else render.default_title(ws, spec.template, spec.where)
     with render.tracing(ws) as trace, render.document_budget():   # figures traced; one time budget
-        narrative = render.render_narrative(report, ctx, where_of, ws)
+        narrative = structure.shape(render.render_narrative(report, ctx, where_of, ws))
         title_lines = [line for line in (render.render_narrative(line, ctx, where_of, ws, ("title",))
-                                         for line in str(spec.title).strip().splitlines()) if line.strip()]
+                                         for line in str(title).strip().splitlines()) if line.strip()]
         ctx = {**ctx, "report": narrative, "doc": {"title_lines": title_lines, "date": date}}
         source = render.render(spec.template, ctx, ws)
     doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"),
@@ -355,6 +358,14 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
             raise ReportgenError(problems)
         target.fonts = resolutions
         target.roots = (ws.root, *{r.face.path.parent for r in resolutions.values() if r.face and r.face.workspace})
+    if any(isinstance(b, Chart) for b in doc.all_blocks()):
+        # charts are drawn (SVG for the PDF, PNG for the DOCX) with the chart role's face
+        if not target.fonts:
+            target.fonts = fonts.resolve(style, ws.fonts)
+        face = target.fonts.get(style.chart.font)
+        if face is None or face.face is None:
+            raise ReportgenError(Problem(_("字体"), _("没有可用于图表文字的字体（字体角色 {role}）").format(role=style.chart.font),
+                                         _("安装 Noto Sans CJK SC（scripts/setup.sh），或把字体文件放进工作区的 fonts/ 文件夹")))
     # Glyph-drawing writers first: a font problem stops the document before other work.
     return {w.format: w.write(doc, target) for w in sorted(wanted, key=lambda w: not w.draws_glyphs)}
 

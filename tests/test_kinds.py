@@ -261,10 +261,13 @@ def test_lucheng_lists_its_documents():
 
     report = yaml.safe_load((Path(__file__).parents[1] / "reportgen/sample/data/2024/lucheng/report.yaml").read_text("utf-8"))
     got = [(s.template, s.title) for s in specs(report)]
-    assert got == [("summary_plan", "{{ unit.name }}\n{{ year }}年工作总结和{{ next_year }}年工作思路"),
-                   ("summary", "{{ unit.name }}\n{{ year }}年工作总结"),
-                   ("plan", "{{ unit.name }}\n{{ next_year }}年工作思路"),
+    # no title: the template's own default title (declared next to it, in the template)
+    assert got == [("summary_plan", None), ("summary", None), ("plan", None),
                    ("news", "鹿城区科技创新呈现“高峰凸显、高原崛起”发展态势")]
+    from reportgen.render.jinja import default_title
+    assert [default_title(None, t) for t, _ in got[:3]] == [
+        "{{ unit.name }}\n{{ year }}年工作总结和{{ next_year }}年工作思路", "{{ unit.name }}\n{{ year }}年工作总结",
+        "{{ unit.name }}\n{{ next_year }}年工作思路"]
 
 
 def test_documents_list_problems_name_the_line():
@@ -272,7 +275,7 @@ def test_documents_list_problems_name_the_line():
 
     problems = ProblemList()
     assert specs({"documents": [{"title": "x"}, "news", "news"]}, "r.yaml", {"documents": 7}, problems) == [
-        specs({"template": "news"})[0].__class__("news", "{{ unit.name }}{{ year }}年科技创新工作综述", "r.yaml:7")] * 2
+        specs({"template": "news"})[0].__class__("news", None, "r.yaml:7")] * 2
     assert [str(p).splitlines()[0] for p in problems.problems] == [
         "r.yaml:7：documents 的第1项没有写 template", "r.yaml:7：documents 中模板 news 出现了2次且标题相同"]
 

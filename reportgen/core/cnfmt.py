@@ -557,14 +557,61 @@ def _rank(rank: Number | None) -> int | None:
     return _ordinal(rank)
 
 
-def rank_phrase(rank: Number | None, scope: str | None = None) -> str:
-    """14, “全省” → “全省第14名”; no scope → “第14名”; no rank → “”.
+#: How a rank is worded (reports use all of them): {scope} and {n} are filled in.
+RANK_WORDINGS = {
+    "名": "{scope}第{n}名",        # 全市第2名
+    "排名": "{scope}排名第{n}",    # 全市排名第2
+    "居": "居{scope}第{n}位",      # 居全市第2位
+    "位居": "位居{scope}第{n}位",  # 位居全市第2位
+    "位列": "位列{scope}第{n}",    # 位列全省第14
+    "第": "{scope}第{n}",          # 全市第2
+}
+
+
+def rank_phrase(rank: Number | None, scope: str | None = None, wording: str = "名") -> str:
+    """14, “全省” → “全省第14名”; no scope → “第14名”; no rank → “”. ``wording`` picks the
+    form (:data:`RANK_WORDINGS`): 排名 → 全省排名第14, 居 → 居全省第14位, 位列 → 位列全省第14.
 
     >>> rank_phrase(14, "全省")
     '全省第14名'
+    >>> rank_phrase(2, "全市", "居")
+    '居全市第2位'
     """
+    if wording not in RANK_WORDINGS:
+        raise ValueError(f"排名措辞“{wording}”无效，可用：{'、'.join(RANK_WORDINGS)}")
     r = _rank(rank)
-    return "" if r is None else f"{scope or ''}第{r}名"
+    return "" if r is None else RANK_WORDINGS[wording].format(scope=scope or "", n=r)
+
+
+def fmt_times(ratio: NumberLike, precision: int | None = 1) -> str:
+    """A multiple: 2.5 → “2.5倍”, 3 → “3倍”; missing → “—”.
+
+    >>> fmt_times(2.5)
+    '2.5倍'
+    >>> fmt_times(3.0)
+    '3倍'
+    """
+    if _dec(ratio) is None:
+        return MISSING
+    return _trim(fmt_number(ratio, precision, group=False)) + "倍"
+
+
+def doubling_phrase(ratio: NumberLike) -> str:
+    """How many times a value doubled: 2 → “翻一番”, 4 → “翻两番”, 8 → “翻三番”; below 2 → “—”.
+
+    >>> doubling_phrase(2.3)
+    '翻一番'
+    >>> doubling_phrase(4.0)
+    '翻两番'
+    """
+    d = _dec(ratio)
+    if d is None or d < 2:
+        return MISSING
+    n = 0
+    while d >= 2:
+        d /= 2
+        n += 1
+    return "翻" + ("两" if n == 2 else cn_numeral(n)) + "番"
 
 
 def rank_ordinal(rank: Number | None) -> str:

@@ -6,12 +6,12 @@ formatters compute with it, new-year guesses with it."""
 from __future__ import annotations
 
 #: 类型 as typed in the sheet → the code used inside.
-KINDS = {"总量": "amount", "比重": "ratio", "增速": "growth", "百分点": "pp", "位次": "rank"}
+KINDS = {"总量": "amount", "比重": "ratio", "增速": "growth", "百分点": "pp", "位次": "rank", "完成率": "rate"}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 #: Units a kind allows (None: any unit except those reserved for the other kinds).
-KIND_UNITS = {"ratio": ("%", "‰"), "growth": ("%",), "pp": ("个百分点",), "rank": ("位", "名")}
+KIND_UNITS = {"ratio": ("%", "‰"), "growth": ("%",), "pp": ("个百分点",), "rank": ("位", "名"), "rate": ("%",)}
 #: Kinds whose values are points (a change between two of them is in 个百分点, not %).
-POINT_KINDS = ("ratio", "growth", "pp")
+POINT_KINDS = ("ratio", "growth", "pp", "rate")
 
 RANK_SCOPES = ("全国", "全省", "全市", "全区", "全县")
 

@@ -72,7 +72,7 @@ def format_value(value, kind: str, measure: str, precision) -> str:
         return cnfmt.fmt_percent(value, precision)
     if kind == "pp":
         return cnfmt.fmt_pp(value, precision if precision is not None else 2)
-    if kind == "ratio":
+    if kind in ("ratio", "rate"):
         return cnfmt.fmt_number(value, precision, group=False) + (measure or "%")
     if kind == "rank":
         return cnfmt.fmt_number(value, 0) + (measure or "位")
@@ -222,6 +222,33 @@ def peer_table(peers: Mapping[str, UnitYear], year: int) -> pd.DataFrame:
 
 # -- what templates see -------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Rank:
+    """One published rank of a figure: ``{{ ind.x.ranks.全省 }}`` → 全省第14名, and the wording a
+    sentence needs: ``.排名`` 全省排名第14, ``.居`` 居全省第14位, ``.位列`` 位列全省第14,
+    ``.位居`` 位居全省第14位, ``.第`` 全省第14, ``.名`` 全省第14名; ``.number`` 14."""
+
+    scope: str
+    number: int
+
+    def say(self, wording: str = "名") -> str:
+        return cnfmt.rank_phrase(self.number, self.scope, wording)
+
+    def __str__(self) -> str:
+        return self.say()
+
+    @property
+    def text(self) -> str:
+        return self.say()
+
+    名 = property(lambda self: self.say("名"))
+    排名 = property(lambda self: self.say("排名"))
+    居 = property(lambda self: self.say("居"))
+    位列 = property(lambda self: self.say("位列"))
+    位居 = property(lambda self: self.say("位居"))
+    第 = property(lambda self: self.say("第"))
+
+
+@dataclass(frozen=True)
 class Figure:
     """One indicator in the results year. ``{{ ind.x }}`` prints the value with its unit."""
 
@@ -242,6 +269,8 @@ class Figure:
     #: (year, cell, value as read) of every value, and the 排名 cell: where the figures come from
     cells: tuple[tuple[int, str, str], ...] = field(default=(), compare=False, repr=False)
     rank_cell: str = field(default="", compare=False, repr=False)
+    rank_list: tuple[tuple[str, str, int], ...] = ()     # every published rank: (aspect, scope, rank)
+    target: "Target | None" = field(default=None, compare=False, repr=False)   # this year's target
 
     def __str__(self) -> str:
         return format_value(self.value, self.kind, self.measure, self.precision)
@@ -260,6 +289,73 @@ class Figure:
     def __traced__(self) -> Traced:
         text = str(self)
         return self._traced(text, format_note(self.kind, self.measure, self.precision, text))
+
+    def _ranks(self, aspect: str, label: str) -> "Catalog":
+        return Catalog(f"ind.{self.id}.{label}", {scope: Rank(scope, n) for a, scope, n in self.rank_list if a == aspect})
+
+    @property
+    def ranks(self) -> "Catalog":
+        """The value's published ranks by scope: ``{{ ind.x.ranks.全市 }}`` → 全市第2名, ``.排名`` …
+        (sheet columns 排名范围/排名 and 全省排名, 全市排名 …)."""
+        return self._ranks("", "ranks")
+
+    @property
+    def growth_ranks(self) -> "Catalog":
+        """Ranks of the growth (column 增速全市排名 …): ``{{ ind.x.growth_ranks.全市.排名 }}``."""
+        return self._ranks("增速", "growth_ranks")
+
+    @property
+    def completion_ranks(self) -> "Catalog":
+        """Ranks of the completion rate (column 完成率全市排名 …)."""
+        return self._ranks("完成率", "completion_ranks")
+
+    @property
+    def share_ranks(self) -> "Catalog":
+        """Ranks of the share (column 占比全市排名 …)."""
+        return self._ranks("占比", "share_ranks")
+
+    def decimals(self, n: int) -> "Figure":
+        """The same figure printed with ``n`` decimals in this place: ``{{ ind.x.decimals(1) }}``."""
+        if not isinstance(n, int) or not 0 <= n <= 4:
+            raise ValueError(_("decimals 的参数应为 0 到 4 的整数"))
+        return replace(self, precision=n)
+
+    @property
+    def completion_rate(self) -> float | None:
+        """This year's value against this year's target, in percent (any size: 107, 172)."""
+        if self.target is None:
+            return None
+        v, t = _num(self.value), _num(self.target.target)
+        return None if v is None or t is None or t <= 0 else v / t * 100
+
+    @property
+    def completion(self) -> str:
+        """完成率: 107%, 165.5% (— without a target for the year)."""
+        return cnfmt.fmt_percent(self.completion_rate, 1, trim=True)
+
+    @property
+    def ratio(self) -> float | None:
+        """This year's value over last year's (amounts)."""
+        v, p = _num(self.value), _num(self.prev)
+        return None if v is None or p is None or p <= 0 else v / p
+
+    @property
+    def times(self) -> str:
+        """This year's value as a multiple of last year's: 2.5倍 (是上年的2.5倍)."""
+        return cnfmt.fmt_times(self.ratio)
+
+    @property
+    def growth_times(self) -> str:
+        """Growth as a multiple when it is 100% or more: 增长1.5倍; below that the change (增长21.9%)."""
+        r = self.ratio
+        if r is not None and r >= 2:
+            return "增长" + cnfmt.fmt_times(r - 1)
+        return self.change
+
+    @property
+    def doubling(self) -> str:
+        """翻一番 (twice last year's value or more), 翻两番 (four times) …; — below twice."""
+        return cnfmt.doubling_phrase(self.ratio)
 
     @property
     def text(self) -> str:
@@ -465,6 +561,7 @@ def figures(uy: UnitYear) -> Catalog:
     by_id: dict[str, list] = {}
     for (i, y), (a, v) in where.items():
         by_id.setdefault(i, []).append((y, a, v))
+    this_year = targets(uy, uy.year)
     items = {}
     for ind_id, row in m.iterrows():
         r = ranks.loc[ind_id] if ind_id in ranks.index else row
@@ -477,7 +574,9 @@ def figures(uy: UnitYear) -> Catalog:
             rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"],
             year=uy.year, history=hist,
             aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else (), peers=stats,
-            cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""))
+            cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""),
+            rank_list=tuple(r["ranks"]) if isinstance(r.get("ranks"), tuple) else (),
+            target=this_year.get(ind_id))
         # ind.x.value and ind.x.rank printed alone still name their cells
         items[ind_id] = replace(fig, value=traced(fig.value, fig.number.source and replace(
                                     fig.number.source, computation="数值")),
@@ -535,7 +634,7 @@ def completion(uy: UnitYear) -> list[dict]:
                       f"完成率＝{uy.year}年完成÷目标×100%，保留1位")
         out.append({"id": ind_id, "name": tgt.name, "target": tgt.__traced__(),
                     "actual": fig.__traced__() if fig else cnfmt.MISSING,
-                    "rate": rate, "status": row["status"]})
+                    "rate": rate, "status": row["status"], "rate_value": _num(row["rate"])})
     return out
 
 
@@ -613,6 +712,7 @@ class PlanRow:
     progress_text: str      # 57.2%, or —
     status: str             # 超前/正常/滞后/—
     values: tuple[tuple[int, str], ...] = ()   # (year, value) of each year after the base year
+    progress: float | None = None              # % of the way from base to target (for charts, counts)
 
 
 @dataclass(frozen=True)
@@ -642,6 +742,21 @@ class Plan:
     @property
     def span(self) -> int:
         return self.target_year - self.base_year
+
+    @property
+    def period(self) -> str:
+        """The plan's name by its period: 2021—2025 → 十四五, 2026—2030 → 十五五."""
+        n = (self.target_year - 1955) // 5
+        return cnfmt.cn_numeral(n) + "五" if self.span == 5 and n > 0 else f"{self.base_year + 1}—{self.target_year}年"
+
+    def count(self, status: str) -> int:
+        """How many indicators have ``status`` (超前, 正常, 滞后)."""
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def reached(self) -> int:
+        """How many indicators have already reached their target (progress of 100% or more)."""
+        return sum(1 for r in self.rows if r.progress is not None and r.progress >= 100)
 
     def counts(self) -> dict[str, int]:
         """How many indicators are 超前/正常/滞后."""
@@ -699,7 +814,7 @@ def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
             progress_text=tr(cnfmt.fmt_percent(_num(r["progress"]), 1), r["progress"],
                              [base_cell, latest_cell, target_cell],
                              f"目标进度＝（{uy.year}年实际－{b}年基数）÷（{t}年目标－{b}年基数）×100%，保留1位"),
-            status=r["status"], values=values))
+            status=r["status"], values=values, progress=_num(r["progress"])))
     return Plan(base_year, target_year, uy.year, tuple(rows), actual_years)
 
 

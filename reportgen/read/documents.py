@@ -11,6 +11,10 @@ template's default title does not fit, its own title (one line per title line)::
         title: "{{ unit.name }}\\n{{ next_year }}年工作要点"
       - news                     # a bare template name is enough
 
+Without a title, the template's default title is used: each template declares it in its first
+comment (``默认标题："{{ unit.name }}\\n{{ year }}年工作总结"``), so a kind's title sits next to its
+template, and a template that declares none needs a title in report.yaml.
+
 The build makes one output per entry (named by the document's title). Titles are narrative:
 ``{{ unit.name }}``, ``{{ year }}``, ``{{ next_year }}`` … may be used.
 """
@@ -22,30 +26,18 @@ from dataclasses import dataclass
 from ..core.errors import ProblemList
 from ..core.i18n import _
 
-#: Each built-in template's title when neither the entry nor report.yaml's ``title:`` gives one.
-DEFAULT_TITLES = {
-    "summary_plan": "{{ unit.name }}\n{{ year }}年工作总结和{{ next_year }}年工作思路",
-    "summary": "{{ unit.name }}\n{{ year }}年工作总结",
-    "plan": "{{ unit.name }}\n{{ next_year }}年工作思路",
-    "news": "{{ unit.name }}{{ year }}年科技创新工作综述",
-    "annual_plan": "{{ unit.name }}\n{{ next_year }}年度科技创新发展规划",
-    "five_year_plan": "{{ unit.name }}\n科技发展五年规划",
-    "plan_progress": "{{ unit.name }}\n五年规划主要指标实施进度（{{ year }}年）",
-}
 DEFAULT_TEMPLATE = "summary_plan"
 
 
 @dataclass(frozen=True)
 class DocumentSpec:
-    """One document to build: the template and the title source (narrative text)."""
+    """One document to build: the template and the title source (narrative text); ``title`` is
+    None when neither the entry nor report.yaml gives one: the template's own default title
+    (declared in the template, ``默认标题：``) is used then."""
 
     template: str
-    title: str
+    title: str | None
     where: str = ""      # report.yaml:line of the entry, for messages
-
-
-def default_title(template: str) -> str:
-    return DEFAULT_TITLES.get(template, DEFAULT_TITLES[DEFAULT_TEMPLATE])
 
 
 def specs(report: dict, where: str = "report.yaml", lines: dict | None = None,
@@ -63,7 +55,7 @@ def specs(report: dict, where: str = "report.yaml", lines: dict | None = None,
     entries = report.get("documents")
     if entries is None:
         template = str(report.get("template") or DEFAULT_TEMPLATE)
-        return [DocumentSpec(template, str(shared_title or default_title(template)), where)]
+        return [DocumentSpec(template, str(shared_title) if shared_title else None, where)]
     at = f"{where}:{lines['documents']}" if "documents" in lines else where
     if not isinstance(entries, list) or not entries:
         problems.add(at, _("documents 应为列表，每项一个文档"),
@@ -82,8 +74,8 @@ def specs(report: dict, where: str = "report.yaml", lines: dict | None = None,
                          _("可用：template、title"))
             continue
         template = str(entry["template"])
-        title = entry.get("title") or shared_title or default_title(template)
-        out.append(DocumentSpec(template, str(title), at))
+        title = entry.get("title") or shared_title
+        out.append(DocumentSpec(template, str(title) if title else None, at))
     templates = [s.template for s in out]
     for t in set(templates):
         if templates.count(t) > 1 and len({s.title for s in out if s.template == t}) == 1:

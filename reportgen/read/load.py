@@ -10,7 +10,8 @@ report needs — the 2023 figures and earlier years', and the 2024 targets)::
                        indicators.yaml  … or both tables as YAML lists (指标:, 目标:)
                        report.yaml      document settings and the narrative
 
-The 指标 table: 编号 指标名称 单位 类型 [精度] <years…> [排名范围 排名 下限 上限 别名 说明];
+The 指标 table: 编号 指标名称 单位 类型 [精度] <years…> [排名范围 排名 <范围>排名… 下限 上限 别名 说明]
+(“全省排名”“全市排名” …: further published ranks of the row, one column per scope);
 the 目标 table: 编号 年份 目标值 [指标名称 单位 限定词 属性 测算 说明]. Values of years before
 the results year may also sit in earlier reports' folders (data/2023/<unit>/…); the newest file
 wins. Targets likewise: the targets for YEAR set in YEAR-1's report are found in either folder.
@@ -40,6 +41,18 @@ from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx
 from ..core.workspace import Workspace
 
 from ..core.vocab import ATTRIBUTES, KIND_NAMES, KIND_UNITS, KINDS, PLAN_METHODS, QUALIFIERS, RANK_SCOPES  # noqa: F401
+#: a column “全省排名”, “全市排名”, “绍兴排名” …: one more published rank of the row, in that scope;
+#: “增速全市排名”, “完成率全市排名”, “占比全省排名”: the rank of the row's growth, completion rate, share
+SCOPED_RANK_RE = re.compile(r"^(.{1,12}?)排名$")
+RANK_ASPECTS = ("增速", "完成率", "占比")
+
+
+def _rank_aspect(header_scope: str) -> tuple[str, str]:
+    """“完成率全市” → (完成率, 全市); “全省” → ("", 全省)."""
+    for aspect in RANK_ASPECTS:
+        if header_scope.startswith(aspect) and len(header_scope) > len(aspect):
+            return aspect, header_scope[len(aspect):]
+    return "", header_scope
 INDICATOR_HEADERS = {"编号": "id", "指标名称": "name", "指标": "name", "单位": "measure", "类型": "kind",
                      "精度": "precision", "排名范围": "rank_scope", "排名": "rank", "下限": "lower", "上限": "upper",
                      "别名": "aliases", "说明": "note", "备注": "note"}
@@ -99,7 +112,7 @@ class Dataset:
         return df[["unit", *IND_COLUMNS]]
 
 
-IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "lower",
+IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "ranks", "lower",
                "upper", "aliases", "note", "order", "source", "rank_source"]
 TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "attribute", "method", "note", "source"]
 
@@ -143,6 +156,12 @@ def _columns(sheet: Sheet, names: dict[str, str], required: tuple[str, ...], pro
             cols[key] = i
         elif h in names:
             cols.setdefault(names[h], i)
+        elif "rank" in names.values() and SCOPED_RANK_RE.match(h):
+            key = ("rank_in", SCOPED_RANK_RE.match(h).group(1))
+            if key in cols:
+                problems.add(sheet.header_where(i), _("排名列“{header}”重复").format(header=h), _("每个范围的排名只占一列"))
+                continue
+            cols[key] = i
         else:
             problems.add(sheet.header_where(i), _("无法识别的表头“{header}”").format(header=h),
                          _("可用的表头：{headers}，以及年份（如 2023）；本单位自己的表头可在 data/columns.yaml 中对应到这些表头")
@@ -208,7 +227,7 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
     cols, ok = _columns(sheet, INDICATOR_HEADERS, ("id", "name", "measure", "kind"), problems)
     if not ok:
         return []
-    years = sorted(k[1] for k in cols if isinstance(k, tuple))
+    years = sorted(k[1] for k in cols if isinstance(k, tuple) and k[0] == "year")
     if not years:
         problems.add(sheet.label, _("没有年份列"), _("加一列，表头为年份（如 2023），填入该年的数值"))
     for y in years:
@@ -279,14 +298,33 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
             except ValueError:
                 problems.add(where("rank"), _("“{value}”不是有效的名次").format(value=cell("rank")),
                              _("名次填正整数，如 14"))
+        ranks = [("", scope, rank)] if scope and rank is not None else []
+        for key in (k for k in cols if isinstance(k, tuple) and k[0] == "rank_in"):
+            v = row[cols[key]] if cols[key] < len(row) else None
+            if blank(v):
+                continue
+            try:
+                r = _number(v)
+                if r != int(r) or r < 1:
+                    raise ValueError
+            except ValueError:
+                problems.add(sheet.where(rownum, cols[key]), _("“{value}”不是有效的名次").format(value=v),
+                             _("名次填正整数，如 14"))
+                continue
+            if ("", key[1]) in {(a, sc) for a, sc, _n in ranks}:
+                problems.add(sheet.where(rownum, cols[key]),
+                             _("{scope}的排名已在“排名范围”“排名”列中填写").format(scope=key[1]), _("只在一处填写"))
+                continue
+            aspect, scope = _rank_aspect(key[1])
+            ranks.append((aspect, scope, int(r)))
         bounds = _bounds(cell, where, problems)
         if bounds is False:
             continue
         lower, upper = bounds
         aliases = tuple(a for a in re.split(r"[、,，;；]", _text(cell("aliases"))) if a.strip())
         base = {"id": ind_id, "name": name, "measure": measure, "kind": kind, "precision": precision,
-                "rank_scope": scope, "rank": rank, "lower": lower, "upper": upper, "aliases": aliases,
-                "note": _text(cell("note")), "order": order, "source": seen[ind_id],
+                "rank_scope": scope, "rank": rank, "ranks": tuple(ranks), "lower": lower, "upper": upper,
+                "aliases": aliases, "note": _text(cell("note")), "order": order, "source": seen[ind_id],
                 "rank_source": where("rank") if rank is not None else ""}
         any_value = False
         for y in years:

@@ -577,7 +577,9 @@ def _filters() -> dict:
         "cn": cnfmt.cn_numeral,
         "lead_in": cnfmt.lead_in,
         "paren": cnfmt.paren_numeral,
-        "rank": lambda rank, scope=None: cnfmt.rank_phrase(rank, scope),
+        "rank": lambda rank, scope=None, wording="名": cnfmt.rank_phrase(rank, scope, wording),
+        "times": cnfmt.fmt_times,
+        "doubling": cnfmt.doubling_phrase,
         "qualify": lambda text, q=None: cnfmt.qualify(str(text), q),
         "date": lambda d: cnfmt.fmt_date(cnfmt.parse_date(d)),
         "cn_year": cnfmt.cn_year,
@@ -943,6 +945,51 @@ def find_template(ws: Workspace | None, name: str, builtin: bool = False) -> Tem
     close = difflib.get_close_matches(want[: -len(TEMPLATE_SUFFIX)], names, n=1, cutoff=0.5)
     hint = _("是否想用 '{name}'？").format(name=close[0]) if close else _("reportgen templates list 列出可用的模板")
     raise ReportgenError(Problem(name, _("没有这个模板"), hint))
+
+
+_DEFAULT_TITLE = re.compile(r'^\s*默认标题[：:]\s*(".*")\s*$', re.M)
+
+
+def declared_title(text: str) -> str | None:
+    """The default title a template declares in its first comment: ``默认标题："…"`` (a quoted
+    string; ``\\n`` separates title lines)."""
+    import json
+
+    m = _FIRST_COMMENT.match(text)
+    if not m:
+        return None
+    found = _DEFAULT_TITLE.search(m.group(1))
+    if not found:
+        return None
+    try:
+        value = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def default_title(ws: Workspace | None, template: str, where: str = "") -> str:
+    """The title of a document of ``template`` when report.yaml gives none: the one the template
+    declares. An unknown template, or one that declares no title, is an error naming both."""
+    try:
+        info = find_template(ws, template)
+    except ReportgenError as exc:
+        raise ReportgenError([Problem(where or p.where, _("没有模板（文档种类）{name}").format(name=template), p.hint)
+                              for p in exc.problems]) from None
+    try:
+        text = info.path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    title = declared_title(text)
+    builtin = builtin_templates_dir() / info.name
+    if title is None and info.source == "workspace" and builtin.is_file():
+        # a workspace template overriding a built-in kind keeps that kind's title
+        title = declared_title(builtin.read_text("utf-8"))
+    if title is None:
+        raise ReportgenError(Problem(where, _("模板 {name} 没有声明默认标题，report.yaml 中也没有写 title").format(name=template),
+                                     _("在 report.yaml（或 documents 的这一项）写 title；或在模板开头的注释中写一行 "
+                                       "默认标题：\"{{ unit.name }}\\n{{ year }}年……\"")))
+    return title
 
 
 def template_blocks(text: str) -> list[str]:

@@ -10,7 +10,10 @@ The source format, for editors:
 * ``::: header`` (red header: 发文机关标志, then 发文字号 such as 鹿科〔2024〕5号),
   ``::: banji`` (版记: 抄送 line starting 抄送：, then 印发机关, then 印发日期),
 * ``::: signature`` (署名, then 成文日期, one per line), ``::: note`` (附注),
-  ``::: attachment TITLE`` (附件, numbered in order), ``::: table CAPTION`` around a table.
+  ``::: attachment TITLE`` (附件, numbered in order), ``::: table CAPTION`` around a table;
+* ``::: runin`` around a heading and its text: a run-in heading (“（一）标题。正文……” in one paragraph);
+* ``::: chart CAPTION`` around a table (name | value in % | status) and an optional line
+  “序时进度：60%”: a bar chart against that reference line.
 """
 
 from __future__ import annotations
@@ -25,14 +28,46 @@ from mdit_py_plugins.container import container_plugin
 from ..core import cnfmt
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
-from ..model import (MARK_CLOSE, MARK_DIGIT0, MARK_OPEN, MARK_SEP, Attachment, Banji, Block, Cell, Document,
-                     Heading, PageBreak, Paragraph, RedHeader, Run, Signature, Span, Table, strip_marks)
+from ..model import (MARK_CLOSE, MARK_DIGIT0, MARK_OPEN, MARK_SEP, Attachment, Banji, Block, Cell, Chart, ChartRow,
+                     Document, Heading, PageBreak, Paragraph, RedHeader, Run, Signature, Span, Table, strip_marks)
 
-CONTAINERS = ("title", "subtitle", "recipient", "header", "banji", "signature", "note", "attachment", "table")
+CONTAINERS = ("title", "subtitle", "recipient", "header", "banji", "signature", "note", "attachment", "table",
+              "runin", "chart")
+
+
+def _strong_cjk(state, silent: bool) -> bool:
+    """``**…**`` is bold wherever the template writes it. CommonMark's flanking rules refuse
+    ``**综合实力持续攀升。**跻身`` (a closing mark after punctuation and before a letter), which is
+    how every Chinese bold lead sentence is written. Escaped stars (``\\*``, all a value's
+    stars) never open or close it."""
+    src, start = state.src, state.pos
+    if not src.startswith("**", start):
+        return False
+    i = start + 2
+    while True:
+        end = src.find("**", i, state.posMax)
+        if end < 0:
+            return False
+        slashes = 0
+        while end - slashes - 1 >= start + 2 and src[end - slashes - 1] == "\\":
+            slashes += 1
+        if end > start + 2 and slashes % 2 == 0:
+            break
+        i = end + 1
+    if silent:
+        return True
+    old_max = state.posMax
+    state.push("strong_open", "strong", 1)
+    state.pos, state.posMax = start + 2, end
+    state.md.inline.tokenize(state)
+    state.push("strong_close", "strong", -1)
+    state.pos, state.posMax = end + 2, old_max
+    return True
 
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.inline.ruler.before("emphasis", "strong_cjk", _strong_cjk)
     md.enable("table")
     md.disable(["html_block", "html_inline", "image", "link", "autolink", "code"])
     for name in CONTAINERS:
@@ -185,9 +220,9 @@ class _Parser:
         self.problems.append(Problem(where, message, hint))
 
     # -- blocks -------------------------------------------------------------------------------
-    def blocks_until(self, stop: str | None) -> list[Block]:
+    def blocks_until(self, stop: str | None, counters: list[int] | None = None) -> list[Block]:
         blocks: list[Block] = []
-        counters = [0, 0, 0, 0]
+        counters = counters if counters is not None else [0, 0, 0, 0]
         while (tok := self.cur.peek()) is not None:
             if stop and tok.type == stop:
                 self.cur.next()
@@ -244,6 +279,12 @@ class _Parser:
                     if isinstance(b, Table):
                         b.caption = caption
                     blocks.append(b)
+            elif tok.type == "container_runin_open":
+                blocks.extend(self.run_in(tok, counters))
+            elif tok.type == "container_chart_open":
+                chart = self.chart(tok)
+                if chart is not None:
+                    blocks.append(chart)
             elif tok.type in ("fence", "code_block", "blockquote_open", "blockquote_close"):
                 self.error(tok, _("公文中不支持此 Markdown 元素（{element}）").format(element=tok.type),
                            _("删除代码块或引用块，改为普通段落"))
@@ -278,6 +319,49 @@ class _Parser:
             for para in items:
                 para.lead = ""
         return items
+
+    def run_in(self, tok: Token, counters: list[int]) -> list[Block]:
+        """``::: runin`` around a heading and what follows: the heading opens the first
+        paragraph (“（一）标题。正文……”), numbered with the headings around it."""
+        inner = self.blocks_until("container_runin_close", counters)
+        if not inner or not isinstance(inner[0], Heading):
+            self.error(tok, _("::: runin 块应以标题开头"), _("例如：\n::: runin\n## 标题。\n\n正文\n:::"))
+            return inner
+        head, rest = inner[0], inner[1:]
+        if rest and isinstance(rest[0], Paragraph) and rest[0].head is None:
+            first = rest[0]
+            return [Paragraph(first.runs, lead=first.lead, role=first.role, spans=first.spans, head=head), *rest[1:]]
+        return [Paragraph([], head=head), *rest]
+
+    def chart(self, tok: Token) -> Chart | None:
+        """``::: chart CAPTION`` around a table (label, value in percent, status) and an optional
+        paragraph “序时进度：60%” giving the reference line."""
+        caption = _info_text(tok.info, "chart")
+        inner = self.blocks_until("container_chart_close")
+        tables = [b for b in inner if isinstance(b, Table)]
+        if len(tables) != 1:
+            self.error(tok, _("::: chart 块内应有且只有一个表格（名称、数值、状态）"))
+            return None
+        table = tables[0]
+        rows = []
+        for row in table.rows[table.header_rows:]:
+            cells = [c.text.strip() for c in row]
+            value = cells[1].rstrip("%") if len(cells) > 1 else ""
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+            rows.append(ChartRow(cells[0], number, cells[2] if len(cells) > 2 else ""))
+        reference, label = None, ""
+        for b in inner:
+            if isinstance(b, Paragraph) and "：" in b.text:
+                label, _sep, value = b.text.partition("：")
+                try:
+                    reference = float(value.strip().rstrip("%"))
+                except ValueError:
+                    self.error(tok, _("图的参考线“{text}”不是“名称：数值%”").format(text=b.text))
+        axis = table.rows[0][1].text if table.rows and len(table.rows[0]) > 1 else ""
+        return Chart(caption, rows, reference, label, axis)
 
     def table(self, open_tok: Token, caption: str) -> Table:
         rows: list[list[Cell | None]] = []

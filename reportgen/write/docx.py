@@ -20,8 +20,8 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 
 from . import pydocx
-from ..model import Banji, Document, Run, Source, Span, Table, pieces
-from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
+from ..model import Banji, Chart, Document, Heading, Run, Source, Span, Table, pieces
+from .flow import BanjiItem, Blank, Break, ChartItem, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
 from . import docx_fonts
 from .layout import column_fractions, table_grid
@@ -80,9 +80,10 @@ def _mm_twips(mm: float) -> int:
 
 
 class _Writer:
-    def __init__(self, style: Style, review: bool = False):
+    def __init__(self, style: Style, review: bool = False, chart_font=None):
         self.s = style
         self.review = review            # the 核对稿: every traced figure gets a comment (批注)
+        self.chart_font = chart_font    # the face file charts are drawn with
         self.doc = new_document()
         self._styles = {}
         pydocx.memoize_style_ids(self.doc)
@@ -253,8 +254,14 @@ class _Writer:
             comment.add_paragraph("写入：" + src.printed_by)
 
     def para(self, element: str, runs: list[Run] | str = "", lead: str = "", *, right_chars: float | None = None,
-             page_break_before: bool = False, spans: list[Span] = ()):
+             page_break_before: bool = False, spans: list[Span] = (), head: Heading | None = None):
         p = self.doc.add_paragraph(style=self._styles[element])
+        if head is not None:            # a run-in heading: its level's face, then the body text
+            level = f"heading{head.level}"
+            bold = self.s.heading_bold(head.level)
+            self._run(p, head.number, level, bold=bold)
+            for r in head.runs:
+                self._run(p, r.text, level, bold=bold or r.bold)
         if lead:
             self._run(p, lead, element)
         if isinstance(runs, str) and self.review and spans:    # a title, 署名 … printing a figure
@@ -284,13 +291,29 @@ class _Writer:
             return
         runs = item.text if item.runs is None else item.runs
         p = self.para(item.element, runs, lead=item.lead, right_chars=item.right_chars,
-                      page_break_before=item.page_break_before, spans=item.spans)
+                      page_break_before=item.page_break_before, spans=item.spans, head=item.head)
         if item.keep_next:
             _set(pydocx.xml(p).get_or_add_pPr(), "keepNext", PPR_ORDER)
 
     def page_break(self) -> None:
         p = self.doc.add_paragraph(style=self._styles["body"])
         p.add_run().add_break(WD_BREAK.PAGE)
+
+    def chart(self, c: Chart) -> None:
+        """A chart as a PNG picture across the 版心, its caption above it."""
+        from docx.shared import Mm
+
+        from .chart import png, size_mm
+
+        if c.caption:
+            _set(self.para("table_caption", c.caption)._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+        p = self.doc.add_paragraph(style=self._styles["body"])
+        ppr = p._p.get_or_add_pPr()
+        _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=240, lineRule="auto")
+        _set(ppr, "ind", PPR_ORDER, firstLine=0, firstLineChars=0)
+        _set(ppr, "jc", PPR_ORDER, val="center")
+        w, h = size_mm(c, self.s)
+        p.add_run().add_picture(io.BytesIO(png(c, self.s, self.chart_font)), width=Mm(w), height=Mm(h))
 
     def table(self, t: Table) -> None:
         if t.caption:
@@ -428,6 +451,8 @@ class _Writer:
                 self.blank(item.n)
             elif isinstance(item, TableItem):
                 self.table(item.table)
+            elif isinstance(item, ChartItem):
+                self.chart(item.chart)
             elif isinstance(item, Break):
                 self.page_break()
             elif isinstance(item, BanjiItem):
@@ -541,12 +566,13 @@ def _app_properties(document, company: str) -> None:
 
 
 def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items: list | None = None,
-               review: bool = False, fonts=()) -> bytes:
+               review: bool = False, fonts=(), chart_font=None) -> bytes:
     """The DOCX of ``doc``; ``review=True`` gives the 核对稿, whose figures carry comments (批注)
     naming their cells and computation (the final copy has none, and is unchanged by this).
-    ``fonts``: the subsets to embed (``docx_fonts.embeddings``).  The dates of the properties
-    are ``date`` (the document's 成文日期), never the clock."""
-    w = _Writer(style, review)
+    ``fonts``: the subsets to embed (``docx_fonts.embeddings``); ``chart_font``: the face file
+    charts are drawn with.  The dates of the properties are ``date`` (the document's 成文日期),
+    never the clock."""
+    w = _Writer(style, review, chart_font)
     w.setup()
     w.document(items if items is not None else flow(doc, style))
     fonts = list(fonts) if style.docx_embed_fonts else []
@@ -577,4 +603,6 @@ def write(doc: Document, target, review: bool = False) -> bytes:
     if style.docx_embed_fonts and target.fonts:
         texts = {role: "".join(t for _w, t in found) for role, found in texts_by_role(items, style).items()}
         embedded = docx_fonts.embeddings(style, target.fonts, texts, target.fonts_dir)
-    return write_docx(doc, style, date=target.stamp, items=items, fonts=embedded, review=review)
+    chart = target.fonts.get(style.chart.font) if target.fonts else None
+    return write_docx(doc, style, date=target.stamp, items=items, fonts=embedded, review=review,
+                      chart_font=chart.face.path if chart and chart.face else None)

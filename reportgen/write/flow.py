@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Union
 
 from ..core.i18n import _
-from ..model import Banji, Document, Heading, PageBreak, Paragraph, Run, Span, Table
+from ..model import Banji, Chart, Document, Heading, PageBreak, Paragraph, Run, Span, Table
 from .layout import balance_title, char_units, mark_size_pt, signature_indents
 from .style import Style
 
@@ -36,10 +36,18 @@ class Line:
     page_break_before: bool = False     # 附件 starts a page
     keep_next: bool = False             # headings stay with what follows
     spans: list = field(default_factory=list)   # where the figures of ``runs`` come from (model.Span)
+    head: Heading | None = None         # a run-in heading opening the paragraph, set in its level's face
 
     @property
     def content(self) -> str:
         return self.lead + (self.text if self.runs is None else "".join(r.text for r in self.runs))
+
+
+@dataclass
+class ChartItem:
+    """A chart (vector in the PDF, a picture in the DOCX), with its caption above it."""
+
+    chart: Chart
 
 
 @dataclass
@@ -67,7 +75,7 @@ class BanjiItem:
     banji: Banji
 
 
-Item = Union[Line, Blank, TableItem, Break, BanjiItem]
+Item = Union[Line, Blank, TableItem, Break, BanjiItem, ChartItem]
 
 Width = Callable[[str], float]
 
@@ -79,10 +87,13 @@ def _blocks(blocks, start: int, after_table: int) -> Iterator[Item]:
                        where=_("标题“{text}”").format(text=b.text[:12]))
         elif isinstance(b, Paragraph):
             yield Line("recipient" if b.role == "flush" else "body", runs=b.runs, lead=b.lead, spans=b.spans,
-                       where=_("第{n}段“{text}…”").format(n=i, text=b.text[:12]))
+                       head=b.head, where=_("第{n}段“{text}…”").format(n=i, text=b.text[:12]))
         elif isinstance(b, Table):
             yield TableItem(b, [_("表格第{row}行").format(row=r + 1) for r in range(len(b.rows))])
             yield Blank(after_table)        # never set the next heading or paragraph on the table
+        elif isinstance(b, Chart):
+            yield ChartItem(b)
+            yield Blank(after_table)
         elif isinstance(b, PageBreak):
             yield Break()
 
@@ -163,6 +174,11 @@ def texts_by_role(items: list[Item], style: Style) -> dict[str, list[tuple[str, 
     for item in items:
         if isinstance(item, Line):
             add(item.element, item.where, item.content)
+            if item.head is not None:
+                add(f"heading{item.head.level}", item.where, item.head.text)
+        elif isinstance(item, ChartItem):
+            if item.chart.caption:
+                add("table_caption", _("图题"), item.chart.caption)
         elif isinstance(item, TableItem):
             t = item.table
             if t.caption:

@@ -6,8 +6,8 @@ import functools
 from html import escape
 
 from .fonts import Resolution
-from ..model import Document, Run, Table
-from .flow import BanjiItem, Blank, Break, Line, TableItem, flow
+from ..model import Chart, Document, Run, Table
+from .flow import BanjiItem, Blank, Break, ChartItem, Line, TableItem, flow
 from .style import PT_PER_MM, Style
 from .layout import column_fractions
 
@@ -82,6 +82,12 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
             f"{selector} {{ font-family: {_fam(res)}; font-size: {e.size_pt}pt; font-weight: {weight}; "
             f"line-height: {style.line_pt(name)}pt; letter-spacing: {style.tracking(name)}pt; "
             f"text-align: {e.align}; text-indent: {e.first_line_chars}em; }}")
+    for level in range(1, 5):     # run-in headings: the face of their level inside a body paragraph
+        e = style.elements[f"heading{level}"]
+        weight = 700 if style.heading_bold(level) else fonts[e.font].weight
+        out.append(f".runin{level} {{ font-family: {_family(fonts[e.font])}; font-weight: {weight}; }}")
+    out.append(".chart { text-indent: 0; text-align: center; line-height: normal; } "
+               ".chart-block { break-inside: avoid; }")
     out.append(".blank { height: %spt; }" % style.grid.line_pt)
     out.append(".annex-label { break-before: page; }")
     out.append(".pagebreak { break-before: page; height: 0; }")
@@ -199,6 +205,9 @@ def _line(item: Line, style: Style) -> str:
     if css_:
         attrs += f' style="{"; ".join(css_)}"'
     inner = escape(item.lead) + (escape(item.text) if item.runs is None else _runs(item.runs))
+    if item.head is not None:       # a run-in heading, in its level's face
+        inner = (f'<span class="runin{item.head.level}">{escape(item.head.number)}{_runs(item.head.runs)}</span>'
+                 + inner)
     return f"<{tag}{attrs}>{inner}</{tag}>"
 
 
@@ -210,7 +219,21 @@ def _banji(b) -> str:
     return f'<div class="banji"><table>{"".join(rows)}</table></div>'
 
 
-def body_html(items: list, style: Style) -> list[str]:
+def _chart(c: Chart, style: Style, fonts: dict[str, Resolution] | None) -> str:
+    """A chart as an SVG image (vector graphics in the PDF), its caption above it."""
+    import base64
+
+    from .chart import size_mm, svg
+
+    res = (fonts or {}).get(style.chart.font)
+    data = base64.b64encode(svg(c, style, res.face.path if res and res.face else None)).decode("ascii")
+    w, h = size_mm(c, style)
+    caption = f'<p class="caption">{escape(c.caption)}</p>' if c.caption else ""
+    return (f'<div class="chart-block">{caption}<p class="chart"><img alt="{escape(c.caption)}" '
+            f'style="width:{w:.2f}mm; height:{h:.2f}mm" src="data:image/svg+xml;base64,{data}"></p></div>')
+
+
+def body_html(items: list, style: Style, fonts: dict | None = None) -> list[str]:
     """Each flow item as HTML."""
     out: list[str] = []
     for item in items:
@@ -220,6 +243,8 @@ def body_html(items: list, style: Style) -> list[str]:
             out += ['<div class="blank"></div>'] * item.n
         elif isinstance(item, TableItem):
             out.append(_table(item.table, style))
+        elif isinstance(item, ChartItem):
+            out.append(_chart(item.chart, style, fonts))
         elif isinstance(item, Break):
             out.append('<div class="pagebreak"></div>')
         elif isinstance(item, BanjiItem):
@@ -231,7 +256,7 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list 
          subsets: dict | None = None) -> str:
     if items is None:
         items = flow(doc, style, _measure(style, fonts, "signature"))
-    body = body_html(items, style)
+    body = body_html(items, style, fonts)
     return ("<!DOCTYPE html>\n"
             f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
             f"<style>\n{css(style, fonts, subsets)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -134,6 +134,13 @@ def _break_costs(text: str) -> dict[int, float]:
     return costs
 
 
+def title_units(text: str) -> float:
+    """Width of title text in characters: like :func:`char_units`, but Chinese quotation marks
+    (“ ” ‘ ’, East Asian “ambiguous”) are full width, as the CJK faces set them."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") and ord(ch) > 0x2000 else
+               (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5) for ch in text)
+
+
 def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) -> list[str] | None:
     best: tuple[float, list[str]] | None = None
     order = sorted(cuts)
@@ -142,10 +149,10 @@ def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) 
         nonlocal best
         if left == 1:
             last = text[start:]
-            if len(last) < _MIN_LINE_CHARS or char_units(last) > capacity:
+            if len(last) < _MIN_LINE_CHARS or title_units(last) > capacity:
                 return
             found = acc + [last]
-            widths = [char_units(x) for x in found]
+            widths = [title_units(x) for x in found]
             score = 0.6 * (max(widths) - min(widths)) + cost
             if best is None or score < best[0]:
                 best = (score, found)
@@ -154,7 +161,7 @@ def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) 
             if i <= start:
                 continue
             line = text[start:i]
-            if char_units(line) > capacity:
+            if title_units(line) > capacity:
                 break
             if len(line) >= _MIN_LINE_CHARS:
                 walk(i, left - 1, acc + [line], cost + cuts[i])
@@ -172,9 +179,9 @@ def balance_title_line(text: str, capacity: float) -> tuple[list[str], bool]:
     three characters or more, it breaks between any two characters outside numbers and marks
     and reports False, so the caller can warn.
     """
-    if char_units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
+    if title_units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
         return [text], True
-    needed = int(-(-char_units(text) // capacity))
+    needed = int(-(-title_units(text) // capacity))
     words = _break_costs(text)
     anywhere = {i: words.get(i, 6.0) for i in range(1, len(text))
                 if not (text[i - 1].isascii() and text[i - 1].isalnum() and text[i].isascii() and text[i].isalnum())

@@ -154,6 +154,24 @@ class Colors(_Strict):
     red: Color = F("红色（发文机关标志和红色分隔线）", "#RRGGBB", "6.2 红色")
 
 
+class ChartStyle(_Strict):
+    """图表（条形图：各项数值的百分比对照一条参考线，如目标进度对照序时进度）"""
+    font: str = F("图中文字的字体角色", default="heiti")
+    width_share: float = F("图宽占版心宽度的比例", default=1.0)
+    base_height_mm: float = F("图的基本高度（坐标轴、图注）", "毫米", default=22)
+    row_height_mm: float = F("每一项（每根条）增加的高度", "毫米", default=9)
+    bar_height: float = F("条的粗细（占一项高度的比例）", default=0.6)
+    headroom: float = F("条上方留给参考线说明的空间（项）", default=0.5)
+    label_pt: float = F("项目名称和坐标轴说明的字号", "磅", default=10.5)
+    value_pt: float = F("数值和刻度的字号", "磅", default=9)
+    max_percent: float = F("条的最大长度（百分比，更长的截断，数值照印）", "%", default=150)
+    png_dpi: int = F("DOCX 中图片的分辨率", "点/英寸", default=200)
+    reference_color: Color = F("参考线（序时进度）的颜色", "#RRGGBB", default="#000000")
+    target_color: Color = F("100% 线（目标）的颜色", "#RRGGBB", default="#808080")
+    colors: dict[str, Color] = F("按状态的条的颜色（超前、正常、滞后，其余用 default）", "#RRGGBB",
+                                 default={"超前": "#2F6F3E", "正常": "#4A6FA5", "滞后": "#B03A2E", "default": "#4A6FA5"})
+
+
 class Style(_Strict):
     """版式"""
     name: str = F("版式的名称（只用于显示）")
@@ -179,6 +197,7 @@ class Style(_Strict):
     page_number: PageNumber = F("页码", "", "7.5")
     table: TableStyle = F("表格")
     colors: Colors = F("颜色", "", "5.2.4、6.2")
+    chart: ChartStyle = F("图表（如规划各指标目标进度对照序时进度的条形图）", default=ChartStyle())
 
     # -- derived values, computed here so that no writer repeats the arithmetic --------------
     @property

@@ -225,15 +225,25 @@ def peer_table(peers: Mapping[str, UnitYear], year: int) -> pd.DataFrame:
 class Rank:
     """One published rank of a figure: ``{{ ind.x.ranks.全省 }}`` → 全省第14名, and the wording a
     sentence needs: ``.排名`` 全省排名第14, ``.居`` 居全省第14位, ``.位列`` 位列全省第14,
-    ``.位居`` 位居全省第14位, ``.第`` 全省第14, ``.名`` 全省第14名; ``.number`` 14."""
+    ``.位居`` 位居全省第14位, ``.第`` 全省第14, ``.名`` 全省第14名; ``.number`` 14.
+    Every form names the sheet cell the rank was read from."""
 
     scope: str
     number: int
+    ind_id: str = ""
+    name: str = ""
+    cell: str = ""
+    aspect: str = ""
 
     def say(self, wording: str = "名") -> str:
-        return cnfmt.rank_phrase(self.number, self.scope, wording)
+        text = cnfmt.rank_phrase(self.number, self.scope, wording)
+        what = f"{self.aspect}排名" if self.aspect else "排名"
+        return _trace(text, self.ind_id, self.name, self.number, [(self.cell, str(self.number))], what)
 
     def __str__(self) -> str:
+        return str(self.say())
+
+    def __traced__(self) -> Traced:
         return self.say()
 
     @property
@@ -269,7 +279,7 @@ class Figure:
     #: (year, cell, value as read) of every value, and the 排名 cell: where the figures come from
     cells: tuple[tuple[int, str, str], ...] = field(default=(), compare=False, repr=False)
     rank_cell: str = field(default="", compare=False, repr=False)
-    rank_list: tuple[tuple[str, str, int], ...] = ()     # every published rank: (aspect, scope, rank)
+    rank_list: tuple[tuple[str, str, int, str], ...] = ()   # every published rank: (aspect, scope, rank, cell)
     target: "Target | None" = field(default=None, compare=False, repr=False)   # this year's target
 
     def __str__(self) -> str:
@@ -291,7 +301,8 @@ class Figure:
         return self._traced(text, format_note(self.kind, self.measure, self.precision, text))
 
     def _ranks(self, aspect: str, label: str) -> "Catalog":
-        return Catalog(f"ind.{self.id}.{label}", {scope: Rank(scope, n) for a, scope, n in self.rank_list if a == aspect})
+        return Catalog(f"ind.{self.id}.{label}", {scope: Rank(scope, n, self.id, self.name, cell, a)
+                                                   for a, scope, n, cell in self.rank_list if a == aspect})
 
     @property
     def ranks(self) -> "Catalog":
@@ -331,7 +342,12 @@ class Figure:
     @property
     def completion(self) -> str:
         """完成率: 107%, 165.5% (— without a target for the year)."""
-        return cnfmt.fmt_percent(self.completion_rate, 1, trim=True)
+        text = cnfmt.fmt_percent(self.completion_rate, 1, trim=True)
+        if self.target is None:
+            return text
+        used = [self.cell(None), (self.target.cell, _cell_text(self.target.target))]
+        return _trace(text, self.id, self.name, self.completion_rate, used,
+                      f"完成率＝{self.year}年实际÷{self.year}年目标×100%，保留1位")
 
     @property
     def ratio(self) -> float | None:
@@ -339,23 +355,26 @@ class Figure:
         v, p = _num(self.value), _num(self.prev)
         return None if v is None or p is None or p <= 0 else v / p
 
+    def _over_prev(self, text: str, how: str) -> str:
+        return self._traced(text, how, years=(None, (self.year or 0) - 1), value=self.ratio) if self.ratio else text
+
     @property
     def times(self) -> str:
         """This year's value as a multiple of last year's: 2.5倍 (是上年的2.5倍)."""
-        return cnfmt.fmt_times(self.ratio)
+        return self._over_prev(cnfmt.fmt_times(self.ratio), "倍数＝本年÷上年，保留1位")
 
     @property
     def growth_times(self) -> str:
         """Growth as a multiple when it is 100% or more: 增长1.5倍; below that the change (增长21.9%)."""
         r = self.ratio
         if r is not None and r >= 2:
-            return "增长" + cnfmt.fmt_times(r - 1)
+            return self._over_prev("增长" + cnfmt.fmt_times(r - 1), "增长倍数＝本年÷上年－1，保留1位")
         return self.change
 
     @property
     def doubling(self) -> str:
         """翻一番 (twice last year's value or more), 翻两番 (four times) …; — below twice."""
-        return cnfmt.doubling_phrase(self.ratio)
+        return self._over_prev(cnfmt.doubling_phrase(self.ratio), "翻番：本年÷上年≥2")
 
     @property
     def text(self) -> str:
@@ -749,14 +768,29 @@ class Plan:
         n = (self.target_year - 1955) // 5
         return cnfmt.cn_numeral(n) + "五" if self.span == 5 and n > 0 else f"{self.base_year + 1}—{self.target_year}年"
 
-    def count(self, status: str) -> int:
-        """How many indicators have ``status`` (超前, 正常, 滞后)."""
-        return sum(1 for r in self.rows if r.status == status)
+    def _counted(self, n: int, what: str) -> str:
+        return _trace(str(n), "", what, n, (), f"{what}：按{self.year}年目标进度逐项判断后计数")
+
+    def count(self, status: str) -> str:
+        """How many indicators have ``status`` (超前, 正常, 滞后), as text that names its computation."""
+        return self._counted(sum(1 for r in self.rows if r.status == status), f"进度{status}的指标项数")
 
     @property
-    def reached(self) -> int:
+    def reached(self) -> str:
         """How many indicators have already reached their target (progress of 100% or more)."""
-        return sum(1 for r in self.rows if r.progress is not None and r.progress >= 100)
+        return self._counted(sum(1 for r in self.rows if r.progress is not None and r.progress >= 100),
+                             "已提前实现目标的指标项数")
+
+    @property
+    def size(self) -> str:
+        """How many main indicators the plan has."""
+        return _trace(str(len(self.rows)), "", "规划主要指标项数", len(self.rows), (), "规划目标表中的指标项数")
+
+    @property
+    def tolerance(self) -> str:
+        """How far from 序时进度 a progress may be and still count as 正常: 5 (个百分点)."""
+        t = cnfmt.PROGRESS_TOLERANCE
+        return _trace(cnfmt.fmt_number(t, None, group=False), "", "进度判断的容差", t, (), "超前/滞后的判断标准")
 
     def counts(self) -> dict[str, int]:
         """How many indicators are 超前/正常/滞后."""

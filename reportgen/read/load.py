@@ -298,7 +298,7 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
             except ValueError:
                 problems.add(where("rank"), _("“{value}”不是有效的名次").format(value=cell("rank")),
                              _("名次填正整数，如 14"))
-        ranks = [("", scope, rank)] if scope and rank is not None else []
+        ranks = [("", scope, rank, where("rank"))] if scope and rank is not None else []
         for key in (k for k in cols if isinstance(k, tuple) and k[0] == "rank_in"):
             v = row[cols[key]] if cols[key] < len(row) else None
             if blank(v):
@@ -311,12 +311,12 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                 problems.add(sheet.where(rownum, cols[key]), _("“{value}”不是有效的名次").format(value=v),
                              _("名次填正整数，如 14"))
                 continue
-            if ("", key[1]) in {(a, sc) for a, sc, _n in ranks}:
+            if ("", key[1]) in {(a, sc) for a, sc, *_rest in ranks}:
                 problems.add(sheet.where(rownum, cols[key]),
                              _("{scope}的排名已在“排名范围”“排名”列中填写").format(scope=key[1]), _("只在一处填写"))
                 continue
             aspect, scope = _rank_aspect(key[1])
-            ranks.append((aspect, scope, int(r)))
+            ranks.append((aspect, scope, int(r), sheet.where(rownum, cols[key])))
         bounds = _bounds(cell, where, problems)
         if bounds is False:
             continue

@@ -108,9 +108,16 @@ class PlanPart(BaseModel):
 
 
 class Structure(BaseModel):
-    """report.yaml 中描述文档结构的键（其余键由模板使用，见下文各模板的说明）。"""
+    """report.yaml 的全部键。结构键（body、attachments、summary、problems、plan）按下文各表检查；
+    其余键由各模板使用，模板也可读取这里没有列出的键（reportgen templates show NAME 看模板用到哪些）。"""
 
     model_config = ConfigDict(extra="allow")
+    template: Any = Field(None, description="文档种类（模板名），默认 summary_plan；种类见下文“文档种类”")
+    title: Any = Field(None, description="标题，可写多行（一行一个标题行）；不写用模板声明的默认标题。"
+                                         "过长的标题行自动在词间均衡断行")
+    date: Any = Field(None, description="成文日期，如 2024-01-31（必填）")
+    documents: Any = Field(None, description="同一份数据生成多个文档：列表，每项 template，可加 title")
+    opening: Any = Field(None, description="开头段落（标题之后、第一个一级标题之前）")
     body: list[Section] | None = Field(
         None, description="正文各节（一级标题“一、”起）。写了 body 时，模板按它排版正文，"
                           "不再用 summary、plan 等固定部分")
@@ -119,6 +126,16 @@ class Structure(BaseModel):
         None, description="工作总结部分：各项（一是、二是……）的列表，或一节（可写 title、sections 等）")
     problems: Section | None = Field(None, description="存在的问题和不足（一节），放在总结之后、工作思路之前")
     plan: PlanPart | None = Field(None, description="工作思路（计划）部分")
+    measures: Any = Field(None, description="plan_progress、plan_midterm：下一步工作各项（一是、二是……）")
+    news: Any = Field(None, description="news：source 来源；highlights 写进新闻的指标编号列表")
+    preface: Any = Field(None, description="five_year_plan：前言段落")
+    chapters: Any = Field(None, description="five_year_plan：各章（写法同 body 的节：title、text、items、sections）")
+    annexes: Any = Field(None, description="five_year_plan：附件标题 {indicators, platforms, progress}")
+    platform_header: Any = Field(None, description="five_year_plan：平台清单第三列表头")
+    platforms: Any = Field(None, description="five_year_plan：平台清单 [{group: 类别, items: [{name, plan}]}]")
+    sections: Any = Field(None, description="annual_plan：各部分（写法同 body 的节）")
+    first_level: Any = Field(None, description="annual_plan：sections 的起始层级（默认 2，即从“（一）”起）")
+    targets_year: Any = Field(None, description="annual_plan：附“主要目标”表所取的目标年份")
 
 
 _MESSAGES = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import io
 import re
 
 from docx import Document as new_document
@@ -259,9 +260,11 @@ class _Writer:
         if head is not None:            # a run-in heading: its level's face, then the body text
             level = f"heading{head.level}"
             bold = self.s.heading_bold(head.level)
-            self._run(p, head.number, level, bold=bold)
-            for r in head.runs:
-                self._run(p, r.text, level, bold=bold or r.bold)
+            role = self.s.el(level).font     # the heading's face, set on its runs (no style can say it)
+            for text, b in ((head.number, bold), *((r.text, bold or r.bold) for r in head.runs)):
+                run = self._run(p, text, level, bold=b)
+                if run is not None:
+                    self._rpr_fonts(run._r.get_or_add_rPr(), role)
         if lead:
             self._run(p, lead, element)
         if isinstance(runs, str) and self.review and spans:    # a title, 署名 … printing a figure

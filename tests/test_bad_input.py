@@ -392,7 +392,7 @@ def test_failed_build_keeps_previous_good_output(workspace):
 def test_missing_year_names_folder_and_command(workspace):
     proc = reportgen("-C", str(workspace), "build", "2025")
     assert proc.returncode == 1
-    assert "data/2025：没有2025年报告的数据目录；本工作区有这些年份的报告：2021、2024" in proc.stderr
+    assert "data/2025：没有2025年报告的数据目录；本工作区有这些年份的报告：2021、2023、2024、2026" in proc.stderr
     assert "YEAR 是报告的年份：2025年的报告总结2024年、谋划2025年。用 reportgen new-year 2025 从2024年的报告开始" in proc.stderr
     assert not (workspace / "output/2025").exists()
 

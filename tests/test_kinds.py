@@ -204,7 +204,7 @@ def variant(tmp_path: Path, template: str, title: str) -> list[str]:
     text = re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "", text)      # this one document only
     report.write_text(text, "utf-8")
     reportgen("-C", str(ws), "check", "2024", check=True)
-    reportgen("-C", str(ws), "build", "2024", "--format", "docx", check=True)
+    reportgen("-C", str(ws), "build", "2024", "--unit", "lucheng", "--format", "docx", check=True)
     (path,) = (ws / "output/2024").glob("*.docx")
     return path
 

@@ -181,7 +181,7 @@ def test_new_year_for_csv_and_yaml_units(workspace):
 def test_new_year_messages(workspace):
     proc = reportgen("-C", str(workspace), "new-year", "2019")
     assert proc.returncode == 1 and "data/2018：没有2018年报告的数据目录，无法从上一年的报告开始" in proc.stderr
-    assert "本工作区有这些年份的报告：2021、2024" in proc.stderr
+    assert "本工作区有这些年份的报告：2021、2023、2024、2026" in proc.stderr
     proc = reportgen("-C", str(workspace), "new-year", "2025", "--unit", "ruian")
     assert proc.returncode == 1 and "data/2024/ruian：2024年的报告没有单位“ruian”的数据" in proc.stderr
     assert not (workspace / "data/2025").exists()

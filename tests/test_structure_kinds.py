@@ -1,8 +1,8 @@
 """Issue 11 golden tests: the sample units modelled on published reports of other bureaus —
 平阳 2023 report (2022 annual summary + plan: run-in （一）（二）, an inline 一是/二是 list with bold lead
 sentences, free sections, the completion table where the text places it, four heading levels, an
-annex whose title has ASCII punctuation), 平阳 2024 (half-year report, results_year 2024), 瓯海 2023 (十四五 mid-term
-evaluation with a progress chart) and 金东 2025 (work points, plan only) — built by the real CLI
+annex whose title has ASCII punctuation), 平阳 2026 (half-year report, results_year 2026), 瓯海 2023 (十四五 mid-term
+evaluation with a progress chart) and 金东 2026 (work points, plan only) — built by the real CLI
 with no template override, read back with python-docx and pdfplumber.
 
 Every expected text here is worked out from the data files by hand (completion 23.54÷22 = 107%,
@@ -24,9 +24,9 @@ from conftest import REPO, reportgen, require_tool
 SAMPLE = REPO / "reportgen/sample/data"
 UNITS = {  # (report year, unit) → title stem
     (2023, "pingyang"): "平阳县科学技术局2022年工作总结和2023年工作思路",
-    (2024, "pingyang"): "平阳县科学技术局2024年上半年工作总结及下半年工作思路",   # results_year: 2024
+    (2026, "pingyang"): "平阳县科学技术局2026年上半年工作总结及下半年工作思路",   # results_year: 2026
     (2023, "ouhai"): "瓯海区科学技术局“十四五”科技创新规划实施情况中期评估报告",
-    (2025, "jindong"): "金华市金东区科学技术局2025年工作要点",
+    (2026, "jindong"): "金华市金东区科学技术局2026年工作要点",
 }
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -38,8 +38,7 @@ def built(tmp_path_factory):
     reportgen("init", str(ws), check=True)
     assert not list((ws / "templates").glob("*.md.j2"))          # no template override anywhere
     reportgen("-C", str(ws), "build", "2023", check=True)
-    reportgen("-C", str(ws), "build", "2024", "--unit", "pingyang", check=True)
-    reportgen("-C", str(ws), "build", "2025", check=True)
+    reportgen("-C", str(ws), "build", "2026", check=True)
     out = {}
     for (year, unit), stem in UNITS.items():
         out[unit, year] = {fmt: ws / "output" / str(year) / f"{stem}.{fmt}" for fmt in ("docx", "pdf")}
@@ -94,7 +93,7 @@ def test_every_figure_traced_to_a_cell(built, year, unit):
 
 
 def test_check_passes(built):
-    for year in (2023, 2024, 2025):
+    for year in (2023, 2026):
         proc = reportgen("-C", str(built["ws"]), "check", str(year))
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -149,12 +148,12 @@ def test_inline_list_with_bold_lead_sentences(built):
 
 
 def test_lists_with_and_without_lead_ins(built):
-    paras = docx_paras(built["jindong", 2025]["docx"])
+    paras = docx_paras(built["jindong", 2026]["docx"])
     # inline: one paragraph; a one-item list has no 一是; numbered: false has none either
     assert "一是深化规上企业研发活动“清零”行动；二是落实研发费用加计扣除等惠企政策；三是对研发投入增长快的企业给予奖励。" in paras
     assert "用好“揭榜挂帅”机制引进高层次人才团队。" in paras
     assert "加强组织领导，把重点任务分解到责任单位并按季度督查。" in paras
-    pdf = pdf_text(built["jindong", 2025]["pdf"])
+    pdf = pdf_text(built["jindong", 2026]["pdf"])
     assert "一是深化规上企业研发活动“清零”行动；二是落实" in pdf
     assert "一是用好" not in pdf and "一是加强组织领导" not in pdf
 
@@ -185,7 +184,7 @@ def test_rank_wordings_and_several_ranks_per_indicator(built):
         assert "研发费用占营业收入比重3.05%，居全市第2位、位列全省第14" in text       # two scopes, one row
         assert "高新技术产业增加值112.64亿元，全市第4名；年度任务完成率128%，全市排名第2" in text
         assert "新增孵化空间面积12.9万平方米，是上年的2.3倍，实现翻一番，年度任务完成率172%，位列全市第1" in text
-    for text in both(built, "pingyang", 2024).values():
+    for text in both(built, "pingyang", 2026).values():
         assert "完成率48.3%，位居全市第2位" in text and "全市第2。" in text
 
 
@@ -199,7 +198,7 @@ def test_per_value_decimals_and_times(built):
 
 
 def test_completion_rate_kind_over_100(built):
-    for text in both(built, "jindong", 2025).values():
+    for text in both(built, "jindong", 2026).values():
         assert "省科创强基重大项目投资完成率165.5%，全市排名第1" in text
         assert "提升幅度0.3个百分点，位列全省第2" in text
 
@@ -212,17 +211,17 @@ def test_default_titles_declared_by_the_kinds(built):
 
 
 def test_half_year_against_elapsed_time(built):
-    d = docx.Document(str(built["pingyang", 2024]["docx"]))
+    d = docx.Document(str(built["pingyang", 2026]["docx"]))
     rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
     assert rows[0] == ["指标", "全年目标", "完成", "完成率", "对照序时进度50%"]
-    # 12.95÷27 = 48.0% < 50; 11.6÷22 = 52.7% ≥ 50 (the 2024 annual targets of the half-year folder)
+    # 12.95÷27 = 48.0% < 50; 11.6÷22 = 52.7% ≥ 50 (the 2026 annual targets of the half-year folder)
     assert rows[1] == ["规上工业企业研发费用", "力争27亿元", "12.95亿元", "48.0%", "慢于序时"]
     assert rows[3] == ["技术市场交易额", "超过22亿元", "11.6亿元", "52.7%", "快于序时"]
-    assert "力争全年技术市场交易额超过22亿元" in docx_text(built["pingyang", 2024]["docx"])
+    assert "力争全年技术市场交易额超过22亿元" in docx_text(built["pingyang", 2026]["docx"])
 
 
 def test_work_points_are_a_plan_only(built):
-    text = docx_text(built["jindong", 2025]["docx"])
+    text = docx_text(built["jindong", 2026]["docx"])
     assert "工作总结" not in text and "二、工作目标" in text and "三、重点任务" in text
     assert "全社会R&D经费支出占GDP比重力争3.4%，高新技术产业增加值增长15%以上" in text
 
@@ -293,9 +292,9 @@ def test_png_of_one_page_per_unit(built, tmp_path):
 def test_unknown_kind_is_an_error(built, tmp_path):
     ws = tmp_path / "ws"
     reportgen("init", str(ws), check=True)
-    report = ws / "data/2025/jindong/report.yaml"
+    report = ws / "data/2026/jindong/report.yaml"
     report.write_text(report.read_text("utf-8").replace("template: work_points", "template: work_pionts"), "utf-8")
-    proc = reportgen("-C", str(ws), "build", "2025")
+    proc = reportgen("-C", str(ws), "build", "2026", "--unit", "jindong")
     assert proc.returncode == 1
     assert "没有模板（文档种类）work_pionts" in proc.stdout + proc.stderr
     assert "work_points" in proc.stdout + proc.stderr                   # the close name is suggested
@@ -306,21 +305,21 @@ def test_a_new_kind_without_a_title_is_an_error(built, tmp_path):
     ws = tmp_path / "ws"
     reportgen("init", str(ws), check=True)
     (ws / "templates/brief.md.j2").write_text("::: title\n{{ doc.title_lines[0] }}\n:::\n\n正文\n", "utf-8")
-    report = ws / "data/2025/jindong/report.yaml"
+    report = ws / "data/2026/jindong/report.yaml"
     report.write_text(report.read_text("utf-8").replace("template: work_points", "template: brief"), "utf-8")
-    proc = reportgen("-C", str(ws), "build", "2025")
+    proc = reportgen("-C", str(ws), "build", "2026", "--unit", "jindong")
     assert proc.returncode == 1 and "模板 brief 没有声明默认标题" in proc.stdout + proc.stderr
 
 
 def test_structure_errors_name_the_line_and_key(built, tmp_path):
     ws = tmp_path / "ws"
     reportgen("init", str(ws), check=True)
-    report = ws / "data/2025/jindong/report.yaml"
+    report = ws / "data/2026/jindong/report.yaml"
     data = yaml.safe_load(report.read_text("utf-8"))
     data["body"][2]["sections"][0]["itemz"] = ["x"]
     data["body"][1]["table"] = "complete"
     report.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-    proc = reportgen("-C", str(ws), "build", "2025")
+    proc = reportgen("-C", str(ws), "build", "2026", "--unit", "jindong")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1
     assert re.search(r"report\.yaml:\d+（body\.2\.sections\.0）：不认识的键 itemz", out)

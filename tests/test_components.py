@@ -4,7 +4,9 @@ from pathlib import Path
 
 from conftest import reportgen
 
-TEMPLATE = """{% import "_components.md.j2" as c %}
+TEMPLATE = """{#- 工作要点（工作区的新种类）。
+    默认标题："{{ unit.name }}\\n{{ next_year }}年工作要点" -#}
+{% import "_components.md.j2" as c %}
 {{ c.title(["鹿城区科学技术局", "2024年工作要点"]) }}
 
 {{ c.targets_paragraph(t, ["rd_growth", "tech_trade"]) }}

@@ -328,7 +328,7 @@ def test_structure_errors_name_the_line_and_key(built, tmp_path):
 
 # ---------------------------------------------------------------- the reference
 def test_reference_is_generated_from_the_schema():
-    from reportgen.read.report_doc import examples, reference
+    from reportgen.app.report_doc import examples, reference
     from reportgen.read.structure import Section, Structure
 
     assert (REPO / "docs/report-yaml.md").read_text("utf-8") == reference()

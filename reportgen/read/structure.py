@@ -14,8 +14,7 @@ Two steps, on either side of the narrative's rendering:
 * :func:`shape` turns the rendered narrative (the same tree, strings rendered and escaped) into
   one canonical form the templates read: every section a dict with all keys present.
 
-The schema's descriptions are the reference in ``docs/report-yaml.md`` (``reportgen.read.
-report_doc`` writes it), so the documentation is the schema.
+The schema's descriptions are the reference in ``docs/report-yaml.md`` (``reportgen.app.report_doc`` writes it), so the documentation is the schema.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """docs/report-yaml.md, generated from the report.yaml schema (``read/structure.py``) and the
 built-in templates' declarations, so the reference cannot drift from what is checked.
 
-``python -m reportgen.read.report_doc > docs/report-yaml.md`` rewrites it; a test compares.
+``python -m reportgen.app.report_doc > docs/report-yaml.md`` rewrites it; a test compares.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import typing
 import yaml
 from pydantic import BaseModel
 
-from . import structure as st
+from ..read import structure as st
 
 MINIMAL = """\
 template: summary
@@ -139,7 +139,7 @@ def reference() -> str:
     lines = [
         "# report.yaml 参考",
         "",
-        "<!-- 本文件由 `python -m reportgen.read.report_doc > docs/report-yaml.md` 生成（read/structure.py 的 schema），",
+        "<!-- 本文件由 `python -m reportgen.app.report_doc > docs/report-yaml.md` 生成（read/structure.py 的 schema），",
         "     请勿手改；tests/test_structure_kinds.py 检查它与 schema 一致。 -->",
         "",
         "report.yaml 放在 `data/年份/单位/` 中，写文档的种类、成文日期和文字部分。文字中的数字一律引用指标表",

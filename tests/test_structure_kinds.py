@@ -35,7 +35,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def built(tmp_path_factory):
     require_tool("pdftoppm")
     ws = tmp_path_factory.mktemp("kinds11") / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     assert not list((ws / "templates").glob("*.md.j2"))          # no template override anywhere
     reportgen("-C", str(ws), "build", "2023", check=True)
     reportgen("-C", str(ws), "build", "2026", check=True)
@@ -291,7 +291,7 @@ def test_png_of_one_page_per_unit(built, tmp_path):
 # ---------------------------------------------------------------- errors
 def test_unknown_kind_is_an_error(built, tmp_path):
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     report = ws / "data/2026/jindong/report.yaml"
     report.write_text(report.read_text("utf-8").replace("template: work_points", "template: work_pionts"), "utf-8")
     proc = reportgen("-C", str(ws), "build", "2026", "--unit", "jindong")
@@ -303,7 +303,7 @@ def test_unknown_kind_is_an_error(built, tmp_path):
 
 def test_a_new_kind_without_a_title_is_an_error(built, tmp_path):
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     (ws / "templates/brief.md.j2").write_text("::: title\n{{ doc.title_lines[0] }}\n:::\n\n正文\n", "utf-8")
     report = ws / "data/2026/jindong/report.yaml"
     report.write_text(report.read_text("utf-8").replace("template: work_points", "template: brief"), "utf-8")
@@ -313,7 +313,7 @@ def test_a_new_kind_without_a_title_is_an_error(built, tmp_path):
 
 def test_structure_errors_name_the_line_and_key(built, tmp_path):
     ws = tmp_path / "ws"
-    reportgen("init", str(ws), check=True)
+    reportgen("init", str(ws), "--sample", check=True)
     report = ws / "data/2026/jindong/report.yaml"
     data = yaml.safe_load(report.read_text("utf-8"))
     data["body"][2]["sections"][0]["itemz"] = ["x"]

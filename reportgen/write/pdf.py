@@ -70,9 +70,11 @@ def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str
     from weasyprint import HTML
 
     refused: list[str] = []
-    document = HTML(string=html_text, base_url=str(allowed_roots[0]) if allowed_roots else None,
-                    url_fetcher=_fetcher(tuple(p.resolve() for p in allowed_roots), refused)
-                    ).render(font_config=font_config)
+    roots = tuple(p.resolve() for p in allowed_roots)
+    base_url = str(allowed_roots[0]) if allowed_roots else None
+    html_text, stylesheets = _parsed_style(html_text, roots, base_url, refused)
+    document = HTML(string=html_text, base_url=base_url, url_fetcher=_fetcher(roots, refused)
+                    ).render(font_config=font_config, stylesheets=stylesheets)
     if refused:
         from ..core.errors import Problem, ReportgenError
         from ..core.i18n import _
@@ -82,6 +84,33 @@ def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str
     if created:
         document.metadata.created = document.metadata.modified = created
     return document.write_pdf(uncompressed_pdf=False)
+
+
+_STYLE_CACHE: dict[tuple, object] = {}
+
+
+def _parsed_style(html_text: str, roots: tuple[Path, ...], base_url: str | None, refused: list[str]):
+    """The document's one ``<style>`` element as a parsed WeasyPrint stylesheet, kept for the next
+    documents (a batch's documents share the style: ≈9 ms of CSS parsing each).  The HTML without
+    that element and the stylesheet render as the HTML with it did (it is the only author style).
+    A stylesheet whose parsing refused a URL is not kept, so every document reports it."""
+    start, end = html_text.find("<style>"), html_text.find("</style>")
+    if start < 0 or end < start or html_text.find("<style>", start + 1) >= 0:
+        return html_text, None
+    css_text = html_text[start + len("<style>"):end]
+    key = (css_text, roots, base_url)
+    sheet = _STYLE_CACHE.get(key)
+    if sheet is None:
+        from weasyprint import CSS
+
+        before = len(refused)
+        sheet = CSS(string=css_text, base_url=base_url, url_fetcher=_fetcher(roots, refused),
+                    font_config=_font_config())
+        if len(refused) == before:
+            if len(_STYLE_CACHE) >= 8:
+                _STYLE_CACHE.clear()
+            _STYLE_CACHE[key] = sheet
+    return html_text[:start] + html_text[end + len("</style>"):], [sheet]
 
 
 def _w3c(stamp) -> str | None:

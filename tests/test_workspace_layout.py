@@ -65,7 +65,7 @@ def test_the_packaged_sample_is_not_a_workspace_to_write_into(tmp_path):
 def test_the_root_workspace_builds_the_2024_report(tmp_path):
     """A clone's root is a workspace as it stands (output to a temporary folder here)."""
     out = tmp_path / "out"
-    proc = reportgen("-C", str(REPO), "build", "2024", "--format", "docx", "--out", str(out), check=True)
+    reportgen("-C", str(REPO), "build", "2024", "--format", "docx", "--out", str(out), check=True)
     names = sorted(p.name for p in out.glob("*.docx"))
     assert names == sorted(["鹿城区科学技术局2023年工作总结和2024年工作思路.docx", "鹿城区科学技术局2023年工作总结.docx",
                             "鹿城区科学技术局2024年工作思路.docx", "鹿城区科技创新呈现“高峰凸显、高原崛起”发展态势.docx"])

@@ -37,7 +37,7 @@ def _EXPR_INNER(text: str) -> str:
     return " ".join(m.group(0) for m in _EXPR.finditer(text))
 
 
-def TARGET_HINT() -> str:   # the reader's hint for a blank 目标值 (read.load._target_rows)
+def _target_hint() -> str:   # the reader's hint for a blank 目标值 (read.load._target_rows)
     return _("填写目标值（只填数字），或删去这一行（不设这个目标）")
 
 
@@ -139,7 +139,7 @@ def todo_list(ws: Workspace, year: int) -> list[Todo]:
             ind, _tgt, _files = read_indicators(folder, ws, read, results)
             seen = {t.where for t in out}
             for problem in read.problems:      # blank targets in any format (CSV, YAML: no colours)
-                if problem.hint == TARGET_HINT() and problem.where not in seen:
+                if problem.hint == _target_hint() and problem.where not in seen:
                     out.append(Todo(TARGET, problem.where, problem.message))
             used = set()
             try:

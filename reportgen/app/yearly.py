@@ -307,7 +307,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
         ws.inside(folder)
         report = {}
         if (folder / "report.yaml").exists():
-            report, lines = read_yaml(folder / "report.yaml", ws, problems)
+            report, _lines = read_yaml(folder / "report.yaml", ws, problems)
         old_results = results_year(report, year - 1, ws.rel(folder / "report.yaml"), problems)
         ind, tgt, files = read_indicators(folder, ws, problems, old_results)
         plans.append((u, folder, ind, tgt, files, old_results + 1))

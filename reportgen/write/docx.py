@@ -119,8 +119,13 @@ class _Writer:
         # No automatic space between Chinese and Latin/digits: 公文 write 33.97万平方米 tight.
         _set(ppr, "autoSpaceDE", PPR_ORDER, val=0)
         _set(ppr, "autoSpaceDN", PPR_ORDER, val=0)
-        # Punctuation stays inside the 版心 (no hanging past the right edge).
-        _set(ppr, "overflowPunct", PPR_ORDER, val=0)
+        # Punctuation stays inside the 版心, as in the PDF (no hanging past the right edge).
+        # LibreOffice's DOCX import reads this flag inverted (overflowPunct=0 → "hanging
+        # punctuation" on; writerfilter, 7.4 and later), and a trailing ，、 that hangs there
+        # is dropped from the page and moves every later line break: measured on the 鹿城
+        # sample, pages 4–7 started 22–29 characters off the PDF's with 0, 0 with 1.  Word
+        # reads 1 as "允许标点溢出边界" (its default), so in Word a line may hang a ，。.
+        _set(ppr, "overflowPunct", PPR_ORDER, val=1)
         _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(self.s.line_pt(name)), lineRule="exact")
         indent = e.first_line_chars
         ind = _set(ppr, "ind", PPR_ORDER, firstLine=_twips(indent * e.size_pt), firstLineChars=round(indent * 100))

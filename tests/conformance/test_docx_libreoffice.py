@@ -6,8 +6,8 @@ of the official font names (仿宋_GB2312, 黑体, …) to the installed open su
 
 Differences from the WeasyPrint run, by design of the measurement (not of the expectations):
 
-* LibreOffice hangs trailing 。，past the right edge even with ``w:overflowPunct w:val="0"``;
-  such lines are counted separately and the hanging glyph must start ≤ 184.5 mm.
+* No punctuation hangs past the right edge in either: the DOCX sets ``w:overflowPunct w:val="1"``,
+  which LibreOffice's import reads inverted (as "no hanging punctuation"; see write/docx.py).
 * LibreOffice embeds the CFF FontName of Noto CJK faces, which is "NotoSerifCJKjp-…" for every
   face of the OpenType collection (JP/KR/SC/TC/HK share one CFF), so a "no JP" check would be
   meaningless; the font checks instead map the embedded name to the families it can belong to
@@ -30,7 +30,6 @@ LO_AUTOSPACE = pytest.mark.xfail(strict=True, reason="LibreOffice 7.4 ignores w:
 
 class TestLibreOfficePdf(PdfLayoutChecks):
     producer = "LibreOffice"
-    allow_hanging_punctuation = True
 
     @LO_AUTOSPACE
     def test_signature_and_date_unsealed(self, flow):

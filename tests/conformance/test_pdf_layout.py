@@ -181,7 +181,7 @@ class PdfLayoutChecks:
             return
         late = [(ln, round(x, 2)) for ln, x in zip(hanging, starts) if x > RIGHT_MAX_MM]
         assert not late, f"{self.producer}: hanging glyph starts after {RIGHT_MAX_MM} mm: {late}"
-        # Record the count for the report (not a failure: LibreOffice ignores w:overflowPunct=0).
+        # Record the count for the report (a producer that may hang punctuation).
         print(f"{self.producer}: {len(hanging)} lines hang punctuation; glyph x0 {fmt(sorted(set(starts)))} mm")
 
     # -- C5 ---------------------------------------------------------------------------------------

@@ -45,10 +45,12 @@ def test_init_sample_is_pristine_and_builds_the_2024_report(tmp_path):
     assert files(ws) == files(SAMPLE)
     assert all(filecmp.cmp(ws / f, SAMPLE / f, shallow=False) for f in files(SAMPLE))
     assert (ws / "output").is_dir()
-    proc = reportgen("-C", str(ws), "build", "2023")
+    proc = reportgen("-C", str(ws), "build", "2022")          # a year the sample has no report of
     assert proc.returncode == 1
-    assert "data/2023：没有2023年报告的数据目录；本工作区有这些年份的报告：2021、2024" in proc.stderr
-    assert not (ws / "output" / "2023").exists()
+    years = sorted(p.name for p in (ws / "data").iterdir() if p.is_dir())
+    assert "2024" in years and "2022" not in years
+    assert f"data/2022：没有2022年报告的数据目录；本工作区有这些年份的报告：{'、'.join(years)}" in proc.stderr
+    assert not (ws / "output" / "2022").exists()
 
 
 def test_the_packaged_sample_is_not_a_workspace_to_write_into(tmp_path):

@@ -143,3 +143,30 @@ def test_s08_json_on_a_stopped_run_is_still_a_record(ws):
     assert result.exit_code == 1
     record = json.loads(result.stdout)
     assert record["status"] == "failed" and record["problems"] and record["exit_code"] == 1
+
+
+def test_s09_editing_one_unit_rebuilds_only_that_unit(ws):
+    import shutil
+
+    from hostile_helpers import one_document
+
+    year = str(unit_year(ws))
+    ydir = ws / "data" / year
+    shutil.copytree(ydir / "lucheng", ydir / "lucheng2")
+    units = ws / "data" / "units.yaml"
+    units.write_text(units.read_text("utf-8") + "lucheng2:\n  name: 鹿城区科学技术局二\n  short_name: 二局\n", "utf-8")
+    one_document(ws, "二局的文档", unit="lucheng2")
+    code, out = cli(ws, "build", year, "--format", "docx")
+    assert code == 0, out
+    from openpyxl import load_workbook
+
+    xlsx = ydir / "lucheng2" / "indicators.xlsx"          # the other unit's spreadsheet
+    wb = load_workbook(xlsx)
+    wb["指标"].column_dimensions["B"].width = 33.3         # an edit (its bytes change)
+    wb.save(xlsx)
+    code, out = cli(ws, "build", year, "--format", "docx", "--json")
+    assert code == 0, out
+    status = {(d["unit"], d["template"]): d["status"] for d in json.loads(
+        (ws / "output" / year / "run.json").read_text("utf-8"))["documents"]}
+    assert status[("lucheng2", "")] == "built"
+    assert {s for (u, _t), s in status.items() if u == "lucheng"} == {"unchanged"}, status

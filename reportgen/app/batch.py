@@ -310,7 +310,7 @@ class Fingerprint:
                    _digest(style.model_dump_json().encode()), stamp.isoformat() if stamp else None,
                    style.docx_embed_fonts)
 
-    def unit_inputs(self, unit: str) -> dict[str, dict]:
+    def unit_inputs(self, unit: str, peers: bool = True) -> dict[str, dict]:
         """The files the document of ``unit`` is made from: what the reader says it reads for
         the unit-year (its folder, earlier years, the other units' data for ranks across units),
         and every file of the unit's own folder."""
@@ -322,6 +322,9 @@ class Fingerprint:
             paths.update(reads(self.ws, self.year, unit))
         else:
             paths.update(_files_under(self.ws.year_dir(self.year - 1) / unit))
+        if not peers:                    # without the year's other units' folders
+            ydir = self.ws.year_dir(self.year)
+            paths = {p for p in paths if not (p.is_relative_to(ydir) and p.relative_to(ydir).parts[0] != unit)}
         return {self.ws.rel(path): file_record(path) for path in sorted(paths)}
 
     def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict], template: str = "") -> str:
@@ -456,6 +459,8 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
                 if oc.template:
                     entry["template"] = oc.template
             entry["inputs"] = oc.inputs
+            if oc.keys:                      # built now (not skipped): what it read
+                entry["reads_peers"] = oc.reads_peers
             entry.setdefault("outputs", {}).update(oc.records)
         for unit in list(docs):
             outputs = docs[unit].get("outputs") or {}
@@ -565,6 +570,7 @@ class Outcome:
     rss_kb: int = 0                      # that process's memory after it (resident, and peak so far)
     peak_rss_kb: int = 0
     extras: dict[str, str] = field(default_factory=dict)   # 核对稿, 来源表: kind → file name
+    reads_peers: bool = True             # the document read other units' data (ranks, shares)
     data: dict[str, bytes] = field(default_factory=dict, repr=False)   # rendered, not yet written
     keys: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -613,6 +619,7 @@ def run_task(task: Task) -> Outcome:
             data.update(review_outputs(doc, style, ws, issue_date(uy), data.get("pdf")))
             oc.stages["review"] = time.perf_counter() - t
         oc.data, oc.keys = data, dict(task.keys)   # written by the run (commit_outcome): names checked first
+        oc.reads_peers = bool(getattr(uy.peers, "were_read", True))   # did a template compare units?
     except ReportgenError as exc:
         oc.problems = [str(p) for p in exc.problems]
     except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
@@ -797,16 +804,22 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     tasks: list[Task] = []
     skipped: list[Outcome] = []
     by_doc: dict[tuple[str, str], list[str]] = {}
-    inputs_of: dict[str, dict] = {}
+    inputs_cache: dict[tuple[str, bool], dict] = {}
+
+    def inputs_of(unit: str, peers: bool = True) -> dict:
+        if (unit, peers) not in inputs_cache:
+            inputs_cache[(unit, peers)] = fp.unit_inputs(unit, peers)
+        return inputs_cache[(unit, peers)]
+
     names = _unit_names(ws)
     for job in selected:
         by_doc.setdefault((job.unit, job.template), []).append(job.format)
     for (unit, template), fmts in by_doc.items():
-        if unit not in inputs_of:
-            inputs_of[unit] = fp.unit_inputs(unit)
-        inputs = inputs_of[unit]
-        keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
         entry = manifest.get(doc_key(unit, template)) or {}
+        # A document whose last build read no other unit (no rank or share across units) depends
+        # on its own unit's files only: another unit's edit does not rebuild it.
+        inputs = inputs_of(unit, bool(entry.get("reads_peers", True)))
+        keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
         fresh = [] if force or review else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
         if fresh:
             skipped.append(Outcome(unit, tuple(fresh), template, name=names.get(unit, ""), title=entry.get("title"),
@@ -828,7 +841,11 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     claimed = _claimed_names(out_dir, manifest)
 
     def done(oc: Outcome) -> None:
-        oc.inputs = inputs_of[oc.unit]
+        if oc.keys and not oc.failed:     # built: keyed by what this build really read
+            oc.inputs = inputs_of(oc.unit, oc.reads_peers)
+            oc.keys = {f: fp.key(oc.unit, f, oc.inputs, oc.template) for f in oc.keys}
+        elif not oc.inputs:
+            oc.inputs = inputs_of(oc.unit)
         oc.name = oc.name or names.get(oc.unit, "")
         commit_outcome(oc, out_dir, claimed)
         outcomes.append(oc)

@@ -694,6 +694,11 @@ class LazyUnits(Mapping):
         self._read_others = read_others
         self._all: dict[str, UnitYear] | None = None
 
+    @property
+    def were_read(self) -> bool:
+        """Whether anything asked for the other units (a template comparing units)."""
+        return self._all is not None
+
     def _units(self) -> dict[str, UnitYear]:
         if self._all is None:
             merged = {**self._read_others(), **self._loaded}

@@ -103,3 +103,15 @@ def test_no_writable_cache_means_the_full_faces(tmp_path, monkeypatch, body_face
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))           # a file where the folder would be
     assert font_cache.subset_file(body_face.path, body_face.index) is None
     assert font_cache.for_resolutions(fonts.resolve(_style(), None)) == {}
+
+
+def test_a_rebuilt_cache_gives_the_same_bytes(tmp_path, monkeypatch):
+    """The cut is deterministic: a machine that builds its cache afresh writes the same PDF."""
+    ws = Workspace(tmp_path)
+    doc = Document(title_lines=["关于科技创新的报告"], blocks=[Paragraph([Run(f"{COMMON}{RARE}，2024年增长12.5%")])])
+    first = render_outputs(doc, _style(), ws, ("pdf",))["pdf"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-cache"))
+    font_cache.subset_file.cache_clear()
+    second = render_outputs(doc, _style(), ws, ("pdf",))["pdf"]
+    assert any((tmp_path / "another-cache").rglob("*-v*.?tf"))     # really cut again
+    assert first == second

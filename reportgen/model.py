@@ -303,6 +303,8 @@ class Document:
     #: the figure spans of each title and subtitle line (as ``Paragraph.spans``)
     title_spans: list[list[Span]] = field(default_factory=list, compare=False, repr=False)
     subtitle_spans: list[list[Span]] = field(default_factory=list, compare=False, repr=False)
+    #: what the build should tell without stopping (a computed table the template left out …)
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def title(self) -> str:

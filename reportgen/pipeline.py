@@ -19,7 +19,7 @@ from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
 from .check.consistency import check_references
 from .read.load import Dataset, UnitYear, load
-from .model import Chart, Document, strip_marks
+from .model import Chart, Document, Table, strip_marks
 from .write import FORMATS, WRITERS, Target
 from .write import flow as layout_flow
 from .write.style import Style, load_style
@@ -97,7 +97,17 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tu
     doc = parse.parse(source, origin=_("{template}（渲染结果）").format(template=f"{spec.template}{render.TEMPLATE_SUFFIX}"),
                       trace=trace)
     doc.author = uy.unit.name
+    if ctx.get("completion") and spec.template in _COMPLETION_KINDS and not any(
+            isinstance(b, Table) and b.rows and b.rows[0] and b.rows[0][0].text == "指标"
+            and any(c.text == "完成率" for c in b.rows[0]) for b in doc.all_blocks()):
+        # the data has this year's targets, but no completion table reached the document
+        doc.warnings.append(_("有本年目标（{n}项），但文档中没有目标完成情况表（模板覆盖了它所在的块？）").format(
+            n=len(ctx["completion"])) + "；" + _("在 report.yaml 的某一节写 table: completion，或不要覆盖 completion 块"))
     return doc, strip_marks(source)
+
+
+#: the kinds whose built-in template shows this year's targets against the results
+_COMPLETION_KINDS = ("summary_plan", "summary", "half_year")
 
 
 def document_templates(ws: Workspace, unit: str, year: int) -> list[str]:
@@ -164,7 +174,7 @@ def layout_warnings(doc: Document, style: Style) -> list[str]:
     line too long for the 版心 that has no word boundary to break at."""
     from .write.layout import balance_title
 
-    out = []
+    out = list(doc.warnings)
     for lines, element, label in ((doc.title_lines, "title", _("标题")),
                                   *(([a.title], "annex_title", a.label) for a in doc.attachments)):
         for line in balance_title(lines, style, element)[1]:

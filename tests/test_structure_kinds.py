@@ -337,3 +337,36 @@ def test_reference_is_generated_from_the_schema():
     text = reference()
     for name in (*Structure.model_fields, *Section.model_fields):
         assert f"| `{name}` |" in text
+
+
+# ---------------------------------------------------------------- overrides keep the rest
+def _override(tmp_path, template: str, report_text: str | None = None):
+    ws = tmp_path / "ws"
+    reportgen("init", str(ws), "--sample", check=True)
+    (ws / "templates/summary_plan.md.j2").write_text(template, "utf-8")
+    if report_text is not None:
+        (ws / "data/2023/pingyang/report.yaml").write_text(report_text, "utf-8")
+    proc = reportgen("-C", str(ws), "build", "2023", "--unit", "pingyang", "--format", "docx")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc, next((ws / "output/2023").glob("平阳*.docx"))
+
+
+def test_overriding_the_summary_keeps_the_completion_table(tmp_path):
+    report = ("template: summary_plan\ndate: 2023-01-16\nsummary:\n"
+              "  - 全县规上工业企业研发费用{{ ind.ent_rd_exp }}。\n  - 新增高新技术企业{{ ind.hte_new }}。\n"
+              "plan:\n  sections:\n    - title: 聚焦研发投入\n      text: 力争研发费用达{{ t.ent_rd_exp.plain }}。\n")
+    proc, path = _override(tmp_path, '{% extends "summary_plan.md.j2" %}{% block summary %}\n# 改写的总结\n\n'
+                                     '全年工作稳步推进。\n{% endblock %}', report)
+    d = docx.Document(str(path))
+    paras = [p.text for p in d.paragraphs if p.text.strip()]
+    assert "一、改写的总结" in paras and "二、2023年工作思路" in paras
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows][1][3] == "107.0%"     # 23.54÷22
+    assert "警告" not in proc.stdout
+
+
+def test_overriding_the_block_that_held_the_table_is_not_silent(tmp_path):
+    proc, path = _override(tmp_path, '{% extends "summary_plan.md.j2" %}{% block body %}\n# 改写\n\n正文。\n'
+                                     '{% endblock %}')
+    headers = [[c.text for c in t.rows[0].cells] for t in docx.Document(str(path)).tables]
+    assert headers == [["指标", "2021年", "2022年", "比上年"]]              # the annex only
+    assert "警告" in proc.stdout and "没有目标完成情况表" in proc.stdout

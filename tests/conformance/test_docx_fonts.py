@@ -63,7 +63,7 @@ def test_runs_carry_no_fonts_styles_do(docx_pkg):
             total += 1
             if r.find("w:rPr/w:rFonts", NS) is not None:
                 direct.append((name, "".join(t.text or "" for t in r.iter(w("t")))[:16]))
-    assert total > 50, f"only {total} runs"
+    assert total > 30, f"only {total} runs"   # the sample: 50 (adjacent plain runs are merged)
     assert not direct, f"{len(direct)} of {total} runs carry w:rFonts directly: {direct[:8]}"
     unnamed = []
     for root in parts.values():

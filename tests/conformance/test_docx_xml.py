@@ -124,7 +124,7 @@ def test_every_run_names_its_east_asian_font(docx_pkg, footers):
                 total += 1
                 if wattr(docx_pkg.effective_rpr(r, p, "rFonts"), "eastAsia") is None:
                     missing.append((part, "".join(t.text or "" for t in r.iter(w("t")))[:20]))
-    assert total > 50, f"only {total} runs found"
+    assert total > 30, f"only {total} runs found"   # the sample: 50 (adjacent plain runs are merged)
     assert not missing, f"{len(missing)} of {total} runs without explicit w:eastAsia: {missing[:8]}"
 
 

@@ -47,7 +47,10 @@ def test_the_spreadsheet_is_a_form(blank):
     assert ind.freeze_panes == "C2" and tgt.freeze_panes == "C2"
     assert ind.column_dimensions["B"].width >= 30 and ind.column_dimensions["A"].width >= 16
     lists = {str(dv.sqref).split(":")[0][0]: dv.formula1 for dv in ind.data_validations.dataValidation}
-    assert lists == {"D": '"总量,比重,增速,百分点,位次"', "E": '"0,1,2,3,4"', "H": '"全国,全省,全市,全区,全县"'}
+    from reportgen.core.vocab import KINDS     # the dropdown offers exactly the types the reader accepts
+
+    assert lists == {"D": '"' + ",".join(KINDS) + '"', "E": '"0,1,2,3,4"', "H": '"全国,全省,全市,全区,全县"'}
+    assert {"总量", "比重", "增速", "百分点", "位次"} <= set(KINDS)
     tlists = [dv.formula1 for dv in tgt.data_validations.dataValidation]
     assert '"以上,以内,左右,以下,超过,超,达到,不低于,不少于,力争,累计"' in tlists
     assert "下拉选择" in ind["D1"].comment.text and "只填数字" in ind["G1"].comment.text

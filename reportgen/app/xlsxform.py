@@ -26,8 +26,9 @@ ROWS = 500          # how far down the dropdown lists reach
 AUTHOR = "reportgen"
 
 #: qualifiers in the order a person reads them (suffixes, then prefixes)
-QUALIFIER_ORDER = ("以上", "以内", "左右", "以下", "超过", "超", "达到", "不低于", "不少于", "力争", "累计")
-assert set(QUALIFIER_ORDER) == set(QUALIFIERS)
+_READING_ORDER = ("以上", "以内", "左右", "以下", "超过", "超", "达到", "不低于", "不少于", "力争", "累计")
+QUALIFIER_ORDER = tuple(q for q in _READING_ORDER if q in QUALIFIERS) + tuple(
+    sorted(q for q in QUALIFIERS if q not in _READING_ORDER))   # every qualifier the reader accepts
 
 
 def _header_notes() -> dict[str, str]:

@@ -136,6 +136,7 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    mark: bool = False      # highlighted: a missing figure's 【待填】 in a draft
 
 
 @dataclass
@@ -238,9 +239,9 @@ def pieces(runs: list[Run], spans: list[Span]) -> list[tuple[Run, Source | None]
             # the innermost figure covering this stretch (figures do not overlap in practice)
             span = min((s for s in figs if s.start <= a and b <= s.end), key=lambda s: s.end - s.start,
                        default=None)
-            piece = Run(run.text[a - pos:b - pos], run.bold, run.italic)
+            piece = Run(run.text[a - pos:b - pos], run.bold, run.italic, mark=run.mark)
             if out and out[-1][1] is span and (out[-1][0].bold, out[-1][0].italic) == (run.bold, run.italic):
-                out[-1] = (Run(out[-1][0].text + piece.text, run.bold, run.italic), span)
+                out[-1] = (Run(out[-1][0].text + piece.text, run.bold, run.italic, mark=run.mark), span)
             else:
                 out.append((piece, span))
         pos = end
@@ -305,6 +306,9 @@ class Document:
     subtitle_spans: list[list[Span]] = field(default_factory=list, compare=False, repr=False)
     #: what the build should tell without stopping (a computed table the template left out …)
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+    #: a draft: some figures are missing (shown as highlighted 【待填：…】); ``pending`` lists them
+    draft: bool = False
+    pending: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:

@@ -19,7 +19,7 @@ from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
 from .check.consistency import check_references
 from .read.load import Dataset, UnitYear, load
-from .model import Chart, Document, Table, strip_marks
+from .model import Chart, Document, Heading, Paragraph, Run, Table, strip_marks
 from .write import FORMATS, WRITERS, Target
 from .write import flow as layout_flow
 from .write.style import Style, load_style
@@ -51,22 +51,118 @@ def load_year(ws: Workspace, year: int, only: list[str] | None = None) -> Datase
 
 
 def _report_where(ws: Workspace, uy: UnitYear):
-    rel = ws.rel((uy.folder or ws.year_dir(uy.report_year) / uy.unit.id) / "report.yaml")
+    report_path = (uy.folder or ws.year_dir(uy.report_year) / uy.unit.id) / "report.yaml"
+    rel = ws.rel(report_path)
+    try:   # the line where each narrative string starts, for messages (top-level keys' lines otherwise)
+        from .check.consistency import passages
+
+        starts = {p.path: p.first_line for p in passages(report_path)}
+    except Exception:  # noqa: BLE001 — unreadable files are reported by the reader
+        starts = {}
 
     def where_of(path) -> str:
-        line = uy.report_lines.get(path[0]) if path else None
+        line = starts.get(tuple(path)) or (uy.report_lines.get(path[0]) if path else None)
         label = ".".join(str(p) for p in path)
         return f"{rel}:{line}（{label}）" if line else rel
 
     return where_of
 
 
-def document_for(ws: Workspace, uy: UnitYear, template: str | None = None) -> tuple[Document, str]:
-    """The document model of one unit-year, and the rendered source it was parsed from.
+def document_for(ws: Workspace, uy: UnitYear, template: str | None = None, *, draft: bool = False,
+                 typed_figures: str = "error", warnings: list | None = None,
+                 pending: list | None = None) -> tuple[Document, str]:
+    """The document model of one unit-year, and the rendered source it was parsed from — or the
+    reasons it cannot be made. This is the one validation ``check``, ``build`` and ``preview`` share:
+
+    * every value, rank or target the document prints is there: a blank cell (or “—”, “待填” …)
+      stops the document, naming the cell and where the text uses it — unless ``draft``, which
+      prints a highlighted 【待填：名称】 instead and marks the document as a draft;
+    * no number typed into the narrative contradicts the sheet (``typed_figures``: "error",
+      "warn" — added to ``warnings`` — or "ignore").
 
     ``template`` picks one of the documents report.yaml lists under ``documents:`` (default:
-    the first, or the only one ``template:`` names).
+    the first, or the only one ``template:`` names). ``pending``: ``check`` collects the missing
+    figures there as a to-do list (the document is then returned as a draft) instead of raising.
     """
+    with derive.collecting_gaps() as gaps:
+        doc, source = _document(ws, uy, template)
+    missing = gaps.used(source)
+    problems = ProblemList()
+    if missing and not draft:
+        if pending is not None:
+            pending += gap_problems(missing, uy.report_year or uy.year)
+        else:
+            problems.problems += gap_problems(missing, uy.report_year or uy.year)
+    if typed_figures != "ignore":
+        from .check.consistency import check_figures
+
+        drift = check_figures(ws, uy)
+        if typed_figures == "error":
+            problems.problems += drift
+        elif warnings is not None:
+            warnings += drift
+    problems.raise_if_any()
+    if missing:
+        doc, source = mark_gaps(doc, source, gaps)
+    return doc, source
+
+
+def gap_problems(missing: list, year: int) -> list[Problem]:
+    """One problem per blank cell a document prints, naming the cell, the indicator and every
+    place the text uses it (a to-do list: in the order the document uses them)."""
+    by_cell: dict[tuple[str, str], list] = {}
+    for g in missing:
+        by_cell.setdefault((g.cell, g.what), []).append(g)
+    out = []
+    for (cell, what), found in by_cell.items():
+        g = found[0]
+        places = _("、").join(dict.fromkeys(x.used_at or _("模板中的表格") for x in found))
+        out.append(Problem(cell, _("“{name}”的{what}是空的（或只写了“—”“待填”等），文档中用到它：{places}").format(
+                               name=g.name, what=what, places=places),
+                           _("填入{what}；要先出一份标明待填数据的草稿：reportgen build {year} --draft").format(
+                               what=what, year=year)))
+    return out
+
+
+def mark_gaps(doc: Document, source: str, gaps) -> tuple[Document, str]:
+    """A draft: each missing figure becomes a highlighted 【待填：名称】 and the document is marked."""
+    def label(m) -> str:
+        return "【待填：{name}】".format(name=gaps.items[int(m.group(1))].label)   # document text: not translated
+
+    def runs(items: list[Run]) -> list[Run]:
+        out: list[Run] = []
+        for r in items:
+            pos = 0
+            for m in derive.GAP_RE.finditer(r.text):
+                if m.start() > pos:
+                    out.append(Run(r.text[pos:m.start()], r.bold, r.italic))
+                out.append(Run(label(m), r.bold, r.italic, mark=True))
+                pos = m.end()
+            if pos < len(r.text) or not out:
+                out.append(Run(r.text[pos:], r.bold, r.italic, mark=r.mark))
+        return out
+
+    def fix(blocks) -> None:
+        for b in blocks:
+            if isinstance(b, (Paragraph, Heading)):
+                b.runs = runs(b.runs)
+            elif isinstance(b, Table):
+                for row in b.rows:
+                    for c in row:
+                        c.runs = runs(c.runs)
+
+    fix(doc.blocks)
+    for att in doc.attachments:
+        fix(att.blocks)
+        att.title = derive.GAP_RE.sub(label, att.title)
+    doc.title_lines = [derive.GAP_RE.sub(label, t) for t in doc.title_lines]
+    doc.subtitle_lines = [derive.GAP_RE.sub(label, t) for t in doc.subtitle_lines]
+    doc.draft = True
+    doc.pending = [f"{g.cell}：{g.label}" for g in gaps.used(source)]
+    return doc, derive.GAP_RE.sub(label, source)
+
+
+def _document(ws: Workspace, uy: UnitYear, template: str | None) -> tuple[Document, str]:
     from .read import structure
     from .read.documents import specs
     from .read.load import parse_issue_date
@@ -141,26 +237,37 @@ class Prepared:
     document: Document | None = None
     source: str = ""
     problems: list[Problem] = field(default_factory=list)
+    #: missing figures (check's to-do list, when asked for with ``gaps=True``) and warnings
+    gaps: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def documents(ws: Workspace, year: int, units: list[str] | None = None, templates: list[str] | None = None,
-              dataset: Dataset | None = None):
+              dataset: Dataset | None = None, *, draft: bool = False, typed_figures: str = "error",
+              gaps: bool = False):
     """The one pipeline up to the model, shared by build, check, preview and fonts: read and
     validate the year's data (``load_year``: every data problem at once, raised), then, unit by
     unit, every document its report.yaml lists (or those of ``templates``) through derive →
     render → parse. A document's own problems are kept on it, so the others go on.
+
+    Each document passes :func:`document_for`'s validation (missing figures, typed figures);
+    ``draft`` and ``typed_figures`` are handed to it; ``gaps=True`` (check) collects the missing
+    figures on ``Prepared.gaps`` instead of failing the document on them.
     """
     data = dataset if dataset is not None else load_year(ws, year, units)
     for uid, uy in data.units.items():
         if units and uid not in units:
             continue
         for template in templates if templates is not None else document_templates(ws, uid, year):
+            warnings: list[Problem] = []
+            pending: list[Problem] | None = [] if gaps else None
             try:
-                doc, source = document_for(ws, uy, template or None)
+                doc, source = document_for(ws, uy, template or None, draft=draft, typed_figures=typed_figures,
+                                           warnings=warnings, pending=pending)
             except ReportgenError as exc:
-                yield Prepared(uy, template, problems=list(exc.problems))
+                yield Prepared(uy, template, problems=list(exc.problems), gaps=pending or [], warnings=warnings)
                 continue
-            yield Prepared(uy, template, doc, source)
+            yield Prepared(uy, template, doc, source, gaps=pending or [], warnings=warnings)
 
 
 def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:
@@ -362,8 +469,7 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
         target.fonts = fonts.resolve(style, ws.fonts)     # the stand-ins the DOCX embeds
     if any(w.draws_glyphs for w in wanted):
         resolutions = fonts.resolve(style, ws.fonts)
-        fonts.require_faces(resolutions)
-        problems = fonts.check_coverage(resolutions, texts_by_role(doc, style))
+        problems = glyph_problems(doc, style, ws, resolutions)
         if problems:
             raise ReportgenError(problems)
         target.fonts = resolutions
@@ -378,6 +484,65 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
                                          _("安装 Noto Sans CJK SC（scripts/setup.sh），或把字体文件放进工作区的 fonts/ 文件夹")))
     # Glyph-drawing writers first: a font problem stops the document before other work.
     return {w.format: w.write(doc, target) for w in sorted(wanted, key=lambda w: not w.draws_glyphs)}
+
+
+def glyph_problems(doc: Document, style: Style, ws: Workspace, resolutions=None) -> list[Problem]:
+    """What stops a glyph-drawing output (PDF) of a document: a font role without a face,
+    characters no face covers."""
+    resolutions = resolutions if resolutions is not None else fonts.resolve(style, ws.fonts)
+    try:
+        fonts.require_faces(resolutions)
+    except ReportgenError as exc:
+        return list(exc.problems)
+    return list(fonts.check_coverage(resolutions, texts_by_role(doc, style)))
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: documents that would build, problems, missing figures, warnings."""
+
+    passed: list[tuple[str, str]] = field(default_factory=list)    # (unit name, document title)
+    problems: list[Problem] = field(default_factory=list)
+    gaps: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_documents(ws: Workspace, year: int, formats: tuple[str, ...] = FORMATS, profiles: tuple[str, ...] = (),
+                    typed_figures: str = "error", on_document=None) -> CheckReport:
+    """Everything ``build`` would refuse, found without writing anything, all of it at once: the
+    style, every unit's data, every document's narrative, templates, missing figures and typed
+    figures, and (for PDF) the fonts. A document passes only when it has no problem at all."""
+
+
+    rep = CheckReport()
+    style = None
+    try:
+        style = style_for(ws, profiles)
+    except ReportgenError as exc:
+        rep.problems += exc.problems
+    try:
+        dataset = load_year(ws, year)
+    except ReportgenError as exc:
+        rep.problems += exc.problems
+        return rep
+    rep.warnings += dataset.warnings
+    glyphs = any(WRITERS[f].draws_glyphs for f in formats if f in WRITERS)
+    for prepared in documents(ws, year, dataset=dataset, typed_figures=typed_figures, gaps=True):
+        found = list(prepared.problems)
+        if prepared.document is not None and not prepared.gaps and on_document is not None:
+            on_document(prepared)       # e.g. check's warnings about numbers no cell backs
+        if prepared.document is not None and style is not None and glyphs:
+            found += glyph_problems(prepared.document, style, ws)
+        derive.release(prepared.unit)
+        seen_gaps = {(x.where, x.message) for x in rep.gaps}
+        rep.gaps += [g for g in prepared.gaps if (g.where, g.message) not in seen_gaps]
+        seen = {str(x) for x in rep.problems}
+        rep.problems += [p for p in found if str(p) not in seen]
+        seen_w = {str(x) for x in rep.warnings}
+        rep.warnings += [w for w in prepared.warnings if str(w) not in seen_w]
+        if not prepared.gaps and not found and style is not None:
+            rep.passed.append((prepared.unit.unit.name, prepared.document.title))
+    return rep
 
 
 def issue_date(uy: UnitYear) -> _dt.date | None:

@@ -74,11 +74,17 @@ def test_numbers_that_name_no_indicator_are_left_alone(workspace):
     assert reportgen("-C", str(workspace), "check", "2024").returncode == 0
 
 
-def test_build_is_not_blocked_by_a_typed_figure(workspace):
-    """The figure check belongs to `check`; a build renders what the text says."""
+def test_build_refuses_a_typed_figure_the_sheet_contradicts(workspace):
+    """check and build agree (issue 9): a typed figure that contradicts the sheet stops the
+    document; --typed-figures warn builds it and says so."""
     edit(workspace, "全年新增高新技术企业{{ ind.hte_new }}", "全年新增高新技术企业45家")
     proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx")
+    assert proc.returncode == 1
+    assert "文中写“新增高新技术企业45家”，但指标表中“新增高新技术企业”为 44家" in proc.stderr
+    assert not list((workspace / "output").rglob("*.docx"))
+    proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx", "--typed-figures", "warn")
     assert proc.returncode == 0, proc.stderr
+    assert "警告：" in proc.stdout and "新增高新技术企业45家" in proc.stdout
 
 
 def test_unknown_ids_all_reported_with_lines(workspace):

@@ -550,6 +550,8 @@ class Task:
     read_year: bool = False              # several units: their peers read once per process
     template: str = ""                   # which of the unit's documents ("" = the only one)
     review: bool = False                 # also the 核对稿 and the sources table
+    draft: bool = False                  # missing figures become 【待填】 marks instead of stopping
+    typed_figures: str = "error"         # a typed number the sheet contradicts: error / warn
 
 
 @dataclass
@@ -563,6 +565,8 @@ class Outcome:
     skipped: tuple[str, ...] = ()
     inputs: dict[str, dict] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    draft: bool = False                  # a draft (build --draft): its files end in （草稿）
+    pending: list[str] = field(default_factory=list)   # the draft's missing figures (cell：indicator)
     warnings: list[str] = field(default_factory=list)     # what the layout could not do (title breaks)
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
@@ -599,15 +603,18 @@ def run_task(task: Task) -> Outcome:
         uy = data.units[task.unit]
         if task.read_year:
             uy.peers = _shared_peers(uy, task.root, task.run_id)
+        oc.warnings = [str(w) for w in data.warnings if f"/{task.unit}/" in w.where]
         oc.name = uy.unit.name
         oc.stages["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        this = next(documents(ws, task.year, [task.unit], [task.template], dataset=data))
+        this = next(documents(ws, task.year, [task.unit], [task.template], dataset=data, draft=task.draft,
+                              typed_figures=task.typed_figures))
+        oc.warnings += [str(w) for w in this.warnings]
         if this.document is None:
             raise ReportgenError(this.problems)
         doc, source = this.document, this.source
         oc.title = doc.title
-        oc.warnings = layout_warnings(doc, style)
+        oc.warnings += layout_warnings(doc, style)
         oc.stages["document"] = time.perf_counter() - t
         data = {}
         for fmt in task.formats:            # one writer at a time, to time each
@@ -620,6 +627,7 @@ def run_task(task: Task) -> Outcome:
             oc.stages["review"] = time.perf_counter() - t
         oc.data, oc.keys = data, dict(task.keys)   # written by the run (commit_outcome): names checked first
         oc.reads_peers = bool(getattr(uy.peers, "were_read", True))   # did a template compare units?
+        oc.draft, oc.pending = doc.draft, list(doc.pending)
     except ReportgenError as exc:
         oc.problems = [str(p) for p in exc.problems]
     except Exception as exc:  # a bug of ours: the other units go on; the traceback with --debug
@@ -650,7 +658,9 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
         return
     me = doc_key(oc.unit, oc.template)
     t = time.perf_counter()
-    files = output_paths(oc.title or "", data, out_dir)
+    # a draft's files say so in their name: …（草稿）.docx never passes for the final one
+    name = (oc.title or "") + ("（草稿）" if oc.draft else "")
+    files = output_paths(name, data, out_dir)
     for fmt, path in files.items():
         other = claimed.get(path.name)
         if other is not None and other != me:
@@ -665,7 +675,7 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
         return
     if "review" not in data:   # a review copy made from earlier inputs would no longer match
         for suffix in REVIEW_FILES.values():
-            stale = out_dir / (safe_filename(oc.title or "") + suffix)
+            stale = out_dir / (safe_filename(name) + suffix)
             if stale.is_file() and not stale.is_symlink():
                 stale.unlink()
     for fmt, path in files.items():
@@ -675,6 +685,8 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
             continue
         oc.records[fmt] = {"path": path.name, "sha256": hashlib.sha256(data[fmt]).hexdigest(),
                            "size": len(data[fmt]), "key": oc.keys[fmt]}
+        if oc.draft:
+            oc.records[fmt].update(draft=True, pending=list(oc.pending))
     oc.stages["write"] = time.perf_counter() - t
 
 
@@ -784,7 +796,8 @@ class Interrupted(Exception):
 def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: tuple[str, ...] = (),
         jobs: int = 1, shard: tuple[int, int] | None = None, force: bool = False,
         out_dir: Path | None = None, profiles: tuple[str, ...] = (), debug: bool = False,
-        on_outcome=None, on_start=None, review: bool = False) -> RunResult:
+        on_outcome=None, on_start=None, review: bool = False, draft: bool = False,
+        typed_figures: str = "error") -> RunResult:
     """Build the selected documents of the report of year ``year``; see the module's docstring."""
     started = time.perf_counter()
     if jobs > 1:          # the workers' fork server imports while this process plans the jobs
@@ -820,6 +833,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         # on its own unit's files only: another unit's edit does not rebuild it.
         inputs = inputs_of(unit, bool(entry.get("reads_peers", True)))
         keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
+        if draft:   # a draft is another output: a later final build must not take it as up to date
+            keys = {f: _digest(f"{k}\0draft".encode()) for f, k in keys.items()}
         fresh = [] if force or review else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
         if fresh:
             skipped.append(Outcome(unit, tuple(fresh), template, name=names.get(unit, ""), title=entry.get("title"),
@@ -828,7 +843,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         todo = tuple(f for f in FORMATS if f in fmts and f not in fresh)
         if todo:
             tasks.append(Task(str(ws.root), year, unit, todo, {f: keys[f] for f in todo}, str(out_dir),
-                              tuple(profiles), debug, template=template, review=review))
+                              tuple(profiles), debug, template=template, review=review, draft=draft,
+                              typed_figures=typed_figures))
 
     run_id = f"{os.getpid()}-{time.time_ns()}"
     for task in tasks:
@@ -1087,6 +1103,9 @@ def outcome_lines(oc: Outcome, out_dir: Path) -> list[str]:
         path = out_dir / rec["path"]
         if fmt in oc.skipped:
             lines.append(_("未变化，跳过 {path}").format(path=path))
+        elif rec.get("draft"):
+            lines.append(_("已生成草稿 {path}（{size}；{n} 个数据待填）").format(
+                path=path, size=_kb(rec["size"]), n=len(rec.get("pending") or ())))
         else:
             lines.append(_("已生成 {path}（{size}）").format(path=path, size=_kb(rec["size"])))
     for name in oc.extras.values():
@@ -1133,7 +1152,7 @@ def summary_table(result: RunResult) -> str:
 
 
 def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug,
-            review: bool = False, as_json: bool = False) -> int:
+            review: bool = False, as_json: bool = False, draft: bool = False, typed_figures: str = "error") -> int:
     """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
     as they happen (stderr), the summary table at the end; returns the exit status."""
     import click
@@ -1174,7 +1193,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
     try:
         result = run(ws, year, formats=formats, units=units, jobs=jobs, shard=shard, force=force,
                      out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start,
-                     review=review)
+                     review=review, draft=draft, typed_figures=typed_figures)
     except Interrupted as exc:
         result = interrupted = exc.result
     finally:

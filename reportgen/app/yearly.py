@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..core import cnfmt
+from ..core import cnfmt, yamlio
 from ..core.vocab import KIND_NAMES, guess_kind
 from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.i18n import _
@@ -214,7 +214,7 @@ def _decodes(raw: bytes, enc: str) -> bool:
 
 
 def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targets: list[dict] = ()) -> None:
-    data = yaml.safe_load(src.read_text("utf-8")) or {}
+    data = yamlio.load(src.read_text("utf-8")) or {}
     rows = data.get("指标") or []
     out = []
     for row in rows:

@@ -235,27 +235,48 @@ def _unit_factors(measure: str) -> dict[str, Decimal]:
 
 #: Leading words a text often shares between several figures (“新增高新技术企业44家、省科技型
 #:中小企业213家”): a name starting with one also matches without it.
-SHARED_PREFIXES = ("新增", "全年新增", "累计")
+SHARED_PREFIXES = ("新增", "全年新增", "累计", "全社会", "全区", "全市", "全县", "全省")
+#: Words that name a rate of growth (“增速”) and the qualifiers a text may put before them
+#: (“同比增长”、“累计增速”): “全社会R&D经费支出增速” is also found as “R&D经费支出累计增速24%”.
+GROWTH_WORDS = ("增速", "增长率", "增幅", "增长")
+GROWTH_QUALIFIERS = ("同比", "累计", "全年", "比上年", "较上年", "较去年", "比去年")
+#: Between a name and its number: “为”“达”… and “同比”“累计” (“新增高新技术企业同比达45家”)
+_BETWEEN = rf"(?:{'|'.join(GROWTH_QUALIFIERS)})?[{CONNECTORS}]{{0,4}}"
 
 
 def _names(fig) -> list[str]:
     names = [fig.name, *fig.aliases]
-    for prefix in SHARED_PREFIXES:
-        if fig.name.startswith(prefix) and len(fig.name) - len(prefix) >= 4:
-            names.append(fig.name[len(prefix):])
+    for name in list(names):
+        for prefix in SHARED_PREFIXES:
+            if name.startswith(prefix) and len(name) - len(prefix) >= 4:
+                names.append(name[len(prefix):])
     return [n for n in dict.fromkeys(names) if n]
 
 
-def _figure_pattern(fig) -> re.Pattern | None:
+def _name_re(fig) -> str:
+    """The names of a figure as a regular expression; a growth rate's names also in their short
+    forms: the stem followed by any qualifier and growth word (…累计增速, …同比增长)."""
     names = _names(fig)
+    parts = [re.escape(_WS.sub("", n)) for n in sorted(names, key=len, reverse=True)]
+    if fig.kind == "growth":
+        stems = {n[: -len(w)] for n in names for w in GROWTH_WORDS if n.endswith(w) and len(n) - len(w) >= 2}
+        if stems:
+            stem_re = "|".join(re.escape(_WS.sub("", st)) for st in sorted(stems, key=len, reverse=True))
+            quals = "|".join(GROWTH_QUALIFIERS)
+            words = "|".join(GROWTH_WORDS)
+            parts.insert(0, rf"(?:{stem_re})(?:{quals})?(?:{words})")
+    return "|".join(parts)
+
+
+def _figure_pattern(fig) -> re.Pattern | None:
     units = _unit_factors(fig.measure or ("位" if fig.kind == "rank" else ""))
     if fig.kind == "rank":
         units.setdefault("名", Decimal(1))
-    if not names or not units:
+    if not _names(fig) or not units:
         return None
-    name_re = "|".join(re.escape(_WS.sub("", n)) for n in sorted(names, key=len, reverse=True))
     unit_re = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
-    return re.compile(rf"(?P<name>{name_re})[{CONNECTORS}]{{0,4}}第?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>{unit_re})")
+    return re.compile(rf"(?P<name>{_name_re(fig)}){_BETWEEN}第?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>{unit_re})"
+                      rf"(?:[，,、]?(?:{'|'.join(GROWTH_QUALIFIERS)})?(?P<dir>增长|下降|减少)(?P<growth>\d+(?:\.\d+)?)%)?")
 
 
 def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
@@ -282,13 +303,26 @@ def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
                 places = len(typed.split(".")[1]) if "." in typed else 0
                 # the text may round: compare at the precision it was typed in, in its own unit
                 shown = Decimal(repr(float(fig.value))) / factors[unit]
-                if Decimal(typed) == cnfmt.round_half_up(shown, places):
-                    continue
-                line = p.line_of(m.start("num"), compact)
                 label = ".".join(str(k) for k in p.path)
-                problems.append(Problem(
-                    _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
-                    _("文中写“{typed}”，但指标表中“{name}”为 {value}").format(typed=m.group(), name=fig.name,
-                                                                      value=str(fig)),
-                    _("改正数字，或写成 {{{{ ind.{id} }}}}，让数字直接取自指标表").format(id=fig.id)))
+                if Decimal(typed) != cnfmt.round_half_up(shown, places):
+                    line = p.line_of(m.start("num"), compact)
+                    said = m.group()[: m.end("unit") - m.start()]
+                    problems.append(Problem(
+                        _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
+                        _("文中写“{typed}”，但指标表中“{name}”为 {value}").format(typed=said, name=fig.name,
+                                                                          value=str(fig)),
+                        _("改正数字，或写成 {{{{ ind.{id} }}}}，让数字直接取自指标表").format(id=fig.id)))
+                elif m.group("growth") and fig.growth is not None:
+                    # “…1234万元，同比增长50%”: the growth against last year's value in the sheet
+                    typed_g = m.group("growth")
+                    g_places = len(typed_g.split(".")[1]) if "." in typed_g else 0
+                    sign = -1 if m.group("dir") in ("下降", "减少") else 1
+                    actual = cnfmt.round_half_up(Decimal(repr(float(fig.growth))), g_places)
+                    if sign * Decimal(typed_g) != actual:
+                        line = p.line_of(m.start("growth"), compact)
+                        problems.append(Problem(
+                            _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
+                            _("文中写“{typed}”，但按指标表“{name}”{year}年和上年的数值，变化为{change}").format(
+                                typed=m.group(), name=fig.name, year=fig.year, change=fig.change),
+                            _("改正数字，或写成 {{{{ ind.{id}.change }}}}，让变化直接由指标表计算").format(id=fig.id)))
     return problems

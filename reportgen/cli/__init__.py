@@ -93,8 +93,13 @@ def main(ctx, workspace, debug):
 @click.option("--review", is_flag=True,
               help=_("另外生成核对稿（“（核对稿）.docx”，每个数字带批注：来自哪个文件、工作表、单元格，如何计算）"
                      "和来源表（“（来源）.xlsx”，可排序筛选）；正式稿不变。"))
+@click.option("--draft", is_flag=True,
+              help=_("数据未填齐也生成草稿：缺的数据以醒目的【待填：指标名称】标出，文档标明“草稿”，文件名带“（草稿）”。"))
+@click.option("--typed-figures", "typed_figures", type=click.Choice(["error", "warn"]), default="error",
+              show_default=True, help=_("文字中手写的数字与指标表不符时：error 不生成该文档；warn 只提示。"))
 @click.pass_context
-def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review, as_json):
+def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, review, as_json, draft,
+          typed_figures):
     """Build the reports of year YEAR (data/YEAR/: e.g. 2024's report sums up 2023 and plans 2024).
 
     Documents whose inputs have not changed since the last build are skipped (see
@@ -116,7 +121,8 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
         status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
                          jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
                          out_dir=Path(out) if out else None, profiles=tuple(profiles),
-                         debug=bool(ctx.obj.get("debug")), review=review, as_json=as_json)
+                         debug=bool(ctx.obj.get("debug")), review=review, as_json=as_json,
+                         draft=draft, typed_figures=typed_figures)
     except ReportgenError as exc:
         if as_json:   # a pipeline reads the stopped run too
             import json
@@ -137,17 +143,21 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
         sys.exit(status)
 
 
-@main.command(help=_('检查 YEAR 年报告的数据、文字和模板，不写任何文件。'))
+@main.command(help=_('检查 YEAR 年报告的数据、文字、模板和样式，不写任何文件：build 会拒绝的，check 先拒绝，并一次列出全部问题和待填数据。'))
 @click.argument("year", type=int)
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True,
+              help=_("按哪种输出检查（PDF 还要检查字体是否覆盖全部字符）。"))
+@click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
+@click.option("--typed-figures", "typed_figures", type=click.Choice(["error", "warn"]), default="error",
+              show_default=True, help=_("文字中手写的数字与指标表不符时：error 算作问题；warn 只提示。"))
 @click.pass_context
-def check(ctx, year):
-    """Validate the data, narrative and templates of the YEAR report without writing anything."""
-    from ..check.consistency import check_figures   # figures typed into the narrative vs the sheet
-    from ..pipeline import documents, load_year, style_for
+def check(ctx, year, fmt, profiles, typed_figures):
+    """Validate the data, narrative, templates and style of the YEAR report without writing anything:
+    whatever build would refuse, check refuses first, all at once (pipeline.check_documents)."""
+    from ..app.todo import NARRATIVE, TARGET, VALUE, todo_list
+    from ..pipeline import FORMATS, check_documents
 
     ws = _workspace(ctx.obj["workspace"])
-    from ..app.todo import todo_list, TARGET, VALUE, NARRATIVE
-
     todos = todo_list(ws, year)             # what is still to fill, set or rewrite: listed first
     if todos:
         click.echo(_("{year}年报告的待办事项：").format(year=year))
@@ -159,32 +169,25 @@ def check(ctx, year):
                 for t in items:
                     click.echo(f"    {t}")
     listed = {t.where for t in todos if t.kind in (VALUE, TARGET)}
-    blocking = len(listed)
-    try:
-        style_for(ws)                        # the style (styles.yaml, profiles) is checked too
-        dataset = load_year(ws, year)
-    except ReportgenError as exc:
-        rest = [p for p in exc.problems if p.where not in listed]
-        if rest:
-            raise ReportgenError(rest) from None
-        raise ReportgenError(_("还有 {n} 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check {year}").format(
-            n=blocking, year=year)) from None
-    by_unit = {uid: list(check_figures(ws, uy)) for uid, uy in dataset.units.items()}
-    titles: dict[str, list[str]] = {uid: [] for uid in by_unit}
     warned: set = set()          # a narrative text printed by several documents is warned once
-    for prepared in documents(ws, year, dataset=dataset):
-        uid = prepared.unit.unit.id
-        by_unit[uid] += prepared.problems
-        if prepared.document is not None:
-            titles[uid].append(prepared.document.title)
-            _warn_untraced(ws, prepared, warned)
-    for uid, uy in dataset.units.items():   # 通过 only for a unit with no problem at all
-        if not by_unit[uid]:
-            for title in titles[uid]:
-                click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=uy.unit.name, title=title))
-    problems = [p for found in by_unit.values() for p in found]
-    if problems:
-        raise ReportgenError(problems)
+    report = check_documents(ws, year, FORMATS if fmt == "all" else (fmt,), tuple(profiles), typed_figures,
+                             on_document=lambda prepared: _warn_untraced(ws, prepared, warned))
+    for w in report.warnings:
+        click.secho(_("注意：{warning}").format(warning=w), fg="yellow", err=True)
+    for unit, title in report.passed:
+        click.echo(_("{unit}：数据和模板检查通过（{title}）。").format(unit=unit, title=title))
+    # every blank cell a document prints, with the place the text uses it (those the list above
+    # already names are not repeated)
+    gaps = [g for g in report.gaps if g.where not in listed]
+    if gaps:
+        click.echo(_("待填数据（{n} 项；填好后重新运行 reportgen check {year}，或先用 reportgen build {year} --draft 出草稿）：").format(
+            n=len(gaps), year=year))
+        for i, p in enumerate(gaps, 1):
+            click.echo(f"  {i}. {p.where}：{p.message}")
+    rest = [p for p in report.problems if p.where not in listed]
+    if rest:
+        raise ReportgenError(rest)
+    blocking = len(listed) + len(gaps)
     if blocking:
         raise ReportgenError(_("还有 {n} 项待填写或设定（见上面的待办事项），填好后再运行 reportgen check {year}").format(
             n=blocking, year=year))

@@ -51,6 +51,12 @@ class ProblemList:
     """Collects every problem of a run so that all of them are reported at once."""
 
     problems: list[Problem] = field(default_factory=list)
+    #: things worth a look that do not stop anything (a hidden sheet or row whose data are used …)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, where: str, message: str, hint: str = "") -> None:
+        if not any(w.where == where and w.message == message for w in self.warnings):
+            self.warnings.append(Problem(where, message, hint))
 
     def add(self, where: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(where, message, hint))

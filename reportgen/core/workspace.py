@@ -123,14 +123,18 @@ class Workspace:
     def config(self) -> dict:
         path = self.root / MARKER
         try:
-            data = yamlio.load(self.read_text(path)) or {}
+            data, node = yamlio.parse(self.read_text(path))
+            data = data or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"{MARKER}:{mark.line + 1}" if mark else MARKER
-            raise ReportgenError(Problem(where, _("YAML 格式错误：{error}").format(
-                error=getattr(exc, "problem", None) or exc))) from None
+            raise ReportgenError(Problem(f"{MARKER}:{mark.line + 1}" if mark else MARKER,
+                                         _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
+                                         yamlio.hint(exc))) from None
         if not isinstance(data, dict):
             raise ReportgenError(Problem(MARKER, _("工作区配置的顶层应为键值映射")))
+        from .schema import Config, validate
+
+        validate(Config, data, MARKER, node)
         return data
 
 

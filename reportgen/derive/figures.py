@@ -18,10 +18,13 @@ in a document. The objects built from those tables are what templates print:
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import functools
 import math
+import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -68,10 +71,10 @@ def format_value(value, kind: str, measure: str, precision) -> str:
     if value is None:
         return cnfmt.MISSING
     precision = _precision(precision)
-    if kind == "growth":
-        return cnfmt.fmt_percent(value, precision)
+    if kind == "growth":   # no thousands separator in running text: 1000%, not 1,000%
+        return cnfmt.fmt_number(value, precision, group=False) + "%"
     if kind == "pp":
-        return cnfmt.fmt_pp(value, precision if precision is not None else 2)
+        return cnfmt.fmt_number(value, precision if precision is not None else 2, group=False) + "个百分点"
     if kind in ("ratio", "rate"):
         return cnfmt.fmt_number(value, precision, group=False) + (measure or "%")
     if kind == "rank":
@@ -116,6 +119,89 @@ def _trace(text: str, ind_id: str, name: str, value, cells_used, computation: st
                                computation))
 
 
+# -- figures a document needs that the data do not have ------------------------------------------
+#: A missing figure in rendered text: private-use characters around its number in :class:`Gaps`
+#: (U+E100/U+E101: outside the provenance marks' U+E000–U+E01F, which model.strip_marks removes).
+GAP_OPEN, GAP_CLOSE = "\ue100", "\ue101"
+GAP_RE = re.compile("\ue100(\\d+)\ue101")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A value, rank or target a document prints that is blank (or a stand-in such as — 待填)."""
+
+    name: str            # the indicator: 新增高新技术企业
+    what: str            # 2024年数值 / 排名 / 2025年目标值 …
+    cell: str            # where to fill it in: data/2024/lucheng/indicators.xlsx 指标!F8
+    key: str             # how the text names it: ind.hte_new
+    used_at: str = ""    # where the document prints it: report.yaml:33（summary.2）, or the template
+    #: what a draft prints in its place (document text: Chinese in any locale): 新增孵化空间排名
+    label: str = ""
+
+
+class Gaps:
+    """The missing figures one document printed, in order; each printed as a token that the
+    pipeline finds in the rendered source (an error naming the cell, or a 【待填】 mark in a draft)."""
+
+    def __init__(self):
+        self.items: list[Gap] = []
+
+    def token(self, gap: Gap) -> str:
+        self.items.append(replace(gap, used_at=PLACE.get()))
+        return f"{GAP_OPEN}{len(self.items) - 1}{GAP_CLOSE}"
+
+    def used(self, text: str) -> list[Gap]:
+        """The gaps whose token made it into ``text`` (printed, not merely tested), first use first."""
+        out: dict[int, Gap] = {}
+        for m in GAP_RE.finditer(text):
+            out.setdefault(int(m.group(1)), self.items[int(m.group(1))])
+        return list(out.values())
+
+
+_GAPS: contextvars.ContextVar[Gaps | None] = contextvars.ContextVar("reportgen_gaps", default=None)
+#: Where the text being rendered sits (set by the renderer): a gap records it as ``used_at``.
+PLACE: contextvars.ContextVar[str] = contextvars.ContextVar("reportgen_place", default="")
+
+
+@contextmanager
+def collecting_gaps():
+    """Within this block, a missing figure printed by a document becomes a token of the
+    :class:`Gaps` yielded; outside (a quick ``str(fig)``), it prints as “—”."""
+    gaps = Gaps()
+    token = _GAPS.set(gaps)
+    try:
+        yield gaps
+    finally:
+        _GAPS.reset(token)
+
+
+def _gap(gap: Gap) -> str:
+    gaps = _GAPS.get()
+    return cnfmt.MISSING if gaps is None else gaps.token(gap)
+
+
+class Blank:
+    """A figure's ``value``/``rank``/``prev`` (or a target's number) that is missing, as a
+    template sees it: false in ``{% if %}``, equal to none, and a named gap when printed."""
+
+    __slots__ = ("_gap",)
+
+    def __init__(self, gap: Gap):
+        self._gap = gap
+
+    def __str__(self) -> str:
+        return _gap(self._gap)
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other) -> bool:
+        return other is None or isinstance(other, Blank)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+
 # -- tables (vectorised) ------------------------------------------------------------------------
 def _per_unit_year(fn):
     """Compute ``fn(uy)`` once per UnitYear object (a document's context asks for the same tables
@@ -153,8 +239,12 @@ def meta(uy: UnitYear) -> pd.DataFrame:
 def cells(uy: UnitYear) -> dict[tuple[str, int], tuple[str, str]]:
     """(indicator, year) → (the cell it was read from, its value as read)."""
     df = uy.indicators.dropna(subset=["year"])
-    return {(r.id, int(r.year)): (r.source, _cell_text(r.value))
-            for r in df[["id", "year", "source", "value"]].itertuples(index=False)}
+    out: dict[tuple[str, int], tuple[str, str]] = {}
+    for r in df[["id", "year", "source", "value"]].itertuples(index=False):
+        key = (r.id, int(r.year))
+        if key not in out or not pd.isna(r.value):   # the cell holding the value wins over a blank one
+            out[key] = (r.source, _cell_text(r.value))
+    return out
 
 
 @_per_unit_year
@@ -281,9 +371,41 @@ class Figure:
     rank_cell: str = field(default="", compare=False, repr=False)
     rank_list: tuple[tuple[str, str, int, str], ...] = ()   # every published rank: (aspect, scope, rank, cell)
     target: "Target | None" = field(default=None, compare=False, repr=False)   # this year's target
+    #: decimals the results year's cell showed (Excel number format, or as typed), used when 精度 is empty
+    places: int | None = field(default=None, compare=False, repr=False)
+
+    def gap(self, what: str = "value", year: int | None = None) -> Gap:
+        """The missing value (of ``year``), rank or last year's value, with the cell to fill."""
+        if what == "rank":
+            return Gap(self.name, _("排名"), self.rank_cell or self.sheet_hint(), f"ind.{self.id}.rank",
+                       label=f"{self.name}排名")
+        year = self.year if year is None else int(year)
+        found = self.cell(year)
+        cell = found[0] if found and found[0] else self.sheet_hint(year)
+        return Gap(self.name, _("{year}年数值").format(year=year), cell,
+                   f"ind.{self.id}" if year == self.year else f"ind.{self.id}.at({year})",
+                   label=self.name if year == self.year else f"{self.name}{year}年数值")
+
+    def sheet_hint(self, year: int | None = None) -> str:
+        """Where a value with no cell at all would go: the indicator's row, in the year's column."""
+        some = next((a for _y, a, _v in self.cells if a), "")
+        base = some.rsplit("!", 1)[0] if "!" in some else some
+        return _("{sheet}（“{name}”一行，{year}年列）").format(sheet=base or _("指标表"), name=self.name,
+                                                       year=year if year is not None else self.year)
+
+    def _shown(self) -> int | None:
+        """Decimals to print: 精度 when the sheet gives one, else what the cell showed — except for
+        amounts printed in 万/亿 (the cell's decimals were of another unit)."""
+        if self.precision is not None:
+            return self.precision
+        if self.kind == "amount" and cnfmt.base_unit(self.measure or "") in cnfmt.AUTO_SCALED_UNITS:
+            return None
+        return self.places
 
     def __str__(self) -> str:
-        return format_value(self.value, self.kind, self.measure, self.precision)
+        if _num(self.value) is None:
+            return _gap(self.gap())
+        return format_value(self.value, self.kind, self.measure, self._shown())
 
     def cell(self, year: int | None = None) -> tuple[str, str] | None:
         """(cell, value as read) of ``year`` (default: the results year)."""
@@ -384,12 +506,16 @@ class Figure:
     def number(self) -> str:
         """The value without its unit: 33.97."""
         v = _num(self.value)
-        text = cnfmt.MISSING if v is None else cnfmt.fmt_number(v, self.precision, group=False)
+        places = self.precision if self.precision is not None else self.places
+        text = _gap(self.gap()) if v is None else cnfmt.fmt_number(v, places, group=False)
         return self._traced(text, format_note(self.kind, "", self.precision, text))
 
     @property
     def rank_text(self) -> str:
-        """The published rank: 全省第14名 (empty when there is none)."""
+        """The published rank: 全省第14名 (empty when the indicator has no 排名范围; a missing
+        rank of an indicator that has one is a gap)."""
+        if self.rank is None and self.rank_scope:
+            return self._traced(_gap(self.gap("rank")), "排名")
         text = cnfmt.rank_phrase(self.rank, self.rank_scope)
         return self._traced(text, "排名", years=(), rank=True, value=self.rank) if text else text
 
@@ -397,6 +523,11 @@ class Figure:
     def change(self) -> str:
         """Change against last year: 增长21.9%、下降3.2%、提高0.26个百分点、上升3位、持平, or —."""
         y, p0 = self.year, (self.year or 0) - 1
+        if _num(self.value) is None:
+            return self._traced(_gap(self.gap()), "")
+        last = self.cell(p0)
+        if _num(self.prev) is None and last and last[0]:     # last year's cell exists but is blank
+            return self._traced(_gap(self.gap("value", p0)), "")
         if self.kind == "rank":
             text = cnfmt.rank_change_phrase(_num(self.value), _num(self.prev))
             how = f"位次变化＝{p0}年位次－{y}年位次"
@@ -425,7 +556,10 @@ class Figure:
 
     def at(self, year: int) -> str:
         """The value of ``year`` with its unit: ``{{ ind.rd_gdp_ratio.at(2015) }}`` → 1.99%."""
-        text = format_value(self.value_at(year), self.kind, self.measure, self.precision)
+        if self.value_at(year) is None:
+            return self._traced(_gap(self.gap("value", year)), "", years=(int(year),), value=None)
+        text = format_value(self.value_at(year), self.kind, self.measure,
+                            self._shown() if int(year) == self.year else self.precision)
         return self._traced(text, f"{int(year)}年，" + format_note(self.kind, self.measure, self.precision, text),
                             years=(int(year),), value=self.value_at(year))
 
@@ -465,7 +599,7 @@ class Figure:
     def phrase(self) -> str:
         """Name and value as a news sentence fragment: 新增高新技术企业44家（全市第2名）."""
         value = f"第{self.number}{self.measure or '位'}" if self.kind == "rank" else str(self)
-        rank = f"（{self.rank_text}）" if self.rank_text else ""
+        rank = f"（{self.rank_text}）" if self.rank is not None or self.rank_scope else ""
         return self._traced(f"{self.name}{value}{rank}", format_note(self.kind, self.measure, self.precision, value),
                             rank=bool(rank))
 
@@ -490,17 +624,27 @@ class Target:
         how = f"{self.year}年目标" + (f"，限定词“{self.qualifier}”" if self.qualifier and self.qualifier in text else "")
         return _trace(text, self.id, self.name, self.target, [(self.cell, _cell_text(self.target))], how)
 
+    def gap(self) -> Gap:
+        return Gap(self.name, _("{year}年目标值").format(year=self.year), self.cell, f"targets[{self.year}].{self.id}",
+                   label=f"{self.name}{self.year}年目标值")
+
     @property
     def plain(self) -> str:
         """The target with its unit, without the qualifier: 15%."""
+        if _num(self.target) is None:
+            return self._traced(_gap(self.gap()))
         return self._traced(format_value(self.target, self.kind, self.measure, None))
 
     @property
     def number(self) -> str:
         """The target as a table prints it, number and qualifier without the unit: 3.5左右."""
+        if _num(self.target) is None:
+            return self._traced(_gap(self.gap()))
         return self._traced(cnfmt.qualify(plain_number(self.target), self.qualifier or None))
 
     def __str__(self) -> str:
+        if _num(self.target) is None:
+            return _gap(self.gap())
         return cnfmt.qualify(format_value(self.target, self.kind, self.measure, None), self.qualifier or None)
 
     def __traced__(self) -> Traced:
@@ -581,6 +725,11 @@ def figures(uy: UnitYear) -> Catalog:
     for (i, y), (a, v) in where.items():
         by_id.setdefault(i, []).append((y, a, v))
     this_year = targets(uy, uy.year)
+    places: dict[str, int] = {}      # decimals the results year's cell showed
+    now = uy.indicators[(uy.indicators["year"] == uy.year) & uy.indicators["value"].notna()]
+    for r in now[["id", "places"]].itertuples(index=False):
+        if r.places is not None and not pd.isna(r.places):
+            places.setdefault(r.id, int(r.places))
     items = {}
     for ind_id, row in m.iterrows():
         r = ranks.loc[ind_id] if ind_id in ranks.index else row
@@ -595,7 +744,7 @@ def figures(uy: UnitYear) -> Catalog:
             aliases=tuple(row["aliases"]) if isinstance(row["aliases"], tuple) else (), peers=stats,
             cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""),
             rank_list=tuple(r["ranks"]) if isinstance(r.get("ranks"), tuple) else (),
-            target=this_year.get(ind_id))
+            target=this_year.get(ind_id), places=places.get(ind_id))
         # ind.x.value and ind.x.rank printed alone still name their cells
         items[ind_id] = replace(fig, value=traced(fig.value, fig.number.source and replace(
                                     fig.number.source, computation="数值")),

@@ -35,9 +35,14 @@ import pandas as pd
 import yaml
 
 from ..core import yamlio
+from pydantic import ValidationError
+
 from ..core.errors import Problem, ProblemList, ReportgenError
+from ..core.schema import ReportSettings, UnitInfo
+from ..core.schema import problems as schema_problems
 from ..core.i18n import _
-from .tables import Sheet, TableLayout, blank, read_csv, read_layouts, read_xlsx, read_yaml_tables
+from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts, read_xlsx,
+                     read_yaml_tables, stand_in)
 from ..core.workspace import Workspace
 
 from ..core.vocab import ATTRIBUTES, KIND_NAMES, KIND_UNITS, KINDS, PLAN_METHODS, QUALIFIERS, RANK_SCOPES  # noqa: F401
@@ -102,6 +107,8 @@ class Dataset:
     workspace: Workspace
     year: int                     # the report year (data/<year>/)
     units: dict[str, UnitYear]
+    #: things worth a look that stop nothing (hidden sheets, rows and columns whose data are used)
+    warnings: list[Problem] = field(default_factory=list)
 
     def tidy(self) -> pd.DataFrame:
         """All units' indicator values in one long table: unit, id, year, value and the metadata."""
@@ -113,7 +120,7 @@ class Dataset:
 
 
 IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "ranks", "lower",
-               "upper", "aliases", "note", "order", "source", "rank_source"]
+               "upper", "aliases", "note", "order", "source", "places", "rank_source", "row_hidden"]
 TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "attribute", "method", "note", "source"]
 
 
@@ -126,10 +133,66 @@ def _number(v):
         if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
             raise ValueError(v)
         return v
-    s = str(v).strip()
-    if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
-        return float(s) if "." in s else int(s)
-    raise ValueError(v)
+    parsed = number_text(v) if isinstance(v, str) else None
+    if parsed is None or parsed[2]:
+        raise ValueError(v)
+    d, places, _percent = parsed
+    return float(d) if places or "." in str(v) else int(d)
+
+
+def _value_cell(sheet: Sheet, rownum: int, col: int, v, measure: str, problems: ProblemList):
+    """A value cell as the person saw it: (number, decimals shown), None when blank or a stand-in
+    (— 待填 N/A …), or False after reporting why it cannot be used.
+
+    Percent cells hold the number shown (0.219 under 0.0% is 21.9); numbers stored as text are
+    read as typed (thousands separators, full-width digits, a % sign for a % indicator); a formula
+    whose result was never saved, an error value (#DIV/0!) or a date is reported, never read as blank.
+    """
+    at = sheet.where(rownum, col)
+    formula = sheet.formulas.get((rownum, col))
+    if formula is not None:
+        problems.add(at, _("公式 {formula} 没有保存计算结果，读不到数值").format(formula=formula),
+                     _("用 Excel 或 WPS 打开此文件并保存一次（会保存公式的计算结果），或把公式换成数值"))
+        return False
+    if blank(v) or stand_in(v):
+        return None
+    percent_units = ("%", "‰")
+    if isinstance(v, (_dt.datetime, _dt.date, _dt.time)):
+        shown = v.date().isoformat() if isinstance(v, _dt.datetime) else v.isoformat()
+        problems.add(at, _("单元格是日期格式（显示为 {shown}），不是数字").format(shown=shown),
+                     _("把单元格格式改为“常规”或“数值”，再填入数值"))
+        return False
+    if isinstance(v, str) and re.fullmatch(r"#(DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|SPILL!|CALC!|GETTING_DATA)", v.strip()):
+        problems.add(at, _("公式的结果是错误值 {value}").format(value=v.strip()),
+                     _("改正公式（如除数为零、引用失效），或填入数值"))
+        return False
+    if isinstance(v, bool):
+        problems.add(at, _("“{value}”不是数字").format(value=v), _("只填数字；没有数据就留空"))
+        return False
+    if isinstance(v, (int, float)):
+        if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+            return None
+        fmt = sheet.formats.get((rownum, col))
+        if fmt is not None and fmt.percent and measure not in percent_units:
+            problems.add(at, _("单元格格式为百分比（显示为 {shown}%），但指标单位是“{measure}”").format(
+                             shown=_fmt_bound(v), measure=measure),
+                         _("把单元格格式改为“常规”或“数值”，按“{measure}”填写数值").format(measure=measure))
+            return False
+        places = fmt.places if fmt is not None and fmt.places is not None else general_places(v)
+        if isinstance(v, float) and v.is_integer() and places == 0:
+            v = int(v)
+        return v, places
+    parsed = number_text(v)
+    if parsed is None:
+        problems.add(at, _("“{value}”不是数字").format(value=v),
+                     _("只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空"))
+        return False
+    d, places, percent = parsed
+    if percent and measure not in percent_units:
+        problems.add(at, _("“{value}”带百分号，但指标单位是“{measure}”").format(value=v, measure=measure),
+                     _("去掉百分号，按“{measure}”填写数值").format(measure=measure))
+        return False
+    return (float(d) if places else int(d)), places
 
 
 def _text(v) -> str:
@@ -289,7 +352,7 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
             problems.add(where("rank_scope"), _("排名范围“{value}”无效").format(value=scope),
                          _("填：{values}").format(values=_("、").join(RANK_SCOPES)))
         rank = None
-        if not blank(cell("rank")):
+        if not blank(cell("rank")) and not stand_in(cell("rank")):
             try:
                 rank = _number(cell("rank"))
                 if rank != int(rank) or rank < 1:
@@ -325,25 +388,25 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
         base = {"id": ind_id, "name": name, "measure": measure, "kind": kind, "precision": precision,
                 "rank_scope": scope, "rank": rank, "ranks": tuple(ranks), "lower": lower, "upper": upper,
                 "aliases": aliases, "note": _text(cell("note")), "order": order, "source": seen[ind_id],
-                "rank_source": where("rank") if rank is not None else ""}
+                "rank_source": where("rank") if "rank" in cols else "", "row_hidden": rownum in sheet.hidden_rows}
         any_value = False
         for y in years:
             col = cols[("year", y)]
             v = row[col] if col < len(row) else None
-            if blank(v):
+            at = sheet.where(rownum, col)
+            got = _value_cell(sheet, rownum, col, v, measure, problems)
+            if got is False:
                 continue
             any_value = True
-            try:
-                value = _number(v)
-            except ValueError:
-                problems.add(sheet.where(rownum, col), _("“{value}”不是数字").format(value=v),
-                             _("只填数字：单位写在“单位”列，说明写在“说明”列；没有数据就留空"))
+            if got is None:     # blank, or a stand-in such as — 待填 N/A: known missing, with its cell
+                out.append({**base, "year": y, "value": None, "places": None, "source": at})
                 continue
+            value, places = got
             bad = _range_problem(value, lower, upper, kind, measure)
             if bad:
-                problems.add(sheet.where(rownum, col), *bad)
+                problems.add(at, *bad)
                 continue
-            out.append({**base, "year": y, "value": value, "source": sheet.where(rownum, col)})
+            out.append({**base, "year": y, "value": value, "places": places, "source": at})
         if not any_value:
             out.append({**base, "year": None, "value": None})
     return out
@@ -380,7 +443,7 @@ def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
                          _("每个指标每年只填一个目标"))
             continue
         seen.add((ind_id, year))
-        if blank(cell("target")):
+        if blank(cell("target")) or stand_in(cell("target")):    # “待定”, “—” … are blank too
             problems.add(where("target"), _("指标“{id}”的{year}年目标值还没有填写").format(id=ind_id, year=year),
                          _("填写目标值（只填数字），或删去这一行（不设这个目标）"))
             continue
@@ -495,7 +558,8 @@ def _merge(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
         return newer
     if newer.empty:
         return older.reset_index(drop=True)
-    have = pd.MultiIndex.from_frame(newer[["id", "year"]].astype({"year": "Int64"}))
+    known = newer[newer["value"].notna()]    # a blank cell of the newer file does not hide an older value
+    have = pd.MultiIndex.from_frame(known[["id", "year"]].astype({"year": "Int64"}))
     extra = older[~pd.MultiIndex.from_frame(older[["id", "year"]].astype({"year": "Int64"})).isin(have)]
     if extra.empty:
         return newer
@@ -512,13 +576,12 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
         problems.problems.extend(exc.problems)
         return {}, {}
     try:
-        node = yamlio.compose(text)
-        data = yamlio.load(text)
+        data, node = yamlio.parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{rel}:{mark.line + 1}" if mark else rel,
                      _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
-                     _("检查缩进、冒号后的空格，以及含冒号的文字是否加了引号"))
+                     yamlio.hint(exc))
         return {}, {}
     if data is None:
         problems.add(rel, _("文件是空的"))
@@ -536,19 +599,29 @@ def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
         problems.add(ws.rel(path), _("缺少单位信息文件"), _("新建 data/units.yaml，写明单位编号、全称、简称"))
         return {}
     data, lines = read_yaml(path, ws, problems)
+    node = None
+    if data:
+        try:
+            node = yamlio.compose(path.read_text("utf-8"))
+        except yaml.YAMLError:
+            pass
     units = {}
     for uid, info in data.items():
         where = f"{ws.rel(path)}:{lines.get(uid, 0)}"
+        if not isinstance(uid, str) or not ID_RE.match(uid):
+            problems.add(where, _("单位编号“{unit}”无效").format(unit=uid),
+                         _("单位编号用小写英文字母、数字和下划线，以字母开头，与 data/年份/ 下的文件夹同名，如 lucheng"))
+            continue
         if not isinstance(info, dict) or not info.get("name"):
             problems.add(where, _("单位“{unit}”缺少全称（name）").format(unit=uid),
                          _("例如：\n    name: 鹿城区科学技术局\n    short_name: 区科技局"))
             continue
-        unknown = set(info) - {"name", "short_name", "region"}
-        if unknown:
-            problems.add(where, _("单位“{unit}”有未知的键：{keys}").format(unit=uid, keys=_("、").join(sorted(unknown))),
-                         _("可用：name、short_name、region"))
-        units[str(uid)] = Unit(str(uid), str(info["name"]), str(info.get("short_name") or info["name"]),
-                               str(info.get("region") or ""))
+        try:
+            checked = UnitInfo.model_validate(info)
+        except ValidationError as exc:
+            problems.problems += schema_problems(exc, UnitInfo, ws.rel(path), node, prefix=(uid,))
+            continue
+        units[str(uid)] = Unit(str(uid), checked.name, checked.short_name or checked.name, checked.region or "")
     return units
 
 
@@ -645,14 +718,24 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
     for folder in folders:
         uid = folder.name
         if uid not in units:
-            problems.add(ws.rel(folder), _("单位“{unit}”未在 data/units.yaml 中登记").format(unit=uid),
-                         _("在 data/units.yaml 中加上该单位的全称和简称"))
-            continue
+            if not any(p.where.startswith(ws.rel(ws.data / "units.yaml")) for p in problems.problems):
+                problems.add(ws.rel(folder), _("单位“{unit}”未在 data/units.yaml 中登记").format(unit=uid),
+                             _("在 data/units.yaml 中加上该单位的全称和简称"))
+            continue   # (when units.yaml itself has problems, those are the ones to fix)
         before = len(problems.problems)
         report_path = folder / "report.yaml"
         report, lines = ({}, {})
         if report_path.exists():
             report, lines = read_yaml(report_path, ws, problems)
+            if report:
+                try:
+                    ReportSettings.model_validate(report)
+                except ValidationError as exc:
+                    try:
+                        node = yamlio.compose(ws.read_text(report_path))
+                    except (yaml.YAMLError, ReportgenError):
+                        node = None
+                    problems.problems += schema_problems(exc, ReportSettings, ws.rel(report_path), node)
         else:
             problems.add(ws.rel(report_path), _("缺少报告文字文件 report.yaml"), _("参照示例工作区的 report.yaml 新建"))
         ryear = results_year(report, year, f"{ws.rel(report_path)}:{lines.get('results_year', 0)}", problems)
@@ -682,7 +765,7 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
         for uid in sorted(clean):
             validate(ws, result[uid], problems)
     problems.raise_if_any()
-    return Dataset(ws, year, result)
+    return Dataset(ws, year, result, problems.warnings)
 
 
 class LazyUnits(Mapping):
@@ -776,7 +859,8 @@ def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
                 continue
             lower = None if pd.isna(ind["lower"]) else ind["lower"]
             upper = None if pd.isna(ind["upper"]) else ind["upper"]
-            bad = _range_problem(row.target, lower, upper, ind["kind"], ind["measure"])
+            bad = None if row.target is None or pd.isna(row.target) else _range_problem(
+                row.target, lower, upper, ind["kind"], ind["measure"])
             if bad:
                 problems.add(row.source, *bad)
 

@@ -28,7 +28,9 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +75,67 @@ def blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
 
 
+# -- cells as people see them ---------------------------------------------------------------------
+#: Texts people type into a cell whose figure is not known yet: the cell counts as blank (missing).
+STAND_INS = frozenset({"—", "——", "－", "-", "--", "–", "/", "／", "…", "……", "待填", "待定", "暂无", "无",
+                       "未知", "空", "n/a", "na", "nan", "none", "null", "tbd", "?", "？", "#n/a"})
+
+
+def stand_in(v) -> bool:
+    """A text that stands for a missing figure (— 待填 N/A 暂无 …)."""
+    return isinstance(v, str) and unicodedata.normalize("NFKC", v).strip().lower() in STAND_INS
+
+
+@dataclass(frozen=True)
+class CellFormat:
+    """What Excel/WPS showed for a numeric cell: its number format, decimals and percent sign."""
+
+    code: str               # the number format, e.g. "0.0%", "#,##0.00", "General"
+    places: int | None      # decimals the format shows (None: General, as typed)
+    percent: bool = False   # the value was divided by 100 when typed (0.219 shown as 21.9%)
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def cell_format(code: str | None) -> CellFormat:
+    """Decimals and percent of an Excel number format (its first section, for positive numbers)."""
+    code = code or "General"
+    section = _QUOTED.sub("", code.split(";")[0])
+    if section.strip().lower() in ("general", "") or not re.search(r"[0#?]", section):
+        return CellFormat(code, None, "%" in section)
+    m = re.search(r"\.([0#?]*)", section)
+    places = len(m.group(1).replace("#", "").replace("?", "")) if m else 0
+    return CellFormat(code, places, "%" in section)
+
+
+def general_places(v: float) -> int:
+    """Decimals Excel's General format shows for ``v`` (up to 10 significant digits)."""
+    text = f"{float(v):.10g}"
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def number_text(v) -> tuple[Decimal, int, bool] | None:
+    """A number stored as text, as a person typed it: (value, decimals, had a percent sign), or None.
+
+    Full-width digits (２１．９), thousands separators (1,234.5 / １，２３４), spaces and a trailing
+    % are accepted.
+    """
+    s = unicodedata.normalize("NFKC", str(v)).strip().replace(" ", "")
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1]
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
+        return None
+    d = Decimal(s)
+    places = len(s.split(".")[1]) if "." in s else 0
+    return d, places, percent
+
+
 @dataclass
 class Sheet:
     """Cells of one table with their addresses kept for messages.
@@ -89,6 +152,13 @@ class Sheet:
     header_row: int = 1
     lines: dict[tuple[int, int], int] | None = None
     row_lines: dict[int, int] = field(default_factory=dict)
+    #: spreadsheets: (row, column) → the number format of numeric cells (percent cells hold the
+    #: number shown, 21.9 for a stored 0.219), the formula of cells whose result was never saved
+    formats: dict[tuple[int, int], CellFormat] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+    hidden: bool = False
 
     def where(self, row: int, col: int) -> str:
         if self.lines is not None:
@@ -198,6 +268,7 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
                     mb=unpacked // 2**20, m=MAX_XLSX_UNPACKED // 2**20), _("检查是否放错了文件；数据文件通常只有几十 KB"))
                 raise _Unreadable
             cache[path] = load_workbook(io.BytesIO(raw), data_only=True)
+            cache[(path, "raw")] = raw      # for a second look at formulas whose result was never saved
         except _Unreadable:
             cache[path] = None
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -221,17 +292,77 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
         if rng.max_row > hr:
             problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格"),
                          _("取消合并，并在每个单元格中填入各自的值"))
-    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    grid = [list(r) for r in ws.iter_rows()]
+    values = [[c.value for c in r] for r in grid]
     if len(values) < hr or all(blank(v) for v in values[hr - 1]):
         problems.add(f"{label}!A{hr}", _("工作表是空的或第一行没有表头") if hr == 1 else _("第{row}行（表头行）是空的").format(row=hr),
                      _("表头行填写：编号、指标名称、单位……"))
         return None
     header = _apply_rename(["" if blank(v) else str(v).strip() for v in values[hr - 1]], layout)
-    rows = [(i + hr + 1, (row + [None] * (len(header) - len(row)))[:max(len(header), len(row))])
-            for i, row in enumerate(values[hr:]) if not all(blank(v) for v in row)]
+    width = len(header)
+    formats: dict[tuple[int, int], CellFormat] = {}
+    rows = []
+    uncached: list[tuple[int, int]] = []
+    for i, cells in enumerate(grid[hr:]):
+        rownum = i + hr + 1
+        row = []
+        for c, cell in enumerate(cells):
+            v = cell.value
+            if isinstance(v, bool):
+                pass
+            elif isinstance(v, (int, float)) and cell.data_type == "n":
+                fmt = cell_format(cell.number_format)
+                if fmt.percent:     # stored 0.219 under 0.0%: the person typed and saw 21.9
+                    v = float(Decimal(repr(v)) * 100)
+                formats[(rownum, c)] = fmt
+            elif v is None and c < width:
+                uncached.append((rownum, c))
+            row.append(v)
+        if all(blank(v) for v in row):
+            continue
+        rows.append((rownum, (row + [None] * (width - len(row)))[:max(width, len(row))]))
+    kept = {r for r, _row in rows}
+    formulas = _uncached_formulas(path, cache, sheet, [(r, c) for r, c in uncached if r in kept]) if uncached else {}
+    hidden_rows = {r for r in kept if ws.row_dimensions[r].hidden}
+    hidden_columns = {c for c in range(width)
+                      if ws.column_dimensions[get_column_letter(c + 1)].hidden}
     if _long_cells(label, rows, hr, problems, letters=True):
         return None
-    return Sheet(label, header, rows, header_row=hr)
+    if ws.sheet_state != "visible":
+        problems.warn(label, _("工作表“{sheet}”是隐藏的，其中的数据照常使用").format(sheet=sheet),
+                      _("确认这张隐藏的工作表就是要用的数据；在 Excel/WPS 中右击工作表标签 →“取消隐藏”可查看"))
+    for r in sorted(hidden_rows):
+        problems.warn(f"{label}!A{r}", _("第{row}行是隐藏的，其中的数据照常使用").format(row=r),
+                      _("确认该行数据应当使用；不用的行请删除，而不是隐藏"))
+    for c in sorted(hidden_columns):
+        if header[c]:
+            problems.warn(f"{label}!{get_column_letter(c + 1)}{hr}",
+                          _("“{header}”列是隐藏的，其中的数据照常使用").format(header=header[c]),
+                          _("确认该列数据应当使用；不用的列请删除，而不是隐藏"))
+    return Sheet(label, header, rows, header_row=hr, formats=formats, formulas=formulas,
+                 hidden_rows=hidden_rows, hidden_columns=hidden_columns, hidden=ws.sheet_state != "visible")
+
+
+def _uncached_formulas(path: Path, cache: dict, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Which empty-looking cells hold a formula whose result was never saved (files written by
+    scripts, or by some tools, keep the formula alone): opened once more, formulas this time."""
+    key = (path, "formulas")
+    if key not in cache:
+        try:
+            cache[key] = load_workbook(io.BytesIO(cache[(path, "raw")]), data_only=False)
+        except Exception:  # noqa: BLE001 — opened fine a moment ago; without formulas, nothing to add
+            cache[key] = None
+    wb = cache[key]
+    if wb is None or sheet not in wb.sheetnames:
+        return {}
+    ws = wb[sheet]
+    out = {}
+    for r, c in cells:
+        v = ws.cell(row=r, column=c + 1).value
+        text = getattr(v, "text", v)    # array formulas are objects with .text
+        if isinstance(text, str) and text.startswith("="):
+            out[(r, c)] = text
+    return out
 
 
 # -- csv ------------------------------------------------------------------------------------------
@@ -286,13 +417,12 @@ def _yaml_document(path: Path, shown: str, problems: ProblemList):
         problems.add(shown, _("文件不是 UTF-8 编码"), _("用 UTF-8 编码另存此文件"))
         return None, None
     try:
-        node = yamlio.compose(text)
-        data = yamlio.load(text)
+        data, node = yamlio.parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(f"{shown}:{mark.line + 1}" if mark else shown,
                      _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
-                     _("检查缩进、冒号后的空格，以及含冒号的文字是否加了引号"))
+                     yamlio.hint(exc))
         return None, None
     if data is None:
         problems.add(shown, _("文件是空的"))

@@ -53,6 +53,7 @@ from ..core.errors import Problem, ReportgenError
 from ..core.i18n import N_, _
 from ..core.workspace import Workspace, read_input_text
 from ..model import Source, mark, source_of, strip_marks, traced
+from ..derive import figures as derive
 
 TEMPLATE_SUFFIX = ".md.j2"
 BUILTIN_PREFIX = "builtin/"
@@ -240,6 +241,7 @@ def _guard(where: str):
     """Set the per-render limits (loop budget, time) for everything run inside."""
     t1 = _where.set(where)
     t2 = _loop_budget.set([MAX_LOOP_ITEMS])
+    t3 = derive.PLACE.set(where)     # a missing figure printed here records where it is used
     try:
         left = _remaining()
         if left <= 0:
@@ -248,6 +250,7 @@ def _guard(where: str):
         with _time_limit(left, where):
             yield
     finally:
+        derive.PLACE.reset(t3)
         _loop_budget.reset(t2)
         _where.reset(t1)
 
@@ -474,7 +477,14 @@ class _Environment(ImmutableSandboxedEnvironment):
     def getattr(self, obj, attribute):
         if isinstance(obj, Undefined):  # name the missing name, not its internals
             obj._fail_with_undefined_error()
-        return super().getattr(obj, attribute)
+        value = super().getattr(obj, attribute)
+        if value is None:   # a blank value/rank/target prints as a named gap, never as None or nothing
+            if isinstance(obj, derive.Figure) and attribute in ("value", "rank", "prev"):
+                return derive.Blank(obj.gap("rank" if attribute == "rank" else "value",
+                                            obj.year - 1 if attribute == "prev" and obj.year else None))
+            if isinstance(obj, derive.Target) and attribute == "target":
+                return derive.Blank(obj.gap())
+        return value
 
     def getitem(self, obj, argument):
         if isinstance(obj, Undefined):
@@ -554,9 +564,11 @@ class _Undefined(StrictUndefined):
                 candidates = []
         hint = ""
         if name is not None and candidates:
-            close = difflib.get_close_matches(str(name), candidates, n=1, cutoff=0.6)
+            close = [c for c in difflib.get_close_matches(str(name), candidates, n=2, cutoff=0.6) if c != str(name)]
             if close:
                 hint = _("是否想用 '{name}'？").format(name=close[0])
+        if not hint and name is not None and isinstance(obj, dict):   # e.g. a part of report.yaml's narrative
+            hint = _("模板要用“{name}”：在 report.yaml 的相应位置加上“{name}:”这一项，或改正模板中的名称").format(name=name)
         where = f"'{name}'" if name is not None else _("该值")
         if obj is not None and name is not None:
             label = getattr(obj, "label", None)
@@ -819,8 +831,24 @@ def render_narrative(value, ctx: dict, where_of, ws: Workspace | None, path=()):
     if isinstance(value, list):
         return [render_narrative(v, ctx, where_of, ws, (*path, i)) for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: render_narrative(v, ctx, where_of, ws, (*path, k)) for k, v in value.items()}
+        out = _Section({k: render_narrative(v, ctx, where_of, ws, (*path, k)) for k, v in value.items()})
+        out.where, out.key = where_of(path), ".".join(str(p) for p in path)
+        return out
     return value
+
+
+class _Section(dict):
+    """A mapping of report.yaml's narrative (``plan:`` with ``opening:`` and ``sections:``). A
+    template that loops over it wanted a list: written as “key: value” lines, it would print its
+    keys (“一是sections”), so the loop stops naming the place instead."""
+
+    where = ""
+    key = ""
+
+    def __iter__(self):
+        raise ReportgenError(Problem(
+            self.where, _("“{key}”应为列表（每项一行，以“- ”开头），这里写成了“键: 值”的映射").format(key=self.key or "report"),
+            _("模板逐项使用“{key}”：把其下各行改为以“- ”开头的列表项").format(key=self.key or "report")))
 
 
 _ENV_CACHE: dict = {}

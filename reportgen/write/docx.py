@@ -25,7 +25,7 @@ from ..model import Banji, Chart, Document, Heading, Run, Source, Span, Table, p
 from .flow import BanjiItem, Blank, Break, ChartItem, Line, TableItem, flow
 from .style import PT_PER_MM, TWIPS_PER_PT, Style
 from . import docx_fonts
-from .layout import column_fractions, table_grid
+from .layout import DRAFT_MARK, column_fractions, table_grid
 
 STYLE_NAMES = {
     "title": "公文标题", "subtitle": "公文副标题", "recipient": "主送机关", "body": "公文正文",
@@ -233,7 +233,7 @@ class _Writer:
         self._run(p, after, "page_number")
 
     # -- content -----------------------------------------------------------------------------------
-    def _run(self, p, text: str, element: str, bold: bool = False):
+    def _run(self, p, text: str, element: str, bold: bool = False, mark: bool = False):
         if not text:
             return
         # Fonts, size, colour and spacing come from the paragraph's named style: a run carries
@@ -241,15 +241,17 @@ class _Writer:
         r = p.add_run(text)
         if bold:
             _set(pydocx.xml(r).get_or_add_rPr(), "b", RPR_ORDER)
+        if mark:    # a draft's missing figure: 【待填：…】 highlighted
+            _set(pydocx.xml(r).get_or_add_rPr(), "highlight", RPR_ORDER, val="yellow")
         return r
 
     def _runs(self, p, runs: list[Run], element: str, spans: list[Span] = ()) -> None:
         if not (self.review and spans):
             for r in runs:
-                self._run(p, r.text, element, bold=r.bold)
+                self._run(p, r.text, element, bold=r.bold, mark=r.mark)
             return
         for r, src in pieces(runs, list(spans)):
-            run = self._run(p, r.text, element, bold=r.bold)
+            run = self._run(p, r.text, element, bold=r.bold, mark=r.mark)
             if run is not None and src is not None:
                 self._comment(run, src)
 
@@ -471,6 +473,17 @@ class _Writer:
         body.append(sect)
 
 
+    def draft_mark(self) -> None:
+        """A draft says so at the top of every page (in the page-number face and size)."""
+        sec = self.doc.sections[0]
+        for header in (sec.header, sec.even_page_header):
+            header.is_linked_to_previous = False
+            p = header.paragraphs[0]
+            p.style = self._styles["page_number"]
+            _set(p._p.get_or_add_pPr(), "jc", PPR_ORDER, val="center")
+            self._run(p, DRAFT_MARK, "page_number", mark=True)
+
+
 def _set_settings_flag(settings_el, tag: str) -> None:
     if settings_el.find(qn(f"w:{tag}")) is None:
         settings_el.append(OxmlElement(f"w:{tag}"))
@@ -583,13 +596,15 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     w = _Writer(style, review, chart_font)
     w.setup()
     w.document(items if items is not None else flow(doc, style))
+    if doc.draft:
+        w.draft_mark()
     fonts = list(fonts) if style.docx_embed_fonts else []
     _font_table(w.doc, style, fonts)
     _compatibility(w.doc.settings.element, bool(fonts))
     author = doc.author or (doc.signature.name if doc.signature else "")
     props = w.doc.core_properties
     stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
-    props.title = doc.title
+    props.title = ("【草稿】" if doc.draft else "") + doc.title
     props.author = props.last_modified_by = author
     props.comments = ""
     props.created = props.modified = stamp

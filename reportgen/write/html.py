@@ -9,7 +9,7 @@ from .fonts import Resolution
 from ..model import Chart, Document, Run, Table
 from .flow import BanjiItem, Blank, Break, ChartItem, Line, TableItem, flow
 from .style import PT_PER_MM, Style
-from .layout import column_fractions
+from .layout import DRAFT_MARK, column_fractions
 
 ELEMENT_CLASSES = {
     "title": ".title", "subtitle": ".subtitle", "recipient": ".recipient", "body": "p, .body",
@@ -153,6 +153,8 @@ def _runs(runs: list[Run]) -> str:
         t = escape(cjk_breaks(r.text))
         if r.bold:
             t = f"<b>{t}</b>"
+        if r.mark:      # a draft's missing figure: 【待填：…】 highlighted
+            t = f'<mark class="pending">{t}</mark>'
         out.append(t)
     return "".join(out)
 
@@ -257,6 +259,13 @@ def html(doc: Document, style: Style, fonts: dict[str, Resolution], items: list 
     if items is None:
         items = flow(doc, style, _measure(style, fonts, "signature"))
     body = body_html(items, style, fonts)
+    rules = css(style, fonts, subsets)
+    title = doc.title
+    if doc.draft:   # every page of a draft says so, in the page number's face and size
+        pn = style.elements["page_number"]
+        rules += (f'\n@page {{ @top-center {{ content: "{DRAFT_MARK}"; font-family: {_family(fonts[pn.font], subsets)}; '
+                  f"font-size: {pn.size_pt}pt; background: yellow; }} }}\nmark.pending {{ background: yellow; }}")
+        title = "【草稿】" + title
     return ("<!DOCTYPE html>\n"
-            f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
-            f"<style>\n{css(style, fonts, subsets)}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+            f'<html lang="{doc.lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>\n{rules}\n</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")

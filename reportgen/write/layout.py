@@ -213,3 +213,8 @@ def balance_title(lines: list[str], style: Style, element: str = "title") -> tup
         if not ok:
             bad.append(line)
     return out, bad
+
+
+#: The mark every page of a draft carries (DOCX header, PDF top margin): a document with missing
+#: figures (``build --draft``) can never pass for the final one.
+DRAFT_MARK = "草稿——含待填数据，不得印发"

@@ -57,12 +57,9 @@ def unit_id_of(name: str) -> str:
     if len(place) > 2 and place[-1] in "县区市省":
         place = place[:-1]
     place = [part for part in re.split(r"[省市]", place) if part][-1] if place.strip("省市") else place
-    try:
-        from pypinyin import lazy_pinyin
+    from pypinyin import lazy_pinyin      # a dependency (pyproject.toml)
 
-        text = "".join(lazy_pinyin(place))
-    except ImportError:   # pragma: no cover - pypinyin is a dependency
-        text = place
+    text = "".join(lazy_pinyin(place))
     text = re.sub(r"[^a-z0-9_]", "", text.lower())
     if not _UNIT_ID.match(text):
         text = "unit" + (f"_{text}" if text else "")

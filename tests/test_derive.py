@@ -308,3 +308,38 @@ def test_every_template_filter_is_documented_with_an_example():
         target = {"rank": cnfmt.rank_phrase, "qualify": cnfmt.qualify, "date": cnfmt.fmt_date}.get(name, fn)
         doc = getattr(target, "__doc__", "") or ""
         assert ">>>" in doc, f"filter {name} has no example in its docstring"
+
+
+# ------------------------------------------------------------------ ranks across units of different results years
+def _copy_sample(tmp_path: Path) -> Path:
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(REPO / "data", ws / "data")
+    shutil.copy(REPO / "reportgen.yaml", ws / "reportgen.yaml")
+    return ws
+
+
+def test_peers_are_compared_at_the_asking_units_results_year(tmp_path):
+    """data/2021: ouhai sums up 2020, wenzhou_city 2021 (results_year: 2021). A rank compares the
+    units' values of one year — the asking unit's results year — never 2020 with 2021."""
+    ws = _copy_sample(tmp_path)
+    csv = ws / "data/2021/wenzhou_city/indicators.csv"
+    text = csv.read_text("utf-8")
+    assert "hte_count,高新技术企业数,家,总量,0,,2404," in text
+    # the city's own 2020 count (as a 2020 column value) is the one to compare with ouhai's 2020 figure
+    csv.write_text(text.replace("hte_count,高新技术企业数,家,总量,0,,2404,", "hte_count,高新技术企业数,家,总量,0,300,2404,"),
+                   "utf-8")
+    units = load(Workspace(ws), 2021).units
+    assert (units["ouhai"].year, units["wenzhou_city"].year) == (2020, 2021)
+    ouhai = derive.figures(units["ouhai"])
+    city = derive.figures(units["wenzhou_city"])
+    # ouhai 2020: 218 against the city's 2020: 300 → 2nd of 2, share 218/518
+    assert (ouhai["hte_count"].peer_rank, ouhai["hte_count"].peer_count) == (2, 2)
+    assert ouhai["hte_count"].share_text == "42.1%"
+    # the city's 2021 figure: no other unit has a 2021 value → not ranked (not 1st of 2 against 2020 figures)
+    assert (city["hte_count"].peer_rank, city["hte_count"].peer_count) == (None, 1)
+    assert city["hte_count"].peer_rank_text == "" and city["hte_count"].share_text == "—"
+    # sme_count: ouhai has 2020 only, the city 2021 only → neither is ranked
+    assert derive.figures(units["ouhai"])["sme_count"].peer_rank is None
+    assert city["sme_count"].peer_rank is None

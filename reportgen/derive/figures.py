@@ -282,7 +282,11 @@ def changes(uy: UnitYear) -> pd.DataFrame:
 
 
 def peer_table(peers: Mapping[str, UnitYear], year: int) -> pd.DataFrame:
-    """Ranks and shares of each unit's values among the units of one results year.
+    """Ranks and shares of each unit's values of one year (``year``) among the units.
+
+    Units of one report folder may sum up different years (report.yaml ``results_year``): every
+    unit's value is taken at ``year``, never at its own results year, so only values of the same
+    year are compared; a unit with no value for ``year`` is left out of the rank and the count.
 
     Index (unit, id); ``peer_rank`` (1 = largest; for 位次 1 = smallest), ``peer_count`` (units
     with a value) and ``share`` (% of the units' total, amounts only). NaN unless two or more
@@ -290,9 +294,11 @@ def peer_table(peers: Mapping[str, UnitYear], year: int) -> pd.DataFrame:
     """
     frames = []
     for uid, uy in peers.items():
-        ch = changes(uy)
-        frames.append(pd.DataFrame({"unit": uid, "id": ch.index, "kind": ch["kind"].to_numpy(),
-                                    "value": ch["value"].to_numpy()}))
+        # every unit's value of ``year`` (the asking unit's results year), whatever year its own
+        # report sums up: a unit without a value for that year is not ranked (and not counted)
+        m = meta(uy)
+        frames.append(pd.DataFrame({"unit": uid, "id": m.index, "kind": m["kind"].to_numpy() if len(m) else [],
+                                    "value": _column(wide(uy), int(year), m.index).to_numpy()}))
     if not frames:
         return pd.DataFrame(columns=["peer_rank", "peer_count", "share"])
     df = pd.concat(frames, ignore_index=True)

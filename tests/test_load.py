@@ -182,3 +182,27 @@ def test_units_without_problems_are_not_blamed_for_anothers(tmp_path):
     assert proc.returncode == 1
     assert "data/2021/ouhai/indicators.xlsx 指标!G3：“3.1四”不是数字" in proc.stderr
     assert "xinchang" not in proc.stderr and "发现" not in proc.stderr   # exactly one problem
+
+
+def test_an_earlier_reports_folder_may_not_hold_its_own_report_year(workspace):
+    """data/2023/lucheng sums up 2022: a 2023 column there belongs to the 2024 report (data/2024/)
+    and is named, not merged silently into the 2024 build."""
+    prev = workspace / "data/2023/lucheng"
+    prev.mkdir(parents=True)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "指标"
+    sheet.append(["编号", "指标名称", "单位", "类型", "精度", 2022, 2023])
+    sheet.append(["old_count", "旧表中的计数", "家", "总量", 0, 7, 9])
+    wb.save(prev / "indicators.xlsx")
+    proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "data/2023/lucheng/indicators.xlsx 指标!G1：年份列“2023”晚于本报告总结的年份 2022" in proc.stderr
+    assert not (workspace / "output/2024").exists() or not list((workspace / "output/2024").glob("*.docx"))
+    # its own results year (2022) is fine: the 2023 column removed, the build goes through
+    wb = load_workbook(prev / "indicators.xlsx")
+    wb["指标"].delete_cols(7)
+    wb.save(prev / "indicators.xlsx")
+    uy = load(Workspace(workspace), 2024).units["lucheng"]
+    rows = uy.indicators[uy.indicators["id"] == "old_count"]
+    assert list(zip(rows["year"], rows["value"])) == [(2022, 7)]

@@ -692,6 +692,17 @@ def results_year(report: dict, report_year: int, where: str, problems: ProblemLi
     return raw
 
 
+def _folder_results_year(ws: Workspace, folder: Path, report_year: int) -> int:
+    """The results year of an earlier report's folder (its report.yaml's ``results_year``, else
+    the year before its report year): the latest year its indicator table may hold."""
+    path = folder / "report.yaml"
+    report = {}
+    if path.exists():
+        quiet = ProblemList()          # that report's own build names its report.yaml's problems
+        report, _lines = read_yaml(path, ws, quiet)
+    return results_year(report, report_year, "", ProblemList())
+
+
 def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None) -> Dataset:
     """Read and validate every unit's inputs for the report of year ``year`` (data/<year>/).
 
@@ -742,7 +753,7 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
         ind, tgt, files = read_indicators(folder, ws, problems, ryear)
         # Values (and targets) of earlier years kept in their own folders join the table.
         for y, prev_folder in earlier_folders(ws, year, uid):
-            pind, ptgt, pfiles = read_indicators(prev_folder, ws, problems, y)
+            pind, ptgt, pfiles = read_indicators(prev_folder, ws, problems, _folder_results_year(ws, prev_folder, y))
             ind = _merge(ind, pind)
             if not ptgt.empty:
                 have = set(zip(tgt["id"], tgt["year"]))

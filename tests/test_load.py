@@ -206,3 +206,45 @@ def test_an_earlier_reports_folder_may_not_hold_its_own_report_year(workspace):
     uy = load(Workspace(workspace), 2024).units["lucheng"]
     rows = uy.indicators[uy.indicators["id"] == "old_count"]
     assert list(zip(rows["year"], rows["value"])) == [(2022, 7)]
+
+
+def test_a_peer_with_a_bad_cell_stops_the_documents_that_compare_units(workspace):
+    """鹿城's document ranks 新增高新技术企业 among the year's units; another unit has "约30" typed
+    into an unrelated cell: that unit may not silently drop out of the ranking (rank among 2 units
+    instead of 3). The comparing document stops and names the peer's file and cell; a document that
+    compares nothing is built."""
+    units = workspace / "data/units.yaml"
+    units.write_text(units.read_text("utf-8") + "unit_b:\n  name: 乙区科学技术局\n  short_name: 乙区科技局\n"
+                     "unit_c:\n  name: 丙区科学技术局\n  short_name: 丙区科技局\n", "utf-8")
+    year = workspace / "data/2024"
+    for uid, hte_new in (("unit_b", 50), ("unit_c", 20)):
+        shutil.copytree(year / "lucheng", year / uid)
+        wb = load_workbook(year / uid / "indicators.xlsx")
+        assert wb["指标"]["A7"].value == "hte_new"
+        wb["指标"]["F7"] = hte_new
+        if uid == "unit_c":
+            wb["指标"]["F3"] = "约30"       # rd_growth: a cell the ranking does not use
+        wb.save(year / uid / "indicators.xlsx")
+    report = year / "lucheng/report.yaml"
+    text = report.read_text("utf-8")
+    assert "全年新增高新技术企业{{ ind.hte_new }}、" in text
+    report.write_text(text.replace("全年新增高新技术企业{{ ind.hte_new }}、",
+                                   "全年新增高新技术企业{{ ind.hte_new }}（{{ ind.hte_new.peer_rank_text }}）、"), "utf-8")
+
+    proc = reportgen("-C", str(workspace), "build", "2024", "--unit", "lucheng", "--format", "docx")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "data/2024/unit_c/indicators.xlsx 指标!F3：“约30”不是数字" in proc.stderr
+    assert "内部错误" not in proc.stderr
+    assert not list((workspace / "output").rglob("鹿城*.docx"))
+
+    # unit_b's document compares nothing: unit_c's problem is not its business
+    proc = reportgen("-C", str(workspace), "build", "2024", "--unit", "unit_b", "--format", "docx")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    # unit_c fixed: 鹿城's 44 is second among the three units (50, 44, 20)
+    wb = load_workbook(year / "unit_c/indicators.xlsx")
+    wb["指标"]["F3"] = 30
+    wb.save(year / "unit_c/indicators.xlsx")
+    reportgen("-C", str(workspace), "build", "2024", "--unit", "lucheng", "--format", "docx", check=True)
+    doc = next((workspace / "output/2024").glob("鹿城*工作总结和*.docx"))
+    assert "全年新增高新技术企业44家（第2名）" in "".join(paragraphs(doc))

@@ -810,27 +810,40 @@ class LazyUnits(Mapping):
 
 
 def year_peers(ws: Workspace, year: int) -> dict[str, UnitYear]:
-    """Every unit of report year ``year`` whose data reads cleanly, as peers for comparisons across units
-    (what a unit loaded alone reads on first use); problems are left to each unit's own build."""
+    """Every unit of report year ``year``, as peers for comparisons across units (what a unit
+    loaded alone reads on first use). A unit whose data have problems is not left out of the
+    comparison: the first use raises, naming that unit's file and cell (see :func:`_other_units`)."""
     return _other_units(ws, year, read_units(ws, ProblemList()), set())
 
 
 def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str]) -> dict[str, UnitYear]:
-    """This year's data of the units not loaded; a unit with broken data is left out of the
-    comparison (its own build reports it)."""
+    """This year's data of the units not loaded, read when a document compares units (ranks and
+    shares across units). A unit whose data have problems would silently change every other unit's
+    rank and share: the comparison stops and names that unit's files and cells instead (documents
+    that compare nothing never read the other units, so they are unaffected)."""
     out = {}
+    broken = ProblemList()
     ydir = ws.year_dir(year)
     for folder in sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if folder.name in skip or folder.name not in units:
             continue
-        quiet = ProblemList()
+        found = ProblemList()
         report = {}
         if (folder / "report.yaml").exists():
-            report, _lines = read_yaml(folder / "report.yaml", ws, quiet)
-        ryear = results_year(report, year, "", quiet)
-        ind, tgt, _files = read_indicators(folder, ws, quiet, ryear)
-        if not quiet:
-            out[folder.name] = UnitYear(units[folder.name], ryear, ind, tgt, {}, {}, [], folder, report_year=year)
+            report, lines = read_yaml(folder / "report.yaml", ws, found)
+            where = f"{ws.rel(folder / 'report.yaml')}:{lines.get('results_year', 0)}"
+        else:
+            where = ws.rel(folder / "report.yaml")
+        ryear = results_year(report, year, where, found)
+        ind, tgt, _files = read_indicators(folder, ws, found, ryear)
+        if found:
+            broken.add(ws.rel(folder), _("文档要与同年的其他单位比较（排名、比重），但单位“{unit}”的数据有问题，"
+                                         "不能把它排除在比较之外").format(unit=units[folder.name].short_name or folder.name),
+                       _("先改正下面列出的{unit}的问题").format(unit=folder.name))
+            broken.problems += found.problems
+            continue
+        out[folder.name] = UnitYear(units[folder.name], ryear, ind, tgt, {}, {}, [], folder, report_year=year)
+    broken.raise_if_any()
     return out
 
 

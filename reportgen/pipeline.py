@@ -56,7 +56,7 @@ def _report_where(ws: Workspace, uy: UnitYear):
     try:   # the line where each narrative string starts, for messages (top-level keys' lines otherwise)
         from .check.consistency import passages
 
-        starts = {p.path: p.first_line for p in passages(report_path)}
+        starts = {p.path: p.first_line for p in passages(report_path, ws)}
     except Exception:  # noqa: BLE001 — unreadable files are reported by the reader
         starts = {}
 

@@ -161,3 +161,36 @@ def test_c15_a_link_inside_the_workspace_is_fine(ws):
     report.symlink_to(keep)
     code, out = cli(ws, "check", str(unit_year(ws)))
     assert code == 0, out
+
+
+def test_c16_check_to_do_list_quotes_nothing_from_outside(ws, tmp_path):
+    """`check` lists its to-dos before anything else: a report.yaml and a workbook linked from
+    outside the workspace are refused there too — no text of theirs in the list."""
+    from openpyxl import load_workbook
+
+    from reportgen.app.xlsxform import FILL
+
+    year = unit_year(ws)
+    unit = _unit(ws)
+    report = unit / "report.yaml"
+    text = report.read_text("utf-8")
+    assert "\nsummary:" in text
+    # a narrative naming the year before the results year: the to-do list quotes such passages
+    outside = _outside(tmp_path, "report.yaml", text.replace(
+        "\nsummary:", f"\nnote_x: {year - 2}年{SECRET}的活动\nsummary:", 1))
+    report.unlink()
+    report.symlink_to(outside)
+    # a workbook with a highlighted blank cell (a to-do) in a row named by the secret
+    book = unit / "indicators.xlsx"
+    wb = load_workbook(book)
+    wb["指标"].append(["secret_row", SECRET, "家", "总量", 0, None])
+    wb["指标"].cell(wb["指标"].max_row, 6).fill = FILL
+    moved = tmp_path / "elsewhere" / "indicators.xlsx"
+    wb.save(moved)
+    book.unlink()
+    book.symlink_to(moved)
+
+    proc = reportgen("-C", str(ws), "check", str(year))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+    assert "工作区之外" in proc.stderr and "report.yaml" in proc.stderr and "indicators.xlsx" in proc.stderr

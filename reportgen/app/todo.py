@@ -14,7 +14,9 @@ depends on the data being valid; the reader's own problems are reported after it
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from ..core.errors import ProblemList
 from ..core.i18n import _
 from ..core.workspace import Workspace
 from ..read.load import DATA_FILES, _layouts, read_indicators, read_yaml, results_year
-from ..read.tables import blank
+from ..read.tables import MAX_XLSX_UNPACKED, blank
 from . import xlsxform
 
 VALUE, TARGET, NARRATIVE = "value", "target", "narrative"
@@ -58,8 +60,13 @@ def _xlsx_cells(ws: Workspace, path: Path, layouts, results: int, report_year: i
     out: list[Todo] = []
     covered: set = set()
     try:
-        wb = load_workbook(path)
-    except Exception:     # the reader reports a damaged file
+        # through the workspace (inside it, size-limited) and unpacked within the reader's bound
+        raw = ws.read_bytes(path)
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_XLSX_UNPACKED:
+                return out, covered
+        wb = load_workbook(io.BytesIO(raw))
+    except Exception:     # the reader reports a file outside the workspace, too large or damaged
         return out, covered
     rel = ws.rel(path)
     for table, kind in (("指标", VALUE), ("目标", TARGET)):
@@ -93,7 +100,7 @@ def _narrative(ws: Workspace, path: Path, results: int) -> list[Todo]:
     out = []
     rel = ws.rel(path)
     try:
-        found = passages(path)
+        found = passages(path, ws)
     except Exception:     # a YAML error: the reader reports it
         return out
     for p in found:
@@ -143,7 +150,7 @@ def todo_list(ws: Workspace, year: int) -> list[Todo]:
                     out.append(Todo(TARGET, problem.where, problem.message))
             used = set()
             try:
-                for p in passages(report_path) if report_path.exists() else []:
+                for p in passages(report_path, ws) if report_path.exists() else []:
                     # ind.x prints the results year's value; ind.x.at(2020) and ind.x.prev do not
                     current = set(_CURRENT_USE.findall(_EXPR_INNER(p.text)))
                     used |= {key for cat, _y, key in _references(p.text) if cat == "ind" and key in current}

@@ -23,7 +23,7 @@ from jinja2.exceptions import TemplateSyntaxError
 
 from ..core import cnfmt
 from ..core import yamlio
-from ..core.errors import Problem, ProblemList
+from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
 
@@ -60,9 +60,10 @@ class Passage:
         return self.first_line
 
 
-def passages(path: Path) -> list[Passage]:
-    """Every narrative string of a report.yaml, with its lines (settings keys skipped)."""
-    text = path.read_text("utf-8")
+def passages(path: Path, ws: Workspace) -> list[Passage]:
+    """Every narrative string of a report.yaml, with its lines (settings keys skipped). The file is
+    read through the workspace (inside it, size-limited, UTF-8): a ReportgenError otherwise."""
+    text = ws.read_text(path)
     root = yamlio.compose(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
@@ -165,8 +166,8 @@ def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
     if not path.is_file():
         return
     try:
-        found = passages(path)
-    except (yaml.YAMLError, UnicodeDecodeError):
+        found = passages(path, ws)
+    except (yaml.YAMLError, UnicodeDecodeError, ReportgenError):
         return  # reported by the reader
     rel = ws.rel(path)
     ind_ids = list(dict.fromkeys(uy.indicators["id"]))
@@ -290,7 +291,7 @@ def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
     rel = ws.rel(path)
     problems: list[Problem] = []
     patterns = [(fig, pat) for fig in figs.values() if fig.value is not None and (pat := _figure_pattern(fig))]
-    for p in passages(path):
+    for p in passages(path, ws):
         # Jinja expressions print values from the sheet: mask them (keeping their width) so that
         # neither their digits nor the text around them are taken for typed figures.
         compact = _WS.sub("", p.text)

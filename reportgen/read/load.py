@@ -476,7 +476,10 @@ def _target_rows(sheet: Sheet, problems: ProblemList) -> list[dict]:
 
 def _layouts(ws: Workspace, folder: Path, problems: ProblemList) -> dict[str, TableLayout]:
     standard = {"指标": set(INDICATOR_HEADERS), "目标": set(TARGET_HEADERS)}
-    return read_layouts([ws.data / "columns.yaml", folder / "columns.yaml"], ws.rel, standard, problems)
+    paths = [ws.data / "columns.yaml", folder / "columns.yaml"]
+    if _outside(ws, paths, problems):     # a mapping file leading outside the workspace is not read
+        paths = []
+    return read_layouts(paths, ws.rel, standard, problems)
 
 
 def _outside(ws: Workspace, paths: list[Path], problems: ProblemList) -> bool:

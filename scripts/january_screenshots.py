@@ -23,7 +23,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "january-guide.md"
-YELLOW = "FFFFF2CC"
 
 
 def reportgen(*args: str, cwd: Path) -> None:
@@ -46,13 +45,16 @@ def example_numbers() -> tuple[dict, dict]:
 
 
 def fill(workbook: Path, values: dict, targets: dict) -> None:
+    """Fill every yellow cell (the cells ``reportgen`` marks to fill) with the guide's numbers."""
     from openpyxl import load_workbook
+
+    from reportgen.app.xlsxform import is_to_fill
 
     wb = load_workbook(workbook)
     for sheet, numbers in ((wb["指标"], values), (wb["目标"], targets)):
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if cell.fill.fgColor.rgb == YELLOW and cell.value is None:
+                if is_to_fill(cell) and cell.value is None:
                     cell.value = numbers[row[0].value]
     wb.save(workbook)
 

@@ -5,15 +5,27 @@ person fills the yellow cells."""
 import re
 import shlex
 import sys
-from pathlib import Path
 
 import docx
-from openpyxl import load_workbook
 
 from conftest import REPO, reportgen
 
 GUIDE = REPO / "docs" / "january-guide.md"
-YELLOW = "FFFFF2CC"
+
+
+def _screenshots_script():
+    """scripts/january_screenshots.py: the one reading of the guide's example numbers and the one
+    way of filling the yellow cells, shared by the screenshots and this test."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("january_screenshots", REPO / "scripts/january_screenshots.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_script = _screenshots_script()
+example_numbers, fill = _script.example_numbers, _script.fill
 
 
 def steps(text: str):
@@ -29,31 +41,9 @@ def steps(text: str):
     return out
 
 
-def example_numbers(text: str) -> tuple[dict, dict]:
-    """The guide's table of example numbers: {id: value of 2024}, {id: target for 2025}."""
-    values, targets = {}, {}
-    for row in re.finditer(r"(?m)^\| ([a-z_]+) \| [^|]+ \|\s*([\d.]*)\s*\|\s*([\d.]*)\s*\|$", text):
-        number = lambda s: float(s) if "." in s else int(s)
-        if row.group(2):
-            values[row.group(1)] = number(row.group(2))
-        if row.group(3):
-            targets[row.group(1)] = number(row.group(3))
-    return values, targets
-
-
-def fill(workbook: Path, values: dict, targets: dict) -> None:
-    wb = load_workbook(workbook)
-    for sheet, numbers in ((wb["指标"], values), (wb["目标"], targets)):
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if cell.fill.fgColor.rgb == YELLOW and cell.value is None:
-                    cell.value = numbers[row[0].value]
-    wb.save(workbook)
-
-
 def test_every_command_of_the_january_guide_runs_as_written(tmp_path):
     text = GUIDE.read_text("utf-8")
-    values, targets = example_numbers(text)
+    values, targets = example_numbers()
     assert len(values) == 6 and len(targets) == 5
     cwd = tmp_path
     ran = []

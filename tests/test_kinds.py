@@ -294,8 +294,11 @@ def test_progress_table_once_actual_years_are_entered(tmp_path):
         if value is not None:
             sheet.cell(r, col).value = value
     wb.save(xlsx)
-    reportgen("-C", str(ws), "build", "2022", "--unit", "ouhai", "--format", "docx", check=True)
-    path = next((ws / "output/2022").glob(f"{OUHAI}.docx"))
+    # the narrative still prints 2021 values not entered: the final build is refused (issue 9),
+    # a draft marks them 【待填】 and the tables are checked on it
+    assert reportgen("-C", str(ws), "build", "2022", "--unit", "ouhai", "--format", "docx").returncode == 1
+    reportgen("-C", str(ws), "build", "2022", "--unit", "ouhai", "--format", "docx", "--draft", check=True)
+    path = next((ws / "output/2022").glob(f"{OUHAI}（草稿）.docx"))
     paras = body(path)
     assert "3.“十四五”科技创新主要指标实施进度" in paras and "附件3" in paras
     progress = tables(path)[2]
@@ -312,7 +315,7 @@ def test_progress_table_once_actual_years_are_entered(tmp_path):
     text = re.sub(r"(?m)^template: .*$", "template: plan_progress", report.read_text("utf-8"))
     text = re.sub(r"(?m)^title: .*$", "title: 瓯海区“十四五”科技发展规划主要指标实施进度（{{ year }}年）", text)
     report.write_text(text, "utf-8")
-    reportgen("-C", str(ws), "build", "2022", "--unit", "ouhai", "--format", "docx", check=True)
+    reportgen("-C", str(ws), "build", "2022", "--unit", "ouhai", "--format", "docx", "--draft", check=True)
     paras = body(next((ws / "output/2022").glob("*实施进度*.docx")))
     assert paras[:2] == ["瓯海区“十四五”科技发展规划", "主要指标实施进度（2021年）"]   # one title line, balanced
     assert paras[2] == "一、主要指标总体进展"

@@ -824,6 +824,11 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
             inputs_cache[(unit, peers)] = fp.unit_inputs(unit, peers)
         return inputs_cache[(unit, peers)]
 
+    def key_of(unit: str, fmt: str, inputs: dict, template: str) -> str:
+        key = fp.key(unit, fmt, inputs, template)
+        # a draft is another output: a later final build must not take it as up to date
+        return _digest(f"{key}\0draft".encode()) if draft else key
+
     names = _unit_names(ws)
     for job in selected:
         by_doc.setdefault((job.unit, job.template), []).append(job.format)
@@ -832,9 +837,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         # A document whose last build read no other unit (no rank or share across units) depends
         # on its own unit's files only: another unit's edit does not rebuild it.
         inputs = inputs_of(unit, bool(entry.get("reads_peers", True)))
-        keys = {f: fp.key(unit, f, inputs, template) for f in fmts}
-        if draft:   # a draft is another output: a later final build must not take it as up to date
-            keys = {f: _digest(f"{k}\0draft".encode()) for f, k in keys.items()}
+        keys = {f: key_of(unit, f, inputs, template) for f in fmts}
         fresh = [] if force or review else [f for f in fmts if _unchanged(out_dir, (entry.get("outputs") or {}).get(f), keys[f])]
         if fresh:
             skipped.append(Outcome(unit, tuple(fresh), template, name=names.get(unit, ""), title=entry.get("title"),
@@ -859,7 +862,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     def done(oc: Outcome) -> None:
         if oc.keys and not oc.failed:     # built: keyed by what this build really read
             oc.inputs = inputs_of(oc.unit, oc.reads_peers)
-            oc.keys = {f: fp.key(oc.unit, f, oc.inputs, oc.template) for f in oc.keys}
+            oc.keys = {f: key_of(oc.unit, f, oc.inputs, oc.template) for f in oc.keys}
         elif not oc.inputs:
             oc.inputs = inputs_of(oc.unit)
         oc.name = oc.name or names.get(oc.unit, "")

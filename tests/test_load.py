@@ -241,6 +241,12 @@ def test_a_peer_with_a_bad_cell_stops_the_documents_that_compare_units(workspace
     proc = reportgen("-C", str(workspace), "build", "2024", "--unit", "unit_b", "--format", "docx")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
+    # the whole year (one worker per unit, peers read once per process): the same for 鹿城
+    proc = reportgen("-C", str(workspace), "build", "2024", "--format", "docx")
+    assert proc.returncode == 3, proc.stdout + proc.stderr          # some built, some failed
+    assert "data/2024/unit_c/indicators.xlsx 指标!F3：“约30”不是数字" in proc.stderr
+    assert not list((workspace / "output").rglob("鹿城*.docx"))
+
     # unit_c fixed: 鹿城's 44 is second among the three units (50, 44, 20)
     wb = load_workbook(year / "unit_c/indicators.xlsx")
     wb["指标"]["F3"] = 30

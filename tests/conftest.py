@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,18 @@ def reportgen(*args, cwd=None, env=None, check=False):
     if check and proc.returncode != 0:
         raise AssertionError(f"reportgen {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+RUN_LOG = re.compile(r"run(-\d+-of-\d+)?\.json")
+
+
+def written_files(folder: Path) -> dict[str, bytes]:
+    """The files a build left in an output folder (relative path → bytes), without the run's
+    log for pipelines (run.json: timings and statuses, written for failed runs too)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not RUN_LOG.fullmatch(p.name)}
 
 
 def under_ci() -> bool:

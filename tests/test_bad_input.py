@@ -1,13 +1,14 @@
 """Broken inputs: each gives a precise message (file, sheet and cell, or line), a non-zero exit,
 no output, and the user's files untouched."""
 
+import json
 import hashlib
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import reportgen
+from conftest import reportgen, written_files
 
 XLSX = Path("data/2024/lucheng/indicators.xlsx")
 REPORT = Path("data/2024/lucheng/report.yaml")
@@ -170,7 +171,7 @@ def unit_changed(ws):
 def bad_template_name(ws):
     text = (ws / REPORT).read_text("utf-8").replace("template: summary_plan", "template: no_such")
     (ws / REPORT).write_text(text, "utf-8")
-    return "找不到模板 no_such.md.j2"
+    return "没有模板（文档种类）no_such"
 
 
 # -- the indicator catalogue: ranges, kinds and units, years, targets, YAML/CSV files, column mapping --
@@ -333,7 +334,7 @@ def mapping_names_missing_sheet(ws):
 
 def report_not_utf8(ws):
     (ws / REPORT).write_bytes((ws / REPORT).read_text("utf-8").encode("gb18030"))
-    return "data/2024/lucheng/report.yaml：文件不是 UTF-8 编码"
+    return "data/2024/lucheng/report.yaml:1：文件不是 UTF-8 编码"
 
 
 def unit_without_name(ws):
@@ -368,7 +369,11 @@ def test_broken_input_is_reported_and_nothing_is_written(workspace, breaker):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert not list((workspace / "output").rglob("*.*")), "a failed build wrote output"
+    assert not written_files(workspace / "output"), "a failed build wrote output"
+    # the run's log, for pipelines, says the document failed and why
+    record = json.loads((workspace / "output/2024/run.json").read_text("utf-8"))
+    assert record["status"] == "failed" and record["exit_code"] == 1
+    assert all(d["status"] == "failed" and d["reasons"] for d in record["documents"])
     assert digest(workspace) == before, "the build modified the user's inputs"
     check = reportgen("-C", str(workspace), "check", "2024")
     assert check.returncode == 1 and expected in check.stderr
@@ -385,10 +390,14 @@ def test_all_problems_are_reported_in_one_run(workspace):
 
 def test_failed_build_keeps_previous_good_output(workspace):
     reportgen("-C", str(workspace), "build", "2024", check=True)
-    good = {p.name: p.read_bytes() for p in (workspace / "output/2024").iterdir()}
+    out = workspace / "output/2024"
+    good = {k: v for k, v in written_files(out).items() if k != "manifest.json"}
     text_in_numeric(workspace)
     assert reportgen("-C", str(workspace), "build", "2024").returncode == 1
-    assert {p.name: p.read_bytes() for p in (workspace / "output/2024").iterdir()} == good
+    assert {k: v for k, v in written_files(out).items() if k != "manifest.json"} == good
+    # the manifest keeps the good files' records and says the rebuild failed
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert any("failed" in entry for entry in manifest["documents"].values())
 
 
 def test_missing_year_names_folder_and_command(workspace):

@@ -355,7 +355,22 @@ def hidden_row_blank(ws):
     return [at(ws, "hte_new") + "：“新增高新技术企业”的"]
 
 
-STOPS = [blank_value, stand_in("—"), stand_in("待填"), stand_in("N/A"), stand_in("暂无"), stand_in("－"),
+def peer_rank_own_value_blank(ws):
+    # the rank among the workspace's units is printed alone: a blank own value must not print ""
+    report = edit_report(ws, "全年新增高新技术企业{{ ind.hte_new }}、", "全年新增高新技术企业数量居{{ ind.hte_new.peer_rank_text }}、")
+    line = line_of(report, "peer_rank_text")
+    where = set_cell(ws, "hte_new", None)
+    return [where + "：“新增高新技术企业”的", "数值是空的", f"report.yaml:{line - 1}（summary.2）"]
+
+
+def share_own_value_stand_in(ws):
+    # the share of the units' total is printed alone: a stand-in own value must not print "—"
+    edit_report(ws, "向科技企业贷款{{ ind.tech_loans }}", "向科技企业贷款占全区{{ ind.tech_loans.share_text }}")
+    where = set_cell(ws, "tech_loans", "待填")
+    return [where + "：“向科技企业贷款”的", "数值是空的"]
+
+
+STOPS = [peer_rank_own_value_blank, share_own_value_stand_in, blank_value, stand_in("—"), stand_in("待填"), stand_in("N/A"), stand_in("暂无"), stand_in("－"),
          stand_in("/"), blank_rank, stand_in_rank, blank_value_names_the_line, formula_without_result,
          formula_error_value, date_in_value_cell, percent_format_on_count, percent_sign_on_count, words_in_value,
          blank_target, stand_in_target, typed_figure_drift, typed_growth_short_form, typed_amount_other_unit,
@@ -540,6 +555,15 @@ def test_draft_marks_every_missing_figure(ws):
     with pdfplumber.open(pdf) as p:
         first = p.pages[0].extract_text() + "\n".join(page.extract_text() for page in p.pages[1:])
     assert "草稿——含待填数据，不得印发" in first and "【待填：新增高新技术企业】" in first.replace("\n", "")
+
+
+def test_draft_marks_a_peer_rank_whose_own_value_is_missing(ws):
+    peer_rank_own_value_blank(ws)
+    code, out = run(ws, "build", year_arg(ws), "--unit", "lucheng", "--format", "docx", "--draft")
+    assert code == 0, out
+    path = next((ws / "output" / year_arg(ws)).glob("*工作总结和*（草稿）.docx"))
+    body = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "全年新增高新技术企业数量居【待填：新增高新技术企业】、" in body
 
 
 def test_final_build_after_a_draft_is_refused_until_filled(ws):

@@ -590,14 +590,20 @@ class Figure:
 
     @property
     def peer_rank_text(self) -> str:
-        """Rank among the workspace's units of the year: 第2名 (empty with fewer than two units)."""
+        """Rank among the workspace's units of the year: 第2名 (empty with fewer than two units;
+        a gap when this unit's own value is missing — its rank cannot be known)."""
+        if _num(self.value) is None:
+            return self._traced(_gap(self.gap()), f"在本工作区{self.year}年各单位中的排名（本单位数值缺失）")
         text = cnfmt.rank_phrase(self.peer_rank)
         return self._traced(text, f"在本工作区{self.year}年有数值的{self.peer_count}个单位中排名",
                             value=self.peer_rank) if text else text
 
     @property
     def share_text(self) -> str:
-        """Share of the units' total: 35.2% (— when not defined)."""
+        """Share of the units' total: 35.2% (— when not defined: not an amount, or too few units;
+        a gap when this unit's own value is missing)."""
+        if self.kind == "amount" and _num(self.value) is None:
+            return self._traced(_gap(self.gap()), f"占本工作区{self.year}年各单位合计的比重（本单位数值缺失）")
         return self._traced(cnfmt.fmt_percent(self.share, 1),
                             f"占本工作区{self.year}年{self.peer_count}个单位合计的比重，保留1位", value=self.share)
 

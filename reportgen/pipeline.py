@@ -385,10 +385,16 @@ def write_together(files: dict[Path, bytes]) -> None:
         for path, tmp in temps.items():
             current = path
             if path.exists() or path.is_symlink():
+                # The old file is kept aside as a second (hard) link, so the final name holds the
+                # old file or the new one at every instant: a build killed here loses nothing (the
+                # cleaner may delete the extra link). Without hard links, it is moved aside.
                 aside = tempfile.mktemp(prefix=_temp_prefix(path.name), suffix=TEMP_SUFFIX, dir=path.parent)
-                os.rename(path, aside)
+                try:
+                    os.link(path, aside, follow_symlinks=False)
+                except (OSError, NotImplementedError):
+                    os.rename(path, aside)
                 kept[path] = aside
-            os.rename(tmp, path)
+            os.replace(tmp, path)
             placed.append(path)
     except BaseException as exc:
         for path in reversed(placed):

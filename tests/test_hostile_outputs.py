@@ -149,3 +149,36 @@ def test_o09_output_path_through_a_file_is_named(ws):
     blocker.write_text("x")
     code, out = cli(ws, "build", str(unit_year(ws)), "--format", "docx", "--out", str(blocker / "sub"))
     assert code != 0 and "blocker" in out and "内部错误" not in out
+
+
+def test_o10_a_build_killed_while_replacing_a_file_loses_nothing(tmp_path):
+    """SIGKILL at the worst moment — the old file set aside, the new one not yet in place — and
+    then the next build's clean-up of a dead build's leftovers: the good old file is still there."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "报告.docx"
+    target.write_bytes(b"good old bytes")
+    code = ("import os, signal, sys\n"
+            "from pathlib import Path\n"
+            "from reportgen import pipeline\n"
+            f"target = {str(target)!r}\n"
+            "def killed_when_placing(real):\n"
+            "    def move(src, dst, *a, **k):\n"
+            "        if str(dst) == target:                  # the new file about to take the name\n"
+            "            os.kill(os.getpid(), signal.SIGKILL)\n"
+            "        return real(src, dst, *a, **k)\n"
+            "    return move\n"
+            "os.replace, os.rename = killed_when_placing(os.replace), killed_when_placing(os.rename)\n"
+            f"pipeline.write_together({{Path({str(target)!r}): b'new bytes'}})\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert target.read_bytes() == b"good old bytes"
+    from reportgen.pipeline import clean_stale_temp_files
+
+    clean_stale_temp_files(out)
+    assert target.read_bytes() == b"good old bytes"
+    assert sorted(p.name for p in out.iterdir()) == ["报告.docx"]

@@ -431,3 +431,22 @@ def test_tracing_changes_no_byte_of_the_final_outputs(prov_ws, sample_docs, monk
                 assert a == b, (uid, template)
                 checked += 1
     assert checked == len(sample_docs) >= 7
+
+
+def test_a_review_copy_saved_by_a_reviewer_is_never_deleted(workspace):
+    """A 核对稿 the reviewer opened and saved (its bytes are no longer the ones reportgen wrote)
+    is kept when the document is rebuilt without --review, and the build says it is out of date."""
+    year = _lucheng_year(workspace)
+    folder = workspace / "output" / str(year)
+    reportgen("-C", str(workspace), "build", str(year), "--format", "docx", "--review", check=True)
+    review = next(folder.glob("*（核对稿）.docx"))
+    from docx import Document
+
+    annotated = Document(str(review))
+    annotated.add_paragraph("审核意见：第3段数字已核对。")
+    annotated.save(str(review))
+    saved = review.read_bytes()
+    proc = reportgen("-C", str(workspace), "build", str(year), "--format", "docx", "--force", check=True)
+    assert review.read_bytes() == saved
+    assert "未删除" in proc.stdout + proc.stderr
+    assert not list(folder.glob("*（来源）.xlsx"))     # the untouched sources table is removed

@@ -462,6 +462,10 @@ def merge_manifest(out_dir: Path, fp: Fingerprint, outcomes: list["Outcome"]) ->
             if oc.keys:                      # built now (not skipped): what it read
                 entry["reads_peers"] = oc.reads_peers
             entry.setdefault("outputs", {}).update(oc.records)
+            if oc.extra_records:
+                entry["review_files"] = oc.extra_records
+            elif oc.keys:                    # rebuilt without --review: its review files are gone or stale
+                entry.pop("review_files", None)
         for unit in list(docs):
             outputs = docs[unit].get("outputs") or {}
             for fmt in list(outputs):
@@ -574,6 +578,7 @@ class Outcome:
     rss_kb: int = 0                      # that process's memory after it (resident, and peak so far)
     peak_rss_kb: int = 0
     extras: dict[str, str] = field(default_factory=dict)   # 核对稿, 来源表: kind → file name
+    extra_records: dict[str, dict] = field(default_factory=dict)   # kind → {path, sha256} for the manifest
     reads_peers: bool = True             # the document read other units' data (ranks, shares)
     data: dict[str, bytes] = field(default_factory=dict, repr=False)   # rendered, not yet written
     keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -643,6 +648,30 @@ def run_task(task: Task) -> Outcome:
     return oc
 
 
+def _drop_stale_review_files(oc: Outcome, out_dir: Path, stem: str) -> None:
+    """A rebuilt document's old 核对稿 and 来源表 no longer match its inputs: remove them — but
+    only the bytes this tool wrote (their sha256 is in the manifest). A copy a reviewer opened and
+    saved (comments answered in Word/WPS), or a file of the user's that happens to bear the name,
+    is kept, with a warning that it is out of date."""
+    recorded = {}
+    for entry in (read_manifest(out_dir).get("documents") or {}).values():
+        for rec in (entry.get("review_files") or {}).values():
+            recorded[rec.get("path")] = rec.get("sha256")
+    for suffix in REVIEW_FILES.values():
+        stale = out_dir / (stem + suffix)
+        if not stale.is_file() or stale.is_symlink():
+            continue
+        try:
+            ours = recorded.get(stale.name) == hashlib.sha256(stale.read_bytes()).hexdigest()
+        except OSError:
+            ours = False
+        if ours:
+            stale.unlink()
+        else:
+            oc.warnings.append(str(Problem(str(stale), _("与重新生成的文档不再一致（输入已变），且不是 reportgen 写出的原样文件，未删除"),
+                                           _("核对完后自行删除，或用 build --review 重新生成核对稿"))))
+
+
 def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
     """Write a built document's files — all or none — after checking their names.
 
@@ -674,14 +703,12 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
         oc.problems = [str(p) for p in exc.problems]
         return
     if "review" not in data:   # a review copy made from earlier inputs would no longer match
-        for suffix in REVIEW_FILES.values():
-            stale = out_dir / (safe_filename(name) + suffix)
-            if stale.is_file() and not stale.is_symlink():
-                stale.unlink()
+        _drop_stale_review_files(oc, out_dir, safe_filename(name))
     for fmt, path in files.items():
         claimed[path.name] = me
         if fmt not in oc.keys:
             oc.extras[fmt] = path.name
+            oc.extra_records[fmt] = {"path": path.name, "sha256": hashlib.sha256(data[fmt]).hexdigest()}
             continue
         oc.records[fmt] = {"path": path.name, "sha256": hashlib.sha256(data[fmt]).hexdigest(),
                            "size": len(data[fmt]), "key": oc.keys[fmt]}

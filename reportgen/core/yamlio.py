@@ -171,6 +171,15 @@ def load(text: str):
         loader.dispose()
 
 
+def syntax_problem(exc: yaml.YAMLError, where: str):
+    """The problem of a file that is not valid YAML: named at its line, with a hint."""
+    from .errors import Problem
+
+    mark = getattr(exc, "problem_mark", None)
+    return Problem(f"{where}:{mark.line + 1}" if mark else where,
+                   _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc), hint(exc))
+
+
 def hint(exc: yaml.YAMLError) -> str:
     """How to fix a YAML error, for messages."""
     if isinstance(exc, YamlError):

@@ -581,10 +581,7 @@ def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, d
     try:
         data, node = yamlio.parse(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.add(f"{rel}:{mark.line + 1}" if mark else rel,
-                     _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
-                     yamlio.hint(exc))
+        problems.problems.append(yamlio.syntax_problem(exc, rel))
         return {}, {}
     if data is None:
         problems.add(rel, _("文件是空的"))

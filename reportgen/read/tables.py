@@ -419,10 +419,7 @@ def _yaml_document(path: Path, shown: str, problems: ProblemList):
     try:
         data, node = yamlio.parse(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.add(f"{shown}:{mark.line + 1}" if mark else shown,
-                     _("YAML 格式错误：{error}").format(error=getattr(exc, "problem", None) or exc),
-                     yamlio.hint(exc))
+        problems.problems.append(yamlio.syntax_problem(exc, shown))
         return None, None
     if data is None:
         problems.add(shown, _("文件是空的"))

@@ -100,3 +100,32 @@ def sample_build(tmp_path_factory):
     reportgen("-C", str(ws), "build", "2024", check=True)
     folder = ws / "output" / "2024"
     return next(folder.glob("*工作总结和*.docx")), next(folder.glob("*工作总结和*.pdf"))
+
+
+def _big_bytes(value) -> bool:
+    if isinstance(value, (bytes, bytearray)):
+        return len(value) > 4096
+    if isinstance(value, dict):
+        return any(_big_bytes(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_big_bytes(v) for v in value)
+    return False
+
+
+def _summary(value) -> str:
+    import hashlib
+
+    if isinstance(value, (bytes, bytearray)):
+        return f"{len(value)} bytes, sha256 {hashlib.sha256(value).hexdigest()[:16]}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_summary(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_summary(v) for v in value) + "]"
+    return repr(value)[:200]
+
+
+def pytest_assertrepr_compare(op, left, right):
+    """Comparing whole DOCX/PDF files: name sizes and hashes instead of pytest's difflib, which
+    takes many minutes on a few hundred KB of bytes."""
+    if op == "==" and (_big_bytes(left) or _big_bytes(right)):
+        return [f"outputs differ: {_summary(left)}", f"         != {_summary(right)}"]

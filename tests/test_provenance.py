@@ -412,7 +412,7 @@ def test_tracing_changes_no_byte_of_the_final_outputs(prov_ws, sample_docs, monk
 
     ws = Workspace(prov_ws)
     style = style_for(ws)
-    traced = {(u, t): d for y, u, t, d in sample_docs}
+    traced = {(y, u, t): d for y, u, t, d in sample_docs}   # a unit may report in several years
 
     @contextmanager
     def off(_ws):
@@ -427,8 +427,9 @@ def test_tracing_changes_no_byte_of_the_final_outputs(prov_ws, sample_docs, monk
                 assert not provenance.figures(plain)
                 formats = ("docx", "pdf") if (uid, template) == ("lucheng", "summary") else ("docx",)
                 a = render_outputs(plain, style, ws, formats, date=issue_date(uy))
-                b = render_outputs(traced[(uid, template)], style, ws, formats, date=issue_date(uy))
-                assert a == b, (uid, template)
+                b = render_outputs(traced[(year, uid, template)], style, ws, formats, date=issue_date(uy))
+                digest = lambda out: {f: hashlib.sha256(data).hexdigest() for f, data in out.items()}  # noqa: E731
+                assert digest(a) == digest(b), (year, uid, template)   # hashes: a diff of PDF bytes takes minutes
                 checked += 1
     assert checked == len(sample_docs) >= 7
 

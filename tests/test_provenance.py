@@ -187,7 +187,7 @@ def test_a_template_cannot_forge_a_trace(workspace):
     (workspace / "templates" / "forged.md.j2").write_text(
         "::: title\n标题\n:::\n\n数字\ue000\ue010\ue001" + "4321" + "\ue002，真数{{ ind.hte_new }}。\n", "utf-8")
     report = workspace / "data" / str(year) / "lucheng" / "report.yaml"
-    report.write_text(re.sub(r"(?m)^template: .*$", "template: forged", report.read_text("utf-8")), "utf-8")
+    report.write_text(re.sub(r"(?m)^template: .*$", "template: forged\ntitle: 标题", report.read_text("utf-8")), "utf-8")
     ws = Workspace(workspace)
     doc, _source = document_for(ws, load_year(ws, year).units["lucheng"])
     figs = provenance.figures(doc)
@@ -209,7 +209,7 @@ def test_figures_in_titles_signature_and_attachment_titles_are_traced(workspace)
         "::: signature\n研发中心{{ ind.rd_centers_new }}科学技术局\n\n2024年1月31日\n:::\n\n"
         "::::: attachment 攻关项目{{ ind.key_projects }}清单\n附件正文{{ ind.talent_foreign }}。\n:::::\n", "utf-8")
     report = workspace / "data" / str(year) / "lucheng" / "report.yaml"
-    report.write_text(re.sub(r"(?m)^template: .*$", "template: titled", report.read_text("utf-8")), "utf-8")
+    report.write_text(re.sub(r"(?m)^template: .*$", "template: titled\ntitle: 标题", report.read_text("utf-8")), "utf-8")
     ws = Workspace(workspace)
     doc, _source = document_for(ws, load_year(ws, year).units["lucheng"])
     figs = provenance.figures(doc)

@@ -666,3 +666,99 @@ def test_no_document_built_by_the_suite_holds_none_or_a_placeholder(sample_build
             continue
         bad = PLACEHOLDERS.search(text.replace("\n", ""))
         assert bad is None, f"{path}: “{bad.group()}” in …{text.replace(chr(10), '')[max(0, bad.start() - 30):bad.end() + 30]}…"
+
+
+# -- tables: the five-year plan annex, the mid-term progress table, the completion table ----------------
+def ouhai_book(ws: Path) -> Path:
+    return ws / "data/2021/ouhai/indicators.xlsx"
+
+
+def ouhai_cell(ws: Path, ind_id: str, year: int, value) -> str:
+    """Sets the 指标 cell of ``ind_id`` in ``year``'s column of 瓯海's 十四五 workbook; its address."""
+    wb = load_workbook(ouhai_book(ws))
+    sheet = wb["指标"]
+    col = [c.value for c in sheet[1]].index(year) + 1
+    row = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == ind_id)
+    sheet.cell(row=row, column=col).value = value
+    wb.save(ouhai_book(ws))
+    return f"data/2021/ouhai/indicators.xlsx 指标!{sheet.cell(row=row, column=col).coordinate}"
+
+
+def ouhai_yaml(ws: Path, old: str, new: str) -> tuple[Path, int]:
+    path = ws / "data/2023/ouhai/indicators.yaml"
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path, line_of(path, new) if new else 0
+
+
+def assert_stops(ws: Path, year: str, unit: str, expected: list[str], doc: str = ""):
+    before = digest(ws)
+    code, out = run(ws, "check", year, "--format", "docx")
+    assert code == 1, out
+    for fragment in expected:
+        assert fragment in out, out
+    assert "内部错误" not in out and "Traceback" not in out
+    code, out = run(ws, "build", year, "--format", "docx", "--unit", unit)
+    assert code in (1, 3), out
+    for fragment in expected:
+        assert fragment in out, out
+    assert "内部错误" not in out and "Traceback" not in out
+    assert not [p for p in (ws / "output").rglob("*.docx") if doc in p.name], "a refused document was written"
+    assert digest(ws) == before, "the command modified the user's inputs"
+
+
+def table_rows(path: Path) -> dict[str, list[str]]:
+    return {row.cells[0].text: [c.text for c in row.cells] for t in docx.Document(path).tables for row in t.rows}
+
+
+@pytest.mark.parametrize("typed", [None, "待填", "—"])
+def test_plan_annex_base_missing_stops(ws, typed):
+    # 十四五 annex: the 2020 基数 of 高新技术企业数量 (and so its 年均增长) used to print “—” silently
+    where = ouhai_cell(ws, "hte_count", 2020, typed)
+    assert_stops(ws, "2021", "ouhai", [where + "：“高新技术企业数量”的2020年数值是空的", "文档中用到它：模板中的表格"])
+
+
+def test_plan_annex_draft_marks_the_base(ws):
+    ouhai_cell(ws, "pct_applications", 2020, None)
+    code, out = run(ws, "build", "2021", "--format", "docx", "--unit", "ouhai", "--draft")
+    assert code == 0, out
+    path = next((ws / "output/2021").glob("*十四五*（草稿）.docx"))
+    row = table_rows(path)["国际专利（PCT）申请量"]
+    assert row == ["国际专利（PCT）申请量", "件", "【待填：国际专利（PCT）申请量】", "38", "【待填：国际专利（PCT）申请量】",
+                   "预期性"]
+
+
+def test_plan_annex_keeps_the_dashes_the_rules_call_for(ws):
+    # 年均增长 of a bound target (6以上) is “—” by rule; a base the sheet marks 未统计 prints “—”
+    code, out = run(ws, "build", "2021", "--format", "docx", "--unit", "ouhai")
+    assert code == 0, out
+    rows = table_rows(next((ws / "output/2021").glob("*十四五*.docx")))
+    assert rows["本级财政科技拨款占经常性支出比重"] == ["本级财政科技拨款占经常性支出比重", "%", "6.3", "6以上", "—", "预期性"]
+    assert rows["顶尖人才和领军人才"] == ["顶尖人才和领军人才", "人", "—", "28", "—", "预期性"]
+    assert rows["高新技术企业数量"][2:5] == ["218", "550", "20.3%"]
+
+
+def test_midterm_progress_year_value_missing_stops(ws):
+    # 中期评估 progress table: a 2022 value the table prints (and its 目标进度) used to print “—”
+    path, line = ouhai_yaml(ws, "精度: 0, 2021: 29, 2022: 33}", "精度: 0, 2021: 29, 2022: 待填}")
+    assert_stops(ws, "2023", "ouhai", [f"{rel(ws, path)}:{line}：“国际专利（PCT）申请量”的2022年数值是空的",
+                                       "文档中用到它：模板中的表格"])
+
+
+def test_midterm_progress_row_not_entered_stops(ws):
+    # the 2021/2022 values of an indicator of the plan were not entered at all (its row left out)
+    path, _line = ouhai_yaml(ws, "  - {编号: top_talents, 指标名称: 顶尖人才和领军人才, 单位: 人, 类型: 总量, 精度: 0, "
+                                 "2021: 未统计, 2022: 未统计}\n", "")
+    assert_stops(ws, "2023", "ouhai", ["（“顶尖人才和领军人才”一行，2022年列）：“顶尖人才和领军人才”的2022年数值是空的",
+                                       "（“顶尖人才和领军人才”一行，2021年列）"])
+
+
+def test_completion_row_without_a_value_stops(ws):
+    # a target of the results year whose indicator has no row in 指标: the completion table printed “—”
+    s = Sheet(ws, "目标")
+    year = int(year_arg(ws)) - 1
+    s.ws.append(["maker_spaces_new", "新增众创空间", "家", year, 5, "以上", None])
+    s.save()
+    assert_stops(ws, year_arg(ws), "lucheng",
+                 [f"{rel(ws, s.path)} 指标（“新增众创空间”一行，{year}年列）：“新增众创空间”的{year}年数值是空的"], doc="工作总结和")

@@ -180,6 +180,30 @@ def _gap(gap: Gap) -> str:
     return cnfmt.MISSING if gaps is None else gaps.token(gap)
 
 
+def not_collected(uy: UnitYear) -> set[tuple[str, int]]:
+    """(indicator, year) whose cell says the figure does not exist (未统计、不适用): a table prints
+    “—” there by rule, not a gap."""
+    df = uy.indicators
+    if "not_collected" not in df.columns:
+        return set()
+    marked = df[df["not_collected"].eq(True) & df["year"].notna()]
+    return {(r.id, int(r.year)) for r in marked[["id", "year"]].itertuples(index=False)}
+
+
+def _value_gap(figs: "Catalog", ind_id: str, name: str, year: int, near: str = "") -> Gap:
+    """The missing value of ``year`` that a table needs, with the cell to fill (the indicator's
+    row when the sheet has one; else where the row would go, in the file of ``near`` — the
+    target's cell — when that is a workbook)."""
+    fig = figs.get(ind_id)
+    if fig is not None:
+        return fig.gap("value", year)
+    book = near.split(" ", 1)[0] if " " in near else ""
+    sheet = _("{book} 指标").format(book=book) if book.endswith((".xlsx", ".xlsm")) else _("指标表")
+    return Gap(name, _("{year}年数值").format(year=year),
+               _("{sheet}（“{name}”一行，{year}年列）").format(sheet=sheet, name=name, year=year),
+               f"ind.{ind_id}.at({year})", label=f"{name}{year}年数值")
+
+
 class Blank:
     """A figure's ``value``/``rank``/``prev`` (or a target's number) that is missing, as a
     template sees it: false in ``{% if %}``, equal to none, and a named gap when printed."""
@@ -810,10 +834,14 @@ def completion(uy: UnitYear) -> list[dict]:
         tgt = tcat[ind_id]
         fig = figs.get(ind_id)
         used = [fig.cell() if fig else None, (tgt.cell, _cell_text(tgt.target))]
-        rate = _trace(cnfmt.fmt_percent(_num(row["rate"]), 1), ind_id, tgt.name, row["rate"], used,
-                      f"完成率＝{uy.year}年完成÷目标×100%，保留1位")
+        # a blank value or target the row needs is a gap (named), never a silent “—”
+        actual_gap = _value_gap(figs, ind_id, tgt.name, uy.year, tgt.cell) if _num(row["actual"]) is None else None
+        needed = actual_gap or (tgt.gap() if _num(row["target"]) is None else None)
+        rate_text = _gap(needed) if needed else cnfmt.fmt_percent(_num(row["rate"]), 1)
+        rate = _trace(rate_text, ind_id, tgt.name, row["rate"], used, f"完成率＝{uy.year}年完成÷目标×100%，保留1位")
         out.append({"id": ind_id, "name": tgt.name, "target": tgt.__traced__(),
-                    "actual": fig.__traced__() if fig else cnfmt.MISSING,
+                    "actual": fig.__traced__() if fig else _trace(_gap(actual_gap), ind_id, tgt.name, None, used,
+                                                                   f"{uy.year}年完成值"),
                     "rate": rate, "status": row["status"], "rate_value": _num(row["rate"])})
     return out
 
@@ -975,8 +1003,24 @@ def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
     actual_years = tuple(y for y in sorted(w.columns) if base_year < y <= uy.year and w[y].notna().any())
     rows = []
     where = cells(uy)
+    figs = figures(uy)
+    absent = not_collected(uy)
     for ind_id, r in frame.iterrows():
         tgt = tcat[ind_id]
+        # what the row needs and does not have: the base, the target, and (once a year after the
+        # base has been entered) the results year's value — each a named gap, never a silent “—”.
+        # A “—” the rules call for stays: 年均增长 of a bound target (以上/左右…), a growth of a
+        # base of zero or below, progress of a bound the base already meets.
+        base_gap = (_value_gap(figs, ind_id, tgt.name, base_year, tgt.cell)
+                    if _num(r["base"]) is None and (ind_id, base_year) not in absent else None)
+        target_gap = tgt.gap() if _num(r["target"]) is None else None
+        latest_gap = (_value_gap(figs, ind_id, tgt.name, uy.year, tgt.cell)
+                      if uy.year > base_year and _num(r["latest"]) is None and (ind_id, uy.year) not in absent
+                      else None)
+
+        def gap_or(text, *needs):
+            first = next((g for g in needs if g is not None), None)
+            return _gap(first) if first is not None else text
         prec = _precision(m.at[ind_id, "precision"]) if ind_id in m.index else None
         base_cell, latest_cell = where.get((ind_id, base_year)), where.get((ind_id, uy.year))
         target_cell = (tgt.cell, _cell_text(tgt.target))
@@ -986,28 +1030,36 @@ def plan(uy: UnitYear, base_year: int, target_year: int) -> Plan:
 
         b, t, n, k = base_year, target_year, target_year - base_year, uy.year - base_year
         if r["method"] == "cagr":
-            growth = tr(cnfmt.fmt_percent(_num(r["growth"]), 1, trim=True), r["growth"], [base_cell, target_cell],
-                        f"年均增长＝（{t}年目标÷{b}年基数）^(1/{n})－1，保留1位")
-            so_far = tr(cnfmt.fmt_percent(_num(r["actual_growth"]), 1, trim=True), r["actual_growth"],
-                        [base_cell, latest_cell], f"实际年均增长＝（{uy.year}年÷{b}年）^(1/{k})－1，保留1位")
+            growth = tr(gap_or(cnfmt.fmt_percent(_num(r["growth"]), 1, trim=True), base_gap, target_gap),
+                        r["growth"], [base_cell, target_cell], f"年均增长＝（{t}年目标÷{b}年基数）^(1/{n})－1，保留1位")
+            so_far = tr(gap_or(cnfmt.fmt_percent(_num(r["actual_growth"]), 1, trim=True), base_gap, latest_gap),
+                        r["actual_growth"], [base_cell, latest_cell],
+                        f"实际年均增长＝（{uy.year}年÷{b}年）^(1/{k})－1，保留1位")
         elif r["method"] == "cumulative":
-            growth = tr(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["target"]), None), r["growth"],
-                        [base_cell, target_cell], f"累计提高＝{t}年目标－{b}年基数")
-            so_far = tr(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["latest"]), None), r["actual_growth"],
-                        [base_cell, latest_cell], f"累计提高＝{uy.year}年－{b}年")
+            growth = tr(gap_or(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["target"]), None), base_gap, target_gap),
+                        r["growth"], [base_cell, target_cell], f"累计提高＝{t}年目标－{b}年基数")
+            so_far = tr(gap_or(cnfmt.fmt_cumulative_pp(_num(r["base"]), _num(r["latest"]), None), base_gap, latest_gap),
+                        r["actual_growth"], [base_cell, latest_cell], f"累计提高＝{uy.year}年－{b}年")
         else:
-            growth = so_far = cnfmt.MISSING
-        values = tuple((y, tr(plain_number(w.at[ind_id, y], prec), w.at[ind_id, y], [where.get((ind_id, y))],
-                              f"{y}年实际值") if ind_id in w.index else cnfmt.MISSING)
+            growth = so_far = cnfmt.MISSING        # a bound target (以上/左右…): no 年均增长, by rule
+        values = tuple((y, tr(gap_or(plain_number(w.at[ind_id, y] if ind_id in w.index else None, prec),
+                                     _value_gap(figs, ind_id, tgt.name, y, tgt.cell)
+                                     if (ind_id not in w.index or _num(w.at[ind_id, y]) is None)
+                                     and (ind_id, y) not in absent else None),
+                              w.at[ind_id, y] if ind_id in w.index else None, [where.get((ind_id, y))],
+                              f"{y}年实际值"))
                        for y in actual_years)
         rows.append(PlanRow(
             id=ind_id, name=tgt.name, measure=tgt.measure, kind=tgt.kind, attribute=tgt.attribute,
-            base_text=tr(plain_number(r["base"]), r["base"], [base_cell], f"{b}年基数"), target_text=tgt.number,
+            base_text=tr(gap_or(plain_number(r["base"]), base_gap), r["base"], [base_cell], f"{b}年基数"),
+            target_text=tgt.number,
             growth_text=growth,
-            latest_text=tr(plain_number(r["latest"], prec), r["latest"], [latest_cell], f"{uy.year}年实际值"),
+            latest_text=tr(gap_or(plain_number(r["latest"], prec), latest_gap), r["latest"], [latest_cell],
+                           f"{uy.year}年实际值"),
             actual_growth_text=so_far,
-            progress_text=tr(cnfmt.fmt_percent(_num(r["progress"]), 1), r["progress"],
-                             [base_cell, latest_cell, target_cell],
+            progress_text=tr(gap_or(cnfmt.fmt_percent(_num(r["progress"]), 1),
+                                    *((base_gap, target_gap, latest_gap) if k > 0 else ())),
+                             r["progress"], [base_cell, latest_cell, target_cell],
                              f"目标进度＝（{uy.year}年实际－{b}年基数）÷（{t}年目标－{b}年基数）×100%，保留1位"),
             status=r["status"], values=values, progress=_num(r["progress"])))
     return Plan(base_year, target_year, uy.year, tuple(rows), actual_years)

@@ -42,7 +42,7 @@ from ..core.schema import ReportSettings, UnitInfo
 from ..core.schema import problems as schema_problems
 from ..core.i18n import _
 from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts, read_xlsx,
-                     read_yaml_tables, stand_in)
+                     not_collected, read_yaml_tables, stand_in)
 from ..core.workspace import Workspace
 
 from ..core.vocab import ATTRIBUTES, KIND_NAMES, KIND_UNITS, KINDS, PLAN_METHODS, QUALIFIERS, RANK_SCOPES  # noqa: F401
@@ -120,7 +120,8 @@ class Dataset:
 
 
 IND_COLUMNS = ["id", "name", "measure", "kind", "precision", "year", "value", "rank_scope", "rank", "ranks", "lower",
-               "upper", "aliases", "note", "order", "source", "places", "rank_source", "row_hidden"]
+               "upper", "aliases", "note", "order", "source", "places", "rank_source", "row_hidden",
+               "not_collected"]
 TGT_COLUMNS = ["id", "name", "measure", "year", "target", "qualifier", "attribute", "method", "note", "source"]
 
 
@@ -394,6 +395,10 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
             col = cols[("year", y)]
             v = row[col] if col < len(row) else None
             at = sheet.where(rownum, col)
+            if not_collected(v):   # 未统计/不适用: no figure exists, by nature (a table prints “—”)
+                any_value = True
+                out.append({**base, "year": y, "value": None, "places": None, "source": at, "not_collected": True})
+                continue
             got = _value_cell(sheet, rownum, col, v, measure, problems)
             if got is False:
                 continue

@@ -81,6 +81,16 @@ STAND_INS = frozenset({"—", "——", "－", "-", "--", "–", "/", "／", "�
                        "未知", "空", "n/a", "na", "nan", "none", "null", "tbd", "?", "？", "#n/a"})
 
 
+#: Texts that say a figure does not exist by nature (a base year the indicator was not yet counted
+#: in): not a missing value to fill in. A table prints “—” for it; running text cannot print it.
+NOT_COLLECTED = frozenset({"未统计", "不统计", "不适用", "无此项"})
+
+
+def not_collected(v) -> bool:
+    """A text saying the figure was not collected (未统计、不适用): printed as “—” in a table."""
+    return isinstance(v, str) and unicodedata.normalize("NFKC", v).strip() in NOT_COLLECTED
+
+
 def stand_in(v) -> bool:
     """A text that stands for a missing figure (— 待填 N/A 暂无 …)."""
     return isinstance(v, str) and unicodedata.normalize("NFKC", v).strip().lower() in STAND_INS

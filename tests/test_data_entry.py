@@ -370,7 +370,35 @@ def share_own_value_stand_in(ws):
     return [where + "：“向科技企业贷款”的", "数值是空的"]
 
 
-STOPS = [peer_rank_own_value_blank, share_own_value_stand_in, blank_value, stand_in("—"), stand_in("待填"), stand_in("N/A"), stand_in("暂无"), stand_in("－"),
+def _merge(ws, rng: str):
+    s = Sheet(ws)
+    s.ws.merge_cells(rng)          # as Excel: the range keeps its top-left value, the others are emptied
+    s.save()
+    return f"{rel(ws, s.path)} 指标!{rng}"
+
+
+def merged_values_of_two_indicators(ws):
+    s = Sheet(ws)
+    a, b = s.cell("hte_new").coordinate, s.cell("sme_new").coordinate      # 44 and 213 in the 2023 column
+    where = _merge(ws, f"{a}:{b}")
+    return [where + "：数据区域内有合并单元格，跨了几行的“" + str(s.header[s.value_col - 1]) + "”（每行的“"]
+
+
+def merged_ranks(ws):
+    s = Sheet(ws)
+    a, b = s.cell("rd_growth", "排名").coordinate, s.cell("rd_gdp_change", "排名").coordinate
+    where = _merge(ws, f"{a}:{b}")
+    return [where + "：数据区域内有合并单元格，跨了几行的“排名”"]
+
+
+def merged_across_columns(ws):
+    s = Sheet(ws)
+    a, b = s.cell("hte_new", "单位").coordinate, s.cell("hte_new", "类型").coordinate
+    where = _merge(ws, f"{a}:{b}")
+    return [where + "：数据区域内有合并单元格，横跨“单位”到“类型”几列（不同年份或不同项目的值不能共用一个单元格）"]
+
+
+STOPS = [merged_values_of_two_indicators, merged_ranks, merged_across_columns, peer_rank_own_value_blank, share_own_value_stand_in, blank_value, stand_in("—"), stand_in("待填"), stand_in("N/A"), stand_in("暂无"), stand_in("－"),
          stand_in("/"), blank_rank, stand_in_rank, blank_value_names_the_line, formula_without_result,
          formula_error_value, date_in_value_cell, percent_format_on_count, percent_sign_on_count, words_in_value,
          blank_target, stand_in_target, typed_figure_drift, typed_growth_short_form, typed_amount_other_unit,
@@ -480,6 +508,18 @@ def test_formula_with_saved_result(ws):
             dst.writestr(item, data)
     tmp.replace(path)
     assert "新增高新技术企业44家" in built_text(ws)
+
+
+@pytest.mark.parametrize("header", ["类型", "单位"])
+def test_merged_describing_cell_applies_to_every_row(ws, header):
+    # staff merge one 类型 (总量) or 单位 (家) down the rows of 高企, 科技型中小企业, 研发中心
+    s = Sheet(ws)
+    top, bottom = s.cell("hte_new", header), s.cell("rd_centers_new", header)
+    assert [s.ws.cell(row=r, column=top.column).value for r in range(top.row, bottom.row + 1)] == [top.value] * 3
+    _merge(ws, f"{top.coordinate}:{bottom.coordinate}")
+    assert Sheet(ws).cell("sme_new", header).value is None              # what the file now holds
+    text = built_text(ws)
+    assert "全年新增高新技术企业44家、省科技型中小企业213家" in text and "建成省级企业研发中心7家" in text
 
 
 def test_hidden_sheet_is_used_with_a_warning(ws):

@@ -197,7 +197,7 @@ def _value_gap(figs: "Catalog", ind_id: str, name: str, year: int, near: str = "
     fig = figs.get(ind_id)
     if fig is not None:
         return fig.gap("value", year)
-    book = near.split(" ", 1)[0] if " " in near else ""
+    book = near.rsplit(" ", 1)[0] if " " in near else ""
     sheet = f"{book} 指标" if book.endswith((".xlsx", ".xlsm")) else _("指标表")
     return Gap(name, _("{year}年数值").format(year=year),
                _("{sheet}（“{name}”一行，{year}年列）").format(sheet=sheet, name=name, year=year),

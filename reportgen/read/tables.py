@@ -81,6 +81,11 @@ STAND_INS = frozenset({"—", "——", "－", "-", "--", "–", "/", "／", "�
                        "未知", "空", "n/a", "na", "nan", "none", "null", "tbd", "?", "？", "#n/a"})
 
 
+#: Columns that describe a row rather than hold its own figure: staff merge such a cell down several
+#: rows (one 类型 for a block of indicators) and Excel shows its value in each; every other column
+#: (years, 排名, 目标值, 编号, 指标名称, 别名 …) holds one value per row and may not be merged.
+SHAREABLE = frozenset({"单位", "类型", "精度", "排名范围", "下限", "上限", "说明", "备注", "年份", "限定词", "属性", "测算"})
+
 #: Texts that say a figure does not exist by nature (a base year the indicator was not yet counted
 #: in): not a missing value to fill in. A table prints “—” for it; running text cannot print it.
 NOT_COLLECTED = frozenset({"未统计", "不统计", "不适用", "无此项"})
@@ -262,7 +267,10 @@ def _apply_rename(header: list[str], layout: TableLayout | None) -> list[str]:
 # -- xlsx -----------------------------------------------------------------------------------------
 def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, required: bool,
               book_cache: dict | None = None) -> Sheet | None:
-    """One sheet of a workbook; merged cells in the data area are reported (values would be lost)."""
+    """One sheet of a workbook. A merged cell in the data area is read as Excel shows it — its
+    top-left value in every cell of the range — when the range lies within one column that
+    describes the rows alike (类型, 单位, 说明 …: :data:`SHAREABLE`); a merge across value cells
+    (years, ranks, targets, ids, names) or across columns is reported, naming the range."""
     cache = book_cache if book_cache is not None else {}
     if path not in cache:
         raw = _read(path, rel, problems)
@@ -298,10 +306,6 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
     ws = wb[sheet]
     label = f"{rel} {sheet}"
     hr = layout.header_row
-    for rng in ws.merged_cells.ranges:
-        if rng.max_row > hr:
-            problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格"),
-                         _("取消合并，并在每个单元格中填入各自的值"))
     grid = [list(r) for r in ws.iter_rows()]
     values = [[c.value for c in r] for r in grid]
     if len(values) < hr or all(blank(v) for v in values[hr - 1]):
@@ -310,6 +314,27 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
         return None
     header = _apply_rename(["" if blank(v) else str(v).strip() for v in values[hr - 1]], layout)
     width = len(header)
+    # merged cells: (row, column) → the top-left cell whose value Excel shows there
+    shown_from: dict[tuple[int, int], object] = {}
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if rng.max_row <= hr:
+            continue                          # a merged title above (or in) the header row is fine
+        names = [header[c - 1] if c - 1 < width and header[c - 1] else get_column_letter(c)
+                 for c in range(rng.min_col, rng.max_col + 1)]
+        hint = _("取消合并，并在每个单元格中填入各自的值")
+        if rng.min_row <= hr:
+            problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格，与表头行合并在一起"), hint)
+        elif rng.min_col != rng.max_col:
+            problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格，横跨“{first}”到“{last}”几列（不同年份或不同项目的"
+                                                   "值不能共用一个单元格）").format(first=names[0], last=names[-1]), hint)
+        elif names[0] not in SHAREABLE:
+            problems.add(f"{label}!{rng.coord}", _("数据区域内有合并单元格，跨了几行的“{column}”（每行的“{column}”各不相同，"
+                                                   "不能共用一个单元格；只有“单位”“类型”等说明性的列可以合并）").format(
+                                                       column=names[0]), hint)
+        else:
+            top = ws.cell(row=rng.min_row, column=rng.min_col)
+            for r in range(rng.min_row + 1, rng.max_row + 1):
+                shown_from[(r, rng.min_col - 1)] = top
     formats: dict[tuple[int, int], CellFormat] = {}
     rows = []
     uncached: list[tuple[int, int]] = []
@@ -317,6 +342,7 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
         rownum = i + hr + 1
         row = []
         for c, cell in enumerate(cells):
+            cell = shown_from.get((rownum, c), cell)
             v = cell.value
             if isinstance(v, bool):
                 pass

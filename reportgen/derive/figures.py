@@ -957,29 +957,39 @@ class Plan:
         n = (self.target_year - 1955) // 5
         return cnfmt.cn_numeral(n) + "五" if self.span == 5 and n > 0 else f"{self.base_year + 1}—{self.target_year}年"
 
-    def _counted(self, n: int, what: str) -> str:
-        return _trace(str(n), "", what, n, (), f"{what}：按{self.year}年目标进度逐项判断后计数")
+    @staticmethod
+    def _cells_of(rows, field: str) -> tuple:
+        """The source cells behind a column of the counted rows (each cell once, in order)."""
+        cells = (c for r in rows for c in getattr(getattr(r, field), "source", None).cells
+                 if getattr(getattr(r, field), "source", None) is not None)
+        return tuple(dict.fromkeys(cells))
+
+    def _counted(self, rows, what: str) -> str:
+        return _trace(str(len(rows)), "plan", what, len(rows), self._cells_of(rows, "progress_text"),
+                      f"{what}：按{self.year}年目标进度逐项判断后计数（{_('、').join(r.name for r in rows) or _('无')}）")
 
     def count(self, status: str) -> str:
         """How many indicators have ``status`` (超前, 正常, 滞后), as text that names its computation."""
-        return self._counted(sum(1 for r in self.rows if r.status == status), f"进度{status}的指标项数")
+        return self._counted([r for r in self.rows if r.status == status], f"进度{status}的指标项数")
 
     @property
     def reached(self) -> str:
         """How many indicators have already reached their target (progress of 100% or more)."""
-        return self._counted(sum(1 for r in self.rows if r.progress is not None and r.progress >= 100),
+        return self._counted([r for r in self.rows if r.progress is not None and r.progress >= 100],
                              "已提前实现目标的指标项数")
 
     @property
     def size(self) -> str:
-        """How many main indicators the plan has."""
-        return _trace(str(len(self.rows)), "", "规划主要指标项数", len(self.rows), (), "规划目标表中的指标项数")
+        """How many main indicators the plan has: the rows of its 目标 table."""
+        return _trace(str(len(self.rows)), "plan", "规划主要指标项数", len(self.rows),
+                      self._cells_of(self.rows, "target_text"), "规划目标表中的指标项数")
 
     @property
     def tolerance(self) -> str:
         """How far from 序时进度 a progress may be and still count as 正常: 5 (个百分点)."""
         t = cnfmt.PROGRESS_TOLERANCE
-        return _trace(cnfmt.fmt_number(t, None, group=False), "", "进度判断的容差", t, (), "超前/滞后的判断标准")
+        return _trace(cnfmt.fmt_number(t, None, group=False), "", "进度判断的容差", t, (),
+                      "超前/滞后的判断标准：规则，不来自数据表（与序时进度相差不超过此数为正常）")
 
     def counts(self) -> dict[str, int]:
         """How many indicators are 超前/正常/滞后."""

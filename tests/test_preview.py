@@ -186,7 +186,7 @@ def test_every_document_of_the_repository_workspace_as_pages_and_a_template_edit
             for page in range(1, n + 1):   # the page numbers, as text on the pages
                 assert f"— {page} —" in text, (title, page)
             assert n >= 1 and "\u200b" not in text
-        summary = next(href for href, title in links if "工作总结和" in title)
+        summary = next(href for href, title in links if "鹿城" in title and "工作总结和" in title)
         open_from_list(browser, server.url, summary)
         n = wait_for(lambda: pages_drawn(browser), 90, what="the summary's pages")
         # the text can be found (Ctrl-F) and selected

@@ -460,6 +460,10 @@ class _Environment(ImmutableSandboxedEnvironment):
     code_generator_class = _CodeGenerator
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compiled_text: dict = {}      # narrative text → its compiled template (_compiled)
+
     def join_path(self, template, parent):
         """Check every name a template includes, imports or extends; a template that refers
         to its own name gets the built-in template of that name."""
@@ -800,14 +804,32 @@ def _control_message(ch: str) -> str:
     return _("文字中有控制字符 U+{code:04X}（文件里不能出现）").format(code=ord(ch))
 
 
+_COMPILED_MAX = 4096
+
+
+def _compiled(env, text: str):
+    """``env.from_string(text)``, compiled once per process: a year's units share most of their
+    narrative, and a preview rebuilds the same text again and again."""
+    cache = env.compiled_text
+    tmpl = cache.get(text)
+    if tmpl is None:
+        tmpl = env.from_string(text)
+        if len(cache) >= _COMPILED_MAX:
+            cache.clear()
+        cache[text] = tmpl
+    return tmpl
+
+
 def _render_text(env, source: str, ctx: dict, where: str, ws) -> str:
     m = _CONTROL.search(source)
     if m:
         raise ReportgenError(Problem(where, _control_message(m.group()), _("删去这个字符（常见于从网页或其他软件复制的文字）")))
+    text = strip_marks(source)
+    if "{" not in text and "\r" not in text:   # no Jinja syntax: Jinja would give the text back as it is
+        return _check_size(text)
     try:
         with _guard(where):
-            tmpl = env.from_string(strip_marks(source))
-            return _check_size(tmpl.render(ctx))
+            return _check_size(_compiled(env, text).render(ctx))
     except LimitError as exc:
         for p in exc.problems:
             p.where = where

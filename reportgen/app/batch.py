@@ -15,8 +15,8 @@ the versions and the font files used; it is deterministic (sorted keys, no wall-
 updated under a lock, so concurrent builds into one folder merge their entries.
 
 With ``--jobs N`` (N > 1) the work runs in N worker processes forked from a fork server that imports
-the pipeline, python-docx and WeasyPrint once (``worker_preload``, started first, while this process
-plans); each worker keeps one FontConfiguration warm for all its documents and reads the units it
+the pipeline, python-docx and WeasyPrint once (``worker_preload``; ``reportgen build`` starts it
+before it imports anything heavy itself, ``workers``, so the two import and plan side by side); each worker keeps one FontConfiguration warm for all its documents and reads the units it
 builds (the year's other units once, when a template compares units).  A failing unit
 never stops the others; the run's exit status says whether any failed.
 """
@@ -42,6 +42,7 @@ from ..pipeline import FORMATS, REVIEW_FILES, Built, clean_stale_temp_files, out
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
+from .workers import worker_context
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -748,21 +749,6 @@ def _year_peers(root: str, year: int, run_id: str):
     return year_peers(Workspace(Path(root)), year)
 
 
-def _worker_context(need_pdf: bool):
-    """Workers forked from a fork server that has imported what they need once
-    (``worker_preload``), started now; *spawn* where there is no fork server."""
-    try:
-        ctx = multiprocessing.get_context("forkserver")
-    except ValueError:
-        return multiprocessing.get_context("spawn")
-    ctx.set_forkserver_preload(["reportgen.app.worker_tie",     # the fork server dies with this process
-                                "reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-    return ctx
-
-
 def _die_with_parent() -> None:
     """End this worker when its parent (the run's process, or the fork server, which itself ends
     with the run's process) ends, however it ends: see ``worker_tie``."""
@@ -828,7 +814,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     """Build the selected documents of the report of year ``year``; see the module's docstring."""
     started = time.perf_counter()
     if jobs > 1:          # the workers' fork server imports while this process plans the jobs
-        ctx = _worker_context("pdf" in formats)
+        ctx = worker_context("pdf" in formats)
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here
     from ..pipeline import document_templates

@@ -109,6 +109,11 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     """
     import os
 
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1:   # the workers' fork server imports the pipeline while this process reads and plans
+        from ..app.workers import worker_context
+
+        worker_context(fmt != "docx")
     from ..app.batch import parse_shard, run_cli
     from ..core.errors import EXIT_INTERRUPTED
     from ..pipeline import FORMATS
@@ -119,7 +124,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     try:
         ws = _workspace(ctx.obj["workspace"])
         status = run_cli(ws, year, formats=FORMATS if fmt == "all" else (fmt,), units=units,
-                         jobs=jobs or os.cpu_count() or 1, shard=parse_shard(shard), force=force,
+                         jobs=jobs, shard=parse_shard(shard), force=force,
                          out_dir=Path(out) if out else None, profiles=tuple(profiles),
                          debug=bool(ctx.obj.get("debug")), review=review, as_json=as_json,
                          draft=draft, typed_figures=typed_figures)

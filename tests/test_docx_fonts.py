@@ -1,0 +1,47 @@
+"""The DOCX's embedded subsets (write/docx_fonts.py): what the speed-ups keep.
+
+A process converts each CFF glyph to TrueType once and reuses it in later documents' subsets;
+those subsets must be the bytes a fresh conversion gives, whatever the process converted before.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from reportgen.write import docx_fonts
+
+from conftest import require_font
+
+BODY = "科学技术局二〇二四年工作总结和二〇二五年工作思路，全区研发投入强度达到百分之三。"
+OTHER = "瓯海区龙湾区永嘉县平阳县苍南县文成县泰顺县瑞安市乐清市，研发投入与高新技术企业。"
+
+
+@pytest.fixture
+def fresh_memo(monkeypatch):
+    monkeypatch.setattr(docx_fonts, "_CONVERTED", {})
+    return docx_fonts._CONVERTED
+
+
+@pytest.mark.parametrize("family", ["FandolFang", "Noto Serif CJK SC Black"])
+def test_reused_glyphs_give_the_bytes_of_a_fresh_conversion(family, fresh_memo):
+    face = require_font(family)
+    chars = "".join(sorted(set(BODY + "0123456789 ")))
+    fresh, source = docx_fonts._make_subset(face, "仿宋_GB2312", chars, reuse=False)
+    assert not fresh_memo
+    docx_fonts._make_subset(face, "仿宋_GB2312", "".join(sorted(set(OTHER))))    # an earlier document
+    shared = set(BODY) & set(OTHER)
+    assert shared and len(fresh_memo) > len(shared)
+    reused, source2 = docx_fonts._make_subset(face, "仿宋_GB2312", chars)
+    assert (reused, source2) == (fresh, source)
+    font = TTFont(io.BytesIO(reused))
+    assert "glyf" in font and "CFF " not in font
+    assert set(map(ord, BODY)) <= set(font.getBestCmap())
+
+
+def test_a_truetype_face_is_cut_without_conversion(fresh_memo):
+    face = require_font("AR PL UKai CN")
+    data, _ = docx_fonts._make_subset(face, "楷体_GB2312", "".join(sorted(set(BODY))))
+    assert not fresh_memo and TTFont(io.BytesIO(data))["name"].getDebugName(1) == "楷体_GB2312"

@@ -7,6 +7,7 @@ that each fallback through the public API gives the same document.
 import io
 import zipfile
 
+import pytest
 from docx import Document
 
 from reportgen.write import pydocx
@@ -69,3 +70,22 @@ def test_xml_is_the_element_python_docx_writes():
 def _xml_of(d) -> bytes:
     with zipfile.ZipFile(io.BytesIO(pydocx.package_bytes(d))) as z:
         return z.read("word/document.xml")
+
+
+def test_memoized_style_ids_for_style_objects_answer_as_python_docx_does():
+    """Style objects (as the writer passes them): the default style gives no w:pStyle, any other
+    its id, a style of the wrong kind the same error."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    plain, fast = _doc(), _doc()
+    pydocx.memoize_style_ids(fast)
+    for d in (plain, fast):
+        added = pydocx.add_paragraph_style(d, "公文正文样式")
+        for style in (d.styles["Normal"], d.styles["Heading 1"], added, d.styles["Normal"], added):
+            d.add_paragraph("x", style=style)
+        with pytest.raises(ValueError):
+            d.add_paragraph("x", style=d.styles["Default Paragraph Font"])
+        assert d.styles["Default Paragraph Font"].type == WD_STYLE_TYPE.CHARACTER
+    body = [[p.xml for p in d.element.body.iterchildren()] for d in (plain, fast)]
+    assert body[0] == body[1]
+    assert [p.style.name for p in fast.paragraphs[1:6]] == ["Normal", "Heading 1", "公文正文样式", "Normal", "公文正文样式"]

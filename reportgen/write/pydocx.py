@@ -55,18 +55,28 @@ def xml(proxy):
 
 def memoize_style_ids(document) -> None:
     """python-docx looks for the default paragraph style (a scan of all ~160 styles) each time a
-    paragraph's style is set; the answer cannot change while we write, so keep it. (About a
-    quarter of the DOCX time; benchmarks/README.md.)"""
+    paragraph's style is set; the answer cannot change while we write, so keep it: each style's
+    id, and each kind's default style (one scan per kind and document, not one per style).
+    (About a quarter of the DOCX time; benchmarks/README.md.)"""
+    from docx.styles.style import BaseStyle
+
     part = document.part
     lookup = getattr(part, "get_style_id", None)
     if lookup is None:
         return
     ids: dict = {}
+    defaults: dict = {}
 
     def style_id(style, kind):
         key = (getattr(style, "style_id", style), kind)
         if key not in ids:
-            ids[key] = lookup(style, kind)
+            if isinstance(style, BaseStyle) and style.type == kind:
+                # python-docx's rule (Styles._get_style_id_from_style): None for the default style
+                if kind not in defaults:
+                    defaults[kind] = document.styles.default(kind)
+                ids[key] = None if style == defaults[kind] else style.style_id
+            else:       # a name, or a style of another kind (python-docx raises the error)
+                ids[key] = lookup(style, kind)
         return ids[key]
 
     part.get_style_id = style_id

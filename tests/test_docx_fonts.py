@@ -45,3 +45,18 @@ def test_a_truetype_face_is_cut_without_conversion(fresh_memo):
     face = require_font("AR PL UKai CN")
     data, _ = docx_fonts._make_subset(face, "楷体_GB2312", "".join(sorted(set(BODY))))
     assert not fresh_memo and TTFont(io.BytesIO(data))["name"].getDebugName(1) == "楷体_GB2312"
+
+
+def test_the_disk_cache_is_keyed_by_the_subsetters_versions(tmp_path, monkeypatch):
+    """A subset cut by another uharfbuzz/fontTools (another virtualenv on the machine, an
+    upgrade) is not read back: its bytes may differ from this version's."""
+    face = require_font("AR PL UKai CN")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    docx_fonts.subset.cache_clear()
+    first = docx_fonts.subset(face, "楷体_GB2312", "科技局")
+    (entry,) = (tmp_path / "reportgen" / "docx-fonts").iterdir()
+    monkeypatch.setattr(docx_fonts, "_subsetters", lambda: "uharfbuzz 0.0, fonttools 0.0")
+    docx_fonts.subset.cache_clear()
+    again = docx_fonts.subset(face, "楷体_GB2312", "科技局")
+    assert len(list(entry.parent.iterdir())) == 2 and again == first
+    docx_fonts.subset.cache_clear()

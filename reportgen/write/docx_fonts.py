@@ -231,14 +231,30 @@ def _make_subset(face: Face, official: str, chars: str, reuse: bool = True) -> t
     return buf.getvalue(), source
 
 
+@functools.lru_cache(maxsize=1)
+def _subsetters() -> str:
+    """The versions of the libraries that cut and convert a subset: part of its cache key, so a
+    machine whose virtualenvs differ (or an upgrade) never reads another version's bytes."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for dist in ("uharfbuzz", "fonttools"):
+        try:
+            out.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist} -")
+    return ", ".join(out)
+
+
 @functools.lru_cache(maxsize=16)
 def subset(face: Face, official: str, chars: str) -> Embedded:
     """The renamed subset of ``face`` holding ``chars``; kept in the user's cache between runs
-    (keyed by the face file's path, size and modification time, the name and the characters)."""
+    (keyed by the face file's path, size and modification time, the name, the characters and
+    the versions of uharfbuzz and fontTools)."""
     try:
         st = face.path.stat()
-        key = hashlib.sha256(f"{SUBSET_VERSION}\0{face.path.resolve()}\0{face.index}\0{st.st_size}\0"
-                             f"{st.st_mtime_ns}\0{official}\0{chars}".encode()).hexdigest()[:40]
+        key = hashlib.sha256(f"{SUBSET_VERSION}\0{_subsetters()}\0{face.path.resolve()}\0{face.index}\0"
+                             f"{st.st_size}\0{st.st_mtime_ns}\0{official}\0{chars}".encode()).hexdigest()[:40]
         cache = _cache_dir() / f"{key}.font"
     except (OSError, RuntimeError, KeyError):
         cache = None

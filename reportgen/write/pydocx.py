@@ -5,8 +5,11 @@ python-docx release removes one. The DOCX writer imports nothing private from py
 
 from __future__ import annotations
 
+import hashlib
 import io
+import struct
 import zipfile
+import zlib
 
 from docx.enum.style import WD_STYLE_TYPE
 
@@ -128,20 +131,55 @@ def add_related_part(source, partname: str, content_type: str, blob: bytes, relt
     return source.relate_to(Part(PackURI(partname), content_type, blob, source.package), reltype)
 
 
-class _FixedZip:
-    """python-docx's physical package writer, with fixed entry times and attributes."""
+# Compressed parts by content: a part whose bytes an earlier document of the process had (the
+# styles, the theme, settings, footers, a font subset that did not change) is not compressed
+# again.  Bounded by total size; dropped oldest first.
+_DEFLATED: dict[tuple, tuple[int, bytes]] = {}
+_DEFLATED_LIMIT = 16 * 1024 * 1024
+_deflated_size = 0
 
-    def __init__(self, buf):
-        self._zip = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+def _deflate(blob: bytes, level: int) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate stream) of ``blob``, as zipfile writes an entry at ``level``."""
+    global _deflated_size
+    key = (hashlib.sha1(blob).digest(), len(blob), level)
+    found = _DEFLATED.pop(key, None)
+    if found is None:
+        c = zlib.compressobj(level, zlib.DEFLATED, -15)
+        found = (zlib.crc32(blob), c.compress(blob) + c.flush())
+        _deflated_size += len(found[1])
+        while _DEFLATED and _deflated_size > _DEFLATED_LIMIT:
+            _deflated_size -= len(_DEFLATED.pop(next(iter(_DEFLATED)))[1])
+    _DEFLATED[key] = found          # (re)inserted last: the least recently used go first
+    return found
+
+
+class _FixedZip:
+    """python-docx's physical package writer: a zip with fixed entry times and attributes, byte
+    for byte what ``zipfile`` writes for the same entries (``normalise_zip``), each part's
+    compression reused when its bytes recur (``_deflate``)."""
+
+    def __init__(self, buf, level: int = zlib.Z_DEFAULT_COMPRESSION):
+        self._buf, self._level, self._central = buf, level, []
+        t = FIXED_ZIP_TIME
+        self._dos = ((t[3] << 11) | (t[4] << 5) | (t[5] // 2), ((t[0] - 1980) << 9) | (t[1] << 5) | t[2])
 
     def write(self, pack_uri, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, FIXED_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self._zip.writestr(info, blob)
+        name = pack_uri.membername.encode("ascii")     # part names are ASCII (zipfile: no UTF-8 flag)
+        crc, data = _deflate(blob, self._level)
+        offset = self._buf.tell()
+        head = struct.pack("<HHHHHLLLHH", 20, 0, zipfile.ZIP_DEFLATED, *self._dos, crc, len(data), len(blob),
+                           len(name), 0)
+        self._buf.write(b"PK\x03\x04" + head + name)
+        self._buf.write(data)
+        self._central.append(b"PK\x01\x02" + struct.pack("<BBH", 20, 3, 20) + head[2:]
+                             + struct.pack("<HHHLL", 0, 0, 0, 0o644 << 16, offset) + name)
 
     def close(self) -> None:
-        self._zip.close()
+        start = self._buf.tell()
+        self._buf.write(b"".join(self._central))
+        n, size = len(self._central), self._buf.tell() - start
+        self._buf.write(b"PK\x05\x06" + struct.pack("<HHHHLLH", 0, 0, n, n, size, start, 0))
 
 
 def package_bytes(document, *, public_only: bool = False) -> bytes:

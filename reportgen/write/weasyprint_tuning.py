@@ -35,9 +35,11 @@ def apply() -> dict[str, bool]:
     with _lock:
         if _applied is None:
             if os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
-                _applied = {"lazy_font_blob": False, "zlib_level": False}
+                _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
+                            "empty_margin_boxes": False}
             else:
-                _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level()}
+                _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
+                            "one_pass_subset": _one_pass_subset(), "empty_margin_boxes": _empty_margin_boxes()}
         return dict(_applied)
 
 
@@ -114,6 +116,123 @@ def _zlib_level() -> bool:
     if "zlib.compressobj(level=9)" not in source or getattr(pydyf, "zlib", None) is not zlib:
         return False
     pydyf.zlib = _Zlib()
+    return True
+
+
+# WeasyPrint's own functions that a speed-up replaced (for the tests that compare both).
+ORIGINAL: dict[str, object] = {}
+
+
+def _one_pass_subset() -> bool:
+    """``Font._harfbuzz_subset`` in one HarfBuzz pass instead of two, same bytes.
+
+    WeasyPrint subsets a face twice: first to the used glyphs with ``RETAIN_GIDS`` (the glyph
+    ids drawn in the page streams stay valid), then that result again to all the glyph ids up
+    to the highest used one, without ``RETAIN_GIDS``, dropping hinting.  The first pass has
+    already made every glyph above the highest used one disappear and keeps ids 0…max in place,
+    so the second pass rebuilds the same face: with the hinting flag moved into the first pass,
+    one pass gives the same file (the same bytes: tests/test_reproducible.py).  The cost of a
+    pass follows the face's glyph ids, so this halves the subsetting (≈10 ms a document).
+    """
+    try:
+        from weasyprint.pdf import fonts as wpf
+        from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset as hbs
+        source = inspect.getsource(wpf.Font._harfbuzz_subset)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("HB_SUBSET_FLAGS_RETAIN_GIDS |", "keep = tuple(range(max(to_unicode) + 1))",
+                "harfbuzz_subset.hb_subset_or_fail(hb_face, hb_subset)",
+                "if not hinting:\n            flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING")
+    if hbs is None or not all(e in source for e in expected) or not hasattr(wpf, "get_hb_object_data"):
+        return False
+    real = wpf.Font._harfbuzz_subset
+    drop = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
+    if not all(f"b'{t.decode()}'" in source for t in drop):
+        return False
+
+    def _harfbuzz_subset(self, to_unicode, hinting):
+        spec = ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
+        if spec == ffi.NULL:
+            return real(self, to_unicode, hinting)
+        glyphs = sorted(to_unicode)
+        harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_glyph_set(spec),
+                                         ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs))
+        flags = (hbs.HB_SUBSET_FLAGS_RETAIN_GIDS | hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+                 | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+        if not hinting:
+            flags |= hbs.HB_SUBSET_FLAGS_NO_HINTING
+        if self.missing:
+            flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        hbs.hb_subset_input_set_flags(spec, flags)
+        tags = tuple(harfbuzz.hb_tag_from_string(t, -1) for t in drop)
+        harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_set(spec, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG),
+                                         ffi.new(f"hb_codepoint_t[{len(tags)}]", sorted(tags)), len(tags))
+        face = ffi.gc(hbs.hb_subset_or_fail(self.hb_face, spec), harfbuzz.hb_face_destroy)
+        data = wpf.get_hb_object_data(face) if face != ffi.NULL else None
+        if data:
+            self.file_content = data
+        else:       # WeasyPrint's own way, with its warning
+            real(self, to_unicode, hinting)
+
+    ORIGINAL["Font._harfbuzz_subset"] = real
+    wpf.Font._harfbuzz_subset = _harfbuzz_subset
+    return True
+
+
+# Properties that resolve_percentages reads (and their logical forms): a margin box whose cascaded
+# style names none of them has the initial box model, whatever its page.
+_BOX_MODEL = ("margin", "padding", "border", "width", "height", "min_", "max_", "box_sizing",
+              "inline_size", "block_size", "inset")
+
+
+def _empty_margin_boxes() -> bool:
+    """The used box model of an empty page-margin box computed once per containing block.
+
+    For every page WeasyPrint makes all 16 page-margin boxes (``layout.page.make_margin_boxes``),
+    each with a style of its own, and resolves each one's percentages (≈60 µs each, ≈7 ms a 7-page
+    document), although only the page number's box has content: the others get zero size right
+    after.  An empty box whose cascaded style sets no box-model property (the page margin boxes
+    of our CSS: only WeasyPrint's default text-align and vertical-align) has the initial box model,
+    so what ``resolve_percentages`` sets on it depends only on its containing block: it is
+    computed for the first such box of each containing block and set again on the next ones —
+    the same values (numbers and keywords), the same bytes.  A box with content or with a
+    box-model property, the page box and every other box take WeasyPrint's path.
+    """
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import page as wpage
+        from weasyprint.layout import percent
+        source = inspect.getsource(wpage.make_margin_boxes)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("box.is_generated = style['content'] not in", "resolve_percentages(box, containing_block)\n"
+                "        if not box.is_generated:")
+    if (getattr(wpage, "resolve_percentages", None) is not percent.resolve_percentages
+            or not all(e in source for e in expected) or not hasattr(boxes, "MarginBox")):
+        return False
+    real = percent.resolve_percentages
+    margin_box = boxes.MarginBox
+    memo: dict[tuple, dict] = {}
+
+    def resolve_percentages(box, containing_block):
+        cascaded = getattr(box.style, "cascaded", None)
+        if (type(box) is not margin_box or box.is_generated or type(containing_block) is not tuple
+                or type(cascaded) is not dict or any(k.startswith(_BOX_MODEL) for k in cascaded)):
+            return real(box, containing_block)
+        found = memo.get(containing_block)
+        if found is None:
+            before = dict(box.__dict__)
+            real(box, containing_block)
+            found = {k: v for k, v in box.__dict__.items() if k not in before or before[k] is not v}
+            with _lock:
+                if len(memo) >= 64:
+                    memo.clear()
+                memo[containing_block] = found
+        else:
+            box.__dict__.update(found)
+
+    ORIGINAL["layout.page.resolve_percentages"] = real
+    wpage.resolve_percentages = resolve_percentages
     return True
 
 

@@ -1,0 +1,70 @@
+"""The speed-ups of write/weasyprint_tuning.py that promise WeasyPrint's own bytes give them:
+the sample's documents rendered with each one and with WeasyPrint's own function are the same
+PDF, byte for byte (the zlib level and the lazy font blob are in both renders)."""
+
+import pytest
+
+from reportgen import pipeline
+from reportgen.core.workspace import Workspace
+from reportgen.read.load import load
+from reportgen.write import pdf
+from reportgen.write import weasyprint_tuning as tuning
+
+
+def _captured(ws, year, unit, monkeypatch):
+    """The write_pdf arguments of every PDF document of ``unit`` in ``year`` of the workspace."""
+    wsp = Workspace(ws)
+    style = pipeline.style_for(wsp)
+    uy = load(wsp, year, [unit]).units[unit]
+    calls = []
+    real = pdf.write_pdf
+
+    def capture(html_text, allowed_roots=(), created=None):
+        calls.append((html_text, allowed_roots, created))
+        return real(html_text, allowed_roots, created)
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    for template in pipeline.document_templates(wsp, unit, year):
+        doc, _ = pipeline.document_for(wsp, uy, template)
+        pipeline.render_outputs(doc, style, wsp, ("pdf",), date=pipeline.issue_date(uy))
+    monkeypatch.undo()
+    assert calls
+    return calls
+
+
+def _originals(monkeypatch):
+    from weasyprint.layout import page
+    from weasyprint.pdf import fonts
+
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", tuning.ORIGINAL["Font._harfbuzz_subset"])
+    monkeypatch.setattr(page, "resolve_percentages", tuning.ORIGINAL["layout.page.resolve_percentages"])
+
+
+# 鹿城 2024: four documents (fallback to full faces for 瓯/崛/钛…, run-in headings, tables);
+# 瓯海 2023: the mid-term review with a chart and long tables.
+@pytest.mark.parametrize("year,unit", [(2024, "lucheng"), (2023, "ouhai")])
+def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, year, unit):
+    pdf._font_config()
+    active = tuning.apply()
+    assert active["one_pass_subset"] and active["empty_margin_boxes"], active
+    calls = _captured(full_workspace, year, unit, monkeypatch)
+    tuned = [pdf.write_pdf(*c) for c in calls]
+    _originals(monkeypatch)
+    plain = [pdf.write_pdf(*c) for c in calls]
+    assert len(tuned) == len(plain) and all(a == b for a, b in zip(tuned, plain)), \
+        [(len(a), len(b)) for a, b in zip(tuned, plain)]
+
+
+def test_missing_glyph_and_bold_same_bytes(tmp_path, monkeypatch):
+    """A character no face has (WeasyPrint's ``Font.missing`` path), bold text, a TrueType face
+    with hinting (dropped in the one pass as in WeasyPrint's second) and an empty page-margin box
+    with a box model of its own (it takes WeasyPrint's path) give WeasyPrint's bytes too."""
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: 120mm 80mm; margin: 15mm; @top-left { margin: 2mm; padding: 5% } '
+            '@bottom-center { content: counter(page) } } body { font-family: "AR PL KaitiM GB"; font-size: 12pt }'
+            '\n</style></head><body><p>科技<b>创新</b>\U000F0000发展 2024</p>'
+            '<p style="break-before: page">第二页</p></body></html>\n')
+    pdf._font_config()
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

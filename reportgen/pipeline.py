@@ -9,22 +9,18 @@ import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .derive import figures as derive
-from .write import fonts
-from .render import parse
-from .render import jinja as render
 from .core import yamlio
 from .core.errors import Problem, ProblemList, ReportgenError
 from .core.i18n import _
-from .check.consistency import check_references
-from .read.load import Dataset, UnitYear, load
 from .model import Chart, Document, Heading, Paragraph, Run, Table, strip_marks
 from .write import FORMATS, WRITERS, Target
-from .write import flow as layout_flow
 from .write.style import Style, load_style
 from .core.workspace import Workspace
 
+if TYPE_CHECKING:   # the readers, derive and render stages are imported where used: planning a build needs none
+    from .read.load import Dataset, UnitYear
 
 
 @dataclass
@@ -47,6 +43,9 @@ def load_year(ws: Workspace, year: int, only: list[str] | None = None) -> Datase
     """Read and validate a year's data: the reader's checks and the narrative's references.
 
     The one entry to the data for build, check, preview and fonts."""
+    from .check.consistency import check_references
+    from .read.load import load
+
     return load(ws, year, only, validate=check_references)
 
 
@@ -84,6 +83,8 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None, *, dr
     the first, or the only one ``template:`` names). ``pending``: ``check`` collects the missing
     figures there as a to-do list (the document is then returned as a draft) instead of raising.
     """
+    from .derive import figures as derive
+
     with derive.collecting_gaps() as gaps:
         doc, source = _document(ws, uy, template)
     missing = gaps.used(source)
@@ -126,6 +127,8 @@ def gap_problems(missing: list, year: int) -> list[Problem]:
 
 def mark_gaps(doc: Document, source: str, gaps) -> tuple[Document, str]:
     """A draft: each missing figure becomes a highlighted 【待填：名称】 and the document is marked."""
+    from .derive import figures as derive
+
     def label(m) -> str:
         return "【待填：{name}】".format(name=gaps.items[int(m.group(1))].label)   # document text: not translated
 
@@ -163,6 +166,10 @@ def mark_gaps(doc: Document, source: str, gaps) -> tuple[Document, str]:
 
 
 def _document(ws: Workspace, uy: UnitYear, template: str | None) -> tuple[Document, str]:
+    from .derive import figures as derive
+    from .render import parse
+    from .render import jinja as render
+
     from .read import structure
     from .read.documents import specs
     from .read.load import parse_issue_date
@@ -273,6 +280,8 @@ def documents(ws: Workspace, year: int, units: list[str] | None = None, template
 def texts_by_role(doc: Document, style: Style) -> dict[str, list[tuple[str, str]]]:
     """Each font role → (where, text) of everything set in it, read from the layout flow the
     writers draw (so the coverage check sees exactly what they set)."""
+    from .write import flow as layout_flow
+
     return layout_flow.texts_by_role(layout_flow.flow(doc, style), style)
 
 
@@ -469,6 +478,8 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
     The only date in the outputs is ``output_datetime(date)`` (DOCX core properties, PDF
     CreationDate/ModDate).
     """
+    from .write import fonts
+
     target = Target(style, stamp=output_datetime(date), fonts_dir=ws.fonts)
     wanted = [WRITERS[f] for f in FORMATS if f in formats]
     if "docx" in formats and style.docx_embed_fonts:
@@ -495,6 +506,8 @@ def render_outputs(doc: Document, style: Style, ws: Workspace, formats: tuple[st
 def glyph_problems(doc: Document, style: Style, ws: Workspace, resolutions=None) -> list[Problem]:
     """What stops a glyph-drawing output (PDF) of a document: a font role without a face,
     characters no face covers."""
+    from .write import fonts
+
     resolutions = resolutions if resolutions is not None else fonts.resolve(style, ws.fonts)
     try:
         fonts.require_faces(resolutions)
@@ -518,6 +531,8 @@ def check_documents(ws: Workspace, year: int, formats: tuple[str, ...] = FORMATS
     """Everything ``build`` would refuse, found without writing anything, all of it at once: the
     style, every unit's data, every document's narrative, templates, missing figures and typed
     figures, and (for PDF) the fonts. A document passes only when it has no problem at all."""
+    from .derive import figures as derive
+
 
 
     rep = CheckReport()
@@ -570,6 +585,8 @@ def review_outputs(doc: Document, style: Style, ws: Workspace, date: _dt.date | 
     """The 核对稿 (the final DOCX — same fonts and properties — with a comment on every figure)
     and the sources table (pages from ``pdf`` when it was built); the final outputs are not
     touched by this."""
+    from .write import fonts
+
     from .write import docx as docx_writer
     from .write.sources import sources_xlsx
 

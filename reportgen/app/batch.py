@@ -28,7 +28,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -38,7 +37,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from .. import __version__
-from ..pipeline import FORMATS, REVIEW_FILES, Built, clean_stale_temp_files, output_datetime, safe_filename, style_for
+from ..pipeline import FORMATS, REVIEW_FILES, clean_stale_temp_files, output_datetime, safe_filename, style_for
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
@@ -207,6 +206,14 @@ def file_record(path: Path) -> dict:
     return {"sha256": _file_hash(str(path), st.st_size, st.st_mtime_ns), "size": st.st_size}
 
 
+def _font_record(path: Path) -> dict:
+    """A font file's record, its hash remembered per machine (core.cache): the faces are large
+    (20 MB) and never change between builds; a workspace font is hashed again when it changes."""
+    from ..core.cache import stable_file_sha256
+
+    return {"sha256": stable_file_sha256(path), "size": path.stat().st_size}
+
+
 def _files_under(folder: Path) -> list[Path]:
     """Input files under a folder: hidden files and Office lock files (~$…) are not inputs."""
     if not folder.is_dir():
@@ -274,7 +281,7 @@ def font_files(ws: Workspace, style) -> dict[str, dict]:
         for path in paths:
             label = ws.rel(path) if res.face.workspace else str(path)
             if label not in out:
-                out[label] = {**file_record(path), "roles": []}
+                out[label] = {**_font_record(path), "roles": []}
             out[label]["roles"].append(role if path == res.face.path else f"{role}（粗体）")
     return out
 
@@ -315,14 +322,10 @@ class Fingerprint:
         """The files the document of ``unit`` is made from: what the reader says it reads for
         the unit-year (its folder, earlier years, the other units' data for ranks across units),
         and every file of the unit's own folder."""
-        from ..read import load
+        from ..read.files import inputs_of
 
         paths = set(_files_under(self.ws.year_dir(self.year) / unit))
-        reads = getattr(load, "inputs_of", None)
-        if reads is not None:
-            paths.update(reads(self.ws, self.year, unit))
-        else:
-            paths.update(_files_under(self.ws.year_dir(self.year - 1) / unit))
+        paths.update(inputs_of(self.ws, self.year, unit))
         if not peers:                    # without the year's other units' folders
             ydir = self.ws.year_dir(self.year)
             paths = {p for p in paths if not (p.is_relative_to(ydir) and p.relative_to(ydir).parts[0] != unit)}
@@ -1036,14 +1039,20 @@ def _claimed_names(out_dir: Path, manifest: dict) -> dict[str, str]:
 
 
 def _unit_names(ws: Workspace) -> dict[str, str]:
-    """Unit id → full name, for messages (problems of units.yaml are reported by the reader)."""
-    from ..core.errors import ProblemList
-    from ..read.load import read_units
+    """Unit id → full name, for messages: units.yaml's ``name:`` entries as written, read without
+    the reader (its problems are the reader's to report, in the build of each unit)."""
+    import yaml
+
+    from ..core import yamlio
 
     try:
-        return {uid: u.name for uid, u in read_units(ws, ProblemList()).items()}
-    except ReportgenError:
+        data = yamlio.load(ws.read_text(ws.data / "units.yaml"))
+    except (OSError, ReportgenError, yaml.YAMLError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(uid): info["name"].strip() for uid, info in data.items()
+            if isinstance(info, dict) and isinstance(info.get("name"), str) and info["name"].strip()}
 
 
 def _unchanged(out_dir: Path, record: dict | None, key: str) -> bool:

@@ -44,6 +44,7 @@ from ..core.i18n import _
 from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts, read_xlsx,
                      not_collected, read_yaml_tables, stand_in)
 from ..core.workspace import Workspace
+from .files import DATA_FILES, earlier_folders, inputs_of, report_years  # noqa: F401  (the files a load reads)
 
 from ..core.vocab import ATTRIBUTES, KIND_NAMES, KIND_UNITS, KINDS, PLAN_METHODS, QUALIFIERS, RANK_SCOPES  # noqa: F401
 #: a column “全省排名”, “全市排名”, “绍兴排名” …: one more published rank of the row, in that scope;
@@ -66,7 +67,6 @@ TARGET_HEADERS = {"编号": "id", "指标名称": "name", "指标": "name", "单
                   "说明": "note", "备注": "note"}
 INDICATOR_SHEET = "指标"
 TARGET_SHEET = "目标"
-DATA_FILES = ("indicators.xlsx", "indicators.csv", "indicators.yaml")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 YEAR_RE = re.compile(r"^(\d{4})(年)?$")
 
@@ -628,43 +628,6 @@ def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
             continue
         units[str(uid)] = Unit(str(uid), checked.name, checked.short_name or checked.name, checked.region or "")
     return units
-
-
-def earlier_folders(ws: Workspace, year: int, uid: str) -> list[tuple[int, Path]]:
-    """Earlier years' folders of a unit that hold a data file, newest first."""
-    out = []
-    if not ws.data.is_dir():
-        return out
-    for p in ws.data.iterdir():
-        if p.is_dir() and p.name.isdigit() and int(p.name) < year:
-            folder = p / uid
-            if folder.is_dir() and any((folder / f).exists() for f in DATA_FILES):
-                out.append((int(p.name), folder))
-    return sorted(out, reverse=True)
-
-
-def inputs_of(ws: Workspace, year: int, uid: str) -> list[Path]:
-    """Every file :func:`load` reads for one unit-year: its folder, its earlier years' folders, the
-    column mapping, and the data files of the year's other units (ranks and shares across units)."""
-    out = [ws.data / "units.yaml", ws.data / "columns.yaml"]
-    ydir = ws.year_dir(year)
-    folders = [ydir / uid] + [f for _, f in earlier_folders(ws, year, uid)]
-    if ydir.is_dir():
-        folders += sorted(p for p in ydir.iterdir() if p.is_dir() and p.name != uid and not p.name.startswith("."))
-    for i, folder in enumerate(folders):
-        names = ("report.yaml", "columns.yaml", "targets.csv", *DATA_FILES) if i == 0 else (
-            "columns.yaml", "targets.csv", *DATA_FILES)
-        out += [folder / n for n in names]
-    return [p for p in out if p.is_file()]
-
-
-def report_years(ws: Workspace) -> list[int]:
-    """The report years the workspace has a folder for (data/<year>/ with a unit folder)."""
-    if not ws.data.is_dir():
-        return []
-    return sorted(int(p.name) for p in ws.data.iterdir()
-                  if p.is_dir() and p.name.isdigit() and len(p.name) == 4
-                  and any(q.is_dir() and not q.name.startswith(".") for q in p.iterdir()))
 
 
 def missing_year(ws: Workspace, year: int) -> ReportgenError:

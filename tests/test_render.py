@@ -132,3 +132,30 @@ def test_builtin_prefix_and_same_name_extension(tmp_path):
         "{% block signature %}{% endblock %}", "utf-8")
     assert parse(render.render("summary_plan", {}, ws)).title_lines == ["新标题"]
     assert parse(render.render("other", {}, ws)).title_lines == ["另一个"]
+
+
+def test_compiled_templates_are_kept_per_machine_and_follow_edits(tmp_path, monkeypatch):
+    """A new process loads a template compiled before (Jinja's bytecode cache in the user's cache
+    folder); an edited template is compiled again, and an error still names its line."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    render._bytecode_cache.cache_clear()
+    render.reset()
+    (tmp_path / "w").mkdir()
+    ws = ws_with(tmp_path / "w", "t", "::: title\n标题\n:::\n\n第一版{{ v }}\n")
+    try:
+        assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "第一版1"
+        kept = list((tmp_path / "cache/reportgen/templates").rglob("__jinja2_*.cache"))
+        assert kept
+        render.reset()                     # as a new process: the environment is made again
+        assert parse(render.render("t", {"v": 2}, ws)).blocks[0].text == "第一版2"
+        (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第二版{{ v }}\n\n{{ w.x }}\n", "utf-8")
+        render.reset()
+        with pytest.raises(ReportgenError) as err:
+            render.render("t", {"v": 3}, ws)
+        assert "templates/t.md.j2:7" in str(err.value)
+        (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第三版{{ v }}\n", "utf-8")
+        render.reset()
+        assert parse(render.render("t", {"v": 4}, ws)).blocks[0].text == "第三版4"
+    finally:
+        render._bytecode_cache.cache_clear()
+        render.reset()

@@ -379,10 +379,28 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
                  hidden_rows=hidden_rows, hidden_columns=hidden_columns, hidden=ws.sheet_state != "visible")
 
 
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(raw: bytes) -> bool:
+    """Whether any worksheet of the workbook has a formula element (``<f>``), read from the
+    worksheets' XML without a second parse of the workbook."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            return any(_FORMULA_ELEMENT.search(zf.read(name)) for name in zf.namelist()
+                       if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+    except Exception:  # noqa: BLE001 — it opened a moment ago; let openpyxl look again
+        return True
+
+
 def _uncached_formulas(path: Path, cache: dict, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """Which empty-looking cells hold a formula whose result was never saved (files written by
     scripts, or by some tools, keep the formula alone): opened once more, formulas this time."""
     key = (path, "formulas")
+    if key not in cache and not _has_formulas(cache[(path, "raw")]):
+        cache[key] = None           # no sheet holds a formula: the empty cells are empty
     if key not in cache:
         try:
             cache[key] = load_workbook(io.BytesIO(cache[(path, "raw")]), data_only=False)

@@ -89,3 +89,26 @@ def test_memoized_style_ids_for_style_objects_answer_as_python_docx_does():
     body = [[p.xml for p in d.element.body.iterchildren()] for d in (plain, fast)]
     assert body[0] == body[1]
     assert [p.style.name for p in fast.paragraphs[1:6]] == ["Normal", "Heading 1", "公文正文样式", "Normal", "公文正文样式"]
+
+
+def _doc_with_font(blob: bytes):
+    d = _doc()
+    pydocx.add_related_part(d.part, "/word/fonts/font1.odttf", "application/vnd.openxmlformats-officedocument.obfuscatedFont",
+                            blob, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font")
+    return d
+
+
+def test_font_parts_at_their_own_level_in_both_paths():
+    """An embedded font is deflated at ZIP_LEVELS' level, the XML at zlib's default, by the fast
+    writer and by the public save alike; a part's compression reused later gives the same bytes."""
+    import zlib
+
+    blob = bytes(range(256)) * 64 + "仿宋".encode() * 500
+    fast = pydocx.package_bytes(_doc_with_font(blob))
+    assert fast == pydocx.package_bytes(_doc_with_font(blob), public_only=True)
+    assert fast == pydocx.package_bytes(_doc_with_font(blob))         # compressed parts reused
+    with zipfile.ZipFile(io.BytesIO(fast)) as z:
+        info = z.getinfo("word/fonts/font1.odttf")
+        c = zlib.compressobj(pydocx.ZIP_LEVELS["odttf"], zlib.DEFLATED, -15)
+        assert info.compress_size == len(c.compress(blob) + c.flush())
+        assert z.read(info) == blob and z.testzip() is None

@@ -80,14 +80,56 @@ def _mm_twips(mm: float) -> int:
     return round(mm * PT_PER_MM * TWIPS_PER_PT)
 
 
+# The package ``_Writer.setup`` makes for a style (styles, settings, sections, footers), saved
+# once per process and style and reopened for each document: the setup's ~10 ms of XML work
+# done once.  Stored uncompressed; keyed by the style's content.
+_SKELETONS: dict[str, bytes] = {}
+_SKELETON_KEY: list = [None, ""]        # the last style object and its key (a batch uses one)
+
+
+def _style_key(style: Style) -> str:
+    if _SKELETON_KEY[0] is not style:
+        _SKELETON_KEY[:] = [style, style.model_dump_json()]
+    return _SKELETON_KEY[1]
+
+
+def _stored(document) -> bytes:
+    """The package as a zip without compression (reopened once per document)."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(pydocx.package_bytes(document)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
 class _Writer:
-    def __init__(self, style: Style, review: bool = False, chart_font=None):
+    def __init__(self, style: Style, review: bool = False, chart_font=None, template: bytes | None = None):
         self.s = style
         self.review = review            # the 核对稿: every traced figure gets a comment (批注)
         self.chart_font = chart_font    # the face file charts are drawn with
-        self.doc = new_document()
+        self.stamp = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)   # comments' date: write_docx's
+        self.doc = new_document(io.BytesIO(template)) if template is not None else new_document()
         self._styles = {}
         pydocx.memoize_style_ids(self.doc)
+
+    @classmethod
+    def prepared(cls, style: Style, review: bool = False, chart_font=None) -> "_Writer":
+        """A writer whose document is set up for ``style`` (``setup``), opened from the
+        process's skeleton of that style (built on first use).  The same bytes as ``setup``
+        on python-docx's template (tested)."""
+        key = _style_key(style)
+        if key not in _SKELETONS:
+            first = cls(style)
+            first.setup()
+            while len(_SKELETONS) >= 4:
+                del _SKELETONS[next(iter(_SKELETONS))]
+            _SKELETONS[key] = _stored(first.doc)
+        w = cls(style, review, chart_font, template=_SKELETONS[key])
+        w._styles = {name: w.doc.styles[cn] for name, cn in STYLE_NAMES.items()}
+        return w
 
     # -- fonts and run properties ----------------------------------------------------------------
     def _rpr_fonts(self, rpr, role: str, latin: str | None = None) -> None:
@@ -258,6 +300,7 @@ class _Writer:
     def _comment(self, run, src: Source) -> None:
         """A Word comment (批注) on the figure: its cells and computation, then the line that printed it."""
         comment = self.doc.add_comment(run, text=src.describe(), author="reportgen", initials="RG")
+        pydocx.set_comment_date(comment, self.stamp)   # the document's date, not the clock's
         if src.printed_by:
             comment.add_paragraph("写入：" + src.printed_by)
 
@@ -593,8 +636,9 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     ``fonts``: the subsets to embed (``docx_fonts.embeddings``); ``chart_font``: the face file
     charts are drawn with.  The dates of the properties are ``date`` (the document's 成文日期),
     never the clock."""
-    w = _Writer(style, review, chart_font)
-    w.setup()
+    w = _Writer.prepared(style, review, chart_font)
+    stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
+    w.stamp = stamp.replace(tzinfo=_dt.timezone.utc)
     w.document(items if items is not None else flow(doc, style))
     if doc.draft:
         w.draft_mark()
@@ -603,7 +647,6 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     _compatibility(w.doc.settings.element, bool(fonts))
     author = doc.author or (doc.signature.name if doc.signature else "")
     props = w.doc.core_properties
-    stamp = _dt.datetime.combine(date or _dt.date(2000, 1, 1), _dt.time())
     props.title = ("【草稿】" if doc.draft else "") + doc.title
     props.author = props.last_modified_by = author
     props.comments = ""

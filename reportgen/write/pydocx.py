@@ -52,6 +52,10 @@ def missing_internals() -> list[str]:
 
     if "_element" not in XmlPart.__init__.__code__.co_names:
         missing.append("XmlPart._element")
+    from docx.comments import Comment
+
+    if "_comment_elm" not in Comment.__init__.__code__.co_names:
+        missing.append("Comment._comment_elm")
     return missing
 
 
@@ -62,6 +66,14 @@ def xml(proxy):
     ``_tc``); its public ``element`` property exists only on some of them."""
     element = getattr(proxy, "_element", None)
     return element if element is not None else proxy.element
+
+
+def set_comment_date(comment, when) -> None:
+    """python-docx stamps a new comment (批注) with the clock; give it the document's date instead
+    (reproducible bytes).  Without the internal, the clock's date stays."""
+    element = getattr(comment, "_comment_elm", None)
+    if element is not None:
+        element.date = when
 
 
 def memoize_style_ids(document) -> None:

@@ -1,0 +1,76 @@
+"""The DOCX writer (write/docx.py) in a long-lived process.
+
+* Its per-process skeleton (``_Writer.prepared``): a document opened from the package ``setup``
+  made once is byte for byte the document set up afresh — final copy, draft and 核对稿 alike —
+  and no document leaves anything behind in it for the next.
+* The 核对稿's comments (批注) carry the document's date, not the clock's: the same document
+  written twice, a second apart, gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import re
+import time
+import zipfile
+
+import pytest
+
+from conftest import REPO
+from reportgen import pipeline
+from reportgen.core.workspace import Workspace
+from reportgen.read.load import load
+from reportgen.write import docx
+
+
+@pytest.fixture(scope="module")
+def sample():
+    ws = Workspace(REPO)
+    style = pipeline.style_for(ws)
+    docs = []
+    for unit in ("lucheng", "ouhai"):
+        uy = load(ws, 2024 if unit == "lucheng" else 2023, [unit]).units[unit]
+        docs.append(pipeline.document_for(ws, uy)[0])
+    return style, docs
+
+
+def _afresh(cls, style, review=False, chart_font=None):
+    w = cls(style, review, chart_font)
+    w.setup()
+    return w
+
+
+def test_skeleton_gives_the_bytes_of_a_fresh_setup(sample, monkeypatch):
+    style, (doc, other) = sample
+    date = dt.date(2024, 1, 31)
+    variants = [(doc, False), (dataclasses.replace(doc, draft=True), False), (doc, True), (other, False)]
+    docx._SKELETONS.clear()
+    from_skeleton = [docx.write_docx(d, style, date=date, review=r) for d, r in variants]
+    assert len(docx._SKELETONS) == 1
+    # the same documents again, after the others used the skeleton: nothing carried over
+    assert [docx.write_docx(d, style, date=date, review=r) for d, r in reversed(variants)] == from_skeleton[::-1]
+    monkeypatch.setattr(docx._Writer, "prepared", classmethod(_afresh))
+    afresh = [docx.write_docx(d, style, date=date, review=r) for d, r in variants]
+    assert from_skeleton == afresh
+    assert len(set(afresh)) == len(afresh)          # four different documents
+
+
+def test_a_changed_style_gets_its_own_skeleton(sample):
+    style, (doc, _) = sample
+    date = dt.date(2024, 1, 31)
+    before = docx.write_docx(doc, style, date=date)
+    wider = style.model_copy(update={"mirror_margins": not style.mirror_margins})
+    changed = docx.write_docx(doc, wider, date=date)
+    assert changed != before and docx.write_docx(doc, style, date=date) == before
+
+
+def test_review_comments_carry_the_documents_date(sample):
+    style, (doc, _) = sample
+    first = docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True)
+    time.sleep(1.1)
+    assert docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True) == first
+    comments = zipfile.ZipFile(io.BytesIO(first)).read("word/comments.xml").decode()
+    dates = set(re.findall(r'w:date="([^"]*)"', comments))
+    assert dates == {"2024-01-31T00:00:00Z"}

@@ -113,6 +113,8 @@ def passages(path: Path, ws: Workspace) -> list[Passage]:
 # -- references ---------------------------------------------------------------------------------
 def _references(source: str):
     """(catalogue, year or None, id) of every ``ind.x``/``t.x``/``targets[Y].x`` in a narrative string."""
+    if "{" not in source:           # no Jinja syntax, no reference
+        return []
     try:
         ast = Environment().parse(source)
     except TemplateSyntaxError:

@@ -65,3 +65,15 @@ def test_peers_read_once_per_process_give_the_documents_built_alone(workspace, t
         assert proc.returncode == 0, proc.stderr
         alone = _document_xml(tmp_path / unit)
         assert all(batch_docs[name] == xml for name, xml in alone.items()), unit
+
+
+def test_long_runs_replace_their_workers_and_build_everything(workspace, tmp_path, monkeypatch):
+    """Every WORKER_TASKS documents a worker is replaced by a fresh fork (memory stays bounded);
+    all documents are built, the same as by one process."""
+    add_units(workspace, 4)                                   # 5 units
+    monkeypatch.setattr(batch, "WORKER_TASKS", 1)
+    result = batch.run(Workspace(workspace), 2024, formats=("docx",), jobs=2, force=True, out_dir=tmp_path / "pool")
+    assert not result.failed and len(result.outcomes) == 5
+    assert len({o.worker for o in result.outcomes}) == 5      # one document per worker: five workers
+    alone = batch.run(Workspace(workspace), 2024, formats=("docx",), jobs=1, force=True, out_dir=tmp_path / "alone")
+    assert _document_xml(tmp_path / "pool") == _document_xml(tmp_path / "alone")

@@ -920,11 +920,25 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     return result
 
 
+WORKER_TASKS = 100      # documents a worker builds before a fresh fork replaces it (memory stays bounded)
+
+
 def _run_pool(ctx, tasks: list[Task], workers: int, done, finished: set[int]) -> None:
+    """The tasks in rounds of ``WORKER_TASKS`` per worker, each round in a new pool forked from
+    the warm fork server: WeasyPrint/Pango keep a few MB per hundred documents that no call
+    frees, so a long run replaces its workers rather than let them grow.  (Not the executor's
+    ``max_tasks_per_child``: on Python 3.11–3.13 it can stop scheduling, CPython gh-115634.)"""
+    size = workers * WORKER_TASKS
+    for start in range(0, len(tasks), size):
+        _run_round(ctx, tasks, range(start, min(start + size, len(tasks))), workers, done, finished)
+
+
+def _run_round(ctx, tasks: list[Task], indices: range, workers: int, done, finished: set[int]) -> None:
     need_pdf = any("pdf" in t.formats for t in tasks)
-    pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(need_pdf, True))
+    pool = cf.ProcessPoolExecutor(min(workers, len(indices)), mp_context=ctx, initializer=_init_worker,
+                                  initargs=(need_pdf, True))
     try:
-        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+        futures = {pool.submit(run_task, tasks[i]): i for i in indices}
         for fut in cf.as_completed(futures):
             i = futures[fut]
             task = tasks[i]

@@ -11,6 +11,7 @@ from reportgen.core.workspace import Workspace
 from reportgen.model import Document, Heading, Paragraph, Run
 from reportgen.pipeline import render_outputs
 from reportgen.write import font_cache, fonts
+from reportgen.write import html as html_writer
 from reportgen.write.style import load_style
 
 # 瓯 (the 瓯江 of Wenzhou) and 沣 are GB 2312 level two: not in the cut faces.
@@ -115,3 +116,23 @@ def test_a_rebuilt_cache_gives_the_same_bytes(tmp_path, monkeypatch):
     second = render_outputs(doc, _style(), ws, ("pdf",))["pdf"]
     assert any((tmp_path / "another-cache").rglob("*-v*.?tf"))     # really cut again
     assert first == second
+
+
+def test_a_run_in_heading_draws_from_the_cut_face_of_its_level(tmp_path):
+    """A run-in heading (（一）标题。 opening a body paragraph) is drawn in its level's face, the
+    same (cut) face as a heading of that level: no whole face is embedded for it."""
+    ws = Workspace(tmp_path)
+    style = _style()
+    doc = Document(title_lines=["关于科技创新的报告"], blocks=[
+        Heading(2, "（一）", [Run(COMMON)]),
+        Paragraph([Run("正文。")], head=Heading(2, "（二）", [Run(f"{COMMON}。")]))])
+    chars = _chars(render_outputs(doc, style, ws, ("pdf",))["pdf"])
+    heading = {c[3] for c in chars[chars.index(next(c for c in chars if c[0] == "（")):][:6]}
+    run_in = {c[3] for c in chars if c[0] in "二"} | {c[3] for c in chars[-8:] if c[0] in COMMON}
+    assert len(heading) == 1 and run_in == heading, (heading, run_in)
+    resolutions = fonts.resolve(style, None)
+    subsets = font_cache.for_resolutions(resolutions)
+    h2 = resolutions[style.elements["heading2"].font].face.family
+    css = html_writer.css(style, resolutions, subsets)
+    cut, full = html_writer.css_string(subsets[h2][0]), html_writer.css_string(h2)
+    assert f".runin2 {{ font-family: {cut}, {full};" in css

@@ -85,7 +85,7 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
     for level in range(1, 5):     # run-in headings: the face of their level inside a body paragraph
         e = style.elements[f"heading{level}"]
         weight = 700 if style.heading_bold(level) else fonts[e.font].weight
-        out.append(f".runin{level} {{ font-family: {_family(fonts[e.font])}; font-weight: {weight}; }}")
+        out.append(f".runin{level} {{ font-family: {_fam(fonts[e.font])}; font-weight: {weight}; }}")
     out.append(".chart { text-indent: 0; text-align: center; line-height: normal; } "
                ".chart-block { break-inside: avoid; }")
     out.append(".blank { height: %spt; }" % style.grid.line_pt)

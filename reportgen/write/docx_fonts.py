@@ -18,6 +18,7 @@ import functools
 import hashlib
 import io
 import os
+import struct
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,32 +156,115 @@ def _freeze(glyph, glyf):
     return out
 
 
+# The converted glyphs are also kept per machine, one file per face (``<key>.glyphs`` in the
+# DOCX-subset cache, keyed like the subsets): a new process — a worker, a single build after an
+# edit — converts only glyphs no process converted before.  Records: name, compiled bytes, header
+# and maxp counts; a damaged or foreign file is ignored (the glyphs are converted again).
+_GLYPHS_MAGIC = b"reportgen converted glyphs 1\n"
+_GLYPH_RECORD = struct.Struct("<IhhhhhHH")
+_glyph_files_read: set = set()
+
+
+def _glyph_file(face: Face) -> Path | None:
+    try:
+        st = face.path.stat()
+        key = hashlib.sha256(f"{SUBSET_VERSION}\0{_subsetters()}\0{face.path.resolve()}\0{face.index}\0"
+                             f"{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:40]
+        return _cache_dir() / f"{key}.glyphs"
+    except (OSError, RuntimeError, KeyError):
+        return None
+
+
+def _read_glyphs(face: Face) -> None:
+    """This machine's converted glyphs of ``face`` into ``_CONVERTED`` (once per process)."""
+    if face in _glyph_files_read:
+        return
+    _glyph_files_read.add(face)
+    path = _glyph_file(face)
+    try:
+        blob = path.read_bytes() if path else b""
+    except OSError:
+        return
+    if not blob.startswith(_GLYPHS_MAGIC):
+        return
+    found, pos = {}, len(_GLYPHS_MAGIC)
+    try:
+        while pos < len(blob):
+            (n,) = struct.unpack_from("<H", blob, pos)
+            name = blob[pos + 2:pos + 2 + n].decode("utf-8")
+            pos += 2 + n
+            size, contours, x0, y0, x1, y1, points, loops = _GLYPH_RECORD.unpack_from(blob, pos)
+            pos += _GLYPH_RECORD.size
+            data = blob[pos:pos + size]
+            pos += size
+            if len(data) != size:
+                raise ValueError("truncated")
+            glyph = _converted_type()()
+            glyph.compiled, glyph.numberOfContours = data, contours
+            if contours:
+                glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax = x0, y0, x1, y1
+                glyph.maxp_values = (points, loops)
+            found[(face, name)] = glyph
+    except (struct.error, ValueError, UnicodeDecodeError):
+        return
+    for key, glyph in found.items():
+        _CONVERTED.setdefault(key, glyph)
+
+
+def _write_glyphs(face: Face) -> None:
+    """Every glyph of ``face`` this process has converted (or read), to the machine's file."""
+    path = _glyph_file(face)
+    if path is None:
+        return
+    out = [_GLYPHS_MAGIC]
+    for (f, name), g in sorted(((k, g) for k, g in _CONVERTED.items() if k[0] == face), key=lambda kg: kg[0][1]):
+        raw = name.encode("utf-8")
+        bbox = (g.xMin, g.yMin, g.xMax, g.yMax) if g.numberOfContours else (0, 0, 0, 0)
+        counts = g.maxp_values if g.numberOfContours > 0 else (0, 0)
+        out += [struct.pack("<H", len(raw)), raw, _GLYPH_RECORD.pack(len(g.compiled), g.numberOfContours, *bbox, *counts),
+                g.compiled]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(b"".join(out))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _truetype(font, face: Face | None = None) -> None:
     """CFF outlines → TrueType (quadratic, fontTools' cu2qu), in place.
 
     An embedded DOCX font is an "obfuscated TrueType" (.odttf); Word has long embedded only
     TrueType-outline fonts, so the CFF faces (Noto CJK, Fandol) are converted — LibreOffice reads
     either.  Costs ~10 % in size and ~1 ms a glyph (0.6 s for a 600-glyph 仿宋 subset): with
-    ``face``, each glyph is converted once per process (``_CONVERTED``), the same bytes."""
+    ``face``, each glyph is converted once per machine (``_CONVERTED`` and the ``.glyphs``
+    file), the same bytes."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import newTable
 
     order = font.getGlyphOrder()
-    glyph_set = None
+    # Always: the glyph set loads hmtx/hhea (vmtx/vhea), which saving then recalculates — the
+    # bytes must not depend on whether any glyph needed converting.
+    glyph_set = font.getGlyphSet()
+    converted = False
+    if face is not None:
+        _read_glyphs(face)
     glyf = newTable("glyf")
     glyf.glyphOrder, glyf.glyphs = order, {}
     for name in order:
         glyph = _CONVERTED.get((face, name)) if face is not None else None
         if glyph is None:
-            if glyph_set is None:
-                glyph_set = font.getGlyphSet()
+            converted = True
             pen = TTGlyphPen(glyph_set)
             glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))   # within 1 unit of 1000
             glyph = pen.glyph()
             if face is not None:
                 glyph = _CONVERTED[(face, name)] = _freeze(glyph, glyf)
         glyf.glyphs[name] = glyph
+    if face is not None and converted:       # glyphs converted here: keep them for other processes
+        _write_glyphs(face)
     for tag in ("CFF ", "VORG"):
         if tag in font:
             del font[tag]

@@ -1,4 +1,4 @@
-"""The PDF writer reads nothing outside the workspace and never touches the network."""
+"""The PDF writer reads nothing outside the workspace and never touches the network; table cells keep their alignment."""
 
 import http.server
 import threading
@@ -49,3 +49,31 @@ def test_no_network_and_no_files_outside_the_workspace(tmp_path):
         assert _Recorder.hits == []
     finally:
         server.shutdown()
+
+
+def test_table_cells_keep_their_alignment(tmp_path):
+    """A cell's alignment (a class rule of the document's CSS) places its text: left at the left
+    padding, centred in the cell, right at the right padding."""
+    import io
+
+    import pdfplumber
+
+    from reportgen.core.workspace import Workspace
+    from reportgen.model import Cell, Document, Run, Table
+    from reportgen.pipeline import render_outputs
+    from reportgen.write.style import load_style
+
+    table = Table([[Cell([Run("项目")], align="center")], [Cell([Run("左")], align="left")],
+                   [Cell([Run("中")], align="center")], [Cell([Run("右")], align="right")]])
+    pdf = render_outputs(Document(title_lines=["表格"], blocks=[table]), load_style(), Workspace(tmp_path),
+                         ("pdf",))["pdf"]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        chars = {c["text"]: c for c in page.chars}
+        verticals = sorted({round(e["x0"], 1) for e in page.edges if e["orientation"] == "v"})
+    left, right = verticals[0], verticals[-1]
+    assert right - left > 300                                   # the table's outer borders
+    pad_left, pad_right = chars["左"]["x0"] - left, right - chars["右"]["x1"]
+    assert 0 < pad_left < 12 and abs(pad_left - pad_right) < 1.5, (pad_left, pad_right)
+    centre = (chars["中"]["x0"] + chars["中"]["x1"]) / 2
+    assert abs(centre - (left + right) / 2) < 1.5, (centre, left, right)

@@ -153,9 +153,10 @@ def add_related_part(source, partname: str, content_type: str, blob: bytes, relt
 
 # Compressed parts by content: a part whose bytes an earlier document of the process had (the
 # styles, the theme, settings, footers, a font subset that did not change) is not compressed
-# again.  Bounded by total size; dropped oldest first.
+# again.  Bounded by total size (the parts every document repeats are ≈0.1 MB; new subsets pass
+# through), least recently used dropped first: a long batch's worker does not grow with it.
 _DEFLATED: dict[tuple, tuple[int, bytes]] = {}
-_DEFLATED_LIMIT = 16 * 1024 * 1024
+_DEFLATED_LIMIT = 2 * 1024 * 1024
 _deflated_size = 0
 
 

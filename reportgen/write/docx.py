@@ -181,6 +181,9 @@ class _Writer:
 
     # -- document-level setup --------------------------------------------------------------------
     def setup(self) -> None:
+        """Styles, document defaults, page, grid, footers and settings: from the style alone.
+        Done once per process and style (``prepared``): whatever depends on the document
+        belongs after it (``document``, ``draft_mark``, ``write_docx``)."""
         s = self.s
         styles_el = self.doc.styles.element
         # Document defaults: explicit fonts, zh-CN, no theme fonts.

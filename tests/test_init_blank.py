@@ -2,6 +2,7 @@
 way a person fills it (the highlighted cells, in openpyxl as Excel writes them) and built."""
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def test_filled_in_it_builds_the_report(tmp_path):
             "新增省科技型中小企业250家以上，技术交易额超过20亿元") in text
     assert "—" not in text
     with pdfplumber.open(str(out / "平阳县科学技术局2024年工作总结和2025年工作思路.pdf")) as pdf:
-        pdf_text = "".join((page.extract_text() or "") for page in pdf.pages).replace("\n", "")
+        pdf_text = re.sub(r"\s", "", "".join((page.extract_text() or "") for page in pdf.pages))
     assert "平阳县科学技术局" in pdf_text and "新增高新技术企业52家" in pdf_text
 
 

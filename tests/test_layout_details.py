@@ -74,7 +74,8 @@ def test_balanced_title_breaks_at_the_unit_name():
 def test_title_lines_docx_and_pdf(built):
     want = ["鹿城区科学技术局", "2023年工作总结和2024年工作思路"]
     assert _docx_lines(built["lucheng", "docx"])[:2] == want
-    assert _pdf_lines(built["lucheng", "pdf"])[:2] == want
+    # pdfplumber reads the 0.2 em between Chinese and digits (2023 年) as a space
+    assert [re.sub(r"\s", "", x) for x in _pdf_lines(built["lucheng", "pdf"])[:2]] == want
 
 
 def test_one_item_list_has_no_lead_in(built):

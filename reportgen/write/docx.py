@@ -13,6 +13,7 @@ import datetime as _dt
 import functools
 import io
 import re
+import unicodedata
 
 from docx import Document as new_document
 from docx.enum.text import WD_BREAK
@@ -34,6 +35,20 @@ STYLE_NAMES = {
     "annex_title": "附件标题", "table_header": "表格表头", "table_cell": "表格文字", "table_caption": "表题",
     "page_number": "页码", "red_mark": "发文机关标志", "doc_number": "发文字号", "banji": "版记",
 }
+def _latin_slot(ch: str, prev: str) -> bool:
+    """Whether LibreOffice would draw ``ch`` from the run's Latin face where Word, told
+    w:hint="eastAsia", and the PDF use the Chinese one: a Latin-1 symbol of East Asian ambiguous
+    width (× ÷ · ° ±: LibreOffice's script of the Latin-1 block is Latin), or a general
+    punctuation mark (“ ” ‘ ’ — … ‰), which takes the script of the character before it, after
+    a digit, Latin letter or ASCII sign (“315”)."""
+    o = ord(ch)
+    if 0xA1 <= o <= 0xFF:
+        return unicodedata.east_asian_width(ch) == "A" and not ch.isalnum()
+    if 0x2010 <= o <= 0x2030:
+        return bool(prev) and (0x21 <= ord(prev) <= 0x7E or (0xA1 <= ord(prev) <= 0xFF and prev.isalpha()))
+    return False
+
+
 JC = {"left": "left", "center": "center", "right": "right", "justify": "both"}
 
 # Schema order of the children of w:pPr and w:rPr (Word rejects out-of-order children).
@@ -113,6 +128,7 @@ class _Writer:
         self.stamp = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)   # comments' date: write_docx's
         self.doc = new_document(io.BytesIO(template)) if template is not None else new_document()
         self._styles = {}
+        self._punct_styles = {}
         pydocx.memoize_style_ids(self.doc)
 
     @classmethod
@@ -158,9 +174,13 @@ class _Writer:
         # Lines fill every page of the grid: no widow/orphan control (GB/T 9704 22 lines a page).
         _set(ppr, "widowControl", PPR_ORDER, val=0)
         _set(ppr, "snapToGrid", PPR_ORDER, val=0)
-        # No automatic space between Chinese and Latin/digits: 公文 write 33.97万平方米 tight.
-        _set(ppr, "autoSpaceDE", PPR_ORDER, val=0)
-        _set(ppr, "autoSpaceDN", PPR_ORDER, val=0)
+        # The space between Chinese and Latin letters/digits (年 2023 年) that the PDF sets
+        # (style autospace_em): Word and WPS add theirs (≈0.25 em), LibreOffice always adds
+        # 0.2 em — its DOCX import ignores both flags (writerfilter), so with 0 here it still
+        # spaced the figures and wrapped lines earlier than the PDF. 0 only when the style says 0.
+        on = 1 if self.s.autospace_em else 0
+        _set(ppr, "autoSpaceDE", PPR_ORDER, val=on)
+        _set(ppr, "autoSpaceDN", PPR_ORDER, val=on)
         # Punctuation stays inside the 版心, as in the PDF (no hanging past the right edge).
         # LibreOffice's DOCX import reads this flag inverted (overflowPunct=0 → "hanging
         # punctuation" on; writerfilter, 7.4 and later), and a trailing ，、 that hangs there
@@ -278,17 +298,47 @@ class _Writer:
         self._run(p, after, "page_number")
 
     # -- content -----------------------------------------------------------------------------------
+    def _punct_style(self, element: str):
+        """The character style that names the Chinese face of ``element``'s role for the Latin
+        slots too (ascii/hAnsi; the East Asian slot stays the paragraph style's), see ``_run``."""
+        role = self.s.el(element).font
+        if role not in self._punct_styles:
+            official = self.s.fonts[role].official
+            st = pydocx.add_character_style(self.doc, f"中文符号（{official}）")
+            rpr = st.element.get_or_add_rPr()
+            _set(rpr, "rFonts", RPR_ORDER, ascii=official, hAnsi=official, hint="eastAsia")
+            self._punct_styles[role] = st
+        return self._punct_styles[role]
+
     def _run(self, p, text: str, element: str, bold: bool = False, mark: bool = False):
+        """The runs of ``text`` (a list: more than one where punctuation follows a Latin character)."""
         if not text:
-            return
+            return []
         # Fonts, size, colour and spacing come from the paragraph's named style: a run carries
         # direct formatting only for what no style can say (bold inside a paragraph).
-        r = p.add_run(text)
-        if bold:
-            _set(pydocx.xml(r).get_or_add_rPr(), "b", RPR_ORDER)
-        if mark:    # a draft's missing figure: 【待填：…】 highlighted
-            _set(pydocx.xml(r).get_or_add_rPr(), "highlight", RPR_ORDER, val="yellow")
-        return r
+        # A mark LibreOffice would draw from the Latin face (``_latin_slot``: a 0.44 em ” in
+        # Times New Roman after “315, a half-width ÷), where Word (w:hint="eastAsia") and the
+        # PDF use the Chinese face (1 em), gets the character style that names the Chinese face
+        # for the Latin slots as well.
+        prev = (p.text or "")[-1:]
+        pieces: list[tuple[str, bool]] = []
+        for ch in text:
+            # a run of General Punctuation after a Latin character stays in the Chinese face
+            slot = _latin_slot(ch, prev) or (0x2010 <= ord(ch) <= 0x2030 and bool(pieces) and pieces[-1][1])
+            if pieces and pieces[-1][1] == slot:
+                pieces[-1] = (pieces[-1][0] + ch, slot)
+            else:
+                pieces.append((ch, slot))
+            prev = ch
+        runs = []
+        for piece, slot in pieces:
+            r = p.add_run(piece, style=self._punct_style(element) if slot else None)
+            if bold:
+                _set(pydocx.xml(r).get_or_add_rPr(), "b", RPR_ORDER)
+            if mark:    # a draft's missing figure: 【待填：…】 highlighted
+                _set(pydocx.xml(r).get_or_add_rPr(), "highlight", RPR_ORDER, val="yellow")
+            runs.append(r)
+        return runs
 
     def _runs(self, p, runs: list[Run], element: str, spans: list[Span] = ()) -> None:
         if not (self.review and spans):
@@ -296,9 +346,9 @@ class _Writer:
                 self._run(p, r.text, element, bold=r.bold, mark=r.mark)
             return
         for r, src in pieces(runs, list(spans)):
-            run = self._run(p, r.text, element, bold=r.bold, mark=r.mark)
-            if run is not None and src is not None:
-                self._comment(run, src)
+            runs = self._run(p, r.text, element, bold=r.bold, mark=r.mark)
+            if runs and src is not None:
+                self._comment(runs, src)
 
     def _comment(self, run, src: Source) -> None:
         """A Word comment (批注) on the figure: its cells and computation, then the line that printed it."""
@@ -315,8 +365,7 @@ class _Writer:
             bold = self.s.heading_bold(head.level)
             role = self.s.el(level).font     # the heading's face, set on its runs (no style can say it)
             for text, b in ((head.number, bold), *((r.text, bold or r.bold) for r in head.runs)):
-                run = self._run(p, text, level, bold=b)
-                if run is not None:
+                for run in self._run(p, text, level, bold=b):
                     self._rpr_fonts(run._r.get_or_add_rPr(), role)
         if lead:
             self._run(p, lead, element)

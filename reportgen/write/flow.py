@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Union
 
 from ..core.i18n import _
 from ..model import Banji, Chart, Document, Heading, PageBreak, Paragraph, Run, Span, Table
-from .layout import balance_title, char_units, mark_size_pt, signature_indents
+from .layout import autospace_chars, balance_title, char_units, mark_size_pt, signature_indents
 from .style import Style
 
 
@@ -120,7 +120,8 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
     """The laid-out elements of ``doc`` in page order.
 
     ``width`` measures a text in characters of the signature's element: half-width digits count
-    ½ by default (Times New Roman in the DOCX); the PDF writer passes widths measured in its face.
+    ½ by default (Times New Roman in the DOCX) and each Chinese–Western gap ``autospace_em``;
+    the PDF writer passes widths measured in its face, gaps included.
     """
     s = style
     out: list[Item] = []
@@ -142,7 +143,8 @@ def flow(doc: Document, style: Style, width: Width = char_units) -> list[Item]:
         out.append(Line("recipient", doc.recipient, where=_("主送机关")))
     out += _blocks(doc.blocks, 1, s.blank_lines.after_table)
     if doc.signature:
-        r_sig, r_date = signature_indents(s, doc.signature.name, doc.signature.date, width)
+        measure = width if width is not char_units else (lambda t: char_units(t) + autospace_chars(s, t))
+        r_sig, r_date = signature_indents(s, doc.signature.name, doc.signature.date, measure)
         out.append(Blank(s.blank_lines.before_signature))
         out.append(Line("signature", doc.signature.name, right_chars=r_sig, where=_("署名"), spans=doc.signature.spans))
         out.append(Line("date", doc.signature.date, right_chars=r_date, where=_("成文日期")))

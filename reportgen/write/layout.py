@@ -12,13 +12,41 @@ def char_units(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
 
 
+def _script(ch: str) -> str | None:
+    """"cjk" for a Chinese character or full-width letter/digit, "latin" for another letter or
+    digit, None for punctuation, spaces and symbols (no autospace next to them)."""
+    if not ch.isalnum():
+        return None
+    return "cjk" if unicodedata.east_asian_width(ch) in ("W", "F") else "latin"
+
+
+def autospace_gaps(text: str) -> list[int]:
+    """Where the Chinese–Western spacing (``Style.autospace_em``) goes: the indexes ``i`` with
+    ``text[i - 1]`` and ``text[i]`` a Chinese character and a digit/Latin letter, either way
+    round — the places where LibreOffice's layout puts its kern (between two letters or digits of
+    different scripts; never next to punctuation)."""
+    out = []
+    for i in range(1, len(text)):
+        a, b = _script(text[i - 1]), _script(text[i])
+        if a and b and a != b:
+            out.append(i)
+    return out
+
+
+def autospace_chars(style: Style, text: str) -> float:
+    """The width the Chinese–Western spacing adds to ``text``, in characters (em) — the DOCX's
+    measure of a width (Word and LibreOffice draw their own spacing there)."""
+    return len(autospace_gaps(text)) * style.autospace_em
+
+
 def signature_indents(style: Style, name: str, date: str, width=char_units) -> tuple[float, float]:
     """Right indents (in characters) of 署名 and 成文日期, unsealed layout (GB/T 9704 7.3.5.2).
 
     署名右空二字; the date starts two characters right of the 署名's start; if that leaves the
     date less than two characters from the right edge, the date gets two and the 署名 moves left.
     ``width`` gives a text's width in characters: by default half-width digits count ½ (true
-    of Times New Roman in the DOCX); the PDF writer passes the width measured in its face.
+    of Times New Roman in the DOCX; ``flow`` adds the Chinese–Western spacing, 2024年1月31日 has
+    five gaps); the PDF writer passes the width measured in its face.
     """
     rule = style.signature
     w_sig, w_date = width(name), width(date)
@@ -134,15 +162,23 @@ def _break_costs(text: str) -> dict[int, float]:
     return costs
 
 
-def title_units(text: str) -> float:
+def title_units(text: str, autospace: float = 0.0) -> float:
     """Width of title text in characters: like :func:`char_units`, but Chinese quotation marks
-    (“ ” ‘ ’, East Asian “ambiguous”) are full width, as the CJK faces set them."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") and ord(ch) > 0x2000 else
+    (“ ” ‘ ’, East Asian “ambiguous”) are full width, as the CJK faces set them; ``autospace``
+    (characters) is added at every Chinese–Western gap."""
+    return autospace * len(autospace_gaps(text)) + sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") and ord(ch) > 0x2000 else
                (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5) for ch in text)
 
 
-def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) -> list[str] | None:
+_title_units = title_units
+
+
+def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float,
+                autospace: float = 0.0) -> list[str] | None:
     best: tuple[float, list[str]] | None = None
+
+    def title_units(t: str) -> float:
+        return _title_units(t, autospace)
     order = sorted(cuts)
 
     def walk(start: int, left: int, acc: list[str], cost: float) -> None:
@@ -170,15 +206,19 @@ def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float) 
     return best[1] if best else None
 
 
-def balance_title_line(text: str, capacity: float) -> tuple[list[str], bool]:
+def balance_title_line(text: str, capacity: float, autospace: float = 0.0) -> tuple[list[str], bool]:
     """One title line that may be too long for the 版心 → (lines, broke at a word boundary).
 
     ``capacity`` is how many title characters fit on a line. A line that fits is kept. Otherwise
     the fewest lines that work, with the most even lengths, breaking at the best places
     (after the unit's name, after 和/及, before a year …). When no word boundary allows lines of
     three characters or more, it breaks between any two characters outside numbers and marks
-    and reports False, so the caller can warn.
+    and reports False, so the caller can warn. ``autospace``: the Chinese–Western spacing in
+    characters of the title.
     """
+    def title_units(t: str) -> float:
+        return _title_units(t, autospace)
+
     if title_units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
         return [text], True
     needed = int(-(-title_units(text) // capacity))
@@ -188,7 +228,7 @@ def balance_title_line(text: str, capacity: float) -> tuple[list[str], bool]:
                 and text[i - 1] not in _OPENING and text[i] not in _CLOSING}
     for cuts, ok in ((words, True), (anywhere, False)):
         for n in range(needed, needed + 2):
-            found = _best_split(text, cuts, n, capacity)
+            found = _best_split(text, cuts, n, capacity, autospace)
             if found:
                 return found, ok
     return [text], False
@@ -205,10 +245,11 @@ def balance_title(lines: list[str], style: Style, element: str = "title") -> tup
     """Every title line broken to fit the 版心 in balanced lines → (lines, the lines that could
     not be broken at a word boundary)."""
     capacity = title_capacity(style, element)
+    autospace = style.autospace_em * style.el(element).size_pt / style.char_pt(element)
     out: list[str] = []
     bad: list[str] = []
     for line in lines:
-        parts, ok = balance_title_line(line, capacity)
+        parts, ok = balance_title_line(line, capacity, autospace)
         out += parts
         if not ok:
             bad.append(line)

@@ -116,6 +116,16 @@ def add_paragraph_style(document, name: str):
         return document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
 
 
+def add_character_style(document, name: str):
+    """A new character style, straight into the XML (as ``add_paragraph_style``)."""
+    try:
+        from docx.styles.style import StyleFactory
+
+        return StyleFactory(document.styles.element.add_style_of_type(name, WD_STYLE_TYPE.CHARACTER, False))
+    except (ImportError, AttributeError):
+        return document.styles.add_style(name, WD_STYLE_TYPE.CHARACTER)
+
+
 def section_properties(section):
     """The ``w:sectPr`` element of a section."""
     sectpr = getattr(section, "_sectPr", None)

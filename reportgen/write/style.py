@@ -184,6 +184,8 @@ class Style(_Strict):
     latin_substitutes: list[FontName] = F("PDF 中数字和西文字母依次查找的字体")
     latin_docx: FontEntry = F("DOCX 字体表中对西文字体的描述",
                               default=FontEntry(panose="02020603050405020304", charset="00", family="roman"))
+    autospace_em: float = F("中文与相邻的数字、西文字母之间自动加的间距（Word、WPS 默认的“自动调整中文与西文/数字的间距”；"
+                            "LibreOffice 总是加 0.2 em）；0 为不加", "em", default=0.2, ge=0, le=0.5)
     docx_embed_fonts: bool = F("在 DOCX 中嵌入开源替代字体的子集（以正式字体名命名），使没有正式字体的收文方也能"
                                "看出标题、正文、各级标题的字体区别；每份文档约增加 0.3 MB", "true/false", default=True)
     elements: dict[str, Element] = F("各公文要素的排版", "", "7.2～7.5")

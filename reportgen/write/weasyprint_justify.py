@@ -49,7 +49,8 @@ def _install() -> bool:
         from weasyprint.draw import text as draw_text
     except ImportError:
         return False
-    needed = ("justify_line", "count_expandable_spaces", "text_align")
+    needed = ("justify_line", "count_expandable_spaces", "text_align", "trailing_whitespace_size",
+              "remove_last_whitespace")
     if not all(callable(getattr(inline, name, None)) for name in needed):
         return False
     if not all(hasattr(boxes, name) for name in ("TextBox", "LineBox", "InlineBox")):
@@ -112,5 +113,47 @@ def _install() -> bool:
 
         move(line)
 
+    whitespace = inline.trailing_whitespace_size
+
+    def trailing_whitespace_size(context, box):
+        """WeasyPrint's trailing white space, or else the Chinese–Western spacing after the box's
+        last character (the right margin of html's ``span.as``): it hangs past the line end, so
+        a character whose spacing does not fit still ends the line — as in LibreOffice, which
+        drops its kern there (and as a trailing space hangs)."""
+        size = whitespace(context, box)
+        if size:
+            return size
+        gap = 0.0
+        while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+            if _is_gap(box):
+                gap += box.margin_right
+            box = box.children[-1]
+        return gap
+
+    strip = inline.remove_last_whitespace
+
+    def remove_last_whitespace(context, line):
+        """WeasyPrint's, then the Chinese–Western spacing after the line's last character: a
+        line that breaks at a gap ends without it (and is justified to the edge without it)."""
+        strip(context, line)
+        chain, box = [], line
+        while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+            chain.append(box)
+            box = box.children[-1]
+        for i, box in enumerate(chain):
+            if _is_gap(box) and box.margin_right:
+                gap, box.margin_right = box.margin_right, 0
+                for outer in chain[:i]:
+                    outer.width -= gap
+                break
+
     inline.justify_line = justify_line
+    inline.trailing_whitespace_size = trailing_whitespace_size
+    inline.remove_last_whitespace = remove_last_whitespace
     return True
+
+
+def _is_gap(box) -> bool:
+    """An inline box of html's ``span.as``: the character before a Chinese–Western gap."""
+    element = getattr(box, "element", None)
+    return element is not None and box.element_tag == "span" and element.get("class") == "as"

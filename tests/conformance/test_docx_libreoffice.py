@@ -6,6 +6,9 @@ of the official font names (仿宋_GB2312, 黑体, …) to the installed open su
 
 Differences from the WeasyPrint run, by design of the measurement (not of the expectations):
 
+* Both put 0.2 em between Chinese characters and digits (2024年1月31日): LibreOffice whatever
+  the DOCX says (its import ignores w:autoSpaceDE/DN), the PDF by the style's autospace_em, and
+  the 署名/日期 positions count it.
 * No punctuation hangs past the right edge in either: the DOCX sets ``w:overflowPunct w:val="1"``,
   which LibreOffice's import reads inverted (as "no hanging punctuation"; see write/docx.py).
 * LibreOffice embeds the CFF FontName of Noto CJK faces, which is "NotoSerifCJKjp-…" for every
@@ -21,23 +24,8 @@ import pytest
 from .test_pdf_layout import PdfLayoutChecks
 
 
-# LibreOffice 7.4 (Debian 12) ignores w:autoSpaceDE/w:autoSpaceDN="0" in styles and paragraphs and
-# puts ~0.2 em between Chinese and digits, so "2024年1月31日" is ~42 mm wide instead of ~36 mm and
-# the S2 positions of 署名/日期 cannot hold there. Word honours the flags; the DOCX carries them
-# (tested in test_docx_xml.py). Strict: when LibreOffice honours them, these start passing and fail.
-LO_AUTOSPACE = pytest.mark.xfail(strict=True, reason="LibreOffice 7.4 ignores w:autoSpaceDE=0 (autospace Han/digits)")
-
-
 class TestLibreOfficePdf(PdfLayoutChecks):
     producer = "LibreOffice"
-
-    @LO_AUTOSPACE
-    def test_signature_and_date_unsealed(self, flow):
-        super().test_signature_and_date_unsealed(flow)
-
-    @LO_AUTOSPACE
-    def test_date_starts_two_chars_right_of_signature(self, flow):
-        super().test_date_starts_two_chars_right_of_signature(flow)
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .measure import DATE_RE, HAN_NUMERALS, NS, TWIPS_PER_MM, DocxPackage, char_units, w, wattr
+from .measure import DATE_RE, HAN_NUMERALS, NS, TWIPS_PER_MM, DocxPackage, autospace_units, char_units, w, wattr
 
 A4_TWIPS = (round(210 * TWIPS_PER_MM), round(297 * TWIPS_PER_MM))       # 11906 × 16838
 MARGIN_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}          # P2, P3, P5
@@ -281,7 +281,8 @@ def test_heading_outline_levels_and_numbering(paras, docx_pkg):
 # -- C13 / C14 (S2) --------------------------------------------------------------------------------
 def test_signature_and_date_paragraphs(paras, docx_pkg):
     """S2: one blank line after 正文; 署名 右空二字 and the date starting 2 字 right of it, with the
-    right indents in 3号 characters (320 twips) from the §2.4 algorithm; C13 date format."""
+    right indents in 3号 characters (320 twips) from the §2.4 algorithm, widths with the 0.2 字
+    between Chinese characters and digits that every renderer sets; C13 date format."""
     roles = [r for r, _, _ in paras]
     i_sig = roles.index("signature")
     assert roles[i_sig + 1] == "date", f"paragraph after 署名 is {roles[i_sig + 1]}"
@@ -289,7 +290,7 @@ def test_signature_and_date_paragraphs(paras, docx_pkg):
         f"expected exactly one empty paragraph before the 署名, roles {roles[i_sig - 3:i_sig + 2]}"
     (_, p_sig, sig), (_, p_date, date) = paras[i_sig], paras[i_sig + 1]
     assert DATE_RE.match(date.strip()), f"成文日期 {date!r}: Arabic numerals, no zero padding (C13)"
-    w_sig, w_date = char_units(sig), char_units(date)
+    w_sig, w_date = char_units(sig) + autospace_units(sig), char_units(date) + autospace_units(date)
     r_sig, r_date = 2.0, w_sig - w_date
     if r_date < 2:
         r_date, r_sig = 2.0, w_date - w_sig + 4

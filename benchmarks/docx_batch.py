@@ -1,6 +1,6 @@
 """The DOCX stage in a batch of *different* units, CPU seconds per document, in one process.
 
-    .venv/bin/python benchmarks/docx_batch.py [--units 16] [--runs 3] [--repo PATH] [--profile]
+    .venv/bin/python benchmarks/docx_batch.py [--units 16] [--runs 3] [--repo PATH] [--before PATH] [--profile]
 
 Every unit is the sample unit under a different name (温州/金华 districts and counties: the title,
 主送, 署名 and body print it), so each document sets characters the others do not and the
@@ -20,7 +20,8 @@ writes the batch twice:
 The first document of a process is reported apart (cold: python-docx's template, the fonts'
 resolution, the glyphs converted); the figure is the median of the later ones, over ``--runs``
 processes.
-``--repo`` measures another checkout's code (A/B: run it on two worktrees, alternately).
+``--repo`` measures another checkout's code; ``--before PATH`` runs A/B pairs (PATH's code, then
+``--repo``'s, alternately) and prints both, before → after.
 """
 
 from __future__ import annotations
@@ -121,11 +122,28 @@ def measure(ws: Path, repo: Path, profile: bool) -> dict:
         return out
 
 
+PHASES = (("new", "new text (subsets not on disk)"), ("rebuild", "rebuild (same process)"),
+          ("second", "new text, new process (subsets deleted, other caches kept)"))
+
+
+def _commit(repo: Path) -> str:
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _summary(results: list[dict], phase: str) -> tuple[float, float, float]:
+    """(first document, median of the others, median DOCX size in KB) over the runs."""
+    return (median([r[phase]["times"][0] for r in results]),
+            median([t for r in results for t in r[phase]["times"][1:]]),
+            median([s for r in results for s in r[phase]["sizes"]]) / 1024)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=16)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--repo", type=Path, default=REPO, help="the checkout whose reportgen is measured")
+    ap.add_argument("--before", type=Path, help="another checkout (the code before): A/B pairs, A = it, B = --repo")
     ap.add_argument("--profile", action="store_true", help="cProfile of the first run's new-text batch")
     ap.add_argument("--child")
     args = ap.parse_args()
@@ -133,21 +151,27 @@ def main() -> None:
         _child(Path(args.child), args.profile)
         return
     repo = args.repo.resolve()
-    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    before = args.before.resolve() if args.before else None
     with tempfile.TemporaryDirectory() as tmp:
         ws = distinct_workspace(Path(tmp), args.units)
-        results = [measure(ws, repo, args.profile and r == 0) for r in range(args.runs)]
-    print(f"machine: {machine()}\ncode: {results[0]['module']} at {commit}\n")
+        results, results_a = [], []
+        for r in range(args.runs):               # A B A B …: the machine's drift hits both alike
+            if before:
+                results_a.append(measure(ws, before, False))
+            results.append(measure(ws, repo, args.profile and r == 0))
+    print(f"machine: {machine()}\ncode: {results[0]['module']} at {_commit(repo)}")
+    if before:
+        print(f"before: {results_a[0]['module']} at {_commit(before)}")
+    print(f"\nDOCX stage (render_outputs, docx only), {args.units} different units × {args.runs} processes"
+          f"{' each, alternately' if before else ''}, CPU seconds per document\n")
     rows = []
-    for phase, label in (("new", "new text (subsets not on disk)"), ("rebuild", "rebuild (same process)"),
-                         ("second", "new text, new process (subsets deleted, other caches kept)")):
-        cold = median([r[phase]["times"][0] for r in results])
-        warm = median([t for r in results for t in r[phase]["times"][1:]])
-        size = median([s for r in results for s in r[phase]["sizes"]])
-        rows.append((label, f"{cold:.3f}", f"{warm:.3f}", f"{size / 1024:.0f}"))
-    print(f"DOCX stage (render_outputs, docx only), {args.units} different units × {args.runs} processes, "
-          f"CPU seconds per document\n")
+    for phase, label in PHASES:
+        cold, warm, size = _summary(results, phase)
+        if before:
+            cold_a, warm_a, size_a = _summary(results_a, phase)
+            rows.append((label, f"{cold_a:.3f} → {cold:.3f}", f"{warm_a:.3f} → {warm:.3f}", f"{size_a:.0f} → {size:.0f}"))
+        else:
+            rows.append((label, f"{cold:.3f}", f"{warm:.3f}", f"{size:.0f}"))
     print(table(rows, ("batch", "first document (s)", "median of the others (s)", "DOCX size (KB, median)")))
 
 

@@ -68,3 +68,26 @@ def test_missing_glyph_and_bold_same_bytes(tmp_path, monkeypatch):
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_font_files_deflated_faster_other_streams_as_before():
+    """pydyf's level-9 streams: an embedded font file (OpenType/CFF, TrueType) at
+    FONT_ZLIB_LEVEL, every other stream at ZLIB_LEVEL — the same bytes as zlib at those levels."""
+    import zlib
+
+    import pydyf
+
+    tuning.apply()
+    assert isinstance(pydyf.zlib, tuning._Zlib)
+    font = b"OTTO" + bytes(range(256)) * 64
+    page = b"BT /F1 12 Tf 0 0 Td <0123> Tj ET\n" * 200
+
+    def deflate(data):
+        c = pydyf.zlib.compressobj(level=9)
+        return c.compress(data) + c.flush()
+
+    assert tuning.FONT_ZLIB_LEVEL < tuning.ZLIB_LEVEL
+    assert deflate(font) == zlib.compress(font, tuning.FONT_ZLIB_LEVEL)
+    assert deflate(b"\x00\x01\x00\x00" + font[4:]) == zlib.compress(b"\x00\x01\x00\x00" + font[4:], tuning.FONT_ZLIB_LEVEL)
+    assert deflate(page) == zlib.compress(page, tuning.ZLIB_LEVEL) != zlib.compress(page, tuning.FONT_ZLIB_LEVEL)
+    assert zlib.decompress(deflate(b"")) == b""

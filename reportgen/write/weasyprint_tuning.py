@@ -1,6 +1,6 @@
-"""Two measured speed-ups of WeasyPrint's PDF writing, applied once per process.
+"""Measured speed-ups of WeasyPrint's layout and PDF writing, applied once per process.
 
-Profiling a warm render of the 鹿城 report (benchmarks/README.md) showed two costs that buy
+Profiling a warm render of the 鹿城 report (benchmarks/README.md) showed costs that buy
 nothing for our documents:
 
 * **Whole font files copied into memory.**  For every face it meets, WeasyPrint's ``Font``
@@ -10,9 +10,16 @@ nothing for our documents:
   only when WeasyPrint really needs the whole file (subsetting disabled or failed, variable or
   colour fonts).  The PDF bytes are identical.
 * **zlib level 9.**  pydyf compresses every stream at level 9; for our subset fonts level 6 is
-  ~25 ms faster per document and the file ~0.3 % larger.  The output is still deterministic.
+  ~25 ms faster per document and the file ~0.3 % larger.  The embedded font files — three
+  quarters of the deflated bytes, and poorly compressible (CFF charstrings) — go at level 1:
+  ≈4 ms less a document, the file ≈2.5 % larger (the sample's 11 documents: 2.99 → 3.06 MB;
+  their font files at levels 1/3/6: 7.4/8.4/11.7 ms a document, 2.87/2.83/2.78 MB).  Deterministic too.
+* **WeasyPrint's two HarfBuzz subsetting passes as one** (``_one_pass_subset``) and **the empty
+  page-margin boxes' box model computed once per containing block** (``_empty_margin_boxes``):
+  the same bytes as WeasyPrint's own functions (tests/test_weasyprint_tuning.py compares them on
+  the sample's documents; ``benchmarks/pdf_docs.py`` measures them against each other).
 
-Both are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
+All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns
 them off (an escape hatch for a WeasyPrint upgrade; the test suite compares both ways).
 """
@@ -25,6 +32,7 @@ import threading
 import zlib
 
 ZLIB_LEVEL = 6
+FONT_ZLIB_LEVEL = 1
 _applied: dict[str, bool] | None = None
 _lock = threading.Lock()
 
@@ -92,15 +100,41 @@ def _lazy_font_blob() -> bool:
     return True
 
 
+# The first bytes of an embedded font file (OpenType/CFF, TrueType, TrueType collection).
+_FONT_MAGIC = (b"OTTO", b"\x00\x01\x00\x00", b"true", b"ttcf")
+
+
+class _Deflate:
+    """One stream's compressor: a font file at FONT_ZLIB_LEVEL, any other stream at ZLIB_LEVEL.
+    pydyf compresses a stream in one ``compress`` call, whose first bytes tell a font file."""
+
+    def __init__(self, args, kwargs):
+        self._args, self._kwargs, self._real = args, kwargs, None
+
+    def compress(self, data, /):
+        if self._real is None:
+            level = FONT_ZLIB_LEVEL if bytes(data[:4]) in _FONT_MAGIC else ZLIB_LEVEL
+            self._real = zlib.compressobj(level, *self._args, **self._kwargs)
+        return self._real.compress(data)
+
+    def flush(self, *args):
+        if self._real is None:
+            self._real = zlib.compressobj(ZLIB_LEVEL, *self._args, **self._kwargs)
+        return self._real.flush(*args)
+
+
 class _Zlib:
-    """The ``zlib`` module as pydyf sees it: ``compressobj(level=9)`` compresses at ZLIB_LEVEL."""
+    """The ``zlib`` module as pydyf sees it: ``compressobj(level=9)`` compresses at ZLIB_LEVEL,
+    a font file at FONT_ZLIB_LEVEL."""
 
     def __getattr__(self, name):
         return getattr(zlib, name)
 
     @staticmethod
     def compressobj(level=-1, *args, **kwargs):
-        return zlib.compressobj(ZLIB_LEVEL if level == 9 else level, *args, **kwargs)
+        if level == 9:
+            return _Deflate(args, kwargs)
+        return zlib.compressobj(level, *args, **kwargs)
 
     @staticmethod
     def compress(data, /, level=-1, **kwargs):

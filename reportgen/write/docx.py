@@ -97,7 +97,8 @@ def _mm_twips(mm: float) -> int:
 
 # The package ``_Writer.setup`` makes for a style (styles, settings, sections, footers), saved
 # once per process and style and reopened for each document: the setup's ~10 ms of XML work
-# done once.  Stored uncompressed; keyed by the style's content.
+# done once.  Stored uncompressed; keyed by the style's content.  (Saving leaves a document as it
+# was: the first document of a style is written on by the writer that made the skeleton.)
 _SKELETONS: dict[str, bytes] = {}
 _SKELETON_KEY: list = [None, ""]        # the last style object and its key (a batch uses one)
 
@@ -106,18 +107,6 @@ def _style_key(style: Style) -> str:
     if _SKELETON_KEY[0] is not style:
         _SKELETON_KEY[:] = [style, style.model_dump_json()]
     return _SKELETON_KEY[1]
-
-
-def _stored(document) -> bytes:
-    """The package as a zip without compression (reopened once per document)."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(pydocx.package_bytes(document)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for info in src.infolist():
-            dst.writestr(info, src.read(info), compress_type=zipfile.ZIP_STORED)
-    return out.getvalue()
 
 
 class _Writer:
@@ -137,12 +126,13 @@ class _Writer:
         process's skeleton of that style (built on first use).  The same bytes as ``setup``
         on python-docx's template (tested)."""
         key = _style_key(style)
-        if key not in _SKELETONS:
-            first = cls(style)
+        if key not in _SKELETONS:           # the first document of the style: set up here, kept
+            first = cls(style, review, chart_font)
             first.setup()
             while len(_SKELETONS) >= 4:
                 del _SKELETONS[next(iter(_SKELETONS))]
-            _SKELETONS[key] = _stored(first.doc)
+            _SKELETONS[key] = pydocx.package_bytes(first.doc, stored=True)
+            return first
         w = cls(style, review, chart_font, template=_SKELETONS[key])
         w._styles = {name: w.doc.styles[cn] for name, cn in STYLE_NAMES.items()}
         return w

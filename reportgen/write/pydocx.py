@@ -190,17 +190,19 @@ class _FixedZip:
     for byte what ``zipfile`` writes for the same entries (``normalise_zip``), each part's
     compression reused when its bytes recur (``_deflate``)."""
 
-    def __init__(self, buf):
-        self._buf, self._central = buf, []
+    def __init__(self, buf, stored: bool = False):
+        self._buf, self._central, self._stored = buf, [], stored
         t = FIXED_ZIP_TIME
         self._dos = ((t[3] << 11) | (t[4] << 5) | (t[5] // 2), ((t[0] - 1980) << 9) | (t[1] << 5) | t[2])
 
     def write(self, pack_uri, blob: bytes) -> None:
         name = pack_uri.membername.encode("ascii")     # part names are ASCII (zipfile: no UTF-8 flag)
-        crc, data = _deflate(blob, zip_level(pack_uri.membername))
+        if self._stored:        # uncompressed (a package reopened in this process)
+            crc, data, method = zlib.crc32(blob), blob, zipfile.ZIP_STORED
+        else:
+            (crc, data), method = _deflate(blob, zip_level(pack_uri.membername)), zipfile.ZIP_DEFLATED
         offset = self._buf.tell()
-        head = struct.pack("<HHHHHLLLHH", 20, 0, zipfile.ZIP_DEFLATED, *self._dos, crc, len(data), len(blob),
-                           len(name), 0)
+        head = struct.pack("<HHHHHLLLHH", 20, 0, method, *self._dos, crc, len(data), len(blob), len(name), 0)
         self._buf.write(b"PK\x03\x04" + head + name)
         self._buf.write(data)
         self._central.append(b"PK\x01\x02" + struct.pack("<BBH", 20, 3, 20) + head[2:]
@@ -213,13 +215,15 @@ class _FixedZip:
         self._buf.write(b"PK\x05\x06" + struct.pack("<HHHHLLH", 0, 0, n, n, size, start, 0))
 
 
-def package_bytes(document, *, public_only: bool = False) -> bytes:
+def package_bytes(document, *, public_only: bool = False, stored: bool = False) -> bytes:
     """The package as reproducible bytes, compressed once.
 
     python-docx's own save (``OpcPackage.save``) zips with the current time; rewriting that zip
     costs a second compression of every part. This writes the same entries in the same order with
     fixed times directly, through python-docx's PackageWriter steps; should those ever change (or
     with ``public_only``), it saves through the public API and normalises the zip (same bytes).
+    ``stored``: without compression, for a package reopened in this process (python-docx reads it
+    back the same).
     """
     from docx.opc.pkgwriter import PackageWriter
 
@@ -231,7 +235,7 @@ def package_bytes(document, *, public_only: bool = False) -> bytes:
     for part in package.parts:
         part.before_marshal()
     buf = io.BytesIO()
-    phys = _FixedZip(buf)
+    phys = _FixedZip(buf, stored)
     PackageWriter._write_content_types_stream(phys, package.parts)
     PackageWriter._write_pkg_rels(phys, package.rels)
     PackageWriter._write_parts(phys, package.parts)

@@ -146,6 +146,9 @@ def _first_lines(pages) -> list[str]:
 # both outputs put 0.2 em between Chinese characters and digits/Latin letters (style autospace_em;
 # LibreOffice's DOCX import ignores w:autoSpaceDE/DN and always does), and a ” after digits or a
 # ÷ is drawn from the Chinese face in LibreOffice too (character style 中文符号（…）).
+LATIN_TRIED = ("Measured with the PDF's ASCII in Liberation Serif (span.latin): both hold, 9 of 9; not kept, "
+               "because pdf.js — the preview — then splits every line into text items at each change "
+               "of font, and Ctrl-F for 44家 and the figures' sources in the preview stop working")
 SAMPLE_DOCUMENTS = {
     ("2024", "鹿城区科学技术局2023年工作总结和2024年工作思路"): None,
     ("2024", "鹿城区科学技术局2023年工作总结"): None,
@@ -154,12 +157,13 @@ SAMPLE_DOCUMENTS = {
     ("2021", "2021年度科技创新发展规划"):
         "6/6 pages; starts 0, +1, 0, 0, 0, 0: the line …全社会R&D经费支出占GDP比 takes the 重 in "
         "LibreOffice, which draws R, D, G, P from Times New Roman (the DOCX's Latin face; 0.56–0.72 "
-        "em) where the PDF takes them from FandolFang (0.68–0.78 em)",
+        "em) where the PDF takes them from FandolFang (0.68–0.78 em). " + LATIN_TRIED,
     ("2021", "坚定走好科技创新“华山一条路”浙江温州全面掀起科创高地建设热潮"): None,
     ("2021", "瓯海区科学技术发展“十四五”规划"):
         "12/12 pages; starts 0 on pages 1–10 and 12, +24 on page 11: the PDF's annex-1 table runs onto "
         "page 11 (header repeated, then its last rows), LibreOffice's ends on page 10 and its page 11 "
-        "starts with the 注 below the table",
+        "starts with the 注 below the table (the same cause: digits and Latin letters in the table's "
+        "cells). " + LATIN_TRIED,
     ("2023", "平阳县科学技术局2022年工作总结和2023年工作思路"): None,
     ("2023", "瓯海区科学技术局“十四五”科技创新规划实施情况中期评估报告"): None,
 }

@@ -31,12 +31,31 @@ async function paint(page, div) {
   div.dataset.painted = "1";
 }
 
+// pdf.js reads the 0.2 em the PDF puts between a Chinese character and a digit or Latin letter
+// (the style's autospace_em) as a space: the text layer gets the text as written instead, so that
+// Ctrl-F finds 2023年 and a figure's source is found in its span.
+const HAN = "\u3400-\u9fff\uf900-\ufaff";
+const GAP = new RegExp(`(?<=[${HAN}])\\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\\s+(?=[${HAN}])`, "g");
+
+function asWritten(content) {
+  const items = content.items.filter((it) => typeof it.str === "string");
+  items.forEach((it, i) => {
+    it.str = it.str.replace(GAP, "");
+    if (it.str && !it.str.trim()) {   // a space item of its own between two items
+      const before = (items[i - 1]?.str || "").slice(-1), after = (items[i + 1]?.str || "").slice(0, 1);
+      if (before && after && `${before} ${after}`.replace(GAP, "").length === 2) it.str = "";
+    }
+  });
+  return content;
+}
+
 async function words(page, div) {
   const viewport = page.getViewport({scale: SCALE});
   const text = document.createElement("div");
   text.className = "textLayer";
   div.appendChild(text);
-  await new pdfjsLib.TextLayer({textContentSource: page.streamTextContent(), container: text, viewport}).render();
+  const content = asWritten(await page.getTextContent());
+  await new pdfjsLib.TextLayer({textContentSource: content, container: text, viewport}).render();
 }
 
 async function sources(pages, rev) {

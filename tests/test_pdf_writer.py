@@ -77,3 +77,34 @@ def test_table_cells_keep_their_alignment(tmp_path):
     assert 0 < pad_left < 12 and abs(pad_left - pad_right) < 1.5, (pad_left, pad_right)
     centre = (chars["中"]["x0"] + chars["中"]["x1"]) / 2
     assert abs(centre - (left + right) / 2) < 1.5, (centre, left, right)
+
+
+def test_a_render_raises_the_collectors_threshold_and_puts_it_back(tmp_path):
+    """write_pdf runs with fewer young-generation collections (pdf.fewer_collections): raised for
+    nested renders once, back to the process's value afterwards — after a refused document too —
+    and a threshold the process set higher (or 0, collector off) is left alone."""
+    import gc
+
+    from reportgen.write import pdf
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with pdf.fewer_collections():
+            assert gc.get_threshold() == (pdf.RENDER_GC_THRESHOLD, 10, 10)
+            with pdf.fewer_collections():
+                assert gc.get_threshold()[0] == pdf.RENDER_GC_THRESHOLD
+            assert gc.get_threshold()[0] == pdf.RENDER_GC_THRESHOLD     # the outer render goes on
+        assert gc.get_threshold() == (700, 10, 10)
+        html = '<html><body><img src="file:///etc/hostname"><p>测试</p></body></html>'
+        with pytest.raises(ReportgenError):
+            write_pdf(html, (tmp_path,))
+        assert write_pdf("<p>测试</p>", (tmp_path,))[:5] == b"%PDF-"
+        assert gc.get_threshold() == (700, 10, 10)
+        for own in ((10 * pdf.RENDER_GC_THRESHOLD, 10, 10), (0, 10, 10)):
+            gc.set_threshold(*own)
+            with pdf.fewer_collections():
+                assert gc.get_threshold() == own
+            assert gc.get_threshold() == own
+    finally:
+        gc.set_threshold(*before)

@@ -157,6 +157,15 @@ def _zlib_level() -> bool:
 ORIGINAL: dict[str, object] = {}
 
 
+# The tables of the faces whose one-pass subset was compared byte for byte with WeasyPrint's two
+# passes (Noto CJK, FandolFang, AR PL KaitiM and their pre-subset cuts).  A face with any other
+# table takes WeasyPrint's way: Liberation Serif's FontForge table FFTM is kept by one pass and
+# dropped by the two.
+ONE_PASS_TABLES = frozenset({"BASE", "CFF ", "GDEF", "GPOS", "GSUB", "OS/2", "VORG", "cmap", "head", "hhea",
+                             "hmtx", "maxp", "name", "post", "vhea", "vmtx", "gasp", "glyf", "loca", "cvt ",
+                             "fpgm", "prep", "mort"})
+
+
 def _one_pass_subset() -> bool:
     """``Font._harfbuzz_subset`` in one HarfBuzz pass instead of two, same bytes.
 
@@ -165,8 +174,9 @@ def _one_pass_subset() -> bool:
     to the highest used one, without ``RETAIN_GIDS``, dropping hinting.  The first pass has
     already made every glyph above the highest used one disappear and keeps ids 0…max in place,
     so the second pass rebuilds the same face: with the hinting flag moved into the first pass,
-    one pass gives the same file (the same bytes: tests/test_reproducible.py).  The cost of a
-    pass follows the face's glyph ids, so this halves the subsetting (≈10 ms a document).
+    one pass gives the same file (the same bytes: tests/test_weasyprint_tuning.py) — for faces
+    made of the tables in ONE_PASS_TABLES; any other face is subset WeasyPrint's way.  The cost of
+    a pass follows the face's glyph ids, so this halves the subsetting (≈10 ms a document).
     """
     try:
         from weasyprint.pdf import fonts as wpf
@@ -185,6 +195,8 @@ def _one_pass_subset() -> bool:
         return False
 
     def _harfbuzz_subset(self, to_unicode, hinting):
+        if not set(getattr(self, "tables", ())) <= ONE_PASS_TABLES:
+            return real(self, to_unicode, hinting)
         spec = ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
         if spec == ffi.NULL:
             return real(self, to_unicode, hinting)

@@ -110,11 +110,18 @@ def test_blank_line_after_table_docx(built):
 
 
 def test_blank_line_after_table_pdf(built):
+    """The text after a table is a blank grid line below it — on the same page, or, when the table
+    fills its page to the last line (瓯海's annex 1), on the next page's second line."""
+    top, foot = 37 * 72 / 25.4, (297 - 35) * 72 / 25.4          # the 版心; page numbers below it
     with pdfplumber.open(str(built["ouhai", "pdf"])) as pdf:
-        for page in pdf.pages:
+        pages = pdf.pages
+        for n, page in enumerate(pages):
             for table in page.find_tables():
                 bottom = table.bbox[3]
-                below = [w for w in page.extract_words() if w["top"] > bottom]
+                below = [w for w in page.extract_words() if bottom < w["top"] < foot]
+                if not below and n + 1 < len(pages) and not any(
+                        t.bbox[1] < top + 5 for t in pages[n + 1].find_tables()):
+                    below, bottom = [w for w in pages[n + 1].extract_words() if w["top"] < foot], top
                 if not below:
                     continue
                 gap = min(w["top"] for w in below) - bottom

@@ -115,6 +115,14 @@ def system_bold_faces() -> dict[str, Face]:
     return out
 
 
+def latin_face(style: Style) -> Face | None:
+    """The face the PDF draws digits and Latin letters with: the first installed family of
+    ``latin_substitutes`` (Times New Roman, else its metric twin Liberation Serif), as the DOCX
+    names ``latin_font`` for them; None leaves them to each role's Chinese face."""
+    system = system_families()
+    return next((system[name] for name in style.latin_substitutes if name in system), None)
+
+
 def resolve(style: Style, fonts_dir: Path | None) -> dict[str, Resolution]:
     """Each font role → the face the PDF will use."""
     ws_faces = dict(workspace_faces(fonts_dir)) if fonts_dir else {}

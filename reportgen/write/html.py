@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from html import escape
 
-from .fonts import Resolution
+from .fonts import Resolution, latin_face, system_bold_faces
 from ..model import Chart, Document, Run, Table
 from .flow import BanjiItem, Blank, Break, ChartItem, Line, TableItem, flow
 from .style import PT_PER_MM, Style
@@ -54,6 +55,21 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
     for res in fonts.values():
         if res.face and res.face.workspace:
             out.append(f'@font-face {{ font-family: {css_string(res.face.family)}; src: url({css_string(res.face.path.as_uri())}); }}')
+    # Digits and Latin letters (span.latin, html._text) in the Latin face, as the DOCX names it
+    # for every style but the page number's: the first installed of latin_substitutes. A span
+    # of no line height, so that the face's taller ascent and descent do not open the line.
+    latin = latin_face(style)
+    if latin:
+        for weight, face in ((400, latin), (700, system_bold_faces().get(latin.family))):
+            if face is not None:
+                out.append(f"@font-face {{ font-family: {css_string(latin.family)}; src: url({css_string(face.path.as_uri())}); "
+                           f"font-weight: {weight}; }}")
+        # Bold where the DOCX makes it bold (b, bold headings), else regular: the 小标宋 title's
+        # heavy Chinese stand-in is drawn at 700, but the DOCX's title digits are Times New Roman.
+        bold = ["b .latin", "strong .latin"] + [f"{sel} .latin" for lv in range(1, 5) if style.heading_bold(lv)
+                                                for sel in (f"h{lv}", f".runin{lv}")]
+        out.append(f".latin {{ font-family: {css_string(latin.family)}; line-height: 0; font-weight: 400; }} "
+                   f"{', '.join(bold)} {{ font-weight: 700; }}")
     for family, files in sorted((subsets or {}).values()):
         for path in files:
             out.append(f"@font-face {{ font-family: {css_string(family)}; src: url({css_string(path.as_uri())}); }}")
@@ -156,28 +172,41 @@ def cjk_breaks(text: str) -> str:
     return "".join(out)
 
 
+_ASCII = re.compile(r"([\x21-\x7e]+)")
+
+
 def _first(runs: list[Run]) -> str:
     return next((r.text[:1] for r in runs if r.text), "")
 
 
-def _text(text: str, spaced: bool, after: str = "", breaks: bool = True) -> str:
-    """``text`` as HTML: escaped, with the Chinese break opportunities of ``cjk_breaks``, and, when
-    ``spaced``, each character before a Chinese–Western gap (``layout.autospace_gaps``; ``after``
-    is the character that follows the text, e.g. the next run's first) in a ``span.as`` whose right
-    margin is the spacing — a margin, not a space character, so the text stays as written
-    (search, copy, text extraction)."""
+def _text(text: str, style: Style, after: str = "", breaks: bool = True) -> str:
+    """``text`` as HTML: escaped, with the Chinese break opportunities of ``cjk_breaks``; when the
+    style asks for it (``autospace_em``), each character before a Chinese–Western gap
+    (``layout.autospace_gaps``; ``after`` is the character that follows the text, e.g. the next
+    run's first) in a ``span.as`` whose right margin is the spacing — a margin, not a space
+    character, so the text stays as written (search, copy, text extraction); runs of printable
+    ASCII in a ``span.latin`` (the Latin face, css) when that face is installed."""
     t = cjk_breaks(text) if breaks else text
-    if not spaced:
+    gaps = set(autospace_gaps(t + after[:1])) if style.autospace_em > 0 else set()
+    latin = latin_face(style) is not None
+    if not gaps and not (latin and _ASCII.search(t)):
         return escape(t)
-    gaps = set(autospace_gaps(t + after[:1]))
-    return "".join(f'<span class="as">{escape(ch)}</span>' if i + 1 in gaps else escape(ch) for i, ch in enumerate(t))
+    out = []
+    pieces = _ASCII.split(t) if latin else [t]
+    pos = 0
+    for k, piece in enumerate(pieces):
+        html = "".join(f'<span class="as">{escape(ch)}</span>' if pos + i + 1 in gaps else escape(ch)
+                       for i, ch in enumerate(piece))
+        out.append(f'<span class="latin">{html}</span>' if k % 2 and piece else html)
+        pos += len(piece)
+    return "".join(out)
 
 
-def _runs(runs: list[Run], spaced: bool = False, after: str = "") -> str:
+def _runs(runs: list[Run], style: Style, after: str = "") -> str:
     out = []
     for i, r in enumerate(runs):
         nxt = _first(runs[i + 1:]) or after[:1]
-        t = _text(r.text, spaced, nxt)
+        t = _text(r.text, style, nxt)
         if r.bold:
             t = f"<b>{t}</b>"
         if r.mark:      # a draft's missing figure: 【待填：…】 highlighted
@@ -187,17 +216,16 @@ def _runs(runs: list[Run], spaced: bool = False, after: str = "") -> str:
 
 
 def _table(t: Table, style: Style) -> str:
-    spaced = style.autospace_em > 0
     rows = []
     for i, row in enumerate(t.rows):
         tag = "th" if i < t.header_rows else "td"
         cells = []
         for c in row:
             span = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
-            cells.append(f'<{tag}{span} class="a-{c.align}">{_runs(c.runs, spaced)}</{tag}>')
+            cells.append(f'<{tag}{span} class="a-{c.align}">{_runs(c.runs, style)}</{tag}>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head, body = rows[: t.header_rows], rows[t.header_rows:]
-    caption = f'<p class="caption">{_text(t.caption, spaced, breaks=False)}</p>' if t.caption else ""
+    caption = f'<p class="caption">{_text(t.caption, style, breaks=False)}</p>' if t.caption else ""
     cols = "".join(f'<col style="width:{f * 100:.3f}%">' for f in column_fractions(t, style.table_capacity_chars(), style.table.max_column_chars))
     return f"{caption}<table><colgroup>{cols}</colgroup><thead>{''.join(head)}</thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -216,8 +244,15 @@ def _measure(style: Style, fonts: dict[str, Resolution], element: str):
         return lambda text: char_units(text) + autospace_chars(style, text)
     # A gap: the spacing, and the character before it keeps no letter spacing (css: .as).
     gap = style.autospace_em * e.size_pt - tracking if style.autospace_em else 0.0
-    return lambda text: (text_width_em(face, text) * e.size_pt + tracking * len(text)
-                         + gap * len(autospace_gaps(text))) / cell
+    latin = latin_face(style)
+
+    def em(text: str) -> float:
+        if latin is None:
+            return text_width_em(face, text)
+        ascii_ = "".join(_ASCII.findall(text))
+        return text_width_em(latin, ascii_) + text_width_em(face, _ASCII.sub("", text))
+
+    return lambda text: (em(text) * e.size_pt + tracking * len(text) + gap * len(autospace_gaps(text))) / cell
 
 
 ELEMENT_TAGS = {"title": ("p", "title"), "subtitle": ("p", "subtitle"), "recipient": ("p", "recipient"),
@@ -237,25 +272,23 @@ def _line(item: Line, style: Style) -> str:
         css_.append(f"padding-right:{item.right_chars * style.char_pt(item.element):.2f}pt")
     if css_:
         attrs += f' style="{"; ".join(css_)}"'
-    spaced = style.autospace_em > 0
     first = _first(item.runs) if item.runs is not None else item.text[:1]
-    inner = _text(item.lead, spaced, first, breaks=False)
-    inner += _text(item.text, spaced, breaks=False) if item.runs is None else _runs(item.runs, spaced)
+    inner = _text(item.lead, style, first, breaks=False)
+    inner += _text(item.text, style, breaks=False) if item.runs is None else _runs(item.runs, style)
     if item.head is not None:       # a run-in heading, in its level's face
         after = (item.lead or first)[:1]
         inner = (f'<span class="runin{item.head.level}">'
-                 f'{_text(item.head.number, spaced, _first(item.head.runs) or after, breaks=False)}'
-                 f'{_runs(item.head.runs, spaced, after)}</span>' + inner)
+                 f'{_text(item.head.number, style, _first(item.head.runs) or after, breaks=False)}'
+                 f'{_runs(item.head.runs, style, after)}</span>' + inner)
     return f"<{tag}{attrs}>{inner}</{tag}>"
 
 
 def _banji(b, style: Style) -> str:
-    spaced = style.autospace_em > 0
     rows = []
     if b.cc:
-        rows.append(f'<tr><td colspan="2">{_text(b.cc, spaced, breaks=False)}</td></tr>')
-    rows.append(f'<tr><td>{_text(b.issuer, spaced, breaks=False)}</td>'
-                f'<td style="text-align:right">{_text(b.date, spaced, breaks=False)}</td></tr>')
+        rows.append(f'<tr><td colspan="2">{_text(b.cc, style, breaks=False)}</td></tr>')
+    rows.append(f'<tr><td>{_text(b.issuer, style, breaks=False)}</td>'
+                f'<td style="text-align:right">{_text(b.date, style, breaks=False)}</td></tr>')
     return f'<div class="banji"><table>{"".join(rows)}</table></div>'
 
 
@@ -268,7 +301,7 @@ def _chart(c: Chart, style: Style, fonts: dict[str, Resolution] | None) -> str:
     res = (fonts or {}).get(style.chart.font)
     data = base64.b64encode(svg(c, style, res.face.path if res and res.face else None)).decode("ascii")
     w, h = size_mm(c, style)
-    caption = f'<p class="caption">{_text(c.caption, style.autospace_em > 0, breaks=False)}</p>' if c.caption else ""
+    caption = f'<p class="caption">{_text(c.caption, style, breaks=False)}</p>' if c.caption else ""
     return (f'<div class="chart-block">{caption}<p class="chart"><img alt="{escape(c.caption)}" '
             f'style="width:{w:.2f}mm; height:{h:.2f}mm" src="data:image/svg+xml;base64,{data}"></p></div>')
 

@@ -167,10 +167,14 @@ def _w3c(stamp) -> str | None:
 
 def write(doc, target) -> bytes:
     """The registry's entry (``reportgen.write.WRITERS``): HTML from the flow, then WeasyPrint."""
-    from . import font_cache
+    from . import font_cache, fonts
     from . import html as html_writer
 
     subsets = font_cache.for_resolutions(target.fonts)
     roots = (*target.roots, font_cache.cache_dir()) if subsets else target.roots
+    # the Latin face's files (html.css names them for digits and Latin letters)
+    latin = fonts.latin_face(target.style)
+    if latin is not None:
+        roots += tuple(f.path for f in (latin, fonts.system_bold_faces().get(latin.family)) if f is not None)
     return write_pdf(html_writer.html(doc, target.style, target.fonts, subsets=subsets), roots,
                      created=_w3c(target.stamp))

@@ -31,22 +31,35 @@ async function paint(page, div) {
   div.dataset.painted = "1";
 }
 
-// pdf.js reads the 0.2 em the PDF puts between a Chinese character and a digit or Latin letter
-// (the style's autospace_em) as a space: the text layer gets the text as written instead, so that
-// Ctrl-F finds 2023年 and a figure's source is found in its span.
+// The text layer gets each line's text as written, in one span: pdf.js ends a text item at each
+// change of font (digits and Latin letters are in the Latin face, 44 / 家) and reads the 0.2 em the
+// PDF puts between a Chinese character and a digit or Latin letter (the style's autospace_em) as a
+// space. Without this, Ctrl-F would not find 44家 and a figure's source not be found in a span.
 const HAN = "\u3400-\u9fff\uf900-\ufaff";
 const GAP = new RegExp(`(?<=[${HAN}])\\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\\s+(?=[${HAN}])`, "g");
 
 function asWritten(content) {
-  const items = content.items.filter((it) => typeof it.str === "string");
-  items.forEach((it, i) => {
-    it.str = it.str.replace(GAP, "");
-    if (it.str && !it.str.trim()) {   // a space item of its own between two items
-      const before = (items[i - 1]?.str || "").slice(-1), after = (items[i + 1]?.str || "").slice(0, 1);
-      if (before && after && `${before} ${after}`.replace(GAP, "").length === 2) it.str = "";
+  const out = [];
+  for (const it of content.items) {
+    if (typeof it.str !== "string") { out.push(it); continue; }
+    const last = out[out.length - 1];
+    const size = Math.hypot(it.transform[0], it.transform[1]);
+    if (last && typeof last.str === "string" && !last.hasEOL && last.dir === it.dir && it.transform[1] === 0
+        && Math.abs(last.transform[5] - it.transform[5]) < 0.5
+        && Math.abs(Math.hypot(last.transform[0], last.transform[1]) - size) < 0.5) {
+      const end = last.transform[4] + last.width, gap = it.transform[4] - end;
+      if (gap > -0.5 * size && gap < size) {   // the same line, next to it: one item
+        const spaced = gap > 0.25 * size && !it.str.startsWith(" ") && !last.str.endsWith(" ");
+        last.str = last.str + (spaced ? " " : "") + it.str;
+        last.width = it.transform[4] + it.width - last.transform[4];
+        last.hasEOL = it.hasEOL;
+        continue;
+      }
     }
-  });
-  return content;
+    out.push({...it});
+  }
+  for (const it of out) if (typeof it.str === "string") it.str = it.str.replace(GAP, "");
+  return {...content, items: out};
 }
 
 async function words(page, div) {

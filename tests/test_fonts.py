@@ -31,12 +31,20 @@ def test_fonts_lists_each_role_with_its_face_and_coverage(workspace):
         assert family in lines[role], lines[role]
         assert "覆盖全部字符" in lines[role]
         assert "开源替代字体" in lines[role]   # this machine has no official faces
+    # digits and Latin letters: the DOCX's Latin font, or its first installed stand-in
+    require_font("Liberation Serif")                   # setup.sh installs Times New Roman's metric twin
+    from reportgen.write.fonts import latin_face
+
+    latin = latin_face(load_style())
+    assert "Times New Roman" in lines["latin"] and str(latin.path) in lines["latin"], lines["latin"]
 
 
 def test_without_open_fonts_pdf_fails_clearly_and_docx_still_builds(workspace, no_fonts_env):
     proc = reportgen("-C", str(workspace), "fonts", env=no_fonts_env)
     assert proc.returncode == 1
-    assert proc.stdout.count("未找到") == 5
+    assert proc.stdout.count("未找到") == 6          # the five roles and the Latin face
+    latin = next(line for line in proc.stdout.splitlines() if line.startswith("latin"))
+    assert "未找到" in latin and "中文字体" in latin
     pdf = reportgen("-C", str(workspace), "build", "2024", "--format", "pdf", env=no_fonts_env)
     assert pdf.returncode == 1 and "找不到可用字体" in pdf.stderr and "apt-get install" in pdf.stderr
     assert not list((workspace / "output").rglob("*.pdf"))

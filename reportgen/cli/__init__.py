@@ -323,6 +323,13 @@ def fonts(ctx, year, fc_out, install):
         if year is not None and r.face:
             cover = "  " + (_("覆盖全部字符") if not r.missing else _("缺字：{chars}").format(chars="".join(r.missing)))
         click.echo(f"{role:12} {_pad(r.official, 14)} → {face}  [{kind}]{cover}")
+    latin = fontmod.latin_face(style)          # digits and Latin letters, as the DOCX's latin_font
+    if latin is None:
+        none = _("未找到：数字和西文字母用各角色的中文字体")
+        click.echo(f"{'latin':12} {_pad(style.latin_font, 14)} → {none}")
+    else:
+        kind = _("正式字体") if latin.family == style.latin_font else _("开源替代字体（仅供预览）")
+        click.echo(f"{'latin':12} {_pad(style.latin_font, 14)} → {latin.family}（{latin.path}）  [{kind}]")
     text = fontmod.fontconfig_aliases(style)
     if fc_out:
         Path(fc_out).write_text(text, "utf-8")

@@ -40,8 +40,9 @@ def language() -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reportgen" / "locale"
+    from .cache import cache_dir
+
+    return cache_dir("locale")
 
 
 def compile_po(po_path: Path, mo_path: Path) -> None:

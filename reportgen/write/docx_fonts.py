@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.cache import cache_dir
 from .fonts import Face, Resolution, system_families, workspace_faces
 from .style import Style
 
@@ -54,7 +55,7 @@ def obfuscate(data: bytes, key: str) -> bytes:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "docx-fonts"
+    return cache_dir("docx-fonts")
 
 
 def _fs_type(face: Face) -> int:

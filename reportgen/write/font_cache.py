@@ -31,6 +31,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.cache import cache_dir as user_cache_dir
+
 SUBSET_VERSION = 3
 # Tables for vertical writing (and the signature) are not used by a horizontal report.
 DROP_TABLES = ("vhea", "vmtx", "VORG", "DSIG")
@@ -69,7 +71,7 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "fonts" / "subsets"
+    return user_cache_dir("fonts", "subsets")
 
 
 def _source_sha256(path: Path) -> str:

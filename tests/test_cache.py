@@ -16,7 +16,7 @@ def test_a_remembered_hash_is_the_files_hash_and_follows_every_rewrite(tmp_path,
     import hashlib
 
     assert stable_file_sha256(font) == hashlib.sha256(b"A" * 4096).hexdigest()
-    assert (tmp_path / "cache/reportgen/file-hashes.json").is_file()
+    assert (tmp_path / "cache/reportgen/hashes/files.json").is_file()
     assert stable_file_sha256(font) == hashlib.sha256(b"A" * 4096).hexdigest()      # from the cache
     # rewritten in place with the same size, its modification time set back: the change time moves
     st = font.stat()
@@ -28,7 +28,7 @@ def test_a_remembered_hash_is_the_files_hash_and_follows_every_rewrite(tmp_path,
 
 def test_a_broken_cache_file_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    store = tmp_path / "cache/reportgen/file-hashes.json"
+    store = tmp_path / "cache/reportgen/hashes/files.json"
     store.parent.mkdir(parents=True)
     store.write_text("[1, 2", "utf-8")
     font = tmp_path / "face.otf"

@@ -147,7 +147,10 @@ def test_compiled_templates_are_kept_per_machine_and_follow_edits(tmp_path, monk
         kept = list((tmp_path / "cache/reportgen/templates").rglob("__jinja2_*.cache"))
         assert kept
         render.reset()                     # as a new process: the environment is made again
+        monkeypatch.setattr(render._Environment, "_compile", _no_compiling)     # from the cache only
         assert parse(render.render("t", {"v": 2}, ws)).blocks[0].text == "第一版2"
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第二版{{ v }}\n\n{{ w.x }}\n", "utf-8")
         render.reset()
         with pytest.raises(ReportgenError) as err:
@@ -156,6 +159,73 @@ def test_compiled_templates_are_kept_per_machine_and_follow_edits(tmp_path, monk
         (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第三版{{ v }}\n", "utf-8")
         render.reset()
         assert parse(render.render("t", {"v": 4}, ws)).blocks[0].text == "第三版4"
+    finally:
+        render._bytecode_cache.cache_clear()
+        render.reset()
+
+
+def _no_compiling(self, source, filename):
+    raise AssertionError("compiled again")
+
+
+def _cached_template_render(tmp_path, monkeypatch, spoil):
+    """Render t.md.j2 once (filling the cache), ``spoil`` the cache, then as a new process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    render._bytecode_cache.cache_clear()
+    render.reset()
+    (tmp_path / "w").mkdir()
+    ws = ws_with(tmp_path / "w", "t", "::: title\n标题\n:::\n\n正文{{ v }}\n")
+    try:
+        assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "正文1"
+        spoil(tmp_path / "cache/reportgen/templates")
+        render._bytecode_cache.cache_clear()
+        render.reset()
+        return parse(render.render("t", {"v": 2}, ws)).blocks[0].text
+    finally:
+        render._bytecode_cache.cache_clear()
+        render.reset()
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path, monkeypatch):
+    def cut_short(folder):
+        for entry in folder.rglob("__jinja2_*.cache"):
+            entry.write_bytes(entry.read_bytes()[:40])
+    assert _cached_template_render(tmp_path, monkeypatch, cut_short) == "正文2"
+
+
+def test_a_template_cache_others_can_write_is_not_used(tmp_path, monkeypatch):
+    """What is in the cache runs as code: a folder writable by others (a shared cache) is
+    neither read nor filled; the template is compiled."""
+    def open_to_all(folder):
+        for sub in folder.iterdir():
+            sub.chmod(0o777)
+            for entry in sub.iterdir():
+                entry.write_bytes(b"planted")          # would fail to load if it were read
+    assert _cached_template_render(tmp_path, monkeypatch, open_to_all) == "正文2"
+    try:
+        assert render._bytecode_cache(False) is None
+    finally:
+        render._bytecode_cache.cache_clear()
+
+
+def test_without_a_home_folder_templates_render_and_fonts_hash(tmp_path, monkeypatch):
+    """No $HOME and no passwd entry (a container's random uid): no cache, no internal error."""
+    import hashlib
+    import pwd
+
+    from reportgen.core.cache import stable_file_sha256
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: (_ for _ in ()).throw(KeyError(uid)))
+    render._bytecode_cache.cache_clear()
+    render.reset()
+    try:
+        ws = ws_with(tmp_path, "t", "::: title\n标题\n:::\n\n正文{{ v }}\n")
+        assert parse(render.render("t", {"v": 3}, ws)).blocks[0].text == "正文3"
+        font = tmp_path / "f.otf"
+        font.write_bytes(b"abc")
+        assert stable_file_sha256(font) == hashlib.sha256(b"abc").hexdigest()
     finally:
         render._bytecode_cache.cache_clear()
         render.reset()

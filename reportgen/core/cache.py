@@ -1,21 +1,49 @@
 """The per-user cache of reportgen (``$XDG_CACHE_HOME/reportgen`` or ``~/.cache/reportgen``):
 what a machine computes once and keeps — pre-subset faces, face summaries, library probing, the
-hashes of font files.  Nothing in it is an input: deleting it only makes the next build slower."""
+hashes of font files, compiled templates.  Deleting it only makes the next build slower.  What is
+loaded from it as code (compiled templates) comes only from a folder :func:`private_dir` has
+checked: this user's, not a link, writable by nobody else."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
 def cache_dir(*parts: str) -> Path:
+    """The cache folder (not made).  Raises RuntimeError where there is no home folder (a
+    container's user without a passwd entry and no $HOME); :func:`private_dir` does not."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "reportgen", *parts)
 
 
-_HASHES = "file-hashes.json"
+def _owned(path: Path, strict: bool) -> bool:
+    """A folder of this user's, not a link; ``strict``: writable by nobody else either."""
+    st = path.lstat()
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not (strict and st.st_mode & 0o022)
+
+
+def private_dir(*parts: str) -> Path | None:
+    """The cache folder ``parts``, made if needed (mode 0700), or None when there is no usable
+    one: no home folder, not writable (a read-only home, a folder made by root), or not safely
+    this user's — the cache root or the folder a link, another user's, or writable by others
+    (a shared ``$XDG_CACHE_HOME``).  Callers then work without the cache."""
+    try:
+        folder = cache_dir(*parts)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        root = cache_dir()
+        # the root may have been made group-writable by a umask of 002 (a user's private group)
+        if not (_owned(root, False) and _owned(folder, True) and os.access(folder, os.W_OK | os.X_OK)):
+            return None
+        return folder
+    except (OSError, RuntimeError):
+        return None
+
+
+_HASHES = "files.json"
 _HASHES_MAX = 512
 
 
@@ -26,7 +54,11 @@ def stable_file_sha256(path: Path) -> str:
     st = path.stat()
     key = str(path)
     stamp = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-    store = cache_dir(_HASHES)
+    folder = private_dir("hashes")
+    if folder is None:                           # no usable cache: hashed every time
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    store = folder / _HASHES
     try:
         known = json.loads(store.read_text("utf-8"))
         if not isinstance(known, dict):
@@ -42,12 +74,13 @@ def stable_file_sha256(path: Path) -> str:
     known[key] = {"stamp": stamp, "sha256": digest}
     while len(known) > _HASHES_MAX:              # the oldest entries first (insertion order)
         known.pop(next(iter(known)))
+    tmp = None
     try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".file-hashes.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".file-hashes.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(known, fh)
         os.replace(tmp, store)
-    except OSError:                              # a read-only home: hashed again next time
-        pass
+    except OSError:                              # a full disk: hashed again next time
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
     return digest

@@ -615,34 +615,75 @@ def loaders(ws: Workspace | None) -> list[tuple[str, _ConfinedLoader]]:
 _BYTECODE_KEEP = 400     # compiled templates kept per kind of environment (temporary workspaces add up)
 
 
-@functools.lru_cache(maxsize=2)
-def _bytecode_cache(for_text: bool):
-    """Compiled templates kept per machine (Jinja's own FileSystemBytecodeCache): a new process
-    loads them instead of compiling again (≈0.1 s of a cold build).  Jinja checks each entry
-    against the template's source; the folder's name holds everything else the compiled code
-    depends on — this module's code generator, reportgen's, Jinja's and Python's versions, and
-    the kind of environment.  ``REPORTGEN_TEMPLATE_CACHE=0`` turns it off."""
-    if os.environ.get("REPORTGEN_TEMPLATE_CACHE", "1") == "0":
-        return None
+_TEMPLATE_CACHE_FOLDERS = 4   # salts kept: a reportgen upgrade or code edit makes a new folder
+
+
+def _compiled_code_digest() -> bytes:
+    """What the compiled code of a template depends on besides its text: the code generator and
+    the filters (render/*.py, core/cnfmt.py: whether a filter takes the environment or context is
+    compiled in), reportgen's, Jinja's and Python's versions."""
     import hashlib
 
     import jinja2
-    from jinja2 import FileSystemBytecodeCache
 
     from .. import __version__
-    from ..core.cache import cache_dir
 
-    salt = hashlib.sha256(b"\0".join([Path(__file__).read_bytes(), __version__.encode(), jinja2.__version__.encode(),
-                                      sys.version.encode(), b"text" if for_text else b"md"])).hexdigest()[:16]
-    folder = cache_dir("templates", salt)
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), here.parent / "core" / "cnfmt.py"]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(b"\0".join([__version__.encode(), jinja2.__version__.encode(), sys.version.encode()]))
+    return h.digest()
+
+
+@functools.lru_cache(maxsize=2)
+def _bytecode_cache(for_text: bool):
+    """Compiled templates kept per machine (Jinja's FileSystemBytecodeCache): a new process
+    loads them instead of compiling again (≈0.1 s of a cold build).  Jinja checks each entry
+    against the template's source; the folder's name holds everything else the compiled code
+    depends on (:func:`_compiled_code_digest`, the kind of environment).  The folder must be
+    this user's alone (core.cache.private_dir): what is in it runs as code.  A damaged entry is
+    compiled again, an unwritable folder only not refilled; no usable folder, no cache.
+    ``REPORTGEN_TEMPLATE_CACHE=0`` turns it off."""
+    if os.environ.get("REPORTGEN_TEMPLATE_CACHE", "1") == "0":
+        return None
+    import hashlib
+    import shutil
+
+    from jinja2 import FileSystemBytecodeCache
+
+    from ..core.cache import private_dir
+
+    salt = hashlib.sha256(_compiled_code_digest() + (b"text" if for_text else b"md")).hexdigest()[:16]
+    folder = private_dir("templates", salt)
+    if folder is None:
+        return None
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         entries = sorted(folder.glob("__jinja2_*.cache"), key=lambda p: p.stat().st_mtime_ns)
         for old in entries[:max(0, len(entries) - _BYTECODE_KEEP)]:
             old.unlink(missing_ok=True)
-    except OSError:              # no writable cache (a read-only home): compile every time
+        os.utime(folder)
+        others = sorted((p for p in folder.parent.iterdir() if p.is_dir() and not p.is_symlink()),
+                        key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in others[_TEMPLATE_CACHE_FOLDERS * 2:]:     # two kinds of environment a version
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
         return None
-    return FileSystemBytecodeCache(str(folder))
+
+    class _Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except Exception:   # noqa: BLE001 — a damaged entry (cut short, another format): compile again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:     # a full disk, a folder made read-only meanwhile: not kept
+                pass
+
+    return _Cache(str(folder))
 
 
 def make_env(ws: Workspace | None, *, for_text: bool = False) -> _Environment:

@@ -266,15 +266,15 @@ def _bold_file(family: str) -> str | None:
 def font_files(ws: Workspace, style) -> dict[str, dict]:
     """The font files the PDF uses (reportgen.fonts.resolve, plus the bold file of each family,
     which bold text and the 小标宋 stand-in use): path → sha256, size, roles."""
-    from ..write.fonts import latin_face, resolve
+    from ..write.fonts import latin_face, resolve, system_bold_faces
 
     out: dict[str, dict] = {}
     latin = latin_face(style)           # digits and Latin letters in the PDF
     if latin is not None:
         out[str(latin.path)] = {**_font_record(latin.path), "roles": ["latin"]}
-        bold = _bold_file(latin.family)
-        if bold and Path(bold) != latin.path:
-            out[bold] = {**_font_record(Path(bold)), "roles": ["latin（粗体）"]}
+        bold = system_bold_faces().get(latin.family)     # the file the PDF draws bold Latin with
+        if bold and bold.path != latin.path:
+            out[str(bold.path)] = {**_font_record(bold.path), "roles": ["latin（粗体）"]}
     for role, res in sorted(resolve(style, ws.fonts).items()):
         if res.face is None:
             out.setdefault(f"（缺失）{role}", {"roles": []})["roles"].append(role)

@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import struct
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,22 +167,32 @@ _GLYPH_RECORD = struct.Struct("<IhhhhhHH")
 _glyph_files_read: set = set()
 
 
-def _glyph_file(face: Face) -> Path | None:
+def _face_key(face: Face) -> tuple | None:
+    """The face as its file is now: a font file replaced in place (a workspace's fonts/, while a
+    preview runs) is another face, whose glyphs are converted again."""
     try:
         st = face.path.stat()
+    except OSError:
+        return None
+    return (face, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _glyph_file(fk: tuple) -> Path | None:
+    face, *stamp = fk
+    try:
         key = hashlib.sha256(f"{SUBSET_VERSION}\0{_subsetters()}\0{face.path.resolve()}\0{face.index}\0"
-                             f"{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:40]
+                             f"{stamp}".encode()).hexdigest()[:40]
         return _cache_dir() / f"{key}.glyphs"
     except (OSError, RuntimeError, KeyError):
         return None
 
 
-def _read_glyphs(face: Face) -> None:
-    """This machine's converted glyphs of ``face`` into ``_CONVERTED`` (once per process)."""
-    if face in _glyph_files_read:
+def _read_glyphs(fk: tuple) -> None:
+    """This machine's converted glyphs of the face ``fk`` into ``_CONVERTED`` (once per process)."""
+    if fk in _glyph_files_read:
         return
-    _glyph_files_read.add(face)
-    path = _glyph_file(face)
+    _glyph_files_read.add(fk)
+    path = _glyph_file(fk)
     try:
         blob = path.read_bytes() if path else b""
     except OSError:
@@ -205,32 +216,35 @@ def _read_glyphs(face: Face) -> None:
             if contours:
                 glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax = x0, y0, x1, y1
                 glyph.maxp_values = (points, loops)
-            found[(face, name)] = glyph
+            found[(fk, name)] = glyph
     except (struct.error, ValueError, UnicodeDecodeError):
         return
     for key, glyph in found.items():
         _CONVERTED.setdefault(key, glyph)
 
 
-def _write_glyphs(face: Face) -> None:
-    """Every glyph of ``face`` this process has converted (or read), to the machine's file."""
-    path = _glyph_file(face)
+def _write_glyphs(fk: tuple) -> None:
+    """Every glyph of the face ``fk`` this process has converted (or read), to the machine's file."""
+    path = _glyph_file(fk)
     if path is None:
         return
     out = [_GLYPHS_MAGIC]
-    for (f, name), g in sorted(((k, g) for k, g in _CONVERTED.items() if k[0] == face), key=lambda kg: kg[0][1]):
+    for (f, name), g in sorted(((k, g) for k, g in _CONVERTED.items() if k[0] == fk), key=lambda kg: kg[0][1]):
         raw = name.encode("utf-8")
         bbox = (g.xMin, g.yMin, g.xMax, g.yMax) if g.numberOfContours else (0, 0, 0, 0)
         counts = g.maxp_values if g.numberOfContours > 0 else (0, 0)
         out += [struct.pack("<H", len(raw)), raw, _GLYPH_RECORD.pack(len(g.compiled), g.numberOfContours, *bbox, *counts),
                 g.compiled]
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(b"".join(out))
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")   # never a planted link
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"".join(out))
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _truetype(font, face: Face | None = None) -> None:
@@ -250,22 +264,23 @@ def _truetype(font, face: Face | None = None) -> None:
     # bytes must not depend on whether any glyph needed converting.
     glyph_set = font.getGlyphSet()
     converted = False
-    if face is not None:
-        _read_glyphs(face)
+    fk = _face_key(face) if face is not None else None
+    if fk is not None:
+        _read_glyphs(fk)
     glyf = newTable("glyf")
     glyf.glyphOrder, glyf.glyphs = order, {}
     for name in order:
-        glyph = _CONVERTED.get((face, name)) if face is not None else None
+        glyph = _CONVERTED.get((fk, name)) if fk is not None else None
         if glyph is None:
             converted = True
             pen = TTGlyphPen(glyph_set)
             glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))   # within 1 unit of 1000
             glyph = pen.glyph()
-            if face is not None:
-                glyph = _CONVERTED[(face, name)] = _freeze(glyph, glyf)
+            if fk is not None:
+                glyph = _CONVERTED[(fk, name)] = _freeze(glyph, glyf)
         glyf.glyphs[name] = glyph
-    if face is not None and converted:       # glyphs converted here: keep them for other processes
-        _write_glyphs(face)
+    if fk is not None and converted:       # glyphs converted here: keep them for other processes
+        _write_glyphs(fk)
     for tag in ("CFF ", "VORG"):
         if tag in font:
             del font[tag]

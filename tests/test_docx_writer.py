@@ -33,7 +33,11 @@ def sample():
     for unit in ("lucheng", "ouhai"):
         uy = load(ws, 2024 if unit == "lucheng" else 2023, [unit]).units[unit]
         docs.append(pipeline.document_for(ws, uy)[0])
-    return style, docs
+    # charts drawn with the chart role's face, as a build does (matplotlib's default face has no Chinese)
+    from reportgen.write import fonts
+
+    chart = fonts.resolve(style, ws.fonts).get(style.chart.font)
+    return style, docs, (chart.face.path if chart and chart.face else None)
 
 
 def _afresh(cls, style, review=False, chart_font=None):
@@ -43,34 +47,34 @@ def _afresh(cls, style, review=False, chart_font=None):
 
 
 def test_skeleton_gives_the_bytes_of_a_fresh_setup(sample, monkeypatch):
-    style, (doc, other) = sample
+    style, (doc, other), chart_font = sample
     date = dt.date(2024, 1, 31)
     variants = [(doc, False), (dataclasses.replace(doc, draft=True), False), (doc, True), (other, False)]
     docx._SKELETONS.clear()
-    from_skeleton = [docx.write_docx(d, style, date=date, review=r) for d, r in variants]
+    from_skeleton = [docx.write_docx(d, style, date=date, review=r, chart_font=chart_font) for d, r in variants]
     assert len(docx._SKELETONS) == 1
     # the same documents again, after the others used the skeleton: nothing carried over
-    assert [docx.write_docx(d, style, date=date, review=r) for d, r in reversed(variants)] == from_skeleton[::-1]
+    assert [docx.write_docx(d, style, date=date, review=r, chart_font=chart_font) for d, r in reversed(variants)] == from_skeleton[::-1]
     monkeypatch.setattr(docx._Writer, "prepared", classmethod(_afresh))
-    afresh = [docx.write_docx(d, style, date=date, review=r) for d, r in variants]
+    afresh = [docx.write_docx(d, style, date=date, review=r, chart_font=chart_font) for d, r in variants]
     assert from_skeleton == afresh
     assert len(set(afresh)) == len(afresh)          # four different documents
 
 
 def test_a_changed_style_gets_its_own_skeleton(sample):
-    style, (doc, _) = sample
+    style, (doc, _), chart_font = sample
     date = dt.date(2024, 1, 31)
-    before = docx.write_docx(doc, style, date=date)
+    before = docx.write_docx(doc, style, date=date, chart_font=chart_font)
     wider = style.model_copy(update={"mirror_margins": not style.mirror_margins})
-    changed = docx.write_docx(doc, wider, date=date)
-    assert changed != before and docx.write_docx(doc, style, date=date) == before
+    changed = docx.write_docx(doc, wider, date=date, chart_font=chart_font)
+    assert changed != before and docx.write_docx(doc, style, date=date, chart_font=chart_font) == before
 
 
 def test_review_comments_carry_the_documents_date(sample):
-    style, (doc, _) = sample
-    first = docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True)
+    style, (doc, _), chart_font = sample
+    first = docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True, chart_font=chart_font)
     time.sleep(1.1)
-    assert docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True) == first
+    assert docx.write_docx(doc, style, date=dt.date(2024, 1, 31), review=True, chart_font=chart_font) == first
     comments = zipfile.ZipFile(io.BytesIO(first)).read("word/comments.xml").decode()
     dates = set(re.findall(r'w:date="([^"]*)"', comments))
     assert dates == {"2024-01-31T00:00:00Z"}

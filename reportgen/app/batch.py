@@ -305,6 +305,7 @@ class Fingerprint:
     style_sha256: str
     source_date: str | None
     docx_fonts: bool = False           # the DOCX embeds stand-in faces (style.docx_embed_fonts)
+    _peers: dict | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, ws: Workspace, year: int, style, formats: tuple[str, ...]) -> "Fingerprint":
@@ -328,14 +329,26 @@ class Fingerprint:
         """The files the document of ``unit`` is made from: what the reader says it reads for
         the unit-year (its folder, earlier years, the other units' data for ranks across units),
         and every file of the unit's own folder."""
-        from ..read.files import inputs_of
+        from ..read.files import own_inputs_of
 
         paths = set(_files_under(self.ws.year_dir(self.year) / unit))
-        paths.update(inputs_of(self.ws, self.year, unit))
-        if not peers:                    # without the year's other units' folders
-            ydir = self.ws.year_dir(self.year)
-            paths = {p for p in paths if not (p.is_relative_to(ydir) and p.relative_to(ydir).parts[0] != unit)}
-        return {self.ws.rel(path): file_record(path) for path in sorted(paths)}
+        paths.update(own_inputs_of(self.ws, self.year, unit))
+        out = {self.ws.rel(path): file_record(path) for path in sorted(paths)}
+        if peers:                        # with the year's other units' data files, listed once a run
+            for peer, records in self._peer_records().items():
+                if peer != unit:
+                    out.update(records)
+        return out
+
+    def _peer_records(self) -> dict[str, dict[str, dict]]:
+        """Each unit's data files as a peer (read.files.peer_inputs_of) with their records, once
+        per run: a year of N units is listed and hashed in N steps, not N × N."""
+        if self._peers is None:
+            from ..read.files import peer_inputs_of
+
+            self._peers = {unit: {self.ws.rel(p): file_record(p) for p in files}
+                           for unit, files in peer_inputs_of(self.ws, self.year).items()}
+        return self._peers
 
     def key(self, unit: str, fmt: str, unit_inputs: dict[str, dict], template: str = "") -> str:
         g = self.generator

@@ -108,3 +108,38 @@ def test_a_render_raises_the_collectors_threshold_and_puts_it_back(tmp_path):
             assert gc.get_threshold() == own
     finally:
         gc.set_threshold(*before)
+
+
+def test_chinese_western_gap_in_the_line_and_at_its_start(tmp_path):
+    """The 0.2 em between a Chinese character and a digit (span.latin.asl / .as margins of the
+    Latin run): inside a line 年|2023 and 2023|年 are 0.2 em apart (3.2 pt on 3号 text); a Latin
+    run that starts a line starts it at the 版心's left edge, its gap dropped, as a gap at a line
+    end hangs."""
+    import io
+
+    import pdfplumber
+
+    from reportgen.core.workspace import Workspace
+    from reportgen.model import Document, Paragraph, Run
+    from reportgen.pipeline import render_outputs
+    from reportgen.write.style import load_style
+
+    style = load_style()
+    text = "科" * 26 + "2023年度创新2024年"     # 26 characters fill the indented first line
+    pdf = render_outputs(Document(title_lines=["间距"], blocks=[Paragraph([Run(text)]), Paragraph([Run("科" * 30)])]),
+                         style, Workspace(tmp_path), ("pdf",))["pdf"]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = doc.pages[0].chars
+    body = [c for c in chars if c["size"] > 15]
+    first = next(i for i, c in enumerate(body) if c["text"] == "2")
+    two, three, nian = body[first], body[first + 3], body[first + 4]
+    second_para_line2 = [c for c in body if c["text"] == "科"][-2]      # a line start of the other paragraph
+    left = min(c["x0"] for c in body if abs(c["top"] - second_para_line2["top"]) < 1)
+    assert abs(two["x0"] - left) < 0.05, (two["x0"], left)
+    assert body[first - 1]["top"] < two["top"] - 20                     # 科 on the line before
+    gap = style.autospace_em * style.elements["body"].size_pt
+    assert abs(nian["x0"] - three["x1"] - gap) < 0.05, nian["x0"] - three["x1"]
+    du, four = body[first + 5], body[first + 8]
+    before = body[first + 7]                                            # 新|2024
+    assert before["text"] == "新" and four["text"] == "2" and du["text"] == "度"
+    assert abs(four["x0"] - before["x1"] - gap) < 0.05, four["x0"] - before["x1"]

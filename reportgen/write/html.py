@@ -122,6 +122,19 @@ def css(style: Style, fonts: dict[str, Resolution], subsets: dict | None = None)
         # character of a portion gets no character spacing there (measured: 年|2023 is 3.2 pt of
         # kern + 0.25 pt of 3号 tracking wider than 年年).
         out.append(f".as {{ margin-right: {style.autospace_em}em; letter-spacing: 0; }}")
+        # A gap at either end of a Latin run is a margin of its span.latin (html._text): right
+        # (.as) or left (.asl). The character before the gap keeps the letter spacing of its text
+        # and the margin is that much wider: the same advance as a character of no letter
+        # spacing followed by the spacing. A left margin that starts a line is dropped there
+        # (weasyprint_justify), as the spacing of a span.as that ends one.
+        rules = [("body", "body")] + [(sel.strip(), name) for name, sels in ELEMENT_CLASSES.items()
+                                      for sel in sels.split(",")] + [(".red-mark", None), (".banji", None)]
+        for sel, name in rules:
+            tracking = style.tracking(name) if name else 0.0
+            margin = (f"calc({style.autospace_em}em {'+' if tracking < 0 else '-'} {abs(tracking)}pt)" if tracking
+                      else f"{style.autospace_em}em")
+            out.append(f"{sel} .latin.as {{ margin-right: {margin}; letter-spacing: inherit; }} "
+                       f"{sel} .latin.asl {{ margin-left: {margin}; }}")
     # 版头: 发文机关标志 in red 35 mm below the 版心 top, 发文字号, the red rule 4 mm below it.
     rh = style.red_header
     mark = style.elements["red_mark"]
@@ -193,12 +206,19 @@ def _text(text: str, style: Style, after: str = "", breaks: bool = True) -> str:
         return escape(t)
     out = []
     pieces = _ASCII.split(t) if latin else [t]
-    pos = 0
+    starts = [sum(map(len, pieces[:k])) for k in range(len(pieces))]
+    # The gaps at a Latin run's ends are margins of its span.latin (css: .latin.asl / .latin.as):
+    # one inline box a run instead of one more for each character before a gap.
+    own = {starts[k] + len(p) for k, p in enumerate(pieces) if k % 2 and p}
+    own |= {starts[k] for k, p in enumerate(pieces) if k % 2 and p}
     for k, piece in enumerate(pieces):
-        html = "".join(f'<span class="as">{escape(ch)}</span>' if pos + i + 1 in gaps else escape(ch)
-                       for i, ch in enumerate(piece))
-        out.append(f'<span class="latin">{html}</span>' if k % 2 and piece else html)
-        pos += len(piece)
+        pos = starts[k]
+        html = "".join(f'<span class="as">{escape(ch)}</span>' if pos + i + 1 in gaps and pos + i + 1 not in own
+                       else escape(ch) for i, ch in enumerate(piece))
+        if k % 2 and piece:
+            cls = "latin" + (" asl" if pos in gaps else "") + (" as" if pos + len(piece) in gaps else "")
+            html = f'<span class="{cls}">{html}</span>'
+        out.append(html)
     return "".join(out)
 
 

@@ -23,6 +23,7 @@ for, otherwise WeasyPrint runs untouched. It changes layout, not only speed, so 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import threading
@@ -50,7 +51,7 @@ def _install() -> bool:
     except ImportError:
         return False
     needed = ("justify_line", "count_expandable_spaces", "text_align", "trailing_whitespace_size",
-              "remove_last_whitespace")
+              "remove_last_whitespace", "split_inline_box")
     if not all(callable(getattr(inline, name, None)) for name in needed):
         return False
     if not all(hasattr(boxes, name) for name in ("TextBox", "LineBox", "InlineBox")):
@@ -147,13 +148,49 @@ def _install() -> bool:
                     outer.width -= gap
                 break
 
+    inline_box = inline.split_inline_box
+    line_box = boxes.LineBox
+    line_start = threading.local()
+
+    @functools.wraps(inline_box)
+    def split_inline_box(context, box, position_x, max_x, bottom_space, skip_stack, containing_block,
+                         absolute_boxes, fixed_boxes, line_placeholders, waiting_floats, line_children,
+                         *rest):
+        """WeasyPrint's, but a Latin run after a Chinese–Western gap (html's span.latin.asl, the
+        gap its left margin) that starts a line — nothing laid out before it on the line, at the
+        line's start — starts it without the gap, as the spacing of a span.as that ends a line
+        hangs there. (``split_inline_level`` sets the margin from the style again each time it
+        lays the box out.)"""
+        args = (context, box, position_x, max_x, bottom_space, skip_stack, containing_block,
+                absolute_boxes, fixed_boxes, line_placeholders, waiting_floats, line_children, *rest)
+        if type(box) is line_box:
+            outer, line_start.x = getattr(line_start, "x", None), position_x
+            try:
+                return inline_box(*args)
+            finally:
+                line_start.x = outer
+        if (skip_stack is None and not line_children and box.margin_left
+                and position_x == getattr(line_start, "x", None) and _is_gap_left(box)):
+            box.margin_left = 0
+        return inline_box(*args)
+
     inline.justify_line = justify_line
     inline.trailing_whitespace_size = trailing_whitespace_size
     inline.remove_last_whitespace = remove_last_whitespace
+    inline.split_inline_box = split_inline_box
     return True
 
 
 def _is_gap(box) -> bool:
-    """An inline box of html's ``span.as``: the character before a Chinese–Western gap."""
+    """An inline box of html's ``span.as``: the character (or Latin run, ``span.latin.as``)
+    before a Chinese–Western gap."""
     element = getattr(box, "element", None)
-    return element is not None and box.element_tag == "span" and element.get("class") == "as"
+    return (element is not None and box.element_tag == "span"
+            and "as" in (element.get("class") or "").split())
+
+
+def _is_gap_left(box) -> bool:
+    """An inline box of html's ``span.latin.asl``: a Latin run after a Chinese–Western gap."""
+    element = getattr(box, "element", None)
+    return (element is not None and box.element_tag == "span"
+            and "asl" in (element.get("class") or "").split())

@@ -33,18 +33,18 @@ def test_library_probing_is_remembered(tmp_path):
     cache = tmp_path / "cache"
     first = _probe(cache)
     assert first > 0                                   # probes ran, and were kept
-    memo = json.loads((cache / "reportgen/find_library.json").read_text("utf-8"))
+    memo = json.loads((cache / "reportgen/libraries/find_library.json").read_text("utf-8"))
     assert memo["found"]["pango-1.0"] and "libpango" in memo["found"]["pango-1.0"]
     assert _probe(cache) == 0                          # the next process asks nothing
     memo["stamp"] = "another system library cache"
-    (cache / "reportgen/find_library.json").write_text(json.dumps(memo), "utf-8")
+    (cache / "reportgen/libraries/find_library.json").write_text(json.dumps(memo), "utf-8")
     assert _probe(cache) == first                      # stale: probed again
 
 
 def test_a_wrong_answer_is_probed_again(tmp_path):
     cache = tmp_path / "cache"
     _probe(cache)
-    path = cache / "reportgen/find_library.json"
+    path = cache / "reportgen/libraries/find_library.json"
     memo = json.loads(path.read_text("utf-8"))
     memo["found"] = {k: (f"/nonexistent/{v}" if v else v) for k, v in memo["found"].items()}
     path.write_text(json.dumps(memo), "utf-8")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
 
+from ..core.cache import cache_dir
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import inside
@@ -174,7 +175,7 @@ def _read_facts(path: Path, index: int) -> _Facts:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "fonts"
+    return cache_dir("fonts")
 
 
 def _ranges(cps: frozenset[int]) -> list[list[int]]:

@@ -299,14 +299,20 @@ def import_weasyprint() -> None:
         return
     import ctypes.util
     import json
-    from pathlib import Path
 
     try:
         st = os.stat("/etc/ld.so.cache")
         stamp = f"{sys.platform} {st.st_size} {st.st_mtime_ns}"
     except OSError:
         stamp = None
-    memo_file = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reportgen" / "find_library.json"
+    from ..core.cache import private_dir
+
+    # which library files to load is remembered only in this user's own folder (a path planted
+    # there would be loaded); no such folder (no home, a shared cache): probed every time
+    folder = private_dir("libraries")
+    memo_file = folder / "find_library.json" if folder else None
+    if memo_file is None:
+        stamp = None
     memo: dict[str, str | None] = {}
     if stamp:
         try:

@@ -134,66 +134,61 @@ def test_builtin_prefix_and_same_name_extension(tmp_path):
     assert parse(render.render("other", {}, ws)).title_lines == ["另一个"]
 
 
-def test_compiled_templates_are_kept_per_machine_and_follow_edits(tmp_path, monkeypatch):
-    """A new process loads a template compiled before (Jinja's bytecode cache in the user's cache
-    folder); an edited template is compiled again, and an error still names its line."""
+@pytest.fixture
+def template_cache(tmp_path, monkeypatch):
+    """A fresh per-user cache folder, and the template environments made anew before and after."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     render._bytecode_cache.cache_clear()
     render.reset()
     (tmp_path / "w").mkdir()
+    yield tmp_path / "cache/reportgen/templates"
+    render._bytecode_cache.cache_clear()
+    render.reset()
+
+
+def test_compiled_templates_are_kept_per_machine_and_follow_edits(tmp_path, monkeypatch, template_cache):
+    """A new process loads a template compiled before (Jinja's bytecode cache in the user's cache
+    folder); an edited template is compiled again, and an error still names its line."""
     ws = ws_with(tmp_path / "w", "t", "::: title\n标题\n:::\n\n第一版{{ v }}\n")
-    try:
-        assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "第一版1"
-        kept = list((tmp_path / "cache/reportgen/templates").rglob("__jinja2_*.cache"))
-        assert kept
-        render.reset()                     # as a new process: the environment is made again
-        monkeypatch.setattr(render._Environment, "_compile", _no_compiling)     # from the cache only
+    assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "第一版1"
+    kept = list(template_cache.rglob("__jinja2_*.cache"))
+    assert kept
+    render.reset()                     # as a new process: the environment is made again
+    with monkeypatch.context() as m:
+        m.setattr(render._Environment, "_compile", _no_compiling)     # from the cache only
         assert parse(render.render("t", {"v": 2}, ws)).blocks[0].text == "第一版2"
-        monkeypatch.undo()
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-        (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第二版{{ v }}\n\n{{ w.x }}\n", "utf-8")
-        render.reset()
-        with pytest.raises(ReportgenError) as err:
-            render.render("t", {"v": 3}, ws)
-        assert "templates/t.md.j2:7" in str(err.value)
-        (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第三版{{ v }}\n", "utf-8")
-        render.reset()
-        assert parse(render.render("t", {"v": 4}, ws)).blocks[0].text == "第三版4"
-    finally:
-        render._bytecode_cache.cache_clear()
-        render.reset()
+    (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第二版{{ v }}\n\n{{ w.x }}\n", "utf-8")
+    render.reset()
+    with pytest.raises(ReportgenError) as err:
+        render.render("t", {"v": 3}, ws)
+    assert "templates/t.md.j2:7" in str(err.value)
+    (tmp_path / "w/templates/t.md.j2").write_text("::: title\n标题\n:::\n\n第三版{{ v }}\n", "utf-8")
+    render.reset()
+    assert parse(render.render("t", {"v": 4}, ws)).blocks[0].text == "第三版4"
 
 
 def _no_compiling(self, source, filename):
     raise AssertionError("compiled again")
 
 
-def _cached_template_render(tmp_path, monkeypatch, spoil):
+def _cached_template_render(folder, cache, spoil):
     """Render t.md.j2 once (filling the cache), ``spoil`` the cache, then as a new process."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ws = ws_with(folder, "t", "::: title\n标题\n:::\n\n正文{{ v }}\n")
+    assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "正文1"
+    spoil(cache)
     render._bytecode_cache.cache_clear()
     render.reset()
-    (tmp_path / "w").mkdir()
-    ws = ws_with(tmp_path / "w", "t", "::: title\n标题\n:::\n\n正文{{ v }}\n")
-    try:
-        assert parse(render.render("t", {"v": 1}, ws)).blocks[0].text == "正文1"
-        spoil(tmp_path / "cache/reportgen/templates")
-        render._bytecode_cache.cache_clear()
-        render.reset()
-        return parse(render.render("t", {"v": 2}, ws)).blocks[0].text
-    finally:
-        render._bytecode_cache.cache_clear()
-        render.reset()
+    return parse(render.render("t", {"v": 2}, ws)).blocks[0].text
 
 
-def test_a_damaged_compiled_template_is_compiled_again(tmp_path, monkeypatch):
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path, template_cache):
     def cut_short(folder):
         for entry in folder.rglob("__jinja2_*.cache"):
             entry.write_bytes(entry.read_bytes()[:40])
-    assert _cached_template_render(tmp_path, monkeypatch, cut_short) == "正文2"
+    assert _cached_template_render(tmp_path / "w", template_cache, cut_short) == "正文2"
 
 
-def test_a_template_cache_others_can_write_is_not_used(tmp_path, monkeypatch):
+def test_a_template_cache_others_can_write_is_not_used(tmp_path, template_cache):
     """What is in the cache runs as code: a folder writable by others (a shared cache) is
     neither read nor filled; the template is compiled."""
     def open_to_all(folder):
@@ -201,11 +196,8 @@ def test_a_template_cache_others_can_write_is_not_used(tmp_path, monkeypatch):
             sub.chmod(0o777)
             for entry in sub.iterdir():
                 entry.write_bytes(b"planted")          # would fail to load if it were read
-    assert _cached_template_render(tmp_path, monkeypatch, open_to_all) == "正文2"
-    try:
-        assert render._bytecode_cache(False) is None
-    finally:
-        render._bytecode_cache.cache_clear()
+    assert _cached_template_render(tmp_path / "w", template_cache, open_to_all) == "正文2"
+    assert render._bytecode_cache(False) is None
 
 
 def test_without_a_home_folder_templates_render_and_fonts_hash(tmp_path, monkeypatch):

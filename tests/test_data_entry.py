@@ -690,8 +690,12 @@ def _text_of(path: Path) -> str:
         return "\n".join(parts)
     import pdfplumber
 
-    with pdfplumber.open(path) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+    with pdfplumber.open(path) as pdf:   # without the page numbers (“— 1 —” between 排 and 名 is no “—名”)
+        return "\n".join(line for page in pdf.pages for line in (page.extract_text() or "").splitlines()
+                         if not PAGE_NUMBER.fullmatch(line.strip()))
+
+
+PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
 
 
 def test_no_document_built_by_the_suite_holds_none_or_a_placeholder(sample_build, tmp_path_factory):

@@ -450,29 +450,16 @@ def test_percent_cell_with_two_places(ws):
     assert "增速21.94%" in built_text(ws)
 
 
-def test_number_stored_as_text(ws):
-    set_cell(ws, "hte_new", "44")
-    assert "新增高新技术企业44家" in built_text(ws)
-
-
-def test_thousands_separator_in_text(ws):
-    set_cell(ws, "voucher_amount", "1,508")
-    assert "创新券兑付金额1508万元" in built_text(ws)
-
-
-def test_full_width_digits(ws):
-    set_cell(ws, "sme_new", "２１３")
-    assert "省科技型中小企业213家" in built_text(ws)
-
-
-def test_percent_text_in_percent_indicator(ws):
-    set_cell(ws, "rd_growth", "21.9%")
-    assert "增速21.9%" in built_text(ws)
-
-
-def test_thousands_format_number(ws):
-    set_cell(ws, "voucher_amount", 1508, number_format="#,##0")
-    assert "创新券兑付金额1508万元" in built_text(ws)
+@pytest.mark.parametrize("ind_id, value, number_format, expected", [
+    ("hte_new", "44", None, "新增高新技术企业44家"),                      # a number stored as text
+    ("voucher_amount", "1,508", None, "创新券兑付金额1508万元"),           # thousands separator in text
+    ("sme_new", "２１３", None, "省科技型中小企业213家"),                   # full-width digits
+    ("rd_growth", "21.9%", None, "增速21.9%"),                            # percent text, percent indicator
+    ("voucher_amount", 1508, "#,##0", "创新券兑付金额1508万元"),            # a thousands format
+], ids=["number-as-text", "thousands-in-text", "full-width", "percent-text", "thousands-format"])
+def test_a_value_typed_as_staff_type_it(ws, ind_id, value, number_format, expected):
+    set_cell(ws, ind_id, value, number_format=number_format)
+    assert expected in built_text(ws)
 
 
 def test_general_decimals_are_kept_as_seen(ws):

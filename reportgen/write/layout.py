@@ -170,25 +170,19 @@ def title_units(text: str, autospace: float = 0.0) -> float:
                (1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5) for ch in text)
 
 
-_title_units = title_units
-
-
-def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float,
-                autospace: float = 0.0) -> list[str] | None:
+def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float, units) -> list[str] | None:
+    """The best ``lines`` lines cut at ``cuts``; ``units`` gives a line's width in characters."""
     best: tuple[float, list[str]] | None = None
-
-    def title_units(t: str) -> float:
-        return _title_units(t, autospace)
     order = sorted(cuts)
 
     def walk(start: int, left: int, acc: list[str], cost: float) -> None:
         nonlocal best
         if left == 1:
             last = text[start:]
-            if len(last) < _MIN_LINE_CHARS or title_units(last) > capacity:
+            if len(last) < _MIN_LINE_CHARS or units(last) > capacity:
                 return
             found = acc + [last]
-            widths = [title_units(x) for x in found]
+            widths = [units(x) for x in found]
             score = 0.6 * (max(widths) - min(widths)) + cost
             if best is None or score < best[0]:
                 best = (score, found)
@@ -197,7 +191,7 @@ def _best_split(text: str, cuts: dict[int, float], lines: int, capacity: float,
             if i <= start:
                 continue
             line = text[start:i]
-            if title_units(line) > capacity:
+            if units(line) > capacity:
                 break
             if len(line) >= _MIN_LINE_CHARS:
                 walk(i, left - 1, acc + [line], cost + cuts[i])
@@ -216,19 +210,19 @@ def balance_title_line(text: str, capacity: float, autospace: float = 0.0) -> tu
     and reports False, so the caller can warn. ``autospace``: the Chinese–Western spacing in
     characters of the title.
     """
-    def title_units(t: str) -> float:
-        return _title_units(t, autospace)
+    def units(t: str) -> float:
+        return title_units(t, autospace)
 
-    if title_units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
+    if units(text) <= capacity or len(text) < 2 * _MIN_LINE_CHARS:
         return [text], True
-    needed = int(-(-title_units(text) // capacity))
+    needed = int(-(-units(text) // capacity))
     words = _break_costs(text)
     anywhere = {i: words.get(i, 6.0) for i in range(1, len(text))
                 if not (text[i - 1].isascii() and text[i - 1].isalnum() and text[i].isascii() and text[i].isalnum())
                 and text[i - 1] not in _OPENING and text[i] not in _CLOSING}
     for cuts, ok in ((words, True), (anywhere, False)):
         for n in range(needed, needed + 2):
-            found = _best_split(text, cuts, n, capacity, autospace)
+            found = _best_split(text, cuts, n, capacity, units)
             if found:
                 return found, ok
     return [text], False

@@ -43,6 +43,13 @@ def private_dir(*parts: str) -> Path | None:
         return None
 
 
+def file_stamp(path: Path) -> tuple[int, int, int, int, int]:
+    """What changes whenever a file is replaced or rewritten in any way: device, inode, size,
+    modification and change times (no tool can set the change time back)."""
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 _HASHES = "files.json"
 _HASHES_MAX = 512
 
@@ -51,9 +58,8 @@ def stable_file_sha256(path: Path) -> str:
     """sha256 of a file that rarely changes (a system font of 20 MB), remembered per machine by
     its device, inode, size, modification and change times: a file rewritten in any way gets a
     new change time (which no tool can set back), so it is hashed again."""
-    st = path.stat()
     key = str(path)
-    stamp = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    stamp = list(file_stamp(path))
     folder = private_dir("hashes")
     if folder is None:                           # no usable cache: hashed every time
         with open(path, "rb") as fh:

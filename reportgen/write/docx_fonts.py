@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.cache import cache_dir
+from ..core.cache import cache_dir, file_stamp
 from .fonts import Face, Resolution, system_families, workspace_faces
 from .style import Style
 
@@ -171,10 +171,9 @@ def _face_key(face: Face) -> tuple | None:
     """The face as its file is now: a font file replaced in place (a workspace's fonts/, while a
     preview runs) is another face, whose glyphs are converted again."""
     try:
-        st = face.path.stat()
+        return (face, *file_stamp(face.path))
     except OSError:
         return None
-    return (face, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _glyph_file(fk: tuple) -> Path | None:

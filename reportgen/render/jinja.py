@@ -1031,8 +1031,9 @@ def describe(text: str) -> str:
     return line.split("。")[0] + "。" if "。" in line else line
 
 
-def available_templates(ws: Workspace | None) -> list[TemplateInfo]:
-    """Every template, the one in effect for each name first (workspace before built-in)."""
+def available_templates(ws: Workspace | None, *, describe_them: bool = True) -> list[TemplateInfo]:
+    """Every template, the one in effect for each name first (workspace before built-in).
+    ``describe_them=False`` leaves the descriptions empty and reads no template's text."""
     out: list[TemplateInfo] = []
     seen: set[str] = set()
     found = loaders(ws)
@@ -1040,10 +1041,12 @@ def available_templates(ws: Workspace | None) -> list[TemplateInfo]:
     for source, loader in found:
         for name in sorted(loader.list_templates()):
             path = Path(loader.searchpath[0]) / name
-            try:
-                text = read_input_text(path, loader.folder, name)
-            except ReportgenError:
-                text = ""
+            text = ""
+            if describe_them:
+                try:
+                    text = read_input_text(path, loader.folder, name)
+                except ReportgenError:
+                    pass
             out.append(TemplateInfo(name, source, path, describe(text),
                                     overrides=source == "workspace" and name in builtin_names))
             seen.add(name)
@@ -1063,10 +1066,10 @@ def find_template(ws: Workspace | None, name: str, builtin: bool = False) -> Tem
     want = template_file_name(name)
     only_builtin = builtin or want.startswith(BUILTIN_PREFIX)
     want = want.removeprefix(BUILTIN_PREFIX)
-    for info in available_templates(ws):
+    for info in available_templates(ws, describe_them=False):
         if info.name == want and (info.source == "builtin" or not only_builtin):
             return info
-    names = sorted({i.short_name for i in available_templates(ws) if i.source == "builtin" or not only_builtin})
+    names = sorted({i.short_name for i in available_templates(ws, describe_them=False) if i.source == "builtin" or not only_builtin})
     close = difflib.get_close_matches(want[: -len(TEMPLATE_SUFFIX)], names, n=1, cutoff=0.5)
     hint = _("是否想用 '{name}'？").format(name=close[0]) if close else _("reportgen templates list 列出可用的模板")
     raise ReportgenError(Problem(name, _("没有这个模板"), hint))

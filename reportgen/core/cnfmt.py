@@ -24,7 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from babel.numbers import format_decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import format_decimal, parse_pattern
 
 from .vocab import LOWER_IS_BETTER as _LOWER_IS_BETTER, PREFIX_QUALIFIERS as _PREFIX_QUALIFIERS
 from .vocab import QUALIFIERS, SUFFIX_QUALIFIERS as _SUFFIX_QUALIFIERS
@@ -157,11 +160,17 @@ def fmt_number(value: NumberLike, precision: int | None = None, *, group: bool =
     if d is None:
         return MISSING
     rounded = _round(d, precision)
+    pattern, locale = _number_pattern(precision, group)
+    with localcontext(_CTX):  # babel re-quantises under the active context
+        return format_decimal(rounded, format=pattern, locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _number_pattern(precision: int | None, group: bool):
+    """babel's parsed pattern and locale for :func:`fmt_number` (parsed once, not per number)."""
     integer = "#,##0" if group else "0"
     fraction = "#" * _AUTO_DECIMALS if precision is None else "0" * precision
-    pattern = f"{integer}.{fraction}" if fraction else integer
-    with localcontext(_CTX):  # babel re-quantises under the active context
-        return format_decimal(rounded, format=pattern, locale=LOCALE)
+    return parse_pattern(f"{integer}.{fraction}" if fraction else integer), Locale.parse(LOCALE)
 
 
 def _trim(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +34,7 @@ SETTINGS = ("template", "date", "results_year")
 CONNECTORS = "为达到共计累合有增至突破超过了是约近"
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _WS = re.compile(r"\s+")
+_NON_BLANK = re.compile(r"\S")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,20 @@ class Passage:
     path: tuple
     text: str
     first_line: int
-    raw: list[tuple[str, int]]   # the non-blank characters of its source, each with its line
+    source: str        # the scalar's characters in the file, as written
+    source_line: int   # the line ``source`` starts on
+
+    @cached_property
+    def raw(self) -> list[tuple[str, int]]:
+        """The non-blank characters of the source, each with its line (worked out only when a
+        message needs a line)."""
+        raw, line = [], self.source_line
+        for ch in self.source:
+            if ch == "\n":
+                line += 1
+            elif not ch.isspace():
+                raw.append((ch, line))
+        return raw
 
     def line_of(self, offset: int, compact: str) -> int:
         """The line of character ``offset`` of ``compact`` (the text without white space)."""
@@ -96,14 +111,10 @@ def passages(path: Path, ws: Workspace) -> list[Passage]:
                 start = text.index("\n", start) + 1 if "\n" in text[start:end] else end
             elif node.style in ("'", '"'):
                 start += 1
-            raw, line = [], line_at(start)
-            for ch in text[start:end]:
-                if ch == "\n":
-                    line += 1
-                elif not ch.isspace():
-                    raw.append((ch, line))
-            first = raw[0][1] if raw else node.start_mark.line + 1
-            out.append(Passage(keypath, node.value, first, raw))
+            source, line = text[start:end], line_at(start)
+            visible = _NON_BLANK.search(source)
+            first = line + source.count("\n", 0, visible.start()) if visible else node.start_mark.line + 1
+            out.append(Passage(keypath, node.value, first, source, line))
 
     if root is not None:
         walk(root, ())
@@ -227,6 +238,11 @@ def _check_template_references(ws: Workspace, uy, ind_ids, by_year, problems: Pr
 # -- typed figures ------------------------------------------------------------------------------
 def _unit_factors(measure: str) -> dict[str, Decimal]:
     """Units a number may be typed in for an indicator, with their factor to the indicator's unit."""
+    return dict(_unit_factors_of(measure))
+
+
+@lru_cache(maxsize=256)
+def _unit_factors_of(measure: str) -> dict[str, Decimal]:
     if not measure:
         return {}
     base = cnfmt.base_unit(measure)

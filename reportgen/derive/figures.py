@@ -766,10 +766,15 @@ def figures(uy: UnitYear) -> Catalog:
     for r in now[["id", "places"]].itertuples(index=False):
         if r.places is not None and not pd.isna(r.places):
             places.setdefault(r.id, int(r.places))
+    # plain rows, read once: a pandas lookup per indicator costs more than the rest of the loop
+    rank_rows = ranks.to_dict("index")
+    years = list(w.columns)
+    history = {i: tuple((y, _num(v)) for y, v in zip(years, vals) if not pd.isna(v))
+               for i, vals in zip(w.index, w.to_numpy().tolist())}
     items = {}
-    for ind_id, row in m.iterrows():
-        r = ranks.loc[ind_id] if ind_id in ranks.index else row
-        hist = tuple((y, _num(v)) for y, v in (w.loc[ind_id].dropna().items() if ind_id in w.index else ()))
+    for ind_id, row in m.to_dict("index").items():
+        r = rank_rows.get(ind_id, row)
+        hist = history.get(ind_id, ())
         fig = Figure(
             id=ind_id, name=row["name"], measure=row["measure"], kind=row["kind"],
             precision=_precision(row["precision"]),

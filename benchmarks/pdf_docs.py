@@ -74,6 +74,11 @@ def _switch(name: str, on: bool) -> bool:
 
     from reportgen.write import weasyprint_tuning as tuning
 
+    if name not in SWITCHES:        # the speed-ups that list what they replace (tuning.SWITCHES)
+        if name not in getattr(tuning, "SWITCHES", {}):
+            return False
+        tuning.switch(name, on)
+        return True
     module, attr = SWITCHES[name]
     key = {"one_pass_subset": "Font._harfbuzz_subset", "empty_margin_boxes": "layout.page.resolve_percentages"}[name]
     if key not in getattr(tuning, "ORIGINAL", {}):
@@ -112,7 +117,11 @@ def _child(ws: Path, rounds: int, only: list[int] | None, profile: bool) -> None
 
     weasyprint.HTML.render = timed("layout", weasyprint.HTML.render)
     WeasyDocument.write_pdf = timed("write", WeasyDocument.write_pdf)
-    configs = ["tuned"] + [f"without {n}" for n in SWITCHES if _switch(n, True)]
+    from reportgen.write import weasyprint_tuning as tuning
+
+    pdf._font_config()
+    names = [*SWITCHES, *getattr(tuning, "SWITCHES", {})]
+    configs = ["tuned"] + [f"without {n}" for n in names if _switch(n, True)]
     results: dict[str, dict[int, list]] = {c: {i: [] for i in picked} for c in configs}
     sizes: dict[str, dict[int, tuple]] = {c: {} for c in configs}
     prof = None
@@ -124,7 +133,7 @@ def _child(ws: Path, rounds: int, only: list[int] | None, profile: bool) -> None
         for i in picked:
             order = configs[r % len(configs):] + configs[:r % len(configs)]     # A B, B A …
             for config in order:
-                for name in SWITCHES:
+                for name in names:
                     if f"without {name}" in configs:
                         _switch(name, config != f"without {name}")
                 gc.collect()        # untimed: no full collection lands inside one render

@@ -38,6 +38,9 @@ def _originals(monkeypatch):
 
     monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", tuning.ORIGINAL["Font._harfbuzz_subset"])
     monkeypatch.setattr(page, "resolve_percentages", tuning.ORIGINAL["layout.page.resolve_percentages"])
+    for entries in tuning.SWITCHES.values():
+        for owner, attr, original, _ in entries:
+            monkeypatch.setattr(owner, attr, original)
 
 
 # 鹿城 2024: four documents (fallback to full faces for 瓯/崛/钛…, run-in headings, tables);
@@ -46,7 +49,8 @@ def _originals(monkeypatch):
 def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, year, unit):
     pdf._font_config()
     active = tuning.apply()
-    assert active["one_pass_subset"] and active["empty_margin_boxes"], active
+    assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
+                                   "shared_pango_context")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)

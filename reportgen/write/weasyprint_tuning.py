@@ -18,6 +18,10 @@ nothing for our documents:
   page-margin boxes' box model computed once per containing block** (``_empty_margin_boxes``):
   the same bytes as WeasyPrint's own functions (tests/test_weasyprint_tuning.py compares them on
   the sample's documents; ``benchmarks/pdf_docs.py`` measures them against each other).
+* **Box percentages without a call per property** (``_fast_percentages``) and **one Pango context
+  and font description shared by the layouts** (``_shared_pango_context``): the same values
+  computed with less Python per box and per piece of text; the same bytes, compared and measured
+  the same way (``SWITCHES`` lists what each replaced).
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns
@@ -44,10 +48,14 @@ def apply() -> dict[str, bool]:
         if _applied is None:
             if os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
-                            "empty_margin_boxes": False}
+                            "fast_percentages": False, "empty_margin_boxes": False,
+                            "shared_pango_context": False}
             else:
+                # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
-                            "one_pass_subset": _one_pass_subset(), "empty_margin_boxes": _empty_margin_boxes()}
+                            "one_pass_subset": _one_pass_subset(), "fast_percentages": _fast_percentages(),
+                            "empty_margin_boxes": _empty_margin_boxes(),
+                            "shared_pango_context": _shared_pango_context()}
         return dict(_applied)
 
 
@@ -222,6 +230,249 @@ def _one_pass_subset() -> bool:
 
     ORIGINAL["Font._harfbuzz_subset"] = real
     wpf.Font._harfbuzz_subset = _harfbuzz_subset
+    return True
+
+
+# WeasyPrint's layout modules that import ``resolve_percentages`` by name (flex.py calls it through
+# the percent module).
+_PERCENT_USERS = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
+
+
+def switch(name: str, on: bool) -> None:
+    """Put the speed-up ``name`` (on) or WeasyPrint's own function (off) in place — for the tests
+    and ``benchmarks/pdf_docs.py``, which compare both."""
+    for owner, attr, original, replacement in SWITCHES[name]:
+        setattr(owner, attr, replacement if on else original)
+
+
+# speed-up → [(owner, attribute, WeasyPrint's own value, the speed-up's)]
+SWITCHES: dict[str, list[tuple]] = {}
+
+
+def _fast_percentages() -> bool:
+    """``layout.percent.resolve_percentages`` without a call per property, same values.
+
+    WeasyPrint calls it for every box it lays out (≈700 times a 7-page report) and it sets 17 used
+    values, each through ``resolve_one_percentage`` → ``percentage`` → ``getattr``/``setattr``
+    (≈7 % of a render under the profiler).  Here the common value — a length in px, ``auto`` or
+    ``None`` — is set directly and any other (a percentage, ``calc()``) goes through WeasyPrint's
+    own ``percentage``; the branches (page box, containing block of ``auto`` height, collapsed
+    borders, box sizing) are WeasyPrint's, in its order.
+    """
+    try:
+        from weasyprint.css.properties import Dimension
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import percent
+        from weasyprint.css.functions import check_math
+        import importlib
+        source = inspect.getsource(percent.resolve_percentages)
+        users = [importlib.import_module(f"weasyprint.layout.{m}") for m in _PERCENT_USERS]
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    real = percent.resolve_percentages
+    expected = ("resolve_one_percentage(box, 'margin_left', cb_width)", "maybe_height = cb_height",
+                "resolve_one_percentage(box, 'max_width', cb_width)", "if cb_height == 'auto':",
+                "resolve_one_percentage(box, 'min_height', 0)", "resolve_one_percentage(box, 'max_height', inf)",
+                "resolve_one_percentage(box, 'max_height', cb_height)",
+                "if not (collapse and hasattr(box, prop)):", "adjust_box_sizing(box, 'width')\n"
+                "    adjust_box_sizing(box, 'height')")
+    if (not all(e in source for e in expected) or source.count("resolve_one_percentage(") != 16
+            or any(getattr(m, "resolve_percentages", None) is not real for m in users)
+            or not callable(getattr(percent, "percentage", None))
+            or not callable(getattr(percent, "adjust_box_sizing", None))):
+        return False
+    percentage, adjust, page_box, box_type = percent.percentage, percent.adjust_box_sizing, boxes.PageBox, boxes.Box
+    inf = float("inf")
+    horizontal = ("margin_left", "margin_right")
+    vertical = ("margin_top", "margin_bottom")
+    paddings_h = ("padding_left", "padding_right")
+    paddings_v = ("padding_top", "padding_bottom")
+    widths = ("width", "min_width", "max_width")
+    heights = ("height", "min_height", "max_height")
+    borders = ("border_top_width", "border_right_width", "border_bottom_width", "border_left_width")
+
+    def used(value, style, refer_to):
+        # WeasyPrint's percentage() for a px length, auto and None; anything else through it
+        if value is None or value == "auto":
+            return value
+        if type(value) is Dimension and value.unit == "px":
+            return value.value
+        return percentage(value, style, refer_to)
+
+    def resolve_percentages(box, containing_block):
+        if isinstance(containing_block, box_type):
+            cb_width = containing_block.width
+            cb_height = containing_block.height
+        else:
+            cb_width, cb_height = containing_block
+        maybe_height = cb_height if isinstance(box, page_box) else cb_width
+        style = box.style
+        d = box.__dict__
+        for name in horizontal:
+            d[name] = used(style[name], style, cb_width)
+        for name in vertical:
+            d[name] = used(style[name], style, maybe_height)
+        for name in paddings_h:
+            d[name] = used(style[name], style, cb_width)
+        for name in paddings_v:
+            d[name] = used(style[name], style, maybe_height)
+        for name in widths:
+            value = used(style[name], style, cb_width)
+            d[name] = 0 if value == "auto" and name == "min_width" else value
+        if cb_height == "auto":
+            height = style["height"]
+            if height == "auto" or check_math(height) or height.unit == "%":
+                d["height"] = "auto"
+            else:
+                assert height.unit.lower() == "px"
+                d["height"] = height.value
+            value = used(style["min_height"], style, 0)
+            d["min_height"] = 0 if value == "auto" else value
+            d["max_height"] = used(style["max_height"], style, inf)
+        else:
+            for name in heights:
+                value = used(style[name], style, cb_height)
+                d[name] = 0 if value == "auto" and name == "min_height" else value
+        collapse = style["border_collapse"] == "collapse"
+        for prop in borders:
+            if not (collapse and hasattr(box, prop)):
+                d[prop] = style[prop]
+        if style["box_sizing"] != "content-box":
+            adjust(box, "width")
+            adjust(box, "height")
+
+    # Boxes keep their used values in their __dict__ (no slots, no properties of those names).
+    if any(isinstance(getattr(boxes.Box, n, None), property) for n in (*horizontal, *vertical, *paddings_h,
+                                                                         *paddings_v, *widths, *heights, *borders)):
+        return False
+    ORIGINAL["layout.percent.resolve_percentages"] = real
+    SWITCHES["fast_percentages"] = [(m, "resolve_percentages", real, resolve_percentages) for m in (percent, *users)]
+    switch("fast_percentages", True)
+    return True
+
+
+def _shared_pango_context() -> bool:
+    """``text.line_break.Layout.setup`` with one Pango context per (font map, direction, language)
+    and one font description per font, instead of new ones for every layout.
+
+    WeasyPrint sets a Pango layout up for every piece of text it measures and again for every
+    text box it draws (≈730 times a 7-page report, ≈21 µs each): a new Pango context, a new
+    font description.  A context only carries its font map, base direction, language and the
+    unrounded glyph positions, none of which a layout changes, so layouts can share one; Pango
+    copies the font description into the layout, so one per font serves every layout.  The
+    font features, attributes and metrics are set up as WeasyPrint does; the same glyphs and
+    positions, the same bytes.
+    """
+    try:
+        from weasyprint.text import line_break as lb
+        from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
+        from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
+        from weasyprint.text.fonts import font_features, get_font_description
+        source = inspect.getsource(lb.Layout.setup)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("pango.pango_font_map_create_context(font_map)",
+                "pango.pango_context_set_round_glyph_positions(pango_context, False)",
+                "pango.pango_context_set_base_dir(\n            pango_context, PANGO_DIRECTION[style['direction']])",
+                "font_description = get_font_description(style)",
+                "pango.pango_layout_set_auto_dir(self.layout, False)",
+                "pango.pango_layout_set_font_description(self.layout, font_description)",
+                "attr = style.font_config.font_features.setdefault(",
+                "pango.pango_layout_set_attributes(self.layout, attr_list)")
+    if not all(e in source for e in expected) or source.count("pango_context_set") != 3 or \
+            lb.get_font_description is not get_font_description:
+        return False
+    real = lb.Layout.setup
+    contexts: dict[tuple, tuple] = {}
+    descriptions: dict[tuple, object] = {}
+    features_of: dict[tuple, bytes] = {}
+
+    def context_for(font_map, direction, language_override, lang):
+        key = (font_map, direction, language_override, lang)
+        found = contexts.get(key)
+        if found is None:
+            # WeasyPrint's steps; the context keeps a reference to its font map
+            pango_context = ffi.gc(pango.pango_font_map_create_context(font_map), gobject.g_object_unref)
+            pango.pango_context_set_round_glyph_positions(pango_context, False)
+            pango.pango_context_set_base_dir(pango_context, PANGO_DIRECTION[direction])
+            if language_override != "normal":
+                lang_p, lang_b = unicode_to_char_p(LST_TO_ISO.get(language_override.lower(), language_override))
+            elif lang:
+                lang_p, lang_b = unicode_to_char_p(lang)
+            else:
+                lang_b = None
+                language = pango.pango_language_get_default()
+            if lang_b:
+                language = pango.pango_language_from_string(lang_p)
+                pango.pango_context_set_language(pango_context, language)
+            found = (pango_context, language, font_map)
+            with _lock:
+                if len(contexts) >= 64:
+                    contexts.clear()
+                contexts[key] = found
+        return found
+
+    def setup(self, style):
+        self.style = style
+        self.first_line_direction = 0
+        pango_context, self.language, _ = context_for(
+            style.font_config.font_map, style["direction"], style["font_language_override"], style["lang"])
+        assert not isinstance(style["font_family"], str), "font_family should be a list"
+        key = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
+               style["font_size"], style["font_variant_caps"], style["font_variation_settings"])
+        try:
+            font_description = descriptions.get(key)
+        except TypeError:       # a value that cannot be a key: WeasyPrint's own way
+            return real(self, style)
+        if font_description is None:
+            font_description = get_font_description(style)
+            with _lock:
+                if len(descriptions) >= 256:
+                    descriptions.clear()
+                descriptions[key] = font_description
+        self.layout = ffi.gc(pango.pango_layout_new(pango_context), gobject.g_object_unref)
+        pango.pango_layout_set_auto_dir(self.layout, False)
+        pango.pango_layout_set_font_description(self.layout, font_description)
+
+        if style["text_decoration_line"] != "none":
+            metrics = ffi.gc(pango.pango_context_get_metrics(pango_context, font_description, self.language),
+                             pango.pango_font_metrics_unref)
+            self.ascent = FROM_UNITS * pango.pango_font_metrics_get_ascent(metrics)
+            self.underline_position = FROM_UNITS * pango.pango_font_metrics_get_underline_position(metrics)
+            self.strikethrough_position = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_position(metrics)
+            self.underline_thickness = FROM_UNITS * pango.pango_font_metrics_get_underline_thickness(metrics)
+            self.strikethrough_thickness = FROM_UNITS * pango.pango_font_metrics_get_strikethrough_thickness(metrics)
+        else:
+            self.ascent = None
+            self.underline_position = None
+            self.strikethrough_position = None
+
+        names = ("font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+                 "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+                 "font_feature_settings")
+        values = tuple(style[n] for n in names)
+        try:
+            features = features_of.get(values)
+        except TypeError:
+            features = None
+        if features is None:
+            features = font_features(*values)
+            features = ",".join(f"{k} {v}" for k, v in features.items()).encode() if features else b""
+            try:
+                features_of[values] = features
+            except TypeError:
+                pass
+        if features:
+            attr = style.font_config.font_features.get(features)
+            if attr is None:
+                attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+            attr_list = pango.pango_attr_list_new()
+            pango.pango_attr_list_insert(attr_list, attr)
+            pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    ORIGINAL["Layout.setup"] = real
+    SWITCHES["shared_pango_context"] = [(lb.Layout, "setup", real, setup)]
+    switch("shared_pango_context", True)
     return True
 
 

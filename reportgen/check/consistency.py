@@ -122,14 +122,16 @@ def passages(path: Path, ws: Workspace) -> list[Passage]:
 
 
 # -- references ---------------------------------------------------------------------------------
-def _references(source: str):
-    """(catalogue, year or None, id) of every ``ind.x``/``t.x``/``targets[Y].x`` in a narrative string."""
+@lru_cache(maxsize=1024)
+def _references(source: str) -> tuple:
+    """(catalogue, year or None, id) of every ``ind.x``/``t.x``/``targets[Y].x`` in a narrative
+    string (parsed once a process: a unit's documents share their report.yaml)."""
     if "{" not in source:           # no Jinja syntax, no reference
-        return []
+        return ()
     try:
         ast = Environment().parse(source)
     except TemplateSyntaxError:
-        return []  # rendering reports the syntax error with its line
+        return ()  # rendering reports the syntax error with its line
     out = []
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         base = node.node
@@ -142,7 +144,7 @@ def _references(source: str):
         elif (isinstance(base, nodes.Getitem) and isinstance(base.node, nodes.Name) and base.node.name == "targets"
               and isinstance(base.arg, nodes.Const) and isinstance(base.arg.value, int)):
             out.append(("targets", base.arg.value, key))
-    return out
+    return tuple(out)
 
 
 def _names_an_id(key: str) -> bool:

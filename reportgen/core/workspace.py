@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,7 @@ MARKER = "reportgen.yaml"
 MAX_INPUT_BYTES = 32 * 1024 * 1024      # one input file (spreadsheet, YAML, template, style)
 
 
+@lru_cache(maxsize=1)
 def package_root() -> Path:
     """reportgen's own folder (built-in templates, styles, sample): always readable."""
     return Path(str(resources.files("reportgen"))).resolve()

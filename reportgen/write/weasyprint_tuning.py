@@ -209,8 +209,10 @@ def _one_pass_subset() -> bool:
         if spec == ffi.NULL:
             return real(self, to_unicode, hinting)
         glyphs = sorted(to_unicode)
+        # "hb_codepoint_t[]", not one sized type per length: cffi parses each new C type with
+        # pycparser (≈2.5 ms), and almost every subset of a batch has a length not seen before
         harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_glyph_set(spec),
-                                         ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs))
+                                         ffi.new("hb_codepoint_t[]", glyphs), len(glyphs))
         flags = (hbs.HB_SUBSET_FLAGS_RETAIN_GIDS | hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
                  | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE)
         if not hinting:
@@ -220,7 +222,7 @@ def _one_pass_subset() -> bool:
         hbs.hb_subset_input_set_flags(spec, flags)
         tags = tuple(harfbuzz.hb_tag_from_string(t, -1) for t in drop)
         harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_set(spec, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG),
-                                         ffi.new(f"hb_codepoint_t[{len(tags)}]", sorted(tags)), len(tags))
+                                         ffi.new("hb_codepoint_t[]", sorted(tags)), len(tags))
         face = ffi.gc(hbs.hb_subset_or_fail(self.hb_face, spec), harfbuzz.hb_face_destroy)
         data = wpf.get_hb_object_data(face) if face != ffi.NULL else None
         if data:

@@ -616,8 +616,10 @@ def _style(root: str, profiles: tuple[str, ...], run_id: str):
     return style_for(Workspace(Path(root)), profiles)
 
 
-def run_task(task: Task) -> Outcome:
-    """Load, render and write one unit's documents; every failure becomes the outcome's problems."""
+def run_task(task: Task, side=None) -> Outcome:
+    """Load, render and write one unit's documents; every failure becomes the outcome's problems.
+
+    ``side`` (``pdf_side.PdfSide``): the process that writes the PDF while this one writes the DOCX."""
     from ..pipeline import documents, issue_date, layout_warnings, load_year, render_outputs, review_outputs
 
     started = time.perf_counter()
@@ -645,8 +647,15 @@ def run_task(task: Task) -> Outcome:
         oc.warnings += layout_warnings(doc, style)
         oc.stages["document"] = time.perf_counter() - t
         data = {}
+        if side is not None and "pdf" in task.formats:
+            side.submit(doc, style, task.root, issue_date(uy))
         for fmt in task.formats:            # one writer at a time, to time each
             t = time.perf_counter()
+            if fmt == "pdf" and side is not None:
+                pdf = side.result()         # None: not made there (a problem is found again here)
+                if pdf is not None:
+                    data["pdf"], oc.stages[fmt] = pdf, side.seconds
+                    continue
             data.update(render_outputs(doc, style, ws, (fmt,), date=issue_date(uy)))
             oc.stages[fmt] = time.perf_counter() - t
         if task.review:
@@ -832,8 +841,11 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         jobs: int = 1, shard: tuple[int, int] | None = None, force: bool = False,
         out_dir: Path | None = None, profiles: tuple[str, ...] = (), debug: bool = False,
         on_outcome=None, on_start=None, review: bool = False, draft: bool = False,
-        typed_figures: str = "error") -> RunResult:
-    """Build the selected documents of the report of year ``year``; see the module's docstring."""
+        typed_figures: str = "error", pdf_side: bool = False) -> RunResult:
+    """Build the selected documents of the report of year ``year``; see the module's docstring.
+
+    ``pdf_side``: a run of one document may write its PDF in a second process beside the DOCX
+    (``pdf_side``; what ``reportgen build`` does unless ``--jobs 1`` is given)."""
     started = time.perf_counter()
     if jobs > 1:          # the workers' fork server imports while this process plans the jobs
         ctx = worker_context("pdf" in formats)
@@ -910,17 +922,24 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         done(oc)
     workers = max(1, min(jobs, len(tasks)))
     finished: set[int] = set()
+    side = None
+    if pdf_side and len(tasks) == 1 and "pdf" in tasks[0].formats and not review:
+        from .pdf_side import PdfSide
+
+        side = PdfSide.start(ctx if jobs > 1 else None)
     try:
         with _terminate_as_interrupt():
             if workers == 1:
                 for i, task in enumerate(tasks):
-                    done(run_task(task))
+                    done(run_task(task, side))
                     finished.add(i)
             else:
                 _run_pool(ctx, tasks, workers, done, finished)
     except KeyboardInterrupt:
         # Stop at once: the workers are gone, nothing more is written (they never write; the
         # document being committed was written whole or rolled back); record what finished.
+        if side is not None:
+            side.kill()
         left = [Outcome(t.unit, t.formats, t.template, name=names.get(t.unit, ""),
                         problems=[_("已中断：该文档未生成（原有文件保持不变）")])
                 for i, t in enumerate(tasks) if i not in finished]
@@ -932,9 +951,13 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         result = RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers, left, shard, year)
         write_run_record(result)
         raise Interrupted(result) from None
+    finally:
+        if side is not None:
+            side.close()
     written = merge_manifest(out_dir, fp, outcomes)
     outcomes.sort(key=lambda o: (o.unit, o.template, o.formats))
-    result = RunResult(outcomes, time.perf_counter() - started, out_dir, written, workers, [], shard, year)
+    processes = workers + (side is not None and side.used)
+    result = RunResult(outcomes, time.perf_counter() - started, out_dir, written, processes, [], shard, year)
     write_run_record(result)
     return result
 
@@ -1210,7 +1233,8 @@ def summary_table(result: RunResult) -> str:
 
 
 def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out_dir, profiles, debug,
-            review: bool = False, as_json: bool = False, draft: bool = False, typed_figures: str = "error") -> int:
+            review: bool = False, as_json: bool = False, draft: bool = False, typed_figures: str = "error",
+            pdf_side: bool = False) -> int:
     """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
     as they happen (stderr), the summary table at the end; returns the exit status."""
     import click
@@ -1251,7 +1275,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
     try:
         result = run(ws, year, formats=formats, units=units, jobs=jobs, shard=shard, force=force,
                      out_dir=out_dir, profiles=profiles, debug=debug, on_outcome=on_outcome, on_start=on_start,
-                     review=review, draft=draft, typed_figures=typed_figures)
+                     review=review, draft=draft, typed_figures=typed_figures, pdf_side=pdf_side)
     except Interrupted as exc:
         result = interrupted = exc.result
     finally:

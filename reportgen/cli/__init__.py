@@ -82,8 +82,8 @@ def main(ctx, workspace, debug):
 @click.option("--unit", "units", multiple=True, metavar="ID[,ID…]",
               help=_("只生成这些单位（可重复，或用逗号分隔）。"))
 @click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help=_("工作进程数（0：每个 CPU 一个）。"))
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help=_("工作进程数（0：每个 CPU 一个；默认 1，只生成一份文档时另用一个进程与 DOCX 同时生成 PDF）。"))
 @click.option("--shard", metavar="K/N|auto", default=None,
               help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N，按工作量均分），供多台机器并行；"
                      "auto：从 Kubernetes 索引任务（JOB_COMPLETION_INDEX）或 Slurm 作业数组（SLURM_ARRAY_TASK_ID）读取。"))
@@ -109,7 +109,8 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     """
     import os
 
-    jobs = jobs or os.cpu_count() or 1
+    pdf_side = jobs != 1             # one document: its PDF beside its DOCX, unless --jobs 1
+    jobs = 1 if jobs is None else jobs or os.cpu_count() or 1
     if jobs > 1:   # the workers' fork server imports the pipeline while this process reads and plans
         from ..app.workers import worker_context
 
@@ -127,7 +128,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
                          jobs=jobs, shard=parse_shard(shard), force=force,
                          out_dir=Path(out) if out else None, profiles=tuple(profiles),
                          debug=bool(ctx.obj.get("debug")), review=review, as_json=as_json,
-                         draft=draft, typed_figures=typed_figures)
+                         draft=draft, typed_figures=typed_figures, pdf_side=pdf_side)
     except ReportgenError as exc:
         if as_json:   # a pipeline reads the stopped run too
             import json

@@ -1,0 +1,140 @@
+"""A one-document build's PDF, written by a second process beside the DOCX.
+
+A build of one document (``reportgen build 2024`` of a one-unit workspace, the usual January
+run) would otherwise do everything in one process, one step after the other: read the unit
+(pandas, openpyxl), render the document, write the DOCX, then import WeasyPrint, make its font
+configuration and write the PDF.  On a machine with two or more cores, ``batch.run`` instead
+forks a *side process* as soon as it knows the run has exactly one document with a PDF to build:
+the side process imports WeasyPrint and makes its font configuration while this process reads
+the data and renders the document; then it writes the PDF from the rendered document (sent to it
+pickled, ≈30 KB) while this process writes the DOCX.  The PDF's bytes are those of the same
+writer on the same model.
+
+Anything that goes wrong in the side process (it died, WeasyPrint is missing, a font problem)
+sends nothing back but "failed", and the PDF is then written in this process as without a side
+process, so every message, exit status and traceback is the one the plain way gives.
+
+The side process is forked from the running process (``fork``: no new interpreter, the modules
+imported so far are shared), or from the workers' fork server when ``--jobs`` started one; it
+ignores Ctrl-C (the run stops it), dies with its parent (``worker_tie``) and writes no file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def available() -> bool:
+    """A second process can run beside this one: ``fork`` exists (not Windows; not macOS, where
+    forking a process that may load system frameworks is unsafe) and there are two cores."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) >= 2
+
+
+class PdfSide:
+    """The side process and this process's end of its pipe."""
+
+    def __init__(self, process, conn):
+        self.process, self.conn = process, conn
+        self.sent = False
+        self.seconds = 0.0            # the side process's own time for the PDF
+        self.used = False             # it wrote the PDF
+
+    @classmethod
+    def start(cls, ctx=None) -> "PdfSide | None":
+        """Fork the side process now (None where there is none to have)."""
+        if not available():
+            return None
+        import multiprocessing
+
+        try:
+            ctx = ctx or multiprocessing.get_context("fork")
+            mine, theirs = ctx.Pipe()
+            process = ctx.Process(target=_serve, args=(theirs,), name="reportgen-pdf", daemon=True)
+            process.start()
+        except (OSError, ValueError):
+            return None
+        theirs.close()
+        return cls(process, mine)
+
+    def submit(self, doc, style, root: str, date) -> None:
+        """Hand the rendered document over; the side process starts writing its PDF."""
+        try:
+            self.conn.send((doc, style, root, date))
+            self.sent = True
+        except Exception:      # not picklable, the side process gone: the PDF is written here
+            self.sent = False
+
+    def result(self) -> bytes | None:
+        """The PDF's bytes, or None when this process must write it itself."""
+        if not self.sent:
+            return None
+        self.sent = False
+        try:
+            status, data, seconds = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        self.seconds = seconds
+        self.used = status == "pdf"
+        return data if self.used else None
+
+    def close(self) -> None:
+        """Stop the side process (it is idle or done) and reap it."""
+        if self.conn.closed:
+            return
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.conn.close()
+        self.process.join(timeout=2)
+        self.kill()
+
+    def kill(self) -> None:
+        """End the side process at once (Ctrl-C)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        if not self.conn.closed:
+            self.conn.close()
+
+
+def _serve(conn) -> None:
+    """The side process: warm up, wait for the document, write its PDF, send the bytes back."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the run's to handle; it stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from . import worker_tie  # noqa: F401  (importing it ties this process to its parent)
+
+    try:
+        from ..write import flow, font_cache, html  # noqa: F401
+        from ..write.pdf import _font_config
+
+        _font_config()
+    except Exception:          # WeasyPrint missing or broken: the run's process says so
+        pass
+    try:
+        message = conn.recv()
+    except (EOFError, OSError):
+        return
+    if message is None:
+        return
+    doc, style, root, date = message
+    started = time.perf_counter()
+    try:
+        from pathlib import Path
+
+        from ..core.workspace import Workspace
+        from ..pipeline import render_outputs
+
+        data = render_outputs(doc, style, Workspace(Path(root)), ("pdf",), date=date)["pdf"]
+        reply = ("pdf", data, time.perf_counter() - started)
+    except BaseException:
+        reply = ("failed", None, 0.0)
+    try:
+        conn.send(reply)
+        conn.recv()                # None: the run is done with us
+    except (EOFError, OSError):
+        pass

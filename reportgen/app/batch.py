@@ -926,7 +926,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     if pdf_side and len(tasks) == 1 and "pdf" in tasks[0].formats and not review:
         from .pdf_side import PdfSide
 
-        side = PdfSide.start(ctx if jobs > 1 else None)
+        side = PdfSide.start(style, str(ws.root), ctx if jobs > 1 else None)
     try:
         with _terminate_as_interrupt():
             if workers == 1:

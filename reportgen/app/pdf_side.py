@@ -42,8 +42,9 @@ class PdfSide:
         self.used = False             # it wrote the PDF
 
     @classmethod
-    def start(cls, ctx=None) -> "PdfSide | None":
-        """Fork the side process now (None where there is none to have)."""
+    def start(cls, style, root: str, ctx=None) -> "PdfSide | None":
+        """Fork the side process now (None where there is none to have); it warms up with the
+        run's style and workspace."""
         if not available():
             return None
         import multiprocessing
@@ -51,7 +52,7 @@ class PdfSide:
         try:
             ctx = ctx or multiprocessing.get_context("fork")
             mine, theirs = ctx.Pipe()
-            process = ctx.Process(target=_serve, args=(theirs,), name="reportgen-pdf", daemon=True)
+            process = ctx.Process(target=_serve, args=(theirs, style, root), name="reportgen-pdf", daemon=True)
             process.start()
         except (OSError, ValueError):
             return None
@@ -100,7 +101,29 @@ class PdfSide:
             self.conn.close()
 
 
-def _serve(conn) -> None:
+def _warm_up(style, root: str) -> None:
+    """Make what the first PDF of a process makes once, before the document arrives: WeasyPrint's
+    imports and font configuration, and — by writing a one-page PDF of a few lines in the run's
+    style, thrown away — the parsed stylesheet (``pdf._parsed_style``: the CSS depends on the
+    style and faces only), each face's facts and pre-subset files, Pango's faces and cffi's
+    parsed C types.  A later document's bytes do not depend on what a process wrote before
+    (a batch worker writes many)."""
+    from pathlib import Path
+
+    from ..core.workspace import Workspace
+    from ..model import Document, Heading, Paragraph, Run
+    from ..pipeline import render_outputs
+    from ..write.pdf import _font_config
+
+    _font_config()
+    text = "2023年全社会R&D经费支出增长21.9%，“科技”创新（第1名）。"
+    doc = Document(title_lines=["关于2024年工作的报告"], blocks=[
+        Heading(1, "一、", [Run("总体情况")]), Heading(2, "（一）", [Run("主要指标")]),
+        Heading(3, "1.", [Run("研发投入")]), Paragraph([Run(text), Run("加粗", bold=True)], lead="一是")])
+    render_outputs(doc, style, Workspace(Path(root)), ("pdf",))
+
+
+def _serve(conn, style, root: str) -> None:
     """The side process: warm up, wait for the document, write its PDF, send the bytes back."""
     import signal
 
@@ -109,11 +132,8 @@ def _serve(conn) -> None:
     from . import worker_tie  # noqa: F401  (importing it ties this process to its parent)
 
     try:
-        from ..write import flow, font_cache, html  # noqa: F401
-        from ..write.pdf import _font_config
-
-        _font_config()
-    except Exception:          # WeasyPrint missing or broken: the run's process says so
+        _warm_up(style, root)
+    except Exception:          # WeasyPrint missing, a font problem: the run's process says so
         pass
     try:
         message = conn.recv()

@@ -82,8 +82,8 @@ def main(ctx, workspace, debug):
 @click.option("--unit", "units", multiple=True, metavar="ID[,ID…]",
               help=_("只生成这些单位（可重复，或用逗号分隔）。"))
 @click.option("--profile", "profiles", multiple=True, help=_("样式方案，例如 bold-headings。"))
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
-              help=_("工作进程数（0：每个 CPU 一个；默认 1，只生成一份文档时另用一个进程与 DOCX 同时生成 PDF）。"))
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help=_("工作进程数（0：每个 CPU 一个；不写时，只生成一份文档则另用一个进程与 DOCX 同时生成 PDF）。"))
 @click.option("--shard", metavar="K/N|auto", default=None,
               help=_("只生成（单位, 格式）任务中的第 K 份（共 N 份，1 ≤ K ≤ N，按工作量均分），供多台机器并行；"
                      "auto：从 Kubernetes 索引任务（JOB_COMPLETION_INDEX）或 Slurm 作业数组（SLURM_ARRAY_TASK_ID）读取。"))
@@ -109,8 +109,9 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     """
     import os
 
-    pdf_side = jobs != 1             # one document: its PDF beside its DOCX, unless --jobs 1
-    jobs = 1 if jobs is None else jobs or os.cpu_count() or 1
+    # one document: its PDF in a second process beside its DOCX, unless --jobs 1 is given
+    pdf_side = jobs != 1 or ctx.get_parameter_source("jobs") is click.core.ParameterSource.DEFAULT
+    jobs = jobs or os.cpu_count() or 1
     if jobs > 1:   # the workers' fork server imports the pipeline while this process reads and plans
         from ..app.workers import worker_context
 

@@ -680,15 +680,23 @@ def run_task(task: Task, side=None) -> Outcome:
     return oc
 
 
-def _drop_stale_review_files(oc: Outcome, out_dir: Path, stem: str) -> None:
-    """A rebuilt document's old 核对稿 and 来源表 no longer match its inputs: remove them — but
-    only the bytes this tool wrote (their sha256 is in the manifest). A copy a reviewer opened and
-    saved (comments answered in Word/WPS), or a file of the user's that happens to bear the name,
-    is kept, with a warning that it is out of date."""
+def review_file_records(documents: dict) -> dict[str, str]:
+    """File name → sha256 of every 核对稿 and 来源表 the manifest's documents record."""
     recorded = {}
-    for entry in (read_manifest(out_dir).get("documents") or {}).values():
+    for entry in documents.values():
         for rec in (entry.get("review_files") or {}).values():
             recorded[rec.get("path")] = rec.get("sha256")
+    return recorded
+
+
+def _drop_stale_review_files(oc: Outcome, out_dir: Path, stem: str, recorded: dict[str, str] | None = None) -> None:
+    """A rebuilt document's old 核对稿 and 来源表 no longer match its inputs: remove them — but
+    only the bytes this tool wrote (their sha256 is in the manifest; ``recorded``, read once a
+    run, or the manifest now). A copy a reviewer opened and saved (comments answered in
+    Word/WPS), or a file of the user's that happens to bear the name, is kept, with a warning
+    that it is out of date."""
+    if recorded is None:
+        recorded = review_file_records(read_manifest(out_dir).get("documents") or {})
     for suffix in REVIEW_FILES.values():
         stale = out_dir / (stem + suffix)
         if not stale.is_file() or stale.is_symlink():
@@ -704,13 +712,14 @@ def _drop_stale_review_files(oc: Outcome, out_dir: Path, stem: str) -> None:
                                            _("核对完后自行删除，或用 build --review 重新生成核对稿"))))
 
 
-def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
+def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str], recorded: dict[str, str] | None = None) -> None:
     """Write a built document's files — all or none — after checking their names.
 
     ``claimed`` maps each file name written by this run (or recorded in the manifest for another
     document whose file still exists) to that document's key: a second document wanting the same
     name fails, naming both, and writes nothing.  OS errors (read-only folder, full disk, a name
     too long, a folder in the way) become the document's problems with the path and a hint.
+    ``recorded``: the review files the manifest records (``review_file_records``), read once a run.
     """
     from ..pipeline import output_paths, write_together
 
@@ -735,7 +744,7 @@ def commit_outcome(oc: Outcome, out_dir: Path, claimed: dict[str, str]) -> None:
         oc.problems = [str(p) for p in exc.problems]
         return
     if "review" not in data:   # a review copy made from earlier inputs would no longer match
-        _drop_stale_review_files(oc, out_dir, safe_filename(name))
+        _drop_stale_review_files(oc, out_dir, safe_filename(name), recorded)
     for fmt, path in files.items():
         claimed[path.name] = me
         if fmt not in oc.keys:
@@ -905,6 +914,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     outcomes: list[Outcome] = []
 
     claimed = _claimed_names(out_dir, manifest)
+    recorded = review_file_records(manifest)      # read once a run, not once a document
 
     def done(oc: Outcome) -> None:
         if oc.keys and not oc.failed:     # built: keyed by what this build really read
@@ -913,7 +923,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
         elif not oc.inputs:
             oc.inputs = inputs_of(oc.unit)
         oc.name = oc.name or names.get(oc.unit, "")
-        commit_outcome(oc, out_dir, claimed)
+        commit_outcome(oc, out_dir, claimed, recorded)
         outcomes.append(oc)
         if on_outcome:
             on_outcome(oc, out_dir)

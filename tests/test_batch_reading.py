@@ -1,8 +1,10 @@
 """A batch worker reads the unit it builds (and the year's other units only when a template
 compares units, then once per process): same documents as building each unit alone."""
 
+import os
 import re
 import zipfile
+from pathlib import Path
 
 from conftest import reportgen
 from reportgen.app import batch
@@ -77,3 +79,35 @@ def test_long_runs_replace_their_workers_and_build_everything(workspace, tmp_pat
     assert len({o.worker for o in result.outcomes}) == 5      # one document per worker: five workers
     alone = batch.run(Workspace(workspace), 2024, formats=("docx",), jobs=1, force=True, out_dir=tmp_path / "alone")
     assert _document_xml(tmp_path / "pool") == _document_xml(tmp_path / "alone")
+
+
+def _fork_servers() -> list[int]:
+    """This process's children that are multiprocessing fork servers (alive, not reaped)."""
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"forkserver" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def test_jobs_stop_the_fork_server_when_nothing_is_built(workspace, tmp_path):
+    """With --jobs N the fork server starts before planning; a run that finds every document up
+    to date ends it (it would go on importing for nothing), and a later run starts a new one."""
+    ws = Workspace(workspace)
+    add_units(workspace, 1)
+    first = batch.run(ws, 2024, formats=("docx",), jobs=2, out_dir=tmp_path / "out")
+    assert not first.failed and len(first.outcomes) == 2
+    again = batch.run(ws, 2024, formats=("docx",), jobs=2, out_dir=tmp_path / "out")
+    assert [o.skipped for o in again.outcomes] == [("docx",), ("docx",)]
+    assert _fork_servers() == []
+    third = batch.run(ws, 2024, formats=("docx",), jobs=2, force=True, out_dir=tmp_path / "out")
+    assert not third.failed and len({o.worker for o in third.outcomes} - {os.getpid()}) >= 1

@@ -41,7 +41,7 @@ from ..pipeline import FORMATS, REVIEW_FILES, clean_stale_temp_files, output_dat
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
-from .workers import worker_context
+from .workers import stop_fork_server, worker_context
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -905,6 +905,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                               tuple(profiles), debug, template=template, review=review, draft=draft,
                               typed_figures=typed_figures))
 
+    if jobs > 1 and not tasks:            # all up to date: the fork server's imports are not needed
+        stop_fork_server()
     run_id = f"{os.getpid()}-{time.time_ns()}"
     for task in tasks:
         task.run_id, task.read_year = run_id, len(tasks) > 1

@@ -25,3 +25,22 @@ def worker_context(need_pdf: bool):
 
     forkserver.ensure_running()
     return ctx
+
+
+def stop_fork_server() -> None:
+    """End the fork server of this process, started for workers a run turned out not to need
+    (every document up to date): it would otherwise go on importing for a second after the
+    command is done.  Nothing has been forked from it yet; a later run starts a new one."""
+    import os
+    import signal
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)      # mid-import: it reads its "alive" pipe only when done
+        server._stop()                    # reaps it, forgets its address
+    except (OSError, AttributeError):
+        pass

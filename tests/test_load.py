@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import reportgen
 from reportgen.read.load import inputs_of, load
+from reportgen.core.errors import ReportgenError
 from reportgen.core.workspace import Workspace
 
 
@@ -254,3 +255,31 @@ def test_a_peer_with_a_bad_cell_stops_the_documents_that_compare_units(workspace
     reportgen("-C", str(workspace), "build", "2024", "--unit", "lucheng", "--format", "docx", check=True)
     doc = next((workspace / "output/2024").glob("鹿城*工作总结和*.docx"))
     assert "全年新增高新技术企业44家（第2名）" in "".join(paragraphs(doc))
+
+
+def test_units_yaml_read_again_in_one_process_follows_its_edits_and_repeats_its_problems(workspace):
+    """units.yaml is parsed once per process and text (a batch loads the year once a document):
+    an edit made between two loads is read, and a problem in it is reported by every load."""
+    ws = Workspace(workspace)
+    units_yaml = workspace / "data" / "units.yaml"
+    assert load(ws, 2024, ["lucheng"]).units["lucheng"].unit.name == "鹿城区科学技术局"
+
+    units_yaml.write_text(units_yaml.read_text("utf-8").replace("鹿城区科学技术局", "鹿城区科技局"), "utf-8")
+    assert load(ws, 2024, ["lucheng"]).units["lucheng"].unit.name == "鹿城区科技局"
+
+    units_yaml.write_text(units_yaml.read_text("utf-8") + "Bad-Id:\n  name: 某单位\n", "utf-8")
+    for _ in range(2):
+        with pytest.raises(ReportgenError) as err:
+            load(ws, 2024, ["lucheng"])
+        assert [p.where for p in err.value.problems if "Bad-Id" in p.message] == ["data/units.yaml:" + str(
+            units_yaml.read_text("utf-8").splitlines().index("Bad-Id:") + 1)]
+
+
+def test_loading_one_unit_names_a_unit_without_a_folder_and_never_one_outside_the_year(workspace):
+    ws = Workspace(workspace)
+    (workspace / "data" / "2024" / ".hidden").mkdir()
+    assert (workspace / "data" / "2024" / "../2021").is_dir()
+    for name in ("nosuch", "../2021", ".hidden"):
+        with pytest.raises(ReportgenError) as err:
+            load(ws, 2024, [name])
+        assert any("没有单位" in p.message and "lucheng" in p.hint for p in err.value.problems), name

@@ -28,7 +28,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.schema import ReportSettings, UnitInfo
 from ..core.schema import problems as schema_problems
-from ..core.i18n import _
+from ..core.i18n import _, language
 from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts, read_xlsx,
                      not_collected, read_yaml_tables, stand_in)
 from ..core.workspace import Workspace
@@ -577,25 +577,31 @@ def _merge(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_yaml(path: Path, ws: Workspace, problems: ProblemList) -> tuple[dict, dict[str, int]]:
-    rel = ws.rel(path)
     try:
         text = ws.read_text(path)      # inside the workspace, size-limited, UTF-8 (else named)
     except ReportgenError as exc:
         problems.problems.extend(exc.problems)
         return {}, {}
+    data, lines, _node = _yaml_mapping(text, ws.rel(path), problems)
+    return data, lines
+
+
+def _yaml_mapping(text: str, rel: str, problems: ProblemList) -> tuple[dict, dict[str, int], object]:
+    """(data, the line of each top-level key, the node tree) of a YAML mapping; ({}, {}, None)
+    with the problem added when the text is not one."""
     try:
         data, node = yamlio.parse(text)
     except yaml.YAMLError as exc:
         problems.problems.append(yamlio.syntax_problem(exc, rel))
-        return {}, {}
+        return {}, {}, None
     if data is None:
         problems.add(rel, _("文件是空的"))
-        return {}, {}
+        return {}, {}, None
     if not isinstance(data, dict):
         problems.add(rel, _("顶层应为键值映射（键: 值）"))
-        return {}, {}
+        return {}, {}, None
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
-    return data, lines
+    return data, lines, node
 
 
 def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
@@ -603,13 +609,29 @@ def read_units(ws: Workspace, problems: ProblemList) -> dict[str, Unit]:
     if not path.exists():
         problems.add(ws.rel(path), _("缺少单位信息文件"), _("新建 data/units.yaml，写明单位编号、全称、简称"))
         return {}
-    data, lines = read_yaml(path, ws, problems)
-    node = None
-    if data:
-        try:
-            node = yamlio.compose(path.read_text("utf-8"))
-        except yaml.YAMLError:
-            pass
+    try:
+        text = ws.read_text(path)      # inside the workspace, size-limited, UTF-8 (else named)
+    except ReportgenError as exc:
+        problems.problems.extend(exc.problems)
+        return {}
+    # A batch loads the year once per document: units.yaml (all units: its parse grows with the
+    # workspace) is parsed and validated once per process and text.
+    key = (str(ws.root), language(), text)
+    if key not in _UNITS_READ:
+        found = ProblemList()
+        _UNITS_READ.clear()
+        _UNITS_READ[key] = (_units_of(ws, path, text, found), tuple(found.problems))
+    units, found_problems = _UNITS_READ[key]
+    problems.problems.extend(replace(p) for p in found_problems)   # copies: a caller may amend its own
+    return dict(units)
+
+
+#: (workspace root, message language, text of units.yaml) → (units, problems): the last one read
+_UNITS_READ: dict[tuple[str, str, str], tuple[dict[str, Unit], tuple[Problem, ...]]] = {}
+
+
+def _units_of(ws: Workspace, path: Path, text: str, problems: ProblemList) -> dict[str, Unit]:
+    data, lines, node = _yaml_mapping(text, ws.rel(path), problems)
     units = {}
     for uid, info in data.items():
         where = f"{ws.rel(path)}:{lines.get(uid, 0)}"
@@ -682,13 +704,21 @@ def load(ws: Workspace, year: int, only: list[str] | None = None, validate=None)
         raise missing_year(ws, year)
     problems = ProblemList()
     units = read_units(ws, problems)
-    folders = sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    def all_folders():
+        return sorted(p for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
     if only:
-        missing = [u for u in only if not (ydir / u).is_dir()]
+        # the named units' folders only (a batch loads one unit a document: no listing of all)
+        def a_folder(u: str) -> bool:
+            return bool(u) and u not in (".", "..") and "/" not in u and not u.startswith(".") and (ydir / u).is_dir()
+
+        missing = [u for u in only if not a_folder(u)]
         for u in missing:
             problems.add(ws.rel(ydir / u), _("没有单位“{unit}”的{year}年数据").format(unit=u, year=year),
-                         _("可用单位：{units}").format(units=_("、").join(p.name for p in folders)))
-        folders = [p for p in folders if p.name in only]
+                         _("可用单位：{units}").format(units=_("、").join(p.name for p in all_folders())))
+        folders = sorted(ydir / u for u in set(only) if a_folder(u))
+    else:
+        folders = all_folders()
     if not folders:
         problems.add(ws.rel(ydir), _("{year}年的数据目录中没有单位子目录").format(year=year),
                      _("新建 {folder}/单位编号/，放入 indicators.xlsx 和 report.yaml").format(folder=ws.rel(ydir)))

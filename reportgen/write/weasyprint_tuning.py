@@ -20,7 +20,8 @@ nothing for our documents:
   the sample's documents; ``benchmarks/pdf_docs.py`` measures them against each other).
 * **Box percentages without a call per property** (``_fast_percentages``) and **one Pango context
   and font description shared by the layouts** (``_shared_pango_context``) and **each run's glyphs
-  unpacked at once when drawing** (``_glyph_loop``): the same values
+  unpacked at once when drawing** (``_glyph_loop``) and **the font strut remembered under a tuple
+  instead of a formatted string** (``_strut_key``): the same values
   computed with less Python per box, per piece of text and per glyph; the same bytes, compared and measured
   the same way (``SWITCHES`` lists what each replaced).
 
@@ -50,13 +51,14 @@ def apply() -> dict[str, bool]:
             if os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
-                            "shared_pango_context": False, "glyph_loop": False}
+                            "shared_pango_context": False, "glyph_loop": False, "strut_key": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
                             "one_pass_subset": _one_pass_subset(), "fast_percentages": _fast_percentages(),
                             "empty_margin_boxes": _empty_margin_boxes(),
-                            "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop()}
+                            "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
+                            "strut_key": _strut_key()}
         return dict(_applied)
 
 
@@ -638,6 +640,64 @@ def _glyph_loop() -> bool:
     ORIGINAL["draw.text.draw_first_line"] = real
     SWITCHES["glyph_loop"] = [(draw_text, "draw_first_line", real, draw_first_line)]
     switch("glyph_loop", True)
+    return True
+
+
+def _strut_key() -> bool:
+    """``text.line_break.strut`` remembered under a tuple instead of a string.
+
+    WeasyPrint caches a font's strut (line height, baseline) per process under the ``str()`` of
+    16 style values (``_font_style_cache_key``, in ``FontConfiguration.strut_layouts``) — formatting named tuples each time, ≈10 µs for
+    each of the ≈670 calls of a 7-page report, more than the lookup saves.  Here the values
+    themselves, with the types of the numbers, are the key, so two keys are equal only where
+    WeasyPrint's strings are (an int and an equal float give different strings): what is not
+    yet remembered is WeasyPrint's own function's answer.  A style with font feature or
+    variation settings (numbers inside tuples) takes WeasyPrint's way.
+    """
+    try:
+        from weasyprint.css.properties import Dimension
+        from weasyprint.layout import inline
+        from weasyprint.css import units
+        from weasyprint.text import line_break as lb
+        source = inspect.getsource(lb._font_style_cache_key)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    real = lb.strut
+    names = ("font_family", "font_style", "font_stretch", "font_weight", "font_variant_ligatures",
+             "font_variant_position", "font_variant_caps", "font_variant_numeric", "font_variant_alternates",
+             "font_variant_east_asian", "font_feature_settings", "font_variation_settings",
+             "font_language_override", "lang")
+    if (not all(f"style['{n}']" in source for n in names) or source.count("style['") != len(names) + 2
+            or "key += str(style['font_size']) + str(style['line_height'])" not in source
+            or inline.strut is not real or units.strut is not real):
+        return False
+    plain = (str, int, float, type(None))
+
+    def strut(style):
+        font_size, line_height = style["font_size"], style["line_height"]
+        values = tuple(style[n] for n in names)
+        if (values[10] != "normal" or values[11] != "normal" or type(font_size) not in plain
+                or not all(type(v) in plain or (type(v) is tuple and all(type(x) is str for x in v)) for v in values)):
+            return real(style)
+        if type(line_height) is Dimension:
+            height = (line_height.value, line_height.unit, type(line_height.value))
+        elif type(line_height) in plain:
+            height = (line_height, type(line_height))
+        else:
+            return real(style)
+        key = (values, tuple(map(type, values)), font_size, type(font_size), height)
+        # per font configuration, as WeasyPrint's cache (its fonts decide the strut)
+        memo = style.font_config.__dict__.get("_reportgen_struts")
+        if memo is None:
+            memo = style.font_config.__dict__.setdefault("_reportgen_struts", {})
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = real(style)
+        return found
+
+    ORIGINAL["line_break.strut"] = real
+    SWITCHES["strut_key"] = [(m, "strut", real, strut) for m in (lb, inline, units)]
+    switch("strut_key", True)
     return True
 
 

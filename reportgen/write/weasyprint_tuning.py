@@ -566,6 +566,12 @@ def _glyph_loop() -> bool:
                 string = ""
                 stream.set_font_size(font.hash, 1 if font.bitmap else font_size)
                 to_unicode, widths, bitmap = font.to_unicode, font.widths, font.bitmap
+                # a glyph's operands (offset, id, kerning), once it is mapped and measured,
+                # depend only on its id, width and offsets at this size
+                memos = font.__dict__.setdefault("_reportgen_glyph_operands", {})
+                memo = memos.get(font_size)
+                if memo is None:
+                    memo = memos[font_size] = {}
             glyph_string = glyph_item.glyphs
             num_glyphs = glyph_string.num_glyphs
             clusters = glyph_string.log_clusters
@@ -573,7 +579,12 @@ def _glyph_loop() -> bool:
             parts = ["<"]
             add = parts.append
             infos = unpack(ffi.buffer(glyph_string.glyphs, num_glyphs * 20))
-            for i, (glyph_id, width, x_offset, y_offset) in enumerate(infos):
+            for i, info in enumerate(infos):
+                known = memo.get(info)
+                if known is not None:
+                    add(known)
+                    continue
+                glyph_id, width, x_offset, y_offset = info
                 if glyph_id == empty:
                     add(f">{-width / font_size}<")
                     continue
@@ -617,9 +628,8 @@ def _glyph_loop() -> bool:
                     string = ""
                     add("<")
                 else:
-                    if offset:
-                        add(f">{-offset}<")
-                    add(f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}")
+                    operands = f">{-offset}<" if offset else ""
+                    operands += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
                 if glyph_id in widths:
                     logical_width = widths[glyph_id]
                 else:
@@ -627,8 +637,15 @@ def _glyph_loop() -> bool:
                     logical_width = widths[glyph_id] = round(
                         stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
                 kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                if rise:
+                    if kerning:
+                        add(f">{int(kerning)}<")
+                    continue
                 if kerning:
-                    add(f">{int(kerning)}<")
+                    operands += f">{int(kerning)}<"
+                add(operands)
+                if not info[0] & unknown:
+                    memo[info] = operands
             string += "".join(parts)
             if string[-1] == "<":
                 string = string[:-1]

@@ -50,7 +50,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     pdf._font_config()
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
-                                   "shared_pango_context", "glyph_loop", "strut_key")), active
+                                   "shared_pango_context", "glyph_loop", "strut_key", "xml_parse")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -95,3 +95,42 @@ def test_font_files_deflated_faster_other_streams_as_before():
     assert deflate(b"\x00\x01\x00\x00" + font[4:]) == zlib.compress(b"\x00\x01\x00\x00" + font[4:], tuning.FONT_ZLIB_LEVEL)
     assert deflate(page) == zlib.compress(page, tuning.ZLIB_LEVEL) != zlib.compress(page, tuning.FONT_ZLIB_LEVEL)
     assert zlib.decompress(deflate(b"")) == b""
+
+
+def _same_tree(a, b):
+    assert (a.tag, list(a.attrib.items()), a.text, a.tail, len(a)) == (b.tag, list(b.attrib.items()), b.text, b.tail, len(b))
+    for x, y in zip(a, b):
+        _same_tree(x, y)
+
+
+def _document(body):
+    return ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t &amp; “标题”</title>'
+            f'</head>\n<body>\n{body}\n</body></html>\n')
+
+
+def test_xml_parse_makes_tinyhtml5s_tree(full_workspace, monkeypatch):
+    """The HTML html.py writes, parsed by the XML parser (tuning.xml_tree), is the element tree
+    tinyhtml5 makes of it — the sample's documents (their style element taken out, as
+    pdf._parsed_style does) and the parts they lack: a 版记 table written without <tbody>, a
+    pending mark, a chart image; HTML of another shape is left to tinyhtml5."""
+    import tinyhtml5
+
+    calls = _captured(full_workspace, 2024, "lucheng", monkeypatch)
+    texts = [pdf._parsed_style(h, (), None, [])[0] for h, _, _ in calls]
+    texts.append(_document(
+        '<p>科技<b>创新</b><mark class="pending">【待填：R&amp;D】</mark>\u200b“<span class="latin asl as">2024</span>”</p>\n'
+        '<div class="chart-block"><p class="caption">图</p><p class="chart"><img alt="图 &quot;1&quot;" '
+        'style="width:10.00mm; height:5.00mm" src="data:image/svg+xml;base64,PHN2Zy8+"></p></div>\n'
+        '<table><colgroup><col style="width:50.000%"><col style="width:50.000%"></colgroup><thead><tr>'
+        '<th class="a-center">甲</th><th class="a-center">乙</th></tr></thead><tbody><tr><td class="a-left">1</td>'
+        '<td class="a-right">2</td></tr></tbody></table>\n'
+        '<div class="banji"><table><tr><td colspan="2">抄送：区委办</td></tr><tr><td>区科技局</td>'
+        '<td style="text-align:right">2024年1月31日</td></tr></table></div>'))
+    for text in texts:
+        tree = tuning.xml_tree(text)
+        assert tree is not None
+        _same_tree(tree, tinyhtml5.parse(text, namespace_html_elements=False))
+    for other in ("<p>a<div>b</div></p>", "<p>&nbsp;</p>", "<!-- x --><p>a</p>", "<p>a<br>b</p>",
+                  "<table><tr><td>a</td></tr> </table>", '<p title="a\nb">a</p>'):
+        assert tuning.xml_tree(_document(other)) is None, other
+    assert tuning.xml_tree(texts[0].replace("<!DOCTYPE html>\n", "")) is None

@@ -21,7 +21,8 @@ nothing for our documents:
 * **Box percentages without a call per property** (``_fast_percentages``) and **one Pango context
   and font description shared by the layouts** (``_shared_pango_context``) and **each run's glyphs
   unpacked at once when drawing** (``_glyph_loop``) and **the font strut remembered under a tuple
-  instead of a formatted string** (``_strut_key``): the same values
+  instead of a formatted string** (``_strut_key``) and **our own HTML parsed by the XML parser**
+  (``_xml_parse``, the same element tree as tinyhtml5's): the same values
   computed with less Python per box, per piece of text and per glyph; the same bytes, compared and measured
   the same way (``SWITCHES`` lists what each replaced).
 
@@ -51,14 +52,15 @@ def apply() -> dict[str, bool]:
             if os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
-                            "shared_pango_context": False, "glyph_loop": False, "strut_key": False}
+                            "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
+                            "xml_parse": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
                             "one_pass_subset": _one_pass_subset(), "fast_percentages": _fast_percentages(),
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
-                            "strut_key": _strut_key()}
+                            "strut_key": _strut_key(), "xml_parse": _xml_parse()}
         return dict(_applied)
 
 
@@ -715,6 +717,100 @@ def _strut_key() -> bool:
     ORIGINAL["line_break.strut"] = real
     SWITCHES["strut_key"] = [(m, "strut", real, strut) for m in (lb, inline, units)]
     switch("strut_key", True)
+    return True
+
+
+# The elements html.py writes, and which of them are void (no end tag) and block-level (they
+# would end an open <p> in an HTML parser).  A document with any other element, a comment, an
+# entity XML does not know, a control character, a line break inside a tag or text where an
+# HTML parser would move it (in a table's structure) is parsed by tinyhtml5.
+_HTML_ELEMENTS = frozenset({"html", "head", "meta", "title", "body", "p", "h1", "h2", "h3", "h4", "div",
+                            "span", "b", "strong", "i", "em", "mark", "table", "colgroup", "col", "thead",
+                            "tbody", "tr", "th", "td", "img"})
+_VOID = ("meta", "col", "img")
+_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "div", "table"})
+_TABLE_PARTS = frozenset({"table", "colgroup", "thead", "tbody", "tr"})
+
+
+def xml_tree(text: str):
+    """The element tree tinyhtml5 makes of ``text`` (``namespace_html_elements=False``), made by
+    the XML parser, when ``text`` is HTML of the shape ``write/html.py`` writes; else None."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    head = "<!DOCTYPE html>\n<html"
+    if (not text.startswith(head) or not text.endswith("</body></html>\n") or "<!" in text[len(head):]
+            or "<?" in text or "]]>" in text or re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text)
+            or re.search(r"<[^>]*[\n\t]", text)):
+        return None
+    tags = set(re.findall(r"</?([A-Za-z][A-Za-z0-9]*)", text))
+    if not tags <= _HTML_ELEMENTS:
+        return None
+    body = re.sub(r"<(%s)(\s[^>]*)?>" % "|".join(_VOID), r"<\1\2/>", text[len("<!DOCTYPE html>\n"):])
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return None
+    if root.tag != "html" or [c.tag for c in root] != ["head", "body"] or root.text or root[1].tail:
+        return None
+    for element in root.iter():
+        if element.tag in ("p", "h1", "h2", "h3", "h4") and any(e.tag in _BLOCKS for e in element.iter() if e is not element):
+            return None
+        if element.tag in _TABLE_PARTS and (element.text or any(c.tail for c in element)):
+            return None
+        if element.tag == "table":
+            if any(c.tag not in ("colgroup", "thead", "tbody", "tr") for c in element):
+                return None
+            rows = [c for c in element if c.tag == "tr"]
+            if rows:      # an HTML parser puts rows written directly in a table into a <tbody>
+                if element[len(element) - len(rows):] != rows:
+                    return None
+                for row in rows:
+                    element.remove(row)
+                ET.SubElement(element, "tbody").extend(rows)
+    # the line break after </html> is the body's last text in an HTML parser
+    body_element = root[1]
+    if len(body_element):
+        body_element[-1].tail = (body_element[-1].tail or "") + "\n"
+    else:
+        body_element.text = (body_element.text or "") + "\n"
+    return root
+
+
+def _xml_parse() -> bool:
+    """WeasyPrint's HTML parsing (tinyhtml5, a pure-Python HTML5 parser: ≈5 ms a report) done by
+    the XML parser for the HTML that ``write/html.py`` writes (``xml_tree``), the same element
+    tree; any other HTML goes to tinyhtml5.  tests/test_weasyprint_tuning.py compares both trees."""
+    try:
+        import io
+
+        import tinyhtml5
+        import weasyprint
+        source = inspect.getsource(weasyprint.HTML.__init__)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if (getattr(weasyprint, "tinyhtml5", None) is not tinyhtml5
+            or "kwargs = {'namespace_html_elements': False}" not in source
+            or "result = tinyhtml5.parse(file_obj, **kwargs)" not in source):
+        return False
+
+    class Parser:
+        """``tinyhtml5`` as WeasyPrint's HTML sees it."""
+
+        def __getattr__(self, name):
+            return getattr(tinyhtml5, name)
+
+        @staticmethod
+        def parse(source, **kwargs):
+            if type(source) is io.StringIO and kwargs == {"namespace_html_elements": False} and not source.tell():
+                root = xml_tree(source.getvalue())
+                if root is not None:
+                    return root
+            return tinyhtml5.parse(source, **kwargs)
+
+    ORIGINAL["weasyprint.tinyhtml5"] = tinyhtml5
+    SWITCHES["xml_parse"] = [(weasyprint, "tinyhtml5", tinyhtml5, Parser())]
+    switch("xml_parse", True)
     return True
 
 

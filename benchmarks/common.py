@@ -21,6 +21,12 @@ def reportgen_cmd(*args: str) -> list[str]:
     return [PYTHON, "-m", "reportgen", *args]
 
 
+def compile_sources() -> None:
+    """reportgen's own modules compiled to bytecode (``scripts/setup.sh`` does it once): in an
+    editable install under PYTHONDONTWRITEBYTECODE=1 every new process would compile them again."""
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(REPO / "reportgen")], check=True, capture_output=True)
+
+
 def make_workspace(folder: Path, units: int) -> Path:
     """A new workspace (``reportgen init``) whose data/2024 holds ``units`` units: the sample
     unit and copies of it under new ids (u001 …) and names."""

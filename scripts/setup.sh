@@ -76,4 +76,7 @@ extra=""
 echo "==> pip install -e .$extra"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".$extra"
+# pip compiles a regular install's modules, not an editable one's: compile them now, or every run
+# under PYTHONDONTWRITEBYTECODE=1 compiles reportgen's sources again (≈0.13 s of a cold build)
+.venv/bin/python -m compileall -q reportgen >/dev/null
 echo "==> ready: .venv/bin/reportgen"

@@ -594,12 +594,23 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT_FONT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
 
 
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``: & < > as entities (that module imports urllib.request, ssl …)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``: an attribute value with its quotes, the same characters."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        return "'" + text + "'" if "'" not in text else '"' + text.replace('"', "&quot;") + '"'
+    return '"' + text + '"'
+
+
 def _font_table(document, style: Style, embedded) -> None:
     """word/fontTable.xml lists every face the document names — the official faces of the roles
     and the Latin face — with the alternate name, PANOSE, charset, family and pitch Word uses to
     pick a substitute; faces embedded in the package get ``w:embedRegular`` with their key."""
-    from xml.sax.saxutils import quoteattr
-
     part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
     if part is None:
         return
@@ -652,8 +663,6 @@ def _compatibility(settings_el, embedded: bool) -> None:
 def _app_properties(document, company: str) -> None:
     """docProps/app.xml: this application and version, the unit as company (not python-docx's
     "Microsoft Macintosh Word" template values)."""
-    from xml.sax.saxutils import escape
-
     from .. import __version__
 
     part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml"), None)

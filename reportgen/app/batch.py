@@ -1250,6 +1250,7 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
     """``reportgen build``: progress bar on a terminal, one line per document otherwise, failures
     as they happen (stderr), the summary table at the end; returns the exit status."""
     import click
+    import gc
 
     bar = None
     tty = sys.stderr.isatty()
@@ -1263,6 +1264,9 @@ def run_cli(ws: Workspace, year: int, *, formats, units, jobs, shard, force, out
             bar.__enter__()
 
     def on_outcome(oc: Outcome, folder: Path) -> None:
+        if not gc.isenabled():      # ``reportgen build`` starts without the collector: back on now,
+            gc.freeze()             # the start-up's objects out of its sight
+            gc.enable()
         if oc.failed:
             if bar:
                 click.echo("", err=True)

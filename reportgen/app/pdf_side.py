@@ -135,6 +135,11 @@ def _serve(conn, style, root: str) -> None:
         _warm_up(style, root)
     except Exception:          # WeasyPrint missing, a font problem: the run's process says so
         pass
+    import gc
+
+    if not gc.isenabled():     # forked from a start-up without the collector (cli build)
+        gc.freeze()
+        gc.enable()
     try:
         message = conn.recv()
     except (EOFError, OSError):

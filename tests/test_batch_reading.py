@@ -111,3 +111,16 @@ def test_jobs_stop_the_fork_server_when_nothing_is_built(workspace, tmp_path):
     assert _fork_servers() == []
     third = batch.run(ws, 2024, formats=("docx",), jobs=2, force=True, out_dir=tmp_path / "out")
     assert not third.failed and len({o.worker for o in third.outcomes} - {os.getpid()}) >= 1
+
+
+def test_a_batch_with_workers_leaves_no_temporary_files(workspace, tmp_path):
+    """WeasyPrint copies the faces (≈16 MB) into a temporary folder per process that a forked
+    worker never removed; they now live in the run's scratch folder, removed with the run."""
+    add_units(workspace, 1)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = reportgen("-C", str(workspace), "build", "2024", "--jobs", "2", "--force", "--out", str(tmp_path / "out"),
+                     env={"TMPDIR": str(tmp), "REPORTGEN_SCRATCH": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+    assert list(tmp.iterdir()) == []

@@ -806,9 +806,12 @@ def _init_worker(need_pdf: bool, tie: bool = False) -> None:
     if tie:
         _die_with_parent()
     if need_pdf:
-        from ..write.pdf import _font_config
+        from ..write.pdf import _font_config, own_font_folder
 
-        _font_config()
+        if _font_config.cache_info().currsize:   # made in the fork server: faces this worker adds go to its own folder
+            own_font_folder()
+        else:
+            _font_config()
 
 
 # -- the run --------------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ class PdfSide:
             return None
         import multiprocessing
 
+        from ..core import scratch
+
+        scratch.root()             # its font files go into the run's folder, removed with the run
         try:
             ctx = ctx or multiprocessing.get_context("fork")
             mine, theirs = ctx.Pipe()

@@ -23,6 +23,9 @@ def worker_context(need_pdf: bool):
                                 "reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
     from multiprocessing import forkserver
 
+    from ..core import scratch
+
+    scratch.root()          # the workers' temporary files go into the run's folder, removed with it
     forkserver.ensure_running()
     return ctx
 

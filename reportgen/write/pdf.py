@@ -60,7 +60,22 @@ def _font_config():
 
     weasyprint_tuning.apply()
     weasyprint_justify.apply()
-    return FontConfiguration()
+    config = FontConfiguration()
+    own_font_folder(config)
+    return config
+
+
+def own_font_folder(config=None) -> None:
+    """Where WeasyPrint copies this process's ``@font-face`` files: a folder of the process's own
+    in the run's scratch folder (``core.scratch``), removed with the run — WeasyPrint's own
+    ``mkdtemp`` folder outlived every forked worker (16 MB each).  A worker forked from a process
+    that made the configuration calls it again: faces it adds go to its own folder, not to one
+    its siblings share."""
+    from ..core import scratch
+
+    config = config or _font_config()
+    if hasattr(config, "_folder"):      # WeasyPrint's (53–70): made when the first face is added
+        config._folder = scratch.folder("weasyprint-")
 
 
 def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str | None = None) -> bytes:

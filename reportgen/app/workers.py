@@ -12,21 +12,38 @@ from __future__ import annotations
 import multiprocessing
 
 
-def worker_context(need_pdf: bool):
+#: the workspace and style profiles the fork server warms WeasyPrint up with (``worker_preload``)
+WARM_ENV = "REPORTGEN_WORKER_WARM"
+
+
+def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple[str, ...] = ()):
     """A multiprocessing context whose workers are forked from a preloaded fork server, started
-    now (a second call returns the running one); *spawn* where there is no fork server."""
+    now (a second call returns the running one); *spawn* where there is no fork server.
+    ``workspace`` (its root folder) and ``profiles``: the run's style, with which the fork server
+    writes a throw-away PDF page so that no worker pays its first document's one-time work."""
     try:
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:
         return multiprocessing.get_context("spawn")
     ctx.set_forkserver_preload(["reportgen.app.worker_tie",     # the fork server dies with this process
                                 "reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
+    import json
+    import os
     from multiprocessing import forkserver
 
     from ..core import scratch
 
     scratch.root()          # the workers' temporary files go into the run's folder, removed with it
-    forkserver.ensure_running()
+    before = os.environ.get(WARM_ENV)
+    if workspace and need_pdf:         # seen by the fork server if this call starts it
+        os.environ[WARM_ENV] = json.dumps([str(workspace), list(profiles)], ensure_ascii=False)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if before is None:
+            os.environ.pop(WARM_ENV, None)
+        else:
+            os.environ[WARM_ENV] = before
     return ctx
 
 

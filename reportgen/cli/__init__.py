@@ -120,7 +120,11 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
     if jobs > 1:   # the workers' fork server imports the pipeline while this process reads and plans
         from ..app.workers import worker_context
 
-        worker_context(fmt != "docx")
+        try:        # the fork server warms WeasyPrint up in the run's style (a problem is the run's to report)
+            root = str(_workspace(ctx.obj["workspace"]).root)
+        except ReportgenError:
+            root = None
+        worker_context(fmt != "docx", root, tuple(profiles))
     from ..app.batch import parse_shard, run_cli
     from ..core.errors import EXIT_INTERRUPTED
     from ..pipeline import FORMATS

@@ -128,3 +128,31 @@ def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
     third = fonts.face_facts(face.path, face.index)
     assert calls and third.cmap == direct.cmap
     fonts.face_facts.cache_clear()
+
+
+def test_bold_files_are_fc_match_answers_remembered_per_fontconfig_state(tmp_path, monkeypatch):
+    """The bold file of each family (the manifest's font records) is what fc-match says; it is
+    remembered per machine, and asked again when fontconfig's configuration is another."""
+    from reportgen.write import fonts
+
+    fc_match = require_tool("fc-match")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    families = sorted({r.face.family for r in resolve(load_style(), None).values() if r.face})
+    direct = {f: subprocess.run([fc_match, "-f", "%{file}", f"{f}:weight=bold"], capture_output=True,
+                                text=True).stdout.strip() or None for f in families}
+    assert fonts.bold_files(families) == direct
+    memo = tmp_path / "cache/reportgen/fonts/bold-files.json"
+    import json
+
+    stored = json.loads(memo.read_text("utf-8"))
+    (state, answers), = stored.items()
+    assert answers == direct
+    answers[families[0]] = "/remembered/answer.ttf"       # the memo is what a second call reads
+    memo.write_text(json.dumps({state: answers}), "utf-8")
+    assert fonts.bold_files(families)[families[0]] == "/remembered/answer.ttf"
+    conf = tmp_path / "fonts.conf"                          # the same configuration, read from elsewhere
+    conf.write_text(Path("/etc/fonts/fonts.conf").read_text("utf-8"), "utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    again = {f: subprocess.run([fc_match, "-f", "%{file}", f"{f}:weight=bold"], capture_output=True,
+                               text=True).stdout.strip() or None for f in families}
+    assert fonts.bold_files(families) == again and again[families[0]] != "/remembered/answer.ttf"

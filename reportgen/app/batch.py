@@ -250,23 +250,10 @@ def generator_versions() -> dict:
             "pydyf": _version("pydyf"), "fonttools": _version("fonttools"), "uharfbuzz": _version("uharfbuzz")}
 
 
-@functools.lru_cache(maxsize=16)
-def _bold_file(family: str) -> str | None:
-    """The file fontconfig (hence Pango) picks for the bold weight of ``family``."""
-    import subprocess
-
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:weight=bold"],
-                             capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out or None
-
-
 def font_files(ws: Workspace, style) -> dict[str, dict]:
     """The font files the PDF uses (reportgen.fonts.resolve, plus the bold file of each family,
     which bold text and the 小标宋 stand-in use): path → sha256, size, roles."""
-    from ..write.fonts import latin_face, resolve, system_bold_faces
+    from ..write.fonts import bold_files, latin_face, resolve, system_bold_faces
 
     out: dict[str, dict] = {}
     latin = latin_face(style)           # digits and Latin letters in the PDF
@@ -275,13 +262,16 @@ def font_files(ws: Workspace, style) -> dict[str, dict]:
         bold = system_bold_faces().get(latin.family)     # the file the PDF draws bold Latin with
         if bold and bold.path != latin.path:
             out[str(bold.path)] = {**_font_record(bold.path), "roles": ["latin（粗体）"]}
-    for role, res in sorted(resolve(style, ws.fonts).items()):
+    resolved = sorted(resolve(style, ws.fonts).items())
+    # the file fontconfig picks for each family's bold weight (fc-match, remembered per machine)
+    bolds = bold_files(res.face.family for _, res in resolved if res.face is not None and not res.face.workspace)
+    for role, res in resolved:
         if res.face is None:
             out.setdefault(f"（缺失）{role}", {"roles": []})["roles"].append(role)
             continue
         paths = [res.face.path]
         if not res.face.workspace:
-            bold = _bold_file(res.face.family)
+            bold = bolds.get(res.face.family)
             if bold and Path(bold) != res.face.path:
                 paths.append(Path(bold))
         for path in paths:

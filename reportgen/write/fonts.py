@@ -91,6 +91,81 @@ def _fc_list() -> tuple[tuple[str, str, str, str], ...]:
     return tuple(rows)
 
 
+def _fontconfig_state() -> str:
+    """What fontconfig's answers depend on besides the installed fonts (``_fc_list``): its
+    configuration files (each file's device, inode, size and times, in the folders it reads
+    them from) and the variables that choose them."""
+    from ..core.cache import file_stamp
+
+    home = Path(os.environ.get("HOME", "~")).expanduser()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    places = [Path(os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"), Path("/etc/fonts/conf.d"),
+              config / "fontconfig", home / ".fonts.conf", home / ".fonts.conf.d",
+              *(Path(p) for p in os.environ.get("FONTCONFIG_PATH", "").split(os.pathsep) if p)]
+    seen = []
+    for place in places:
+        try:
+            files = sorted(place.iterdir()) if place.is_dir() else [place]
+            seen += [(str(f), file_stamp(f)) for f in files if f.exists()]
+        except OSError:
+            seen.append((str(place), None))
+    env = [os.environ.get(v) for v in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT", "XDG_CONFIG_HOME", "HOME")]
+    return hashlib.sha256(json.dumps([seen, env, _fc_list()]).encode()).hexdigest()
+
+
+_BOLD_FILES = "bold-files.json"
+
+
+def bold_files(families) -> dict[str, str | None]:
+    """The file fontconfig (hence Pango) picks for the bold weight of each family (``fc-match
+    family:weight=bold``), remembered per machine under the installed fonts and fontconfig's
+    configuration (``_fontconfig_state``): each ``fc-match`` costs a process (≈10 ms)."""
+    families = sorted(set(families))
+    known: dict = {}
+    store = state = None
+    try:
+        from ..core.cache import private_dir
+
+        folder = private_dir("fonts")
+        store = folder / _BOLD_FILES if folder is not None else None
+        state = _fontconfig_state()
+        if store is not None:
+            known = json.loads(store.read_text("utf-8"))
+            known = known.get(state, {}) if isinstance(known, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        known = {}
+    out = {f: known[f] for f in families if f in known and (known[f] is None or isinstance(known[f], str))}
+    missing = [f for f in families if f not in out]
+    if missing:
+        procs = {}
+        for family in missing:               # side by side: one process each
+            try:
+                procs[family] = subprocess.Popen(["fc-match", "-f", "%{file}", f"{family}:weight=bold"],
+                                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            except OSError:
+                out[family] = None
+        for family, proc in procs.items():
+            try:
+                out[family] = proc.communicate(timeout=20)[0].strip() or None
+            except subprocess.SubprocessError:
+                proc.kill()
+                proc.communicate()
+                out[family] = None
+        if store is not None and state is not None and len(procs) == len(missing):
+            import tempfile
+
+            tmp = None
+            try:
+                fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".bold-files.", suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({state: {**known, **out}}, fh, ensure_ascii=False)
+                os.replace(tmp, store)
+            except OSError:
+                if tmp:
+                    Path(tmp).unlink(missing_ok=True)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def system_families() -> dict[str, Face]:
     """Installed families (fontconfig), each with the file and index of its regular face."""

@@ -395,7 +395,8 @@ def _shared_pango_context() -> bool:
     features_of: dict[tuple, bytes] = {}
 
     def context_for(font_map, direction, language_override, lang):
-        key = (font_map, direction, language_override, lang)
+        # one context per thread too: Pango's objects are not shared between threads
+        key = (font_map, direction, language_override, lang, threading.get_ident())
         found = contexts.get(key)
         if found is None:
             # WeasyPrint's steps; the context keeps a reference to its font map

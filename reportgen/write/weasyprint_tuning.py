@@ -390,15 +390,19 @@ def _shared_pango_context() -> bool:
             lb.get_font_description is not get_font_description:
         return False
     real = lb.Layout.setup
-    contexts: dict[tuple, tuple] = {}
     descriptions: dict[tuple, object] = {}
     features_of: dict[tuple, bytes] = {}
 
-    def context_for(font_map, direction, language_override, lang):
-        # one context per thread too: Pango's objects are not shared between threads
-        key = (font_map, direction, language_override, lang, threading.get_ident())
+    def context_for(font_config, direction, language_override, lang):
+        # kept by the font configuration (it dies with it); one per thread too: Pango's objects
+        # are not shared between threads
+        contexts = font_config.__dict__.get("_reportgen_pango_contexts")
+        if contexts is None:
+            contexts = font_config.__dict__.setdefault("_reportgen_pango_contexts", {})
+        key = (direction, language_override, lang, threading.get_ident())
         found = contexts.get(key)
         if found is None:
+            font_map = font_config.font_map
             # WeasyPrint's steps; the context keeps a reference to its font map
             pango_context = ffi.gc(pango.pango_font_map_create_context(font_map), gobject.g_object_unref)
             pango.pango_context_set_round_glyph_positions(pango_context, False)
@@ -413,7 +417,7 @@ def _shared_pango_context() -> bool:
             if lang_b:
                 language = pango.pango_language_from_string(lang_p)
                 pango.pango_context_set_language(pango_context, language)
-            found = (pango_context, language, font_map)
+            found = (pango_context, language)
             with _lock:
                 if len(contexts) >= 64:
                     contexts.clear()
@@ -423,8 +427,8 @@ def _shared_pango_context() -> bool:
     def setup(self, style):
         self.style = style
         self.first_line_direction = 0
-        pango_context, self.language, _ = context_for(
-            style.font_config.font_map, style["direction"], style["font_language_override"], style["lang"])
+        pango_context, self.language = context_for(
+            style.font_config, style["direction"], style["font_language_override"], style["lang"])
         assert not isinstance(style["font_family"], str), "font_family should be a list"
         key = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
                style["font_size"], style["font_variant_caps"], style["font_variation_settings"])

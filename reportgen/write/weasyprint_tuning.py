@@ -459,10 +459,9 @@ def _shared_pango_context() -> bool:
             self.underline_position = None
             self.strikethrough_position = None
 
-        names = ("font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps",
-                 "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
-                 "font_feature_settings")
-        values = tuple(style[n] for n in names)
+        values = (style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
+                  style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
+                  style["font_variant_east_asian"], style["font_feature_settings"])
         try:
             features = features_of.get(values)
         except TypeError:
@@ -699,23 +698,31 @@ def _strut_key() -> bool:
 
     def strut(style):
         font_size, line_height = style["font_size"], style["line_height"]
-        values = tuple(style[n] for n in names)
-        if (values[10] != "normal" or values[11] != "normal" or type(font_size) not in plain
-                or not all(type(v) in plain or (type(v) is tuple and all(type(x) is str for x in v)) for v in values)):
-            return real(style)
+        values = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
+                  style["font_variant_ligatures"], style["font_variant_position"], style["font_variant_caps"],
+                  style["font_variant_numeric"], style["font_variant_alternates"], style["font_variant_east_asian"],
+                  style["font_feature_settings"], style["font_variation_settings"],
+                  style["font_language_override"], style["lang"])
         if type(line_height) is Dimension:
             height = (line_height.value, line_height.unit, type(line_height.value))
-        elif type(line_height) in plain:
-            height = (line_height, type(line_height))
         else:
-            return real(style)
-        key = (values, tuple(map(type, values)), font_size, type(font_size), height)
+            height = (line_height, type(line_height))
         # per font configuration, as WeasyPrint's cache (its fonts decide the strut)
         memo = style.font_config.__dict__.get("_reportgen_struts")
         if memo is None:
             memo = style.font_config.__dict__.setdefault("_reportgen_struts", {})
-        found = memo.get(key)
+        key = (values, tuple(map(type, values)), font_size, type(font_size), height)
+        try:
+            found = memo.get(key)
+        except TypeError:       # a value that cannot be a key
+            return real(style)
         if found is None:
+            # only plain values are remembered (so a key found again has plain values too)
+            if (values[10] != "normal" or values[11] != "normal" or type(font_size) not in plain
+                    or not (type(line_height) is Dimension or type(line_height) in plain)
+                    or not all(type(v) in plain or (type(v) is tuple and all(type(x) is str for x in v))
+                               for v in values)):
+                return real(style)
             found = memo[key] = real(style)
         return found
 

@@ -462,17 +462,17 @@ def _shared_pango_context() -> bool:
         values = (style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
                   style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
                   style["font_variant_east_asian"], style["font_feature_settings"])
+        # remembered for keyword values only (the settings' numbers: 1 and 1.0 are equal keys)
+        plain = values[7] == "normal" and type(values[7]) is str
         try:
-            features = features_of.get(values)
+            features = features_of.get(values) if plain else None
         except TypeError:
-            features = None
+            features = plain = None
         if features is None:
             features = font_features(*values)
             features = ",".join(f"{k} {v}" for k, v in features.items()).encode() if features else b""
-            try:
+            if plain:
                 features_of[values] = features
-            except TypeError:
-                pass
         if features:
             attr = style.font_config.font_features.get(features)
             if attr is None:

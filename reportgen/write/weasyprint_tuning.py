@@ -432,6 +432,8 @@ def _shared_pango_context() -> bool:
         assert not isinstance(style["font_family"], str), "font_family should be a list"
         key = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
                style["font_size"], style["font_variant_caps"], style["font_variation_settings"])
+        if key[6] != "normal":          # variation numbers are formatted into the description
+            return real(self, style)
         try:
             font_description = descriptions.get(key)
         except TypeError:       # a value that cannot be a key: WeasyPrint's own way

@@ -40,6 +40,7 @@ class PdfSide:
         self.sent = False
         self.seconds = 0.0            # the side process's own time for the PDF
         self.used = False             # it wrote the PDF
+        self.answered = False         # it sent its answer and waits to be told to end
 
     @classmethod
     def start(cls, style, root: str, ctx=None) -> "PdfSide | None":
@@ -79,20 +80,22 @@ class PdfSide:
             status, data, seconds = self.conn.recv()
         except (EOFError, OSError):
             return None
-        self.seconds = seconds
+        self.seconds, self.answered = seconds, True
         self.used = status == "pdf"
         return data if self.used else None
 
     def close(self) -> None:
-        """Stop the side process (it is idle or done) and reap it."""
+        """Stop the side process and reap it: told to end once it has answered, else (a run that
+        stopped before its document was rendered, while the side process may still be warming
+        up) ended at once — it writes no file."""
         if self.conn.closed:
             return
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.conn.close()
-        self.process.join(timeout=2)
+        if self.answered:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.process.join(timeout=1)
         self.kill()
 
     def kill(self) -> None:

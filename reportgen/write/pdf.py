@@ -56,8 +56,9 @@ def _font_config():
     weasyprint_tuning.import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import weasyprint_justify
+    from . import weasyprint_justify, weasyprint_memory
 
+    weasyprint_memory.apply()       # first: WeasyPrint's own Layout.setup, which the tuning may replace
     weasyprint_tuning.apply()
     weasyprint_justify.apply()
     config = FontConfiguration()

@@ -369,7 +369,8 @@ def _shared_pango_context() -> bool:
     font description.  A context only carries its font map, base direction, language and the
     unrounded glyph positions, none of which a layout changes, so layouts can share one; Pango
     copies the font description into the layout, so one per font serves every layout.  The
-    font features, attributes and metrics are set up as WeasyPrint does; the same glyphs and
+    font features, attributes and metrics are set up as WeasyPrint does (but each layout owns its
+    font-feature attribute and list, freed with it: weasyprint_memory); the same glyphs and
     positions, the same bytes.
     """
     try:
@@ -478,12 +479,12 @@ def _shared_pango_context() -> bool:
             if plain:
                 features_of[values] = features
         if features:
-            attr = style.font_config.font_features.get(features)
-            if attr is None:
-                attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+            # the layout's own attribute and list, freed with it (WeasyPrint shares one attribute
+            # and leaks a list per layout: weasyprint_memory)
             attr_list = pango.pango_attr_list_new()
-            pango.pango_attr_list_insert(attr_list, attr)
+            pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
             pango.pango_layout_set_attributes(self.layout, attr_list)
+            pango.pango_attr_list_unref(attr_list)
 
     ORIGINAL["Layout.setup"] = real
     SWITCHES["shared_pango_context"] = [(lb.Layout, "setup", real, setup)]

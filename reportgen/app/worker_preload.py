@@ -2,8 +2,8 @@
 
 ``reportgen build --jobs N`` starts its workers from a *fork server* (multiprocessing's
 ``forkserver``): one clean process, started at the beginning of the run while the main process
-plans the jobs, imports the pipeline, the readers (pandas, openpyxl), python-docx and WeasyPrint
-once (without the cyclic collector, which would walk the imports' ≈180 000 objects some twenty
+plans the jobs, imports the pipeline, the readers (pandas, openpyxl), python-docx and — unless
+the run writes DOCX only — WeasyPrint once (without the cyclic collector, which would walk the imports' ≈180 000 objects some twenty
 times); each worker is a fork of it and pays none of these imports again (and the collector
 leaves what they made alone: ``gc.freeze``).
 
@@ -26,25 +26,26 @@ from ..render import jinja, parse  # noqa: E402,F401  (Jinja, markdown-it)
 from ..check import consistency, provenance  # noqa: E402,F401
 from ..write import fonts  # noqa: E402,F401  (fontTools)
 from ..write import docx  # noqa: E402,F401  (python-docx)
-from ..write.weasyprint_tuning import import_weasyprint  # noqa: E402
-
-import_weasyprint()
-
-import weasyprint  # noqa: E402,F401
-import weasyprint.pdf  # noqa: E402,F401
-from ..write import flow, html  # noqa: E402,F401
 
 
-def _warm_up() -> None:
-    """The first PDF's one-time work, in the run's style (``workers.WARM_ENV``: the workspace and
-    the style profiles); anything wrong is left to the workers, which meet it again and say so."""
+def _run() -> dict:
+    """What the run asked for (``workers.WARM_ENV``): PDFs or not, its workspace and profiles."""
     import json
     import os
 
     from .workers import WARM_ENV
 
-    value = os.environ.get(WARM_ENV)
-    if not value:
+    try:
+        run = json.loads(os.environ.get(WARM_ENV) or "{}")
+    except ValueError:
+        run = {}
+    return run if isinstance(run, dict) else {}
+
+
+def _warm_up(run: dict) -> None:
+    """The first PDF's one-time work, in the run's style; anything wrong is left to the workers,
+    which meet it again and say so."""
+    if not run.get("workspace"):
         return
     try:
         from pathlib import Path
@@ -53,13 +54,22 @@ def _warm_up() -> None:
         from ..pipeline import style_for
         from .pdf_side import _warm_up as write_one_page
 
-        root, profiles = json.loads(value)
-        write_one_page(style_for(Workspace(Path(root)), tuple(profiles)), root)
+        write_one_page(style_for(Workspace(Path(run["workspace"])), tuple(run.get("profiles") or ())), run["workspace"])
     except Exception:  # noqa: BLE001  (a bad style, a missing face: the workers' documents report it)
         pass
 
 
-_warm_up()
+_RUN = _run()
+if _RUN.get("pdf", True):           # a DOCX-only run's workers never import WeasyPrint
+    from ..write.weasyprint_tuning import import_weasyprint
+
+    import_weasyprint()
+
+    import weasyprint  # noqa: F401
+    import weasyprint.pdf  # noqa: F401
+    from ..write import flow, html  # noqa: F401
+
+    _warm_up(_RUN)
 
 # What the imports and the warm-up made lives as long as the process: moved out of the
 # collector's sight, so the workers' full collections do not walk it again and again (and their

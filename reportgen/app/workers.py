@@ -1,8 +1,8 @@
 """The workers' fork server, started as soon as a command knows it will run workers.
 
 ``reportgen build --jobs N`` forks its workers from a fork server (multiprocessing's
-``forkserver``) that has imported the pipeline, the readers, python-docx and WeasyPrint once
-(``worker_preload``).  Those imports take about a second; this module imports nothing heavy, so
+``forkserver``) that has imported the pipeline, the readers, python-docx and (for a run that
+writes PDFs) WeasyPrint once (``worker_preload``).  Those imports take about a second; this module imports nothing heavy, so
 the command starts the fork server first and reads its own modules and plans the jobs while the
 fork server imports (two processes, two cores).
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import multiprocessing
 
 
-#: the workspace and style profiles the fork server warms WeasyPrint up with (``worker_preload``)
+#: what the fork server prepares the workers for (``worker_preload``): PDFs or not, and the
+#: workspace and style profiles it warms WeasyPrint up with
 WARM_ENV = "REPORTGEN_WORKER_WARM"
 
 
@@ -26,7 +27,7 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
     except ValueError:
         return multiprocessing.get_context("spawn")
     ctx.set_forkserver_preload(["reportgen.app.worker_tie",     # the fork server dies with this process
-                                "reportgen.app.worker_preload" if need_pdf else "reportgen.app.batch"])
+                                "reportgen.app.worker_preload"])
     import json
     import os
     from multiprocessing import forkserver
@@ -35,8 +36,9 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
 
     scratch.root()          # the workers' temporary files go into the run's folder, removed with it
     before = os.environ.get(WARM_ENV)
-    if workspace and need_pdf:         # seen by the fork server if this call starts it
-        os.environ[WARM_ENV] = json.dumps([str(workspace), list(profiles)], ensure_ascii=False)
+    # seen by the fork server if this call starts it
+    os.environ[WARM_ENV] = json.dumps({"pdf": need_pdf, "workspace": str(workspace) if workspace else None,
+                                       "profiles": list(profiles)}, ensure_ascii=False)
     try:
         forkserver.ensure_running()
     finally:

@@ -41,8 +41,8 @@ from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.schema import ReportSettings, UnitInfo
 from ..core.schema import problems as schema_problems
 from ..core.i18n import _, language
-from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts, read_xlsx,
-                     not_collected, read_yaml_tables, stand_in)
+from .tables import (Sheet, TableLayout, blank, general_places, number_text, read_csv, read_layouts,
+                     read_xlsx_remembered, not_collected, read_yaml_tables, stand_in)
 from ..core.workspace import Workspace
 from .files import DATA_FILES, earlier_folders, inputs_of, report_years  # noqa: F401  (the files a load reads)
 
@@ -525,11 +525,11 @@ def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: in
     rel = ws.rel(path)
     if path.suffix == ".xlsx":
         books: dict = {}
-        sheet = read_xlsx(path, rel, layouts["指标"], problems, required=True, book_cache=books)
+        sheet = read_xlsx_remembered(path, rel, layouts["指标"], problems, required=True, book_cache=books)
         if sheet:
             ind_rows = _indicator_rows(sheet, problems, year)
         if books.get(path) is not None:
-            tsheet = read_xlsx(path, rel, layouts["目标"], problems, required=False, book_cache=books)
+            tsheet = read_xlsx_remembered(path, rel, layouts["目标"], problems, required=False, book_cache=books)
             if tsheet:
                 tgt_rows = _target_rows(tsheet, problems)
     elif path.suffix == ".csv":

@@ -25,8 +25,10 @@ Nothing here knows what an indicator is: :mod:`reportgen.load` validates the row
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,8 +37,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from ..core import yamlio
 from ..core.errors import ProblemList, ReportgenError
@@ -45,6 +45,18 @@ from ..core.workspace import read_input
 
 MAX_CELL_CHARS = 32_767              # Excel's own limit for one cell
 MAX_XLSX_UNPACKED = 64 * 1024 * 1024 # a workbook's parts together, unzipped (a zip bomb stops here)
+
+
+def get_column_letter(index: int) -> str:
+    """Excel's column name of a 1-based column number (1 → A, 27 → AA), as openpyxl's
+    ``get_column_letter`` (not imported for it: openpyxl's import costs ≈70 ms)."""
+    if not 1 <= index <= 18278:
+        raise ValueError(f"Invalid column index {index}")
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _read(path: Path, rel: str, problems: ProblemList) -> bytes | None:
@@ -265,6 +277,79 @@ def _apply_rename(header: list[str], layout: TableLayout | None) -> list[str]:
 
 
 # -- xlsx -----------------------------------------------------------------------------------------
+_OPENED = "opened"          # book_cache's mark of a workbook whose sheets came from the memo
+SHEETS_KEPT = 256           # sheets remembered per machine (the oldest go first)
+
+
+def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> str:
+    """What one sheet read from a workbook depends on: the workbook's bytes, its name in the
+    messages, the layout, this module's code and limits, openpyxl's version and the messages'
+    language."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("openpyxl")
+    except metadata.PackageNotFoundError:
+        version = ""
+    h = hashlib.sha256()
+    for part in (Path(__file__).read_bytes(), version.encode(), rel.encode(), repr(layout).encode(),
+                 repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode(),
+                 repr(required).encode(), _("第{n}列").encode(), _("缺少工作表“{sheet}”（现有：{sheets}）").encode(), raw):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def read_xlsx_remembered(path: Path, rel: str, layout: "TableLayout", problems: ProblemList, required: bool,
+                         book_cache: dict) -> "Sheet | None":
+    """:func:`read_xlsx`, its sheet and the problems and warnings it found remembered per machine
+    (``~/.cache/reportgen/sheets``) under :func:`_sheet_key`: a workbook read before — a build
+    after a change of the narrative, a template or the style — needs neither openpyxl (≈70 ms to
+    import) nor a parse.  The same sheet, the same messages in the same order."""
+    import pickle
+
+    from ..core.cache import private_dir
+
+    folder = private_dir("sheets")
+    raw = _read(path, rel, ProblemList()) if folder is not None else None    # its problem: read_xlsx's
+    if raw is None:
+        if book_cache.get(path) == _OPENED:
+            del book_cache[path]
+        return read_xlsx(path, rel, layout, problems, required, book_cache)
+    key = _sheet_key(raw, rel, layout, required)
+    store = folder / f"{key[:40]}.pickle"
+    try:
+        with open(store, "rb") as fh:
+            sheet, found, warned, opened = pickle.load(fh)
+        if not isinstance(found, list) or not isinstance(warned, list):
+            raise ValueError
+    except Exception:   # noqa: BLE001 — not remembered (or unreadable): read it
+        if book_cache.get(path) == _OPENED:
+            del book_cache[path]
+        n_found, n_warned = len(problems.problems), len(problems.warnings)
+        sheet = read_xlsx(path, rel, layout, problems, required, book_cache)
+        found, warned = problems.problems[n_found:], problems.warnings[n_warned:]
+        opened = book_cache.get(path) is not None
+        try:
+            import tempfile
+
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sheet.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((sheet, list(found), list(warned), opened), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, store)
+            kept = sorted(folder.glob("*.pickle"), key=lambda f: f.stat().st_mtime_ns)
+            for old in kept[:-SHEETS_KEPT]:
+                old.unlink(missing_ok=True)
+        except Exception:   # noqa: BLE001 — a full disk, an unpicklable value: read again next time
+            pass
+        return sheet
+    problems.problems.extend(found)
+    for w in warned:
+        problems.warn(w.where, w.message, w.hint)
+    if opened and path not in book_cache:
+        book_cache[path] = _OPENED
+    return sheet
+
+
 def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, required: bool,
               book_cache: dict | None = None) -> Sheet | None:
     """One sheet of a workbook. A merged cell in the data area is read as Excel shows it — its
@@ -285,6 +370,8 @@ def read_xlsx(path: Path, rel: str, layout: TableLayout, problems: ProblemList, 
                 problems.add(rel, _("工作簿解压后有 {mb} MB，超过上限 {m} MB").format(
                     mb=unpacked // 2**20, m=MAX_XLSX_UNPACKED // 2**20), _("检查是否放错了文件；数据文件通常只有几十 KB"))
                 raise _Unreadable
+            from openpyxl import load_workbook
+
             cache[path] = load_workbook(io.BytesIO(raw), data_only=True)
             cache[(path, "raw")] = raw      # for a second look at formulas whose result was never saved
         except _Unreadable:
@@ -403,6 +490,8 @@ def _uncached_formulas(path: Path, cache: dict, sheet: str, cells: list[tuple[in
         cache[key] = None           # no sheet holds a formula: the empty cells are empty
     if key not in cache:
         try:
+            from openpyxl import load_workbook
+
             cache[key] = load_workbook(io.BytesIO(cache[(path, "raw")]), data_only=False)
         except Exception:  # noqa: BLE001 — opened fine a moment ago; without formulas, nothing to add
             cache[key] = None

@@ -21,20 +21,23 @@ from pathlib import Path
 ENV = "REPORTGEN_SCRATCH"
 
 
-def root() -> Path:
+def root() -> Path | None:
     """The process tree's scratch root: the one named in the environment, or a new one that this
-    process removes when it exits."""
+    process removes when it exits (None when the temporary folder cannot be written)."""
     value = os.environ.get(ENV)
     if value and os.path.isdir(value):
         return Path(value)
-    path = tempfile.mkdtemp(prefix="reportgen-")
+    try:
+        path = tempfile.mkdtemp(prefix="reportgen-")
+    except OSError:
+        return None
     os.environ[ENV] = path
     atexit.register(_remove, path, os.getpid())
     return Path(path)
 
 
 def folder(prefix: str) -> Path:
-    """A new folder of this process inside the tree's root."""
+    """A new folder of this process inside the tree's root (OSError when none can be made)."""
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root()))
 
 

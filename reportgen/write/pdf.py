@@ -76,7 +76,10 @@ def own_font_folder(config=None) -> None:
 
     config = config or _font_config()
     if hasattr(config, "_folder"):      # WeasyPrint's (53–70): made when the first face is added
-        config._folder = scratch.folder("weasyprint-")
+        try:
+            config._folder = scratch.folder("weasyprint-")
+        except OSError:                 # WeasyPrint tries its own when it needs one (and says why not)
+            pass
 
 
 def write_pdf(html_text: str, allowed_roots: tuple[Path, ...] = (), created: str | None = None) -> bytes:

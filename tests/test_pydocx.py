@@ -112,3 +112,58 @@ def test_font_parts_at_their_own_level_in_both_paths():
         c = zlib.compressobj(pydocx.ZIP_LEVELS["odttf"], zlib.DEFLATED, -15)
         assert info.compress_size == len(c.compress(blob) + c.flush())
         assert z.read(info) == blob and z.testzip() is None
+
+
+def test_a_skeleton_opens_with_its_styles_unparsed_and_writes_the_same_bytes():
+    d = _doc()
+    pydocx.add_paragraph_style(d, "公文正文样式")
+    blob = pydocx.package_bytes(d, stored=True)
+    lazy = pydocx.open_skeleton(blob)
+    assert not pydocx.styles_parsed(lazy)
+    assert pydocx.package_bytes(lazy) == pydocx.package_bytes(Document(io.BytesIO(blob)))
+    # read (parsed on demand) and changed: python-docx's answers and bytes, as a parsed part
+    lazy, plain = pydocx.open_skeleton(blob), Document(io.BytesIO(blob))
+    for doc in (lazy, plain):
+        doc.add_paragraph("正文", style="公文正文样式")
+        pydocx.add_character_style(doc, "中文符号（仿宋）")
+    assert pydocx.styles_parsed(lazy)
+    assert lazy.styles["公文正文样式"].style_id == "公文正文样式"
+    assert pydocx.package_bytes(lazy) == pydocx.package_bytes(plain)
+    # finished bytes handed to an unparsed part are what it writes
+    lazy, plain = pydocx.open_skeleton(blob), Document(io.BytesIO(blob))
+    pydocx.add_character_style(plain, "中文符号（仿宋）")
+    pydocx.set_styles_blob(lazy, pydocx.styles_blob(plain))
+    assert not pydocx.styles_parsed(lazy)
+    assert pydocx.package_bytes(lazy) == pydocx.package_bytes(plain)
+    # python-docx's own opening is left as it was
+    assert pydocx.styles_parsed(Document(io.BytesIO(blob)))
+
+
+@pytest.mark.parametrize("text", ["公文", " 前后空格 ", "\u3000全角空格", "甲\t乙", "一\n二\r三", "\t", "x\n"])
+@pytest.mark.parametrize("style", [None, "中文符号仿宋"])
+def test_add_run_writes_what_python_docx_writes(text, style):
+    from lxml import etree
+
+    ours, theirs = _doc(), _doc()
+    for d in (ours, theirs):
+        pydocx.add_character_style(d, "中文符号仿宋")
+    r1 = pydocx.add_run(ours.paragraphs[0], text, style)
+    r2 = theirs.paragraphs[0].add_run(text, style=style and "中文符号仿宋")
+    assert r1.text == r2.text == text.replace("\r", "\n")
+    assert etree.tostring(pydocx.xml(ours.paragraphs[0])) == etree.tostring(pydocx.xml(theirs.paragraphs[0]))
+
+
+def test_paragraph_style_ids_and_last_character_as_python_docx():
+    from lxml import etree
+
+    ours, theirs = _doc(), _doc()
+    st = pydocx.add_paragraph_style(theirs, "公文正文样式")
+    pydocx.add_paragraph_style(ours, "公文正文样式")
+    p1, p2 = pydocx.add_paragraph(ours, st.style_id), theirs.add_paragraph(style=st)
+    assert etree.tostring(pydocx.xml(p1)) == etree.tostring(pydocx.xml(p2))
+    assert pydocx.last_character(p1) == ""
+    for text in ("年", "2023", "", "“"):
+        p1.add_run(text)
+        assert pydocx.last_character(p1) == p1.text[-1:]
+    p1.add_run().add_break()
+    assert pydocx.last_character(p1) == p1.text[-1:] == "\n"

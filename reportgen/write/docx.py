@@ -99,8 +99,11 @@ def _mm_twips(mm: float) -> int:
 # once per process and style and reopened for each document: the setup's ~10 ms of XML work
 # done once.  Stored uncompressed; keyed by the style's content.  (Saving leaves a document as it
 # was: the first document of a style is written on by the writer that made the skeleton.)
-_SKELETONS: dict[str, bytes] = {}
-_SKELETON_KEY: list = [None, ""]        # the last style object and its key (a batch uses one)
+_SKELETONS: dict[str, tuple[bytes, dict, dict]] = {}    # key → (package, style ids, character style ids)
+_SKELETON_KEY: list = [None, ""]
+# The styles part of a skeleton with the character styles a document added (``_add_punct_styles``),
+# by (skeleton key, the styles' names in order): a handful per style.
+_PUNCT_STYLES: dict[tuple, bytes] = {}        # the last style object and its key (a batch uses one)
 
 
 def _style_key(style: Style) -> str:
@@ -115,9 +118,11 @@ class _Writer:
         self.review = review            # the 核对稿: every traced figure gets a comment (批注)
         self.chart_font = chart_font    # the face file charts are drawn with
         self.stamp = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)   # comments' date: write_docx's
-        self.doc = new_document(io.BytesIO(template)) if template is not None else new_document()
-        self._styles = {}
-        self._punct_styles = {}
+        self.doc = pydocx.open_skeleton(template) if template is not None else new_document()
+        self._styles: dict[str, str] = {}           # element → its paragraph style's id
+        self._punct_styles: dict[str, str] = {}     # role → its character style's id (``_punct_style``)
+        self._punct_pending: list[tuple[str, str]] = []     # (role, style name) not yet in the styles
+        self._skeleton_key = ""
         pydocx.memoize_style_ids(self.doc)
 
     @classmethod
@@ -131,10 +136,14 @@ class _Writer:
             first.setup()
             while len(_SKELETONS) >= 4:
                 del _SKELETONS[next(iter(_SKELETONS))]
-            _SKELETONS[key] = pydocx.package_bytes(first.doc, stored=True)
+            _SKELETONS[key] = (pydocx.package_bytes(first.doc, stored=True), dict(first._styles),
+                               dict(first._punct_styles))
+            first._skeleton_key = key
             return first
-        w = cls(style, review, chart_font, template=_SKELETONS[key])
-        w._styles = {name: w.doc.styles[cn] for name, cn in STYLE_NAMES.items()}
+        blob, ids, punct = _SKELETONS[key]
+        w = cls(style, review, chart_font, template=blob)
+        w._styles, w._punct_styles = dict(ids), dict(punct)
+        w._skeleton_key = key
         return w
 
     # -- fonts and run properties ----------------------------------------------------------------
@@ -223,7 +232,7 @@ class _Writer:
             bold = name.startswith("heading") and s.heading_bold(int(name[-1]))
             self._element_rpr(st.element.get_or_add_rPr(), name, bold=bold)
             self._element_ppr(st.element.get_or_add_pPr(), name)
-            self._styles[name] = st
+            self._styles[name] = st.style_id
         # Page, margins, grid, footers.
         sec = self.doc.sections[0]
         sec.page_width = Emu(round(s.page.width_mm * 36000))
@@ -256,11 +265,12 @@ class _Writer:
         lang.set(qn("w:eastAsia"), "zh-CN")
         self._footer(sec.footer, "right")
         self._footer(sec.even_page_footer, "left")
+        self._add_punct_styles()
 
     def _footer(self, footer, side: str) -> None:
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
-        p.style = self._styles["page_number"]
+        pydocx.set_paragraph_style(p, self._styles["page_number"])
         pn = self.s.el("page_number")
         ppr = pydocx.xml(p).get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=_twips(pn.size_pt), lineRule="exact")
@@ -288,17 +298,40 @@ class _Writer:
         self._run(p, after, "page_number")
 
     # -- content -----------------------------------------------------------------------------------
-    def _punct_style(self, element: str):
-        """The character style that names the Chinese face of ``element``'s role for the Latin
-        slots too (ascii/hAnsi; the East Asian slot stays the paragraph style's), see ``_run``."""
+    def _punct_style(self, element: str) -> str:
+        """The id of the character style that names the Chinese face of ``element``'s role for
+        the Latin slots too (ascii/hAnsi; the East Asian slot stays the paragraph style's), see
+        ``_run``.  The style itself is added to the styles part by ``_add_punct_styles``."""
         role = self.s.el(element).font
         if role not in self._punct_styles:
+            name = f"中文符号（{self.s.fonts[role].official}）"
+            self._punct_styles[role] = pydocx.style_id_from_name(name)
+            self._punct_pending.append((role, name))
+        return self._punct_styles[role]
+
+    def _add_punct_styles(self) -> None:
+        """The character styles ``_punct_style`` named, appended to the styles in the order they
+        were first used.  A document opened from the skeleton keeps its styles part as bytes: the
+        finished part for the same skeleton and styles is reused from ``_PUNCT_STYLES`` (made
+        once per process from the parsed XML), so the ≈0.35 MB part is neither parsed nor
+        serialised again for each document."""
+        pending, self._punct_pending = self._punct_pending, []
+        if not pending:
+            return
+        key = (self._skeleton_key, tuple(name for _role, name in pending))
+        cached = _PUNCT_STYLES.get(key) if self._skeleton_key else None
+        if cached is not None and not pydocx.styles_parsed(self.doc):
+            pydocx.set_styles_blob(self.doc, cached)
+            return
+        for role, name in pending:
             official = self.s.fonts[role].official
-            st = pydocx.add_character_style(self.doc, f"中文符号（{official}）")
+            st = pydocx.add_character_style(self.doc, name)
             rpr = st.element.get_or_add_rPr()
             _set(rpr, "rFonts", RPR_ORDER, ascii=official, hAnsi=official, hint="eastAsia")
-            self._punct_styles[role] = st
-        return self._punct_styles[role]
+        if self._skeleton_key and cached is None:
+            while len(_PUNCT_STYLES) >= 8:
+                del _PUNCT_STYLES[next(iter(_PUNCT_STYLES))]
+            _PUNCT_STYLES[key] = pydocx.styles_blob(self.doc)
 
     def _run(self, p, text: str, element: str, bold: bool = False, mark: bool = False):
         """The runs of ``text`` (a list: more than one where punctuation follows a Latin character)."""
@@ -310,7 +343,7 @@ class _Writer:
         # Times New Roman after “315, a half-width ÷), where Word (w:hint="eastAsia") and the
         # PDF use the Chinese face (1 em), gets the character style that names the Chinese face
         # for the Latin slots as well.
-        prev = (p.text or "")[-1:]
+        prev = pydocx.last_character(p)
         pieces: list[tuple[str, bool]] = []
         for ch in text:
             # a run of General Punctuation after a Latin character stays in the Chinese face
@@ -322,7 +355,7 @@ class _Writer:
             prev = ch
         runs = []
         for piece, slot in pieces:
-            r = p.add_run(piece, style=self._punct_style(element) if slot else None)
+            r = pydocx.add_run(p, piece, self._punct_style(element) if slot else None)
             if bold:
                 _set(pydocx.xml(r).get_or_add_rPr(), "b", RPR_ORDER)
             if mark:    # a draft's missing figure: 【待填：…】 highlighted
@@ -349,7 +382,7 @@ class _Writer:
 
     def para(self, element: str, runs: list[Run] | str = "", lead: str = "", *, right_chars: float | None = None,
              page_break_before: bool = False, spans: list[Span] = (), head: Heading | None = None):
-        p = self.doc.add_paragraph(style=self._styles[element])
+        p = pydocx.add_paragraph(self.doc, self._styles[element])
         if head is not None:            # a run-in heading: its level's face, then the body text
             level = f"heading{head.level}"
             bold = self.s.heading_bold(head.level)
@@ -391,7 +424,7 @@ class _Writer:
             _set(pydocx.xml(p).get_or_add_pPr(), "keepNext", PPR_ORDER)
 
     def page_break(self) -> None:
-        p = self.doc.add_paragraph(style=self._styles["body"])
+        p = pydocx.add_paragraph(self.doc, self._styles["body"])
         p.add_run().add_break(WD_BREAK.PAGE)
 
     def chart(self, c: Chart) -> None:
@@ -402,7 +435,7 @@ class _Writer:
 
         if c.caption:
             _set(self.para("table_caption", c.caption)._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
-        p = self.doc.add_paragraph(style=self._styles["body"])
+        p = pydocx.add_paragraph(self.doc, self._styles["body"])
         ppr = p._p.get_or_add_pPr()
         _set(ppr, "spacing", PPR_ORDER, before=0, after=0, line=240, lineRule="auto")
         _set(ppr, "ind", PPR_ORDER, firstLine=0, firstLineChars=0)
@@ -442,7 +475,7 @@ class _Writer:
                     target = target.merge(table.cell(r1, c1))
                 element = "table_header" if r < t.header_rows else "table_cell"
                 p = target.paragraphs[0]
-                p.style = self._styles[element]
+                pydocx.set_paragraph_style(p, self._styles[element])
                 self._runs(p, cell.runs, element, cell.spans)
                 _set(pydocx.xml(p).get_or_add_pPr(), "jc", PPR_ORDER, val=JC[cell.align])
                 tcpr = pydocx.xml(target).get_or_add_tcPr()
@@ -526,15 +559,15 @@ class _Writer:
             cells = table.rows[r].cells
             target = cells[0].merge(cells[1]) if not right else cells[0]
             p = target.paragraphs[0]
-            p.style = self._styles["banji"]
+            pydocx.set_paragraph_style(p, self._styles["banji"])
             self._run(p, left, "banji")
             if right:
                 p2 = cells[1].paragraphs[0]
-                p2.style = self._styles["banji"]
+                pydocx.set_paragraph_style(p2, self._styles["banji"])
                 self._run(p2, right, "banji")
                 _set(pydocx.xml(p2).get_or_add_pPr(), "jc", PPR_ORDER, val="right")
         # A floating table is anchored to the paragraph after it; Word needs one there anyway.
-        anchor = self.doc.add_paragraph(style=self._styles["banji"])
+        anchor = pydocx.add_paragraph(self.doc, self._styles["banji"])
         _set(pydocx.xml(anchor).get_or_add_pPr(), "spacing", PPR_ORDER, before=0, after=0, line=_twips(s.banji.anchor_line_pt), lineRule="exact")
 
     def document(self, items: list) -> None:
@@ -564,7 +597,7 @@ class _Writer:
         for header in (sec.header, sec.even_page_header):
             header.is_linked_to_previous = False
             p = header.paragraphs[0]
-            p.style = self._styles["page_number"]
+            pydocx.set_paragraph_style(p, self._styles["page_number"])
             _set(p._p.get_or_add_pPr(), "jc", PPR_ORDER, val="center")
             self._run(p, DRAFT_MARK, "page_number", mark=True)
 
@@ -693,6 +726,7 @@ def write_docx(doc: Document, style: Style, date: _dt.date | None = None, items:
     w.document(items if items is not None else flow(doc, style))
     if doc.draft:
         w.draft_mark()
+    w._add_punct_styles()
     fonts = list(fonts) if style.docx_embed_fonts else []
     _font_table(w.doc, style, fonts)
     _compatibility(w.doc.settings.element, bool(fonts))

@@ -52,6 +52,16 @@ def missing_internals() -> list[str]:
 
     if "_element" not in XmlPart.__init__.__code__.co_names:
         missing.append("XmlPart._element")
+    from docx.opc.part import PartFactory
+
+    if not isinstance(getattr(PartFactory, "part_type_for", None), dict):
+        missing.append("PartFactory.part_type_for")
+    if not hasattr(DocumentPart, "_styles_part"):
+        missing.append("DocumentPart._styles_part")
+    try:
+        from docx.oxml.styles import styleId_from_name  # noqa: F401
+    except ImportError:
+        missing.append("styleId_from_name")
     from docx.comments import Comment
 
     if "_comment_elm" not in Comment.__init__.__code__.co_names:
@@ -91,6 +101,8 @@ def memoize_style_ids(document) -> None:
     defaults: dict = {}
 
     def style_id(style, kind):
+        if style is None:       # python-docx's answer, without reading the styles (a table's)
+            return None
         key = (getattr(style, "style_id", style), kind)
         if key not in ids:
             if isinstance(style, BaseStyle) and style.type == kind:
@@ -254,3 +266,162 @@ def normalise_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename), compresslevel=zip_level(info.filename))
     return out.getvalue()
+
+
+# -- documents opened from a skeleton (write/docx.py ``_Writer.prepared``) ----------------------
+# A skeleton's styles part (≈0.35 MB: python-docx's ~160 styles and ours) was parsed and
+# serialised again for every document, though a document only ever appends character styles to
+# it (``_Writer._punct_style``): about half the DOCX time.  Opened through ``open_skeleton``, it
+# stays the skeleton's bytes until something reads its XML (then it is parsed, as before), and
+# the writer may hand it finished bytes (``set_styles_blob``).
+
+def _lazy_styles_class():
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.parser import parse_xml
+    from docx.parts.styles import StylesPart
+
+    class LazyStylesPart(StylesPart):
+        """A styles part that keeps its bytes until its XML is asked for."""
+
+        _source: bytes | None = None
+        _parsed = None
+
+        def _get_element(self):
+            if self._parsed is None and self._source is not None:
+                self._parsed = parse_xml(self._source)
+                self._source = None
+            return self._parsed
+
+        def _set_element(self, element) -> None:
+            self._parsed, self._source = element, None
+
+        _element = property(_get_element, _set_element)
+
+        @property
+        def blob(self):
+            return self._source if self._source is not None else serialize_part_xml(self._parsed)
+
+        @classmethod
+        def load(cls, partname, content_type, blob, package):
+            part = cls(partname, content_type, None, package)
+            part._source = blob
+            return part
+
+    return LazyStylesPart
+
+
+_LAZY: list = []
+
+
+def open_skeleton(blob: bytes):
+    """A python-docx Document opened from ``blob`` (a package this process saved), its styles
+    part left unparsed until read (see above).  Without the internals: ``docx.Document``."""
+    from docx import Document
+
+    try:
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.part import PartFactory, XmlPart
+
+        if "_element" not in XmlPart.__init__.__code__.co_names:
+            raise AttributeError("XmlPart._element")
+        if not _LAZY:
+            _LAZY.append(_lazy_styles_class())
+        table = PartFactory.part_type_for
+        kept = table.get(CT.WML_STYLES)
+    except (ImportError, AttributeError):
+        return Document(io.BytesIO(blob))
+    table[CT.WML_STYLES] = _LAZY[0]
+    try:
+        return Document(io.BytesIO(blob))
+    finally:
+        if kept is None:
+            table.pop(CT.WML_STYLES, None)
+        else:
+            table[CT.WML_STYLES] = kept
+
+
+def _styles_part(document):
+    part = getattr(document.part, "_styles_part", None)
+    if part is None:                # pragma: no cover — a release without it: find it by name
+        part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/styles.xml")
+    return part
+
+
+def styles_parsed(document) -> bool:
+    """Whether the document's styles part holds parsed XML (not bytes kept by ``open_skeleton``)."""
+    part = _styles_part(document)
+    return not (_LAZY and isinstance(part, _LAZY[0]) and part._source is not None)
+
+
+def styles_blob(document) -> bytes:
+    """The bytes the document's styles part will be written as."""
+    return _styles_part(document).blob
+
+
+def set_styles_blob(document, blob: bytes) -> None:
+    """Replace an unparsed styles part (``styles_parsed`` is False) by ``blob``."""
+    part = _styles_part(document)
+    if _LAZY and isinstance(part, _LAZY[0]):
+        part._source, part._parsed = blob, None
+    else:
+        set_part_xml(part, blob)
+
+
+def style_id_from_name(name: str) -> str:
+    """The id python-docx gives a new style named ``name`` (``add_style_of_type``)."""
+    try:
+        from docx.oxml.styles import styleId_from_name
+    except ImportError:             # pragma: no cover — its rule: no spaces
+        return name.replace(" ", "")
+    return styleId_from_name(name)
+
+
+# -- paragraphs and runs with known style ids ----------------------------------------------------
+# python-docx's ``add_paragraph(style=…)``/``add_run(style=…)`` look a style up by name or compare
+# it with the kind's default style (an xpath over all styles, and the styles part parsed); the
+# writer knows its style ids and sets them directly, the same XML.
+
+def add_paragraph(container, style_id: str | None = None):
+    """A new paragraph at the end of ``container`` (document, cell …), its ``w:pStyle`` ``style_id``."""
+    p = container.add_paragraph()
+    if style_id is not None:
+        set_paragraph_style(p, style_id)
+    return p
+
+
+def set_paragraph_style(p, style_id: str) -> None:
+    """``w:pPr/w:pStyle`` of paragraph ``p`` (python-docx's ``Paragraph.style`` for a style it
+    would not take as the default)."""
+    xml(p).style = style_id
+
+
+def add_run(p, text: str = "", style_id: str | None = None):
+    """A new run at the end of paragraph ``p``: ``text`` (tabs and line breaks as python-docx
+    writes them) and character style ``style_id`` — python-docx's ``add_run(text, style)``
+    without its per-character loop and style lookup."""
+    from docx.text.run import Run
+
+    r = xml(p).add_r()
+    run = Run(r, p)
+    if text:
+        if "\t" not in text and "\n" not in text and "\r" not in text:
+            r.add_t(text)           # what python-docx's appender does for text without \t \r \n
+        else:
+            run.text = text
+    if style_id:
+        r.get_or_add_rPr().style = style_id
+    return run
+
+
+def last_character(p) -> str:
+    """The last character of paragraph ``p``'s text (python-docx's ``p.text[-1:]``), reading
+    only its last runs."""
+    from docx.oxml.ns import qn
+
+    tags = (qn("w:r"), qn("w:hyperlink"))
+    for child in reversed(xml(p)):
+        if child.tag in tags:
+            text = child.text
+            if text:
+                return text[-1]
+    return ""

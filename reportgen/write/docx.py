@@ -49,6 +49,11 @@ def _latin_slot(ch: str, prev: str) -> bool:
     return False
 
 
+# The only characters ``_latin_slot`` (and the General Punctuation rule of ``_Writer._run``) can
+# put in the Latin slot: a text without any is one run in the paragraph's face.
+_SLOT_CANDIDATES = re.compile("[\u00a1-\u00ff\u2010-\u2030]")
+
+
 JC = {"left": "left", "center": "center", "right": "right", "justify": "both"}
 
 # Schema order of the children of w:pPr and w:rPr (Word rejects out-of-order children).
@@ -343,16 +348,30 @@ class _Writer:
         # Times New Roman after “315, a half-width ÷), where Word (w:hint="eastAsia") and the
         # PDF use the Chinese face (1 em), gets the character style that names the Chinese face
         # for the Latin slots as well.
-        prev = pydocx.last_character(p)
         pieces: list[tuple[str, bool]] = []
-        for ch in text:
-            # a run of General Punctuation after a Latin character stays in the Chinese face
-            slot = _latin_slot(ch, prev) or (0x2010 <= ord(ch) <= 0x2030 and bool(pieces) and pieces[-1][1])
+
+        def add(piece: str, slot: bool) -> None:
             if pieces and pieces[-1][1] == slot:
-                pieces[-1] = (pieces[-1][0] + ch, slot)
+                pieces[-1] = (pieces[-1][0] + piece, slot)
             else:
-                pieces.append((ch, slot))
-            prev = ch
+                pieces.append((piece, slot))
+
+        # Only the characters ``_SLOT_CANDIDATES`` finds can take the Latin slot: the text
+        # between them goes whole.
+        pos, prev = 0, None
+        for m in _SLOT_CANDIDATES.finditer(text):
+            i = m.start()
+            if i > pos:
+                add(text[pos:i], False)
+                prev = text[i - 1]
+            elif prev is None:
+                prev = pydocx.last_character(p)
+            ch = text[i]
+            # a run of General Punctuation after a Latin character stays in the Chinese face
+            add(ch, _latin_slot(ch, prev) or (0x2010 <= ord(ch) <= 0x2030 and bool(pieces) and pieces[-1][1]))
+            prev, pos = ch, i + 1
+        if pos < len(text):
+            add(text[pos:], False)
         runs = []
         for piece, slot in pieces:
             r = pydocx.add_run(p, piece, self._punct_style(element) if slot else None)

@@ -389,10 +389,23 @@ def add_paragraph(container, style_id: str | None = None):
     return p
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
 def set_paragraph_style(p, style_id: str) -> None:
     """``w:pPr/w:pStyle`` of paragraph ``p`` (python-docx's ``Paragraph.style`` for a style it
-    would not take as the default)."""
-    xml(p).style = style_id
+    would not take as the default).  A paragraph without properties gets them straight from
+    lxml (python-docx looks for each of ~35 later siblings of ``w:pStyle`` first)."""
+    from lxml import etree
+
+    el = xml(p)
+    if len(el) == 0 or el[0].tag != _W + "pPr":       # w:pPr is a paragraph's first child
+        ppr = etree.SubElement(el, _W + "pPr")     # python-docx's classes: the tree's parser's
+        el.insert(0, ppr)
+        etree.SubElement(ppr, _W + "pStyle").set(_W + "val", style_id)
+    else:
+        el.style = style_id
 
 
 def add_run(p, text: str = "", style_id: str | None = None):
@@ -400,16 +413,20 @@ def add_run(p, text: str = "", style_id: str | None = None):
     writes them) and character style ``style_id`` — python-docx's ``add_run(text, style)``
     without its per-character loop and style lookup."""
     from docx.text.run import Run
+    from lxml import etree
 
-    r = xml(p).add_r()
+    r = etree.SubElement(xml(p), _W + "r")      # python-docx's classes: the tree's parser's
+    if style_id:
+        etree.SubElement(etree.SubElement(r, _W + "rPr"), _W + "rStyle").set(_W + "val", style_id)
     run = Run(r, p)
     if text:
         if "\t" not in text and "\n" not in text and "\r" not in text:
-            r.add_t(text)           # what python-docx's appender does for text without \t \r \n
+            t = etree.SubElement(r, _W + "t")   # python-docx's appender's one w:t (CT_R.add_t)
+            t.text = text
+            if len(text.strip()) < len(text):
+                t.set(_XML_SPACE, "preserve")
         else:
             run.text = text
-    if style_id:
-        r.get_or_add_rPr().style = style_id
     return run
 
 

@@ -898,8 +898,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
                               tuple(profiles), debug, template=template, review=review, draft=draft,
                               typed_figures=typed_figures))
 
-    if jobs > 1 and not tasks:            # all up to date: the fork server's imports are not needed
-        stop_fork_server()
+    if jobs > 1 and len(tasks) <= 1:      # all up to date, or one document (built here, its PDF by a
+        stop_fork_server()                # side process forked from here): no worker will be forked
     run_id = f"{os.getpid()}-{time.time_ns()}"
     for task in tasks:
         task.run_id, task.read_year = run_id, len(tasks) > 1
@@ -931,7 +931,7 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     if pdf_side and len(tasks) == 1 and "pdf" in tasks[0].formats and not review:
         from .pdf_side import PdfSide
 
-        side = PdfSide.start(style, str(ws.root), ctx if jobs > 1 else None)
+        side = PdfSide.start(style, str(ws.root))
     try:
         with _terminate_as_interrupt():
             if workers == 1:

@@ -15,8 +15,9 @@ sends nothing back but "failed", and the PDF is then written in this process as 
 process, so every message, exit status and traceback is the one the plain way gives.
 
 The side process is forked from the running process (``fork``: no new interpreter, the modules
-imported so far are shared), or from the workers' fork server when ``--jobs`` started one; it
-ignores Ctrl-C (the run stops it), dies with its parent (``worker_tie``) and writes no file.
+imported so far are shared; a fork server ``--jobs N`` started is stopped, as the run forks no
+worker); it ignores Ctrl-C (the run stops it), dies with its parent (``worker_tie``) and writes
+no file.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class PdfSide:
         self.answered = False         # it sent its answer and waits to be told to end
 
     @classmethod
-    def start(cls, style, root: str, ctx=None) -> "PdfSide | None":
+    def start(cls, style, root: str) -> "PdfSide | None":
         """Fork the side process now (None where there is none to have); it warms up with the
         run's style and workspace."""
         if not available():
@@ -54,7 +55,7 @@ class PdfSide:
 
         scratch.root()             # its font files go into the run's folder, removed with the run
         try:
-            ctx = ctx or multiprocessing.get_context("fork")
+            ctx = multiprocessing.get_context("fork")
             mine, theirs = ctx.Pipe()
             process = ctx.Process(target=_serve, args=(theirs, style, root), name="reportgen-pdf", daemon=True)
             process.start()

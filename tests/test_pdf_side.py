@@ -48,3 +48,19 @@ def test_a_pdf_only_build_uses_the_side_process_too(workspace, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(list((tmp_path / "pdf").glob("*.pdf"))) == 1
     assert json.loads((tmp_path / "pdf" / "run.json").read_text("utf-8"))["jobs"] == (2 if (os.cpu_count() or 1) >= 2 else 1)
+
+
+def test_one_document_with_jobs_uses_the_side_process_not_the_fork_server(workspace, tmp_path):
+    """-j 2 for one document: no worker is forked (the fork server is stopped), the PDF is
+    written by the side process; the same bytes as one process."""
+    if (os.cpu_count() or 1) < 2:
+        import pytest
+
+        pytest.skip("one core: no side process")
+    jobs, alone = tmp_path / "jobs", tmp_path / "alone"
+    for out, args in ((jobs, ("--jobs", "2")), (alone, ("--jobs", "1"))):
+        proc = _build(workspace, out, *args)
+        assert proc.returncode == 0, proc.stderr
+    assert json.loads((jobs / "run.json").read_text("utf-8"))["jobs"] == 2
+    a, b = written_files(jobs), written_files(alone)
+    assert sorted(a) == sorted(b) and all(a[name] == b[name] for name in a)

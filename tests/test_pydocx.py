@@ -167,3 +167,17 @@ def test_paragraph_style_ids_and_last_character_as_python_docx():
         assert pydocx.last_character(p1) == p1.text[-1:]
     p1.add_run().add_break()
     assert pydocx.last_character(p1) == p1.text[-1:] == "\n"
+
+
+def test_documents_opened_from_one_skeleton_share_nothing_they_change():
+    d = _doc()
+    blob = pydocx.package_bytes(d, stored=True)
+    expected = pydocx.package_bytes(Document(io.BytesIO(blob)))
+    first = pydocx.open_skeleton(blob)
+    first.add_paragraph("只在第一份")
+    first.settings.odd_and_even_pages_header_footer = True
+    pydocx.set_part_blob(next(p for p in first.part.package.iter_parts() if str(p.partname) == "/docProps/app.xml"), b"<x/>")
+    pydocx.set_styles_blob(first, b"<w:styles xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'/>")
+    second = pydocx.open_skeleton(blob)
+    assert pydocx.package_bytes(second) == expected
+    assert pydocx.package_bytes(first) != expected

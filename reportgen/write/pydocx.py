@@ -180,12 +180,22 @@ def add_related_part(source, partname: str, content_type: str, blob: bytes, relt
 _DEFLATED: dict[tuple, tuple[int, bytes]] = {}
 _DEFLATED_LIMIT = 2 * 1024 * 1024
 _deflated_size = 0
+# The keys of the last large parts hashed, by the bytes object itself: a skeleton's unchanged
+# parts and the cached styles are the same objects for every document (not hashed again).
+_KEYS_BY_OBJECT: list = []      # [(bytes, key)], the last 16
 
 
 def _deflate(blob: bytes, level: int) -> tuple[int, bytes]:
     """(CRC-32, raw deflate stream) of ``blob``, as zipfile writes an entry at ``level``."""
     global _deflated_size
-    key = (hashlib.sha1(blob).digest(), len(blob), level)
+    for known, key in _KEYS_BY_OBJECT:
+        if known is blob and key[2] == level:
+            break
+    else:
+        key = (hashlib.sha1(blob).digest(), len(blob), level)
+        if len(blob) >= 4096:
+            _KEYS_BY_OBJECT.append((blob, key))
+            del _KEYS_BY_OBJECT[:-16]
     found = _DEFLATED.pop(key, None)
     if found is None:
         c = zlib.compressobj(level, zlib.DEFLATED, -15)
@@ -311,11 +321,39 @@ def _lazy_styles_class():
 
 
 _LAZY: list = []
+# python-docx's reading of a skeleton (its zip, content types and relationships parsed; each
+# part's bytes), kept per skeleton: a document is unmarshalled from it, its unchanged parts the
+# same bytes objects every time (``_deflate`` then knows them without hashing them).
+_READERS: list = []             # [(skeleton bytes, PackageReader)], the last four
+
+
+def _reader_for(blob: bytes):
+    from docx.opc.pkgreader import PackageReader
+
+    for known, reader in _READERS:
+        if known is blob:
+            return reader
+    reader = PackageReader.from_file(io.BytesIO(blob))
+    _READERS.append((blob, reader))
+    del _READERS[:-4]
+    return reader
+
+
+def _unmarshal(blob: bytes):
+    """python-docx's ``Document(stream)`` (``Package.open``) from the kept reading of ``blob``."""
+    from docx.opc.package import Unmarshaller
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+
+    package = Package()
+    Unmarshaller.unmarshal(_reader_for(blob), package, PartFactory)
+    return package.main_document_part.document
 
 
 def open_skeleton(blob: bytes):
-    """A python-docx Document opened from ``blob`` (a package this process saved), its styles
-    part left unparsed until read (see above).  Without the internals: ``docx.Document``."""
+    """A python-docx Document opened from ``blob`` (a package this process saved, kept by the
+    caller), its styles part left unparsed until read (see above).  Without the internals:
+    ``docx.Document``."""
     from docx import Document
 
     try:
@@ -332,7 +370,10 @@ def open_skeleton(blob: bytes):
         return Document(io.BytesIO(blob))
     table[CT.WML_STYLES] = _LAZY[0]
     try:
-        return Document(io.BytesIO(blob))
+        try:
+            return _unmarshal(blob)
+        except (ImportError, AttributeError):   # pragma: no cover — python-docx's reading changed
+            return Document(io.BytesIO(blob))
     finally:
         if kept is None:
             table.pop(CT.WML_STYLES, None)

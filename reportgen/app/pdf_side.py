@@ -29,8 +29,13 @@ import time
 
 def available() -> bool:
     """A second process can run beside this one: ``fork`` exists (not Windows; not macOS, where
-    forking a process that may load system frameworks is unsafe) and there are two cores."""
-    return hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) >= 2
+    forking a process that may load system frameworks is unsafe) and this process may use two
+    cores (its CPU affinity, which a container or ``taskset`` narrows, else the machine's count)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return hasattr(os, "fork") and sys.platform != "darwin" and cores >= 2
 
 
 class PdfSide:

@@ -638,7 +638,7 @@ def _drop_theme_fonts(document) -> None:
     """The template's stylesWithEffects.xml (read by Word 2010) also names theme fonts: drop them."""
     for part in document.part.package.iter_parts():
         if str(part.partname) == "/word/stylesWithEffects.xml":
-            pydocx.set_part_blob(part, _without_theme_fonts(part.blob))
+            pydocx.set_part_blob(part, pydocx.recurring(_without_theme_fonts(part.blob)))
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

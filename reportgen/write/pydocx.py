@@ -180,22 +180,30 @@ def add_related_part(source, partname: str, content_type: str, blob: bytes, relt
 _DEFLATED: dict[tuple, tuple[int, bytes]] = {}
 _DEFLATED_LIMIT = 2 * 1024 * 1024
 _deflated_size = 0
-# The keys of the last large parts hashed, by the bytes object itself: a skeleton's unchanged
-# parts and the cached styles are the same objects for every document (not hashed again).
-_KEYS_BY_OBJECT: list = []      # [(bytes, key)], the last 16
+# Parts whose bytes object recurs (``recurring``: a skeleton's parts, the cached styles): their
+# compression key kept with the object, so they are not hashed again for every document.
+_RECURRING: dict[int, list] = {}    # id(bytes) → [bytes, key or None], the last 64
+
+
+def recurring(blob: bytes) -> bytes:
+    """Mark ``blob`` as a part's bytes the process will write again, the same object (returned)."""
+    if len(blob) >= 4096 and id(blob) not in _RECURRING:
+        _RECURRING[id(blob)] = [blob, None]
+        while len(_RECURRING) > 64:
+            del _RECURRING[next(iter(_RECURRING))]
+    return blob
 
 
 def _deflate(blob: bytes, level: int) -> tuple[int, bytes]:
     """(CRC-32, raw deflate stream) of ``blob``, as zipfile writes an entry at ``level``."""
     global _deflated_size
-    for known, key in _KEYS_BY_OBJECT:
-        if known is blob and key[2] == level:
-            break
+    mark = _RECURRING.get(id(blob))
+    if mark is not None and mark[0] is blob and mark[1] is not None and mark[1][2] == level:
+        key = mark[1]
     else:
         key = (hashlib.sha1(blob).digest(), len(blob), level)
-        if len(blob) >= 4096:
-            _KEYS_BY_OBJECT.append((blob, key))
-            del _KEYS_BY_OBJECT[:-16]
+        if mark is not None and mark[0] is blob:
+            mark[1] = key
     found = _DEFLATED.pop(key, None)
     if found is None:
         c = zlib.compressobj(level, zlib.DEFLATED, -15)
@@ -334,6 +342,8 @@ def _reader_for(blob: bytes):
         if known is blob:
             return reader
     reader = PackageReader.from_file(io.BytesIO(blob))
+    for _name, _type, _rel, part in reader.iter_sparts():
+        recurring(part)
     _READERS.append((blob, reader))
     del _READERS[:-4]
     return reader
@@ -403,7 +413,7 @@ def set_styles_blob(document, blob: bytes) -> None:
     """Replace an unparsed styles part (``styles_parsed`` is False) by ``blob``."""
     part = _styles_part(document)
     if _LAZY and isinstance(part, _LAZY[0]):
-        part._source, part._parsed = blob, None
+        part._source, part._parsed = recurring(blob), None
     else:
         set_part_xml(part, blob)
 

@@ -287,12 +287,16 @@ def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> s
     language."""
     from importlib import metadata
 
+    from ..core import errors
+
     try:
         version = metadata.version("openpyxl")
     except metadata.PackageNotFoundError:
         version = ""
     h = hashlib.sha256()
-    for part in (Path(__file__).read_bytes(), version.encode(), rel.encode(), repr(layout).encode(),
+    # this module's code and the problems' (what a pickled Sheet and Problem are made of)
+    for part in (Path(__file__).read_bytes(), Path(errors.__file__).read_bytes(), version.encode(), rel.encode(),
+                 repr(layout).encode(),
                  repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode(),
                  repr(required).encode(), _("第{n}列").encode(), _("缺少工作表“{sheet}”（现有：{sheets}）").encode(), raw):
         h.update(hashlib.sha256(part).digest())

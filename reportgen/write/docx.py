@@ -105,10 +105,10 @@ def _mm_twips(mm: float) -> int:
 # done once.  Stored uncompressed; keyed by the style's content.  (Saving leaves a document as it
 # was: the first document of a style is written on by the writer that made the skeleton.)
 _SKELETONS: dict[str, tuple[bytes, dict, dict]] = {}    # key → (package, style ids, character style ids)
-_SKELETON_KEY: list = [None, ""]
+_SKELETON_KEY: list = [None, ""]        # the last style object and its key (a batch uses one)
 # The styles part of a skeleton with the character styles a document added (``_add_punct_styles``),
-# by (skeleton key, the styles' names in order): a handful per style.
-_PUNCT_STYLES: dict[tuple, bytes] = {}        # the last style object and its key (a batch uses one)
+# by (skeleton key, the styles' names in order): a handful per style, the last eight kept.
+_PUNCT_STYLES: dict[tuple, bytes] = {}
 
 
 def _style_key(style: Style) -> str:

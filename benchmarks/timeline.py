@@ -54,7 +54,7 @@ def patch(module):
         finally:
             log("doc-")
     module.run_task = run_task
-    for name in ("_run_pool", "merge_manifest"):
+    for name in ("_run_pool", "merge_manifest", "_init_worker"):
         f = getattr(module, name)
         @functools.wraps(f)
         def wrap(*a, f=f, name=name, **k):
@@ -152,8 +152,10 @@ def report(wall: float, cpu: float, log: Path, jobs: int) -> None:
         cpus = [b[2] - a[2] for a, b in zip(starts, ends)]
         doc_cpu += sum(cpus)
         rest = statistics.mean(cpus[1:]) if len(cpus) > 1 else float("nan")
-        print(f"worker {pid}: {len(cpus)} documents, first from {starts[0][0] - t0:.2f} s, last done at "
-              f"{ends[-1][0] - t0:.2f} s; CPU before the first {starts[0][2]:.3f} s, first document "
+        init = next((e for e in es if e[3] == "_init_worker+"), starts[0])
+        print(f"worker {pid}: started at {init[0] - t0:.2f} s, {len(cpus)} documents, first from "
+              f"{starts[0][0] - t0:.2f} s, last done at {ends[-1][0] - t0:.2f} s; CPU at its start "
+              f"{init[2]:.3f} s, before the first document {starts[0][2]:.3f} s, first document "
               f"{cpus[0]:.3f} s, the others {rest:.3f} s each; CPU {es[-1][2]:.2f} s")
     n = sum(len([e for e in es if e[3] == "doc-"]) for es in workers.values())
     if n:

@@ -6,7 +6,7 @@ Builds ``--units`` units (DOCX and PDF each) in one run of ``reportgen.app.batch
 worker processes (the code path of ``reportgen build --jobs N``).  Each document's outcome carries
 the worker's pid and its resident and peak memory (``/proc/self/statm``, ``getrusage``) after that
 document; the table shows, per worker, the resident memory after its 1st, 10th, … last document,
-the peak, and the growth from the 10th document to the last.  ``--worker-tasks N`` replaces each
+the peak, the growth from the 10th document to the last, and the worker's CPU seconds a document.  ``--worker-tasks N`` replaces each
 worker after N documents instead of ``batch.WORKER_TASKS`` (0: never — one worker builds all its
 documents, e.g. ``--jobs 1 --worker-tasks 0`` is one process's memory over 500 documents; with
 ``--jobs 1`` the run builds in its own process).
@@ -45,9 +45,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(make_workspace(Path(tmp), args.units))
         seen: dict[int, list] = {}
+        cpu: dict[int, float] = {}      # worker → its CPU seconds when its latest outcome arrived
         t = time.perf_counter()
         result = run(ws, 2024, jobs=args.jobs, force=True, formats=tuple(args.formats.split(",")),
-                     on_outcome=lambda oc, _: seen.setdefault(oc.worker, []).append(oc))
+                     on_outcome=lambda oc, _: (seen.setdefault(oc.worker, []).append(oc),
+                                               cpu.__setitem__(oc.worker, _cpu_seconds(oc.worker) or cpu.get(oc.worker, 0))))
         secs = time.perf_counter() - t
     failed = [o.unit for o in result.outcomes if o.failed]
     print(f"{len(result.outcomes)} units ({args.formats} each) in {secs:.1f} s with {result.jobs} workers"
@@ -60,9 +62,22 @@ def main() -> None:
         growth = mb[-1] - mb[min(9, len(mb) - 1)]
         per100 = growth / max(1, len(mb) - 10) * 100
         rows.append((pid, len(ocs), *at, f"{mb[-1]:.0f}", f"{max(o.peak_rss_kb for o in ocs) / 1024:.0f}",
-                     f"{growth:+.0f} ({per100:+.1f}/100 docs)"))
+                     f"{growth:+.0f} ({per100:+.1f}/100 docs)", f"{cpu.get(pid, 0) / len(ocs):.3f}"))
     print(table(rows, ("worker pid", "documents", *(f"RSS after #{i} (MB)" for i in marks),
-                       "RSS after last (MB)", "peak RSS (MB)", "growth #10→last (MB)")))
+                       "RSS after last (MB)", "peak RSS (MB)", "growth #10→last (MB)", "CPU s / document")))
+    print("\nCPU s / document: the worker's user + system CPU (/proc) when its last outcome arrived, over its"
+          " documents (its start after the fork included; with --jobs 1 the run's whole process)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (0 when it cannot be read)."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def test_peers_read_once_per_process_give_the_documents_built_alone(workspace, t
 
 
 def test_long_runs_replace_their_workers_and_build_everything(workspace, tmp_path, monkeypatch):
-    """Every WORKER_TASKS documents a worker is replaced by a fresh fork (memory stays bounded);
+    """Every WORKER_TASKS documents a worker is replaced by a fresh fork (a guard on memory);
     all documents are built, the same as by one process."""
     add_units(workspace, 4)                                   # 5 units
     monkeypatch.setattr(batch, "WORKER_TASKS", 1)

@@ -967,14 +967,17 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     return result
 
 
-WORKER_TASKS = 100      # documents a worker builds before a fresh fork replaces it (memory stays bounded)
+WORKER_TASKS = 1000     # documents a worker builds before a fresh fork replaces it (a guard; see _run_pool)
 
 
 def _run_pool(ctx, tasks: list[Task], workers: int, done, finished: set[int]) -> None:
     """The tasks in rounds of ``WORKER_TASKS`` per worker, each round in a new pool forked from
-    the warm fork server: WeasyPrint/Pango keep a few MB per hundred documents that no call
-    frees, so a long run replaces its workers rather than let them grow.  (Not the executor's
-    ``max_tasks_per_child``: on Python 3.11–3.13 it can stop scheduling, CPython gh-115634.)"""
+    the warm fork server.  A worker's memory is flat once WeasyPrint's per-layout leak is stopped
+    (``write.weasyprint_memory``: 175–176 MB from its 50th to its 250th document, as with
+    replacement after 100); the replacement stays as a guard against growth in documents not
+    measured, rare enough to cost little (each costs a first document's warm-up and a round's
+    tail).  (Not the executor's ``max_tasks_per_child``: on Python 3.11–3.13 it can stop
+    scheduling, CPython gh-115634.)"""
     size = workers * WORKER_TASKS
     for start in range(0, len(tasks), size):
         _run_round(ctx, tasks, range(start, min(start + size, len(tasks))), workers, done, finished)

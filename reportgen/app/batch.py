@@ -975,8 +975,8 @@ def _run_pool(ctx, tasks: list[Task], workers: int, done, finished: set[int]) ->
     the warm fork server.  A worker's memory is flat once WeasyPrint's per-layout leak is stopped
     (``write.weasyprint_memory``: 175–176 MB from its 50th to its 250th document, as with
     replacement after 100); the replacement stays as a guard against growth in documents not
-    measured, rare enough to cost little (each costs a first document's warm-up and a round's
-    tail).  (Not the executor's ``max_tasks_per_child``: on Python 3.11–3.13 it can stop
+    measured, rare enough to cost little (each costs ≈0.5 s CPU: a first document's warm-up and
+    a round's tail; benchmarks/README.md).  (Not the executor's ``max_tasks_per_child``: on Python 3.11–3.13 it can stop
     scheduling, CPython gh-115634.)"""
     size = workers * WORKER_TASKS
     for start in range(0, len(tasks), size):

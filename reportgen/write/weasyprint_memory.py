@@ -13,7 +13,7 @@ The new attribute is made on every call but kept only the first time (``setdefau
 attribute list's own reference is never dropped (the one attribute shared by all the lists must
 not be freed with one of them): two small C objects leak per layout.  A worker's C heap grew
 ≈0.13 MB a document (13 MB per 100, its resident memory with it) while Python's objects stayed
-flat (benchmarks/README.md, "Memory").
+flat (benchmarks/README.md, "a worker's memory flat over 500 documents").
 
 Here each layout gets an attribute of its own (``font_features`` no longer keeps one) and the
 list's extra reference is dropped after ``setup``: the layout holds the only reference, and the

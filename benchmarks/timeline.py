@@ -104,6 +104,7 @@ def run(ws: Path, jobs: int, repo: Path | None, extra: list[str]) -> tuple[float
     started = time.perf_counter()
     pid = os.fork()
     if pid == 0:
+        os.chdir(tracer)             # not a checkout's folder: `python -m` puts the current folder first
         out = os.open(tracer / "build.log", os.O_WRONLY | os.O_CREAT, 0o644)
         os.dup2(out, 1)
         os.dup2(out, 2)

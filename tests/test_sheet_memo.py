@@ -75,3 +75,10 @@ def test_problems_of_a_workbook_come_back_in_the_same_order(workspace, tmp_path)
     first = _read(workspace, tmp_path / "cache")
     second = _read(workspace, tmp_path / "cache")
     assert first["problems"] and second["problems"] == first["problems"] and not second["openpyxl"]
+
+
+def test_the_memo_can_be_turned_off(workspace, tmp_path):
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        assert _read(workspace, cache, REPORTGEN_SHEET_CACHE="0")["openpyxl"]
+    assert not list((cache / "reportgen/sheets").glob("*.pickle"))

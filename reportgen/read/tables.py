@@ -308,12 +308,13 @@ def read_xlsx_remembered(path: Path, rel: str, layout: "TableLayout", problems: 
     """:func:`read_xlsx`, its sheet and the problems and warnings it found remembered per machine
     (``~/.cache/reportgen/sheets``) under :func:`_sheet_key`: a workbook read before — a build
     after a change of the narrative, a template or the style — needs neither openpyxl (≈70 ms to
-    import) nor a parse.  The same sheet, the same messages in the same order."""
+    import) nor a parse.  The same sheet, the same messages in the same order. ``REPORTGEN_SHEET_CACHE=0``
+    turns it off."""
     import pickle
 
     from ..core.cache import private_dir
 
-    folder = private_dir("sheets")
+    folder = private_dir("sheets") if os.environ.get("REPORTGEN_SHEET_CACHE", "1") != "0" else None
     raw = _read(path, rel, ProblemList()) if folder is not None else None    # its problem: read_xlsx's
     if raw is None:
         if book_cache.get(path) == _OPENED:

@@ -25,6 +25,7 @@ Nothing here knows what an indicator is: :mod:`reportgen.load` validates the row
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -285,6 +286,17 @@ def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> s
     """What one sheet read from a workbook depends on: the workbook's bytes, its name in the
     messages, the layout, this module's code and limits, openpyxl's version and the messages'
     language."""
+    h = hashlib.sha256(_reader_digest())
+    for part in (rel.encode(), repr(layout).encode(), repr(required).encode(),
+                 _("第{n}列").encode(), _("缺少工作表“{sheet}”（现有：{sheets}）").encode(), raw):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _reader_digest() -> bytes:
+    """This module's code and the problems' (what a pickled Sheet and Problem are made of), its
+    limits and openpyxl's version: read once a process, not once a workbook."""
     from importlib import metadata
 
     from ..core import errors
@@ -294,13 +306,10 @@ def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> s
     except metadata.PackageNotFoundError:
         version = ""
     h = hashlib.sha256()
-    # this module's code and the problems' (what a pickled Sheet and Problem are made of)
-    for part in (Path(__file__).read_bytes(), Path(errors.__file__).read_bytes(), version.encode(), rel.encode(),
-                 repr(layout).encode(),
-                 repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode(),
-                 repr(required).encode(), _("第{n}列").encode(), _("缺少工作表“{sheet}”（现有：{sheets}）").encode(), raw):
+    for part in (Path(__file__).read_bytes(), Path(errors.__file__).read_bytes(), version.encode(),
+                 repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode()):
         h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
+    return h.digest()
 
 
 def read_xlsx_remembered(path: Path, rel: str, layout: "TableLayout", problems: ProblemList, required: bool,

@@ -43,6 +43,24 @@ def private_dir(*parts: str) -> Path | None:
         return None
 
 
+def replace_file(path: Path, data: bytes) -> bool:
+    """Put ``data`` at ``path`` (a cache entry) whole or not at all: written to a new temporary
+    file beside it (never through a planted link) and renamed over it.  False, with nothing left
+    behind, when that fails (a full disk): the caller works it out again next time."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        return False
+
+
 def file_stamp(path: Path) -> tuple[int, int, int, int, int]:
     """What changes whenever a file is replaced or rewritten in any way: device, inode, size,
     modification and change times (no tool can set the change time back)."""
@@ -80,13 +98,5 @@ def stable_file_sha256(path: Path) -> str:
     known[key] = {"stamp": stamp, "sha256": digest}
     while len(known) > _HASHES_MAX:              # the oldest entries first (insertion order)
         known.pop(next(iter(known)))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".file-hashes.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(known, fh)
-        os.replace(tmp, store)
-    except OSError:                              # a full disk: hashed again next time
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+    replace_file(store, json.dumps(known).encode("utf-8"))     # a full disk: hashed again next time
     return digest

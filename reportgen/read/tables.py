@@ -321,7 +321,7 @@ def read_xlsx_remembered(path: Path, rel: str, layout: "TableLayout", problems: 
     turns it off."""
     import pickle
 
-    from ..core.cache import private_dir
+    from ..core.cache import private_dir, replace_file
 
     folder = private_dir("sheets") if os.environ.get("REPORTGEN_SHEET_CACHE", "1") != "0" else None
     raw = _read(path, rel, ProblemList()) if folder is not None else None    # its problem: read_xlsx's
@@ -344,12 +344,9 @@ def read_xlsx_remembered(path: Path, rel: str, layout: "TableLayout", problems: 
         found, warned = problems.problems[n_found:], problems.warnings[n_warned:]
         opened = book_cache.get(path) is not None
         try:
-            import tempfile
-
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sheet.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((sheet, list(found), list(warned), opened), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, store)
+            data = pickle.dumps((sheet, list(found), list(warned), opened), protocol=pickle.HIGHEST_PROTOCOL)
+            if not replace_file(store, data):
+                return sheet
             kept = sorted(folder.glob("*.pickle"), key=lambda f: f.stat().st_mtime_ns)
             for old in kept[:-SHEETS_KEPT]:
                 old.unlink(missing_ok=True)

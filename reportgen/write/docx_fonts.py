@@ -17,14 +17,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import struct
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.cache import cache_dir, file_stamp
+from ..core.cache import cache_dir, file_stamp, replace_file
 from .fonts import Face, Resolution, system_families, workspace_faces
 from .style import Style
 
@@ -234,16 +232,7 @@ def _write_glyphs(fk: tuple) -> None:
         counts = g.maxp_values if g.numberOfContours > 0 else (0, 0)
         out += [struct.pack("<H", len(raw)), raw, _GLYPH_RECORD.pack(len(g.compiled), g.numberOfContours, *bbox, *counts),
                 g.compiled]
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")   # never a planted link
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(b"".join(out))
-        os.replace(tmp, path)
-    except OSError:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+    replace_file(path, b"".join(out))
 
 
 def _truetype(font, face: Face | None = None) -> None:
@@ -368,13 +357,7 @@ def subset(face: Face, official: str, chars: str) -> Embedded:
     if not data:
         data, source = _make_subset(face, official, chars)
         if cache is not None:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(source.encode("utf-8") + b"\n" + data)
-                os.replace(tmp, cache)
-            except OSError:
-                pass
+            replace_file(cache, source.encode("utf-8") + b"\n" + data)
     # A key from the bytes themselves: the same subset always gets the same key (reproducible).
     guid = uuid.UUID(bytes=hashlib.sha256(b"reportgen-font-key\0" + data).digest()[:16])
     return Embedded(official, data, "{" + str(guid).upper() + "}", source)

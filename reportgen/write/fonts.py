@@ -152,17 +152,9 @@ def bold_files(families) -> dict[str, str | None]:
                 proc.communicate()
                 out[family] = None
         if store is not None and state is not None and len(procs) == len(missing):
-            import tempfile
+            from ..core.cache import replace_file
 
-            tmp = None
-            try:
-                fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".bold-files.", suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({state: {**known, **out}}, fh, ensure_ascii=False)
-                os.replace(tmp, store)
-            except OSError:
-                if tmp:
-                    Path(tmp).unlink(missing_ok=True)
+            replace_file(store, json.dumps({state: {**known, **out}}, ensure_ascii=False).encode("utf-8"))
     return out
 
 

@@ -288,6 +288,7 @@ def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> s
     language."""
     h = hashlib.sha256(_reader_digest())
     for part in (rel.encode(), repr(layout).encode(), repr(required).encode(),
+                 repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode(),
                  _("第{n}列").encode(), _("缺少工作表“{sheet}”（现有：{sheets}）").encode(), raw):
         h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
@@ -295,8 +296,8 @@ def _sheet_key(raw: bytes, rel: str, layout: "TableLayout", required: bool) -> s
 
 @functools.lru_cache(maxsize=1)
 def _reader_digest() -> bytes:
-    """This module's code and the problems' (what a pickled Sheet and Problem are made of), its
-    limits and openpyxl's version: read once a process, not once a workbook."""
+    """This module's code and the problems' (what a pickled Sheet and Problem are made of) and
+    openpyxl's version: read once a process, not once a workbook (the limits are read each time)."""
     from importlib import metadata
 
     from ..core import errors
@@ -306,8 +307,7 @@ def _reader_digest() -> bytes:
     except metadata.PackageNotFoundError:
         version = ""
     h = hashlib.sha256()
-    for part in (Path(__file__).read_bytes(), Path(errors.__file__).read_bytes(), version.encode(),
-                 repr((MAX_XLSX_UNPACKED, MAX_CELL_CHARS)).encode()):
+    for part in (Path(__file__).read_bytes(), Path(errors.__file__).read_bytes(), version.encode()):
         h.update(hashlib.sha256(part).digest())
     return h.digest()
 

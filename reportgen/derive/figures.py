@@ -183,11 +183,10 @@ def _gap(gap: Gap) -> str:
 def not_collected(uy: UnitYear) -> set[tuple[str, int]]:
     """(indicator, year) whose cell says the figure does not exist (未统计、不适用): a table prints
     “—” there by rule, not a gap."""
-    df = uy.indicators
-    if "not_collected" not in df.columns:
+    if "not_collected" not in uy.indicators.columns:
         return set()
-    marked = df[df["not_collected"].eq(True) & df["year"].notna()]
-    return {(r.id, int(r.year)) for r in marked[["id", "year"]].itertuples(index=False)}
+    return {(r["id"], int(r["year"])) for r in _rows(uy)
+            if _of_year(r["not_collected"], True) and not pd.isna(r["year"])}
 
 
 def _value_gap(figs: "Catalog", ind_id: str, name: str, year: int, near: str = "") -> Gap:
@@ -250,6 +249,57 @@ def release(uy: UnitYear) -> None:
         del uy.__dict__[name]
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """The rows of ``df`` as plain dicts of the Python values its columns hold (what iterating or
+    ``to_dict`` gives): a column read once with ``tolist`` instead of a pandas lookup per cell."""
+    columns = list(df.columns)
+    return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
+
+
+@_per_unit_year
+def _rows(uy: UnitYear) -> list[dict]:
+    """``uy.indicators`` as plain rows, in table order (read once per unit's document)."""
+    return _records(uy.indicators)
+
+
+@_per_unit_year
+def _target_rows(uy: UnitYear) -> list[dict]:
+    """``uy.targets`` as plain rows, in table order."""
+    return _records(uy.targets)
+
+
+def _of_year(value, year: int) -> bool:
+    """``value == year`` as a pandas comparison sees it (a missing value equals nothing)."""
+    return value is not None and value is not pd.NA and value == year
+
+
+@_per_unit_year
+def _values(uy: UnitYear) -> dict[str, dict[int, float]]:
+    """Indicator → year → value (a float) of every cell with a value: the cells of :func:`wide`,
+    the first value of an (indicator, year) in table order winning, as ``pivot_table``'s
+    ``first`` takes it."""
+    out: dict[str, dict[int, float]] = {}
+    for r in _rows(uy):
+        y, v = r["year"], r["value"]
+        if pd.isna(y) or pd.isna(v):
+            continue
+        out.setdefault(r["id"], {}).setdefault(int(y), float(v))
+    return out
+
+
+@_per_unit_year
+def _meta_rows(uy: UnitYear) -> dict[str, dict]:
+    """:func:`meta` as plain rows: indicator → its first row in sheet order."""
+    rows = _rows(uy)
+    if not all(type(r["order"]) is int for r in rows):      # not plain orders: pandas' own sort
+        return dict(zip(meta(uy).index, _records(meta(uy))))
+    out: dict[str, dict] = {}
+    for r in sorted(rows, key=lambda r: r["order"]):        # stable, as sort_values(kind="stable")
+        if r["id"] not in out:
+            out[r["id"]] = {k: v for k, v in r.items() if k != "id"}
+    return out
+
+
 @_per_unit_year
 def meta(uy: UnitYear) -> pd.DataFrame:
     """One row per indicator, in sheet order: name, unit, kind, precision, rank …"""
@@ -262,24 +312,24 @@ def meta(uy: UnitYear) -> pd.DataFrame:
 @_per_unit_year
 def cells(uy: UnitYear) -> dict[tuple[str, int], tuple[str, str]]:
     """(indicator, year) → (the cell it was read from, its value as read)."""
-    df = uy.indicators.dropna(subset=["year"])
     out: dict[tuple[str, int], tuple[str, str]] = {}
-    for r in df[["id", "year", "source", "value"]].itertuples(index=False):
-        key = (r.id, int(r.year))
-        if key not in out or not pd.isna(r.value):   # the cell holding the value wins over a blank one
-            out[key] = (r.source, _cell_text(r.value))
+    for r in _rows(uy):
+        if pd.isna(r["year"]):
+            continue
+        key = (r["id"], int(r["year"]))
+        if key not in out or not pd.isna(r["value"]):   # the cell holding the value wins over a blank one
+            out[key] = (r["source"], _cell_text(r["value"]))
     return out
 
 
 @_per_unit_year
 def wide(uy: UnitYear) -> pd.DataFrame:
     """Values by indicator (rows) and year (columns), as floats; NaN where missing."""
-    df = uy.indicators.dropna(subset=["year"])
-    if df.empty:
-        return pd.DataFrame(index=pd.Index([], name="id"), dtype=float)
-    out = df.pivot_table(index="id", columns="year", values="value", aggfunc="first")
-    out.columns = [int(c) for c in out.columns]
-    return out.astype(float)
+    values = _values(uy)          # what pivot_table(aggfunc="first") gives, without its cost
+    ids = sorted(values)
+    years = sorted({y for by_year in values.values() for y in by_year})
+    return pd.DataFrame([[values[i].get(y, np.nan) for y in years] for i in ids],
+                        index=pd.Index(ids, name="id"), columns=years, dtype=float)
 
 
 def _column(w: pd.DataFrame, year: int, index) -> pd.Series:
@@ -751,34 +801,32 @@ class PeerStats:
 def figures(uy: UnitYear) -> Catalog:
     """The results year's figures, in sheet order, with last year's value (and, on use, the ranks
     and shares among the year's units) joined in."""
-    m = meta(uy)
-    ch = changes(uy)
-    w = wide(uy)
     stats = PeerStats(uy)
-    ranks = uy.indicators[uy.indicators["year"] == uy.year].drop_duplicates("id").set_index("id")
+    values = _values(uy)
+    rows = _rows(uy)
+    # plain rows, read once: a pandas lookup per indicator costs more than the rest of the loop
+    rank_rows: dict[str, dict] = {}     # the first row of the results year of each indicator
+    places: dict[str, int] = {}         # decimals the results year's cell showed
+    for r in rows:
+        if not _of_year(r["year"], uy.year):
+            continue
+        rank_rows.setdefault(r["id"], r)
+        if not pd.isna(r["value"]) and r["places"] is not None and not pd.isna(r["places"]):
+            places.setdefault(r["id"], int(r["places"]))
     where = cells(uy)
     by_id: dict[str, list] = {}
     for (i, y), (a, v) in where.items():
         by_id.setdefault(i, []).append((y, a, v))
     this_year = targets(uy, uy.year)
-    places: dict[str, int] = {}      # decimals the results year's cell showed
-    now = uy.indicators[(uy.indicators["year"] == uy.year) & uy.indicators["value"].notna()]
-    for r in now[["id", "places"]].itertuples(index=False):
-        if r.places is not None and not pd.isna(r.places):
-            places.setdefault(r.id, int(r.places))
-    # plain rows, read once: a pandas lookup per indicator costs more than the rest of the loop
-    rank_rows = ranks.to_dict("index")
-    years = list(w.columns)
-    history = {i: tuple((y, _num(v)) for y, v in zip(years, vals) if not pd.isna(v))
-               for i, vals in zip(w.index, w.to_numpy().tolist())}
     items = {}
-    for ind_id, row in m.to_dict("index").items():
+    for ind_id, row in _meta_rows(uy).items():
         r = rank_rows.get(ind_id, row)
-        hist = history.get(ind_id, ())
+        by_year = values.get(ind_id, {})
+        hist = tuple((y, _num(by_year[y])) for y in sorted(by_year))
         fig = Figure(
             id=ind_id, name=row["name"], measure=row["measure"], kind=row["kind"],
             precision=_precision(row["precision"]),
-            value=_num(ch.at[ind_id, "value"]), prev=_num(ch.at[ind_id, "prev"]),
+            value=_num(by_year.get(uy.year)), prev=_num(by_year.get(uy.year - 1)),
             rank=None if pd.isna(r["rank"]) else int(r["rank"]),
             rank_scope=None if pd.isna(r["rank_scope"]) else r["rank_scope"], note=row["note"],
             year=uy.year, history=hist,
@@ -795,16 +843,25 @@ def figures(uy: UnitYear) -> Catalog:
 
 def targets(uy: UnitYear, year: int) -> Catalog:
     """Targets set for ``year``; kind and unit come from the indicator when it is in the 指标 table."""
-    m = meta(uy)
-    rows = uy.targets[uy.targets["year"] == year]
+    memo = uy.__dict__.setdefault("_derived_targets", {})     # a document asks for a year several times
+    if year not in memo:
+        memo[year] = _targets(uy, year)
+    return memo[year]
+
+
+def _targets(uy: UnitYear, year: int) -> Catalog:
+    m = _meta_rows(uy)
     items = {}
-    for row in rows.itertuples(index=False):
-        known = row.id in m.index
-        measure = m.at[row.id, "measure"] if known else row.measure
-        kind = m.at[row.id, "kind"] if known else guess_kind(row.measure, row.name)
-        name = row.name or (m.at[row.id, "name"] if known else row.id)
-        items[row.id] = Target(row.id, name, measure, kind, int(row.year), _num(row.target),
-                               row.qualifier, row.note, row.attribute, row.method, cell=row.source)
+    for row in _target_rows(uy):
+        if not _of_year(row["year"], year):
+            continue
+        ind_id = row["id"]
+        known = m.get(ind_id)
+        measure = known["measure"] if known is not None else row["measure"]
+        kind = known["kind"] if known is not None else guess_kind(row["measure"], row["name"])
+        name = row["name"] or (known["name"] if known is not None else ind_id)
+        items[ind_id] = Target(ind_id, name, measure, kind, int(row["year"]), _num(row["target"]),
+                               row["qualifier"], row["note"], row["attribute"], row["method"], cell=row["source"])
     label = "t" if year == uy.year + 1 else f"targets[{year}]"
     return Catalog(label, items)
 
@@ -829,13 +886,26 @@ def completion_frame(uy: UnitYear) -> pd.DataFrame:
     return out
 
 
+def _completion_rows(uy: UnitYear, values: dict[str, dict[int, float]]) -> Iterator[tuple[str, dict]]:
+    """The rows of :func:`completion_frame`, computed on plain values (the same arithmetic)."""
+    for t in _target_rows(uy):
+        if not _of_year(t["year"], uy.year):
+            continue
+        target = np.nan if pd.isna(t["target"]) else float(t["target"])
+        actual = values.get(t["id"], {}).get(uy.year, np.nan)
+        rate = actual / target * 100 if target > 0 else np.nan
+        status = cnfmt.completion_status(_num(actual), _num(target), t["qualifier"] or None)[1]
+        yield t["id"], {"target": target, "qualifier": t["qualifier"], "actual": actual, "rate": rate,
+                        "status": status}
+
+
 def completion(uy: UnitYear) -> list[dict]:
     """Rows of the completion table: name, target (15%以上), actual, rate (完成率), status."""
     figs = figures(uy)
     tcat = targets(uy, uy.year)
-    frame = completion_frame(uy)
+    values = _values(uy)
     out = []
-    for ind_id, row in frame.iterrows():
+    for ind_id, row in _completion_rows(uy, values):
         tgt = tcat[ind_id]
         fig = figs.get(ind_id)
         used = [fig.cell() if fig else None, (tgt.cell, _cell_text(tgt.target))]

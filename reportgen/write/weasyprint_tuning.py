@@ -54,7 +54,7 @@ def apply() -> dict[str, bool]:
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
-                            "xml_parse": False, "normal_flow": False}
+                            "xml_parse": False, "normal_flow": False, "kept_layout": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -62,7 +62,7 @@ def apply() -> dict[str, bool]:
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
-                            "normal_flow": _normal_flow()}
+                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout()}
         return dict(_applied)
 
 
@@ -545,7 +545,8 @@ def _glyph_loop() -> bool:
         if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
             return []
         layout = textbox.pango_layout
-        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+        if not layout.__dict__.pop("_reportgen_as_laid_out", False):     # see _kept_layout
+            pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
         first_line, _ = layout.get_first_line()
         # the runs and their fonts, registered in WeasyPrint's order; emoji fonts: its own way
         runs = []
@@ -668,7 +669,12 @@ def _glyph_loop() -> bool:
     ORIGINAL["draw.text.draw_first_line"] = real
     SWITCHES["glyph_loop"] = [(draw_text, "draw_first_line", real, draw_first_line)]
     switch("glyph_loop", True)
+    global _glyph_loop_applied
+    _glyph_loop_applied = True
     return True
+
+
+_glyph_loop_applied = False
 
 
 def _strut_key() -> bool:
@@ -868,6 +874,72 @@ def _normal_flow() -> bool:
     ORIGINAL["Box.is_in_normal_flow"] = real
     SWITCHES["normal_flow"] = [(boxes.Box, "is_in_normal_flow", real, is_in_normal_flow)]
     switch("normal_flow", True)
+    return True
+
+
+# Characters that end a paragraph or a line for Pango (a text holding one is laid out again).
+_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# The attribute weasyprint_justify sets on a text box's style copy: the style it was copied from
+# (the copy differs only in its letter spacing).
+SPACED_FROM = "_reportgen_letter_spaced_from"
+
+
+def _kept_layout() -> bool:
+    """A text box drawn from the Pango layout its line was broken with, not one laid out again.
+
+    WeasyPrint frees a text box's Pango layout once the line is broken (``Layout.deactivate``)
+    and, to draw the box, makes a new one from the box's style and text and shapes the text again
+    (``reactivate``: ``setup`` + ``set_text``, then ``draw_first_line``).  Here the layout is kept
+    with the box, and drawing uses it as it is when nothing it was made from has changed: the same
+    style object, no justification spacing, one line, no line or paragraph separator (so
+    ``draw_first_line``'s single-paragraph mode, which would lay it out again, changes nothing
+    and is left alone).  A line that ``weasyprint_justify`` justified has a copy of the style with
+    a wider letter spacing (and nothing else changed): its kept layout only gets the new spacing
+    (``set_text``) and no width, not a new layout.  Anything else is laid out again as WeasyPrint
+    does.  The same glyphs, the same bytes (tests/test_weasyprint_tuning.py); the layouts live
+    as long as their boxes (the document), as the boxes did.
+    """
+    try:
+        from weasyprint.draw import text as draw_text
+        from weasyprint.text import line_break as lb
+        from weasyprint.text.ffi import ffi, pango
+        sources = [inspect.getsource(f) for f in (lb.Layout.deactivate, lb.Layout.reactivate, draw_text.draw_text,
+                                                 lb.Layout.set_text, lb.Layout.setup)]
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("del self.layout, self.language, self.style", "self.setup(style)\n        self.set_text(self.text, justify=True)",
+                "textbox.pango_layout.reactivate(textbox.style)", "textbox.pango_layout.deactivate()",
+                "pango.pango_layout_set_text(self.layout, text, -1)", "letter_spacing = self.style['letter_spacing']",
+                "pango.pango_layout_new(pango_context)")
+    if not all(any(e in src for src in sources) for e in expected) or not _glyph_loop_applied:
+        return False
+    real_deactivate, real_reactivate = lb.Layout.deactivate, lb.Layout.reactivate
+    no_line = ffi.NULL
+
+    def deactivate(self):
+        d = self.__dict__
+        d["_reportgen_kept"] = True
+        d.pop("_reportgen_as_laid_out", None)
+
+    def reactivate(self, style):
+        d = self.__dict__
+        if d.pop("_reportgen_kept", False) and not self.justification_spacing and _BREAKS.isdisjoint(self.text):
+            layout = self.layout
+            if style is self.style:
+                if pango.pango_layout_get_line_readonly(layout, 1) == no_line:
+                    d["_reportgen_as_laid_out"] = True      # draw_first_line: no single-paragraph mode
+                    return
+            elif getattr(style, SPACED_FROM, None) is self.style:
+                self.style = style
+                pango.pango_layout_set_width(layout, -1)
+                pango.pango_layout_set_single_paragraph_mode(layout, True)
+                self.set_text(self.text, justify=True)
+                return
+        real_reactivate(self, style)
+
+    SWITCHES["kept_layout"] = [(lb.Layout, "deactivate", real_deactivate, deactivate),
+                               (lb.Layout, "reactivate", real_reactivate, reactivate)]
+    switch("kept_layout", True)
     return True
 
 

@@ -51,7 +51,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout")), active
+                                   "kept_layout", "short_draft", "no_backgrounds")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -135,3 +135,56 @@ def test_xml_parse_makes_tinyhtml5s_tree(full_workspace, monkeypatch):
                   "<table><tr><td>a</td></tr> </table>", '<p title="a\nb">a</p>'):
         assert tuning.xml_tree(_document(other)) is None, other
     assert tuning.xml_tree(texts[0].replace("<!DOCTYPE html>\n", "")) is None
+
+
+def test_short_draft_splits_lines_as_weasyprint(tmp_path, monkeypatch):
+    """Every line split of varied paragraphs — Chinese, Latin words and spaces, digits, punctuation
+    that may not start or end a line, narrow and wide columns, letter spacing, justified — made
+    with the short draft (tuning's split_first_line) gives WeasyPrint's first line, width, height,
+    baseline and resume point, and the page is WeasyPrint's bytes; the short draft is really taken."""
+    import random
+
+    from weasyprint.text import line_break
+
+    pdf._font_config()
+    assert tuning.apply()["short_draft"]
+    real = tuning.ORIGINAL["line_break.split_first_line"]
+    fast = line_break.split_first_line
+    assert fast is not real
+    rng = random.Random(15)
+    pieces = ["科技", "创新", "发展", "，", "。", "、", "“", "”", "（", "）", "《", "》", "2024", "年", "R&D", " ", "  ",
+              "GDP", "12.5%", "—", "……", "：", "；", "高新技术企业", "abc def", "Hello world", "x", "-", "/", "鹿城区",
+              "1,234", "antidisestablishmentarianism"]
+    paragraphs = []
+    for _ in range(120):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(5, 120)))
+        paragraphs.append(f'<p class="{rng.choice(["", "a", "b", "c", "d", "a c", "b d"])}">{text}</p>')
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A4; margin: 20mm } body { font-family: "Noto Serif CJK SC"; font-size: 16pt; '
+            'text-align: justify } .a { letter-spacing: -0.33px } .b { width: 40mm } .c { width: 71mm; font-size: 12pt }'
+            ' .d { font-family: "Noto Sans CJK SC" }\n</style></head><body>' + "".join(paragraphs) + '</body></html>\n')
+    compared = {"all": 0, "short": 0}
+    create_layout = line_break.create_layout
+    drafts = []
+
+    def counting_create_layout(text, *args):
+        drafts.append(len(text))
+        return create_layout(text, *args)
+
+    def both(text, style, context, max_width, spacing, is_line_start=True, minimum=False):
+        expected = real(text, style, context, max_width, spacing, is_line_start, minimum)
+        drafts.clear()
+        got = fast(text, style, context, max_width, spacing, is_line_start, minimum)
+        assert (got[0].text, *got[1:]) == (expected[0].text, *expected[1:]), (text, max_width)
+        compared["all"] += 1
+        compared["short"] += bool(drafts) and drafts[0] < len(text) and drafts[0] < max_width / style["font_size"] * 4
+        return got
+
+    monkeypatch.setattr(line_break, "create_layout", counting_create_layout)
+    for entries in tuning.SWITCHES["short_draft"]:
+        monkeypatch.setattr(entries[0], entries[1], both)
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    assert compared["all"] > 300 and compared["short"] > 50, compared
+    monkeypatch.undo()
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

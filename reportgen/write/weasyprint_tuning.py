@@ -54,7 +54,8 @@ def apply() -> dict[str, bool]:
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
-                            "xml_parse": False, "normal_flow": False, "kept_layout": False}
+                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
+                            "no_backgrounds": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -62,7 +63,8 @@ def apply() -> dict[str, bool]:
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
-                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout()}
+                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
+                            "no_backgrounds": _no_backgrounds()}
         return dict(_applied)
 
 
@@ -940,6 +942,170 @@ def _kept_layout() -> bool:
     SWITCHES["kept_layout"] = [(lb.Layout, "deactivate", real_deactivate, deactivate),
                                (lb.Layout, "reactivate", real_reactivate, reactivate)]
     switch("kept_layout", True)
+    return True
+
+
+# The draft of a line split: this many lines' worth of text at one em a character, plus
+# DRAFT_EXTRA characters; the second line's first break opportunity must lie at least DRAFT_MARGIN
+# characters before the draft's end (Pango's break opportunities and shaping near the end of a
+# text depend on what follows; the first line's and that break's do not).
+DRAFT_LINES = 1.5
+DRAFT_EXTRA = 8
+DRAFT_MARGIN = 8
+
+
+def _short_draft() -> bool:
+    """``text.line_break.split_first_line`` laying out a shorter draft, same first line.
+
+    To find where a text box's first line ends, WeasyPrint lays out a draft of the text with Pango:
+    ``max_width / font_size * 4`` characters, four lines' worth of Chinese (one character is one em
+    wide), then the first line again alone.  What it takes from the draft — the first line's end
+    and the second line's first break opportunity — only needs the first line and a few characters
+    after that break: here the draft is DRAFT_LINES lines' worth plus DRAFT_EXTRA characters, and it
+    is used only if its second line has a break opportunity DRAFT_MARGIN characters before its end
+    (else WeasyPrint's own function runs).  Then the rest is WeasyPrint's steps for a text that needs
+    no hyphenation and no word breaking: ``white-space: normal``, no soft hyphen, ``hyphens`` not
+    ``auto``, ``overflow-wrap``/``word-break`` normal, no word spacing; any other text box takes
+    WeasyPrint's path.  The same first lines, widths and break points: the same bytes (≈440 line
+    splits a 7-page report, three in four of them of one short text WeasyPrint lays out whole anyway).
+    """
+    try:
+        from weasyprint.layout import inline, preferred
+        from weasyprint.text import line_break as lb
+        from weasyprint.text.ffi import ffi, pango
+        source = inspect.getsource(lb.split_first_line)
+        metrics_source = inspect.getsource(lb.first_line_metrics)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("ratio = 4  # number", "if style['font_size'] * ratio > max_width:",
+                "short_text = text[:int(max_width / style['font_size'] * ratio)]",
+                "layout = create_layout(\n            short_text, style, context, max_width, justification_spacing)",
+                "if resume_index is None and short_text != text:",
+                "start, end = len(first_line_text) + 1, len(short_text)",
+                "if get_next_break_point(text_end_log_attrs) is not None:\n                    text = short_text",
+                "if first_line_width <= max_width:", "next_word = second_line_text[:break_point].rstrip(' ')",
+                "if space_collapse and second_line_text[break_point or -1] == ' ':",
+                "resume_index = len(new_first_line_text.encode()) + 1",
+                "elif first_line_text:\n        # We found something", "if hyphens == 'auto' and lang:",
+                "manual_hyphenation = soft_hyphen in first_line_text + second_line_text",
+                "if space < 0 and can_break:", "style['word_break'] == 'break-all' or (",
+                "overflow_wrap == 'anywhere' or", "(overflow_wrap == 'break-word' and not minimum)")
+    if (not all(e in source for e in expected) or "pango.pango_layout_set_width(layout.layout, -1)" not in metrics_source
+            or inline.split_first_line is not lb.split_first_line or preferred.split_first_line is not lb.split_first_line
+            or not all(callable(getattr(lb, n, None)) for n in ("create_layout", "line_size", "first_line_metrics"))):
+        return False
+    real = lb.split_first_line
+    line_size, first_line_metrics = lb.line_size, lb.first_line_metrics
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        font_size = style["font_size"]
+        if (style["white_space"] != "normal" or max_width is None or not font_size
+                or not (font_size * 4 <= max_width < float("inf"))):
+            return real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        size = int(max_width / font_size * DRAFT_LINES) + DRAFT_EXTRA
+        if (len(text) <= size or size >= int(max_width / font_size * 4) or style["hyphens"] == "auto"
+                or style["overflow_wrap"] != "normal" or style["word_break"] == "break-all"
+                or style["word_spacing"] or justification_spacing or "\xad" in text or "\n" in text):
+            return real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        draft = text[:size]
+        layout = lb.create_layout(draft, style, context, max_width, justification_spacing)
+        first_line, resume_index = layout.get_first_line()
+        if not resume_index:
+            return real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        encoded = draft.encode()
+        first_line_text = encoded[:resume_index].decode()
+        second_line_text = encoded[resume_index:].decode()
+        start = len(first_line_text) + 1
+        attrs = pango.pango_layout_get_log_attrs_readonly(layout.layout, ffi.NULL)
+        break_point = None
+        for i in range(start, size - DRAFT_MARGIN + 1):
+            if attrs[i].is_line_break:
+                break_point = i - start
+                break
+        if not first_line_text or break_point is None or line_size(first_line, style)[0] > max_width:
+            return real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        # WeasyPrint's steps 2 and 3 (the first line fits, there is a second one), then its end
+        next_word = second_line_text[:break_point].rstrip(" ")
+        if next_word and second_line_text[break_point] == " ":
+            new_first_line_text = first_line_text + next_word
+            layout.set_text(new_first_line_text)
+            first_line, resume_index = layout.get_first_line()
+            if resume_index is None:
+                resume_index = len(new_first_line_text.encode()) + 1
+        return first_line_metrics(first_line, draft, layout, resume_index, True, style)
+
+    ORIGINAL["line_break.split_first_line"] = real
+    SWITCHES["short_draft"] = [(m, "split_first_line", real, split_first_line) for m in (lb, inline, preferred)]
+    switch("short_draft", True)
+    return True
+
+
+def _no_backgrounds() -> bool:
+    """``layout.background.layout_box_backgrounds`` deciding "no background" in one pass for a box
+    whose style has none, same values.
+
+    After laying out a page WeasyPrint visits every box of it (≈590 a 7-page report) to resolve its
+    corner radii, fetch its border and background images and build its ``Background`` — through
+    ``resolve_radii_percentages``, ``get_color`` and a list of images per box, although our boxes
+    have neither radii nor images nor background colours.  A box whose style has square corners
+    (WeasyPrint's own short track: ``(0, 'px')``), no border or mask image, no background image,
+    a transparent background colour and no shadow gets what WeasyPrint gives it — four ``(0, 0)``
+    radii and ``background = None`` — and its children are visited the same way, in the same
+    order; the page box, the canvas background and every other box take WeasyPrint's path.
+    """
+    try:
+        from weasyprint.layout import background
+        source = inspect.getsource(background.layout_box_backgrounds)
+        radii_source = inspect.getsource(background.resolve_radii_percentages)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("resolve_radii_percentages(box)\n\n    if layout_children:\n        for child in box.all_children():\n"
+                "            layout_box_backgrounds(page, child, get_image_from_uri)",
+                "if style['border_image_source'][0] != 'none':", "if style['mask_border_source'][0] != 'none':",
+                "if style['visibility'] == 'hidden':", "if type_ == 'url' else value\n            for type_, value in style['background_image']]",
+                "color = get_color(style, 'background_color')",
+                "if color.alpha == 0 and not any(images) and not style['box_shadow']:\n        if box != page:",
+                "box.background = None\n            return")
+    radii_expected = ("for corner in ('top_left', 'top_right', 'bottom_right', 'bottom_left'):",
+                      "property_name = f'border_{corner}_radius'", "if (0, 'px') in (rx, ry):\n"
+                      "            setattr(box, property_name, (0, 0))\n            continue")
+    if not all(e in source for e in expected) or not all(e in radii_source for e in radii_expected):
+        return False
+    real = background.layout_box_backgrounds
+    corners = ("border_top_left_radius", "border_top_right_radius", "border_bottom_right_radius",
+               "border_bottom_left_radius")
+    zero = (0, "px")
+
+    def layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+        if style is not None or box is page:
+            return real(page, box, get_image_from_uri, layout_children, style)
+        style = box.style
+        for name in corners:
+            if zero not in style[name]:
+                return real(page, box, get_image_from_uri, layout_children)
+        if style["border_image_source"][0] != "none" or style["mask_border_source"][0] != "none":
+            return real(page, box, get_image_from_uri, layout_children)
+        if style["visibility"] != "hidden":
+            for type_, value in style["background_image"]:
+                if type_ == "url" or value:
+                    return real(page, box, get_image_from_uri, layout_children)
+            color = style["background_color"]
+            if color == "currentcolor":
+                color = style["color"]
+            if color.alpha != 0:
+                return real(page, box, get_image_from_uri, layout_children)
+        if style["box_shadow"] or box == page:
+            return real(page, box, get_image_from_uri, layout_children)
+        for name in corners:
+            setattr(box, name, (0, 0))
+        if layout_children:
+            for child in box.all_children():
+                layout_box_backgrounds(page, child, get_image_from_uri)
+        box.background = None
+
+    ORIGINAL["background.layout_box_backgrounds"] = real
+    SWITCHES["no_backgrounds"] = [(background, "layout_box_backgrounds", real, layout_box_backgrounds)]
+    switch("no_backgrounds", True)
     return True
 
 

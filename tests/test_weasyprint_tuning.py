@@ -51,7 +51,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout", "short_draft", "no_backgrounds")), active
+                                   "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -186,5 +186,21 @@ def test_short_draft_splits_lines_as_weasyprint(tmp_path, monkeypatch):
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     assert compared["all"] > 300 and compared["short"] > 50, compared
     monkeypatch.undo()
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_lazy_pseudo_styles_list_markers_and_footnotes_same_bytes(tmp_path, monkeypatch):
+    """Pseudo-elements that are asked for — list markers, footnote calls and markers, ::before
+    content — get their styles when first asked for (lazy_pseudo_styles): WeasyPrint's bytes."""
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: 120mm 80mm; margin: 15mm } body { font-family: "AR PL KaitiM GB"; font-size: 12pt }'
+            ' li::marker { color: red } .fn { float: footnote } h2::before { content: "第" counter(h) "节 " }'
+            ' h2 { counter-increment: h } ::footnote-call { font-size: 8pt }\n</style></head><body>'
+            '<h2>标题</h2><ul><li>科技</li><li>创新<span class="fn">脚注内容</span></li></ul>'
+            '<ol><li>一</li><li>二</li></ol><h2>再一节</h2></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["lazy_pseudo_styles"]
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

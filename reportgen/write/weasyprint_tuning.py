@@ -26,6 +26,11 @@ nothing for our documents:
   its float and position once** (``_normal_flow``): the same values
   computed with less Python per box, per piece of text and per glyph; the same bytes, compared and measured
   the same way (``SWITCHES`` lists what each replaced).
+* **A line split from a shorter Pango draft** (``_short_draft``: 1.5 lines' worth instead of 4),
+  **"no background" decided in one pass** (``_no_backgrounds``) and **pseudo-elements' styles
+  computed when first asked for** (``_lazy_pseudo_styles``: the user-agent ``::marker``,
+  ``::footnote-*`` and ``::note-*`` styles of every element, which our boxes never ask for): the
+  same first lines, backgrounds and styles, the same bytes, compared and measured the same way.
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns
@@ -55,7 +60,7 @@ def apply() -> dict[str, bool]:
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
-                            "no_backgrounds": False}
+                            "no_backgrounds": False, "lazy_pseudo_styles": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -64,7 +69,7 @@ def apply() -> dict[str, bool]:
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
                             "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
-                            "no_backgrounds": _no_backgrounds()}
+                            "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles()}
         return dict(_applied)
 
 
@@ -1106,6 +1111,77 @@ def _no_backgrounds() -> bool:
     ORIGINAL["background.layout_box_backgrounds"] = real
     SWITCHES["no_backgrounds"] = [(background, "layout_box_backgrounds", real, layout_box_backgrounds)]
     switch("no_backgrounds", True)
+    return True
+
+
+def _lazy_pseudo_styles() -> bool:
+    """``css.StyleFor`` computing a pseudo-element's style when it is first asked for.
+
+    WeasyPrint's user-agent stylesheet gives every element ``::marker``, ``::footnote-call``,
+    ``::footnote-marker``, ``::note-call``, ``::note-marker`` and ``::note-callback`` rules, and
+    ``StyleFor`` makes a computed style for each of them up front (≈670 a 7-page report of ≈110
+    elements), although a box asks for one only for a list item, a footnote or a note — ours
+    never.  Here those pseudo-elements' styles are made by WeasyPrint's own ``set_computed_styles``,
+    from the same cascaded declarations, parent and root, when ``style_for(element, pseudo)`` first
+    asks for one: the same style.  A pseudo-element whose declarations name an ``anchor`` (its
+    style would register the anchor) is computed up front as before; ``@page`` margin boxes are
+    untouched.
+    """
+    try:
+        from weasyprint import css
+        init_source = inspect.getsource(css.StyleFor.__init__)
+        set_source = inspect.getsource(css.StyleFor.set_computed_styles)
+        call_source = inspect.getsource(css.StyleFor.__call__)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if ("for element, pseudo_type in cascaded_styles:\n            if pseudo_type:\n"
+            "                self.set_computed_styles(" not in init_source
+            or "self._cascaded_styles.clear()" not in init_source
+            or "cascaded = cascaded_styles.get((element, pseudo_type), {})" not in set_source
+            or "if target_collector and computed['anchor']:" not in set_source
+            or "cascaded_styles = self.get_cascaded_styles()" not in set_source
+            or "if style := self._computed_styles.get((element, pseudo_type)):" not in call_source):
+        return False
+    style_for = css.StyleFor
+    real_init, real_set, real_call = style_for.__init__, style_for.set_computed_styles, style_for.__call__
+
+    def __init__(self, *args, **kwargs):
+        self._reportgen_pending = {}
+        self._reportgen_deferring = True
+        try:
+            real_init(self, *args, **kwargs)
+        finally:
+            self._reportgen_deferring = False
+
+    def set_computed_styles(self, element, parent, root=None, pseudo_type=None, base_url=None,
+                            target_collector=None):
+        if pseudo_type and self.__dict__.get("_reportgen_deferring"):
+            cascaded = self._cascaded_styles.get((element, pseudo_type))
+            if cascaded is not None and "anchor" not in cascaded and not isinstance(element, str):
+                self._reportgen_pending[element, pseudo_type] = (cascaded, parent, root, base_url, target_collector)
+                return
+        return real_set(self, element, parent, root, pseudo_type, base_url, target_collector)
+
+    def __call__(self, element, pseudo_type=None):
+        if pseudo_type:
+            pending = self.__dict__.get("_reportgen_pending")
+            found = pending.pop((element, pseudo_type), None) if pending else None
+            if found is not None:
+                cascaded, parent, root, base_url, target_collector = found
+                key = (element, pseudo_type)
+                # WeasyPrint's own function, reading the declarations as it would have in __init__
+                self._cascaded_styles[key] = cascaded
+                try:
+                    real_set(self, element, parent, root, pseudo_type, base_url, target_collector)
+                finally:
+                    del self._cascaded_styles[key]
+        return real_call(self, element, pseudo_type)
+
+    ORIGINAL["StyleFor"] = (real_init, real_set, real_call)
+    SWITCHES["lazy_pseudo_styles"] = [(style_for, "__init__", real_init, __init__),
+                                      (style_for, "set_computed_styles", real_set, set_computed_styles),
+                                      (style_for, "__call__", real_call, __call__)]
+    switch("lazy_pseudo_styles", True)
     return True
 
 

@@ -79,8 +79,9 @@ def test_weasyprint_tuning_changes_no_glyph(workspace, tmp_path):
                     for page in pdf.pages]
 
     assert glyphs(tuned[name]) == glyphs(plain[name])
-    # font files deflated at level 1 instead of 9 (weasyprint_tuning.FONT_ZLIB_LEVEL): ≈3 % larger
-    assert abs(len(tuned[name]) - len(plain[name])) < 0.04 * len(plain[name])
+    # font files deflated at level 1 instead of 9 with zlib's run-length strategy
+    # (weasyprint_tuning.FONT_ZLIB_LEVEL, FONT_ZLIB_STRATEGY): ≈7 % larger
+    assert abs(len(tuned[name]) - len(plain[name])) < 0.09 * len(plain[name])
 
 
 @pytest.mark.parametrize("script", ["import reportgen.write.weasyprint_tuning as t; print(t.apply())"])

@@ -78,7 +78,13 @@ class Passage:
 def passages(path: Path, ws: Workspace) -> list[Passage]:
     """Every narrative string of a report.yaml, with its lines (settings keys skipped). The file is
     read through the workspace (inside it, size-limited, UTF-8): a ReportgenError otherwise."""
-    text = ws.read_text(path)
+    return list(_passages_of(str(path), ws.read_text(path)))
+
+
+@lru_cache(maxsize=16)
+def _passages_of(path: str, text: str) -> tuple[Passage, ...]:
+    """The passages of one report.yaml text (at ``path``), composed once: a document's build asks
+    three times (the reference check, the report.yaml lines, the typed figures)."""
     root = yamlio.compose(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
@@ -118,7 +124,7 @@ def passages(path: Path, ws: Workspace) -> list[Passage]:
 
     if root is not None:
         walk(root, ())
-    return out
+    return tuple(out)
 
 
 # -- references ---------------------------------------------------------------------------------
@@ -187,8 +193,8 @@ def check_references(ws: Workspace, uy, problems: ProblemList) -> None:
     rel = ws.rel(path)
     ind_ids = list(dict.fromkeys(uy.indicators["id"]))
     by_year: dict[int, list[str]] = {}
-    for row in uy.targets.itertuples(index=False):
-        by_year.setdefault(int(row.year), []).append(row.id)
+    for year, ind_id in zip(uy.targets["year"].tolist(), uy.targets["id"].tolist()):
+        by_year.setdefault(int(year), []).append(ind_id)
     for p in found:
         compact = _WS.sub("", p.text)
         for cat, year, key in _references(p.text):

@@ -33,7 +33,7 @@ import pandas as pd
 from ..core import cnfmt
 from ..core.vocab import BOUND_QUALIFIERS, POINT_KINDS, guess_kind
 from ..core.i18n import _
-from ..read.load import KIND_NAMES, UnitYear
+from ..read.load import KIND_NAMES, UnitYear, records
 from ..model import Source, Traced, strip_marks, traced
 
 PLAN_SPAN = 5
@@ -249,23 +249,16 @@ def release(uy: UnitYear) -> None:
         del uy.__dict__[name]
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """The rows of ``df`` as plain dicts of the Python values its columns hold (what iterating or
-    ``to_dict`` gives): a column read once with ``tolist`` instead of a pandas lookup per cell."""
-    columns = list(df.columns)
-    return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
-
-
 @_per_unit_year
 def _rows(uy: UnitYear) -> list[dict]:
     """``uy.indicators`` as plain rows, in table order (read once per unit's document)."""
-    return _records(uy.indicators)
+    return records(uy.indicators)
 
 
 @_per_unit_year
 def _target_rows(uy: UnitYear) -> list[dict]:
     """``uy.targets`` as plain rows, in table order."""
-    return _records(uy.targets)
+    return records(uy.targets)
 
 
 def _of_year(value, year: int) -> bool:
@@ -292,7 +285,7 @@ def _meta_rows(uy: UnitYear) -> dict[str, dict]:
     """:func:`meta` as plain rows: indicator → its first row in sheet order."""
     rows = _rows(uy)
     if not all(type(r["order"]) is int for r in rows):      # not plain orders: pandas' own sort
-        return dict(zip(meta(uy).index, _records(meta(uy))))
+        return dict(zip(meta(uy).index, records(meta(uy))))
     out: dict[str, dict] = {}
     for r in sorted(rows, key=lambda r: r["order"]):        # stable, as sort_values(kind="stable")
         if r["id"] not in out:

@@ -845,9 +845,30 @@ def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str
     return out
 
 
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows of ``df`` as plain dicts of the Python values its columns hold (what iterating a
+    frame gives): each column read once with ``tolist`` instead of a pandas lookup per cell."""
+    columns = list(df.columns)
+    return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
+
+
+def _one_measure_each(ind: pd.DataFrame) -> bool:
+    """Whether every indicator has at most one unit of measure in its rows with a year (the usual
+    case, found on plain values; pandas' groupby below only for the messages)."""
+    seen: dict[str, object] = {}
+    for ind_id, year, measure in zip(ind["id"].tolist(), ind["year"].tolist(), ind["measure"].tolist()):
+        if pd.isna(year) or pd.isna(measure):
+            continue
+        if seen.setdefault(ind_id, measure) != measure:
+            return False
+    return True
+
+
 def _check_units_of_measure(units: dict[str, UnitYear], problems: ProblemList) -> None:
     """An indicator keeps one unit of measure across years (values are not comparable otherwise)."""
     for uy in units.values():
+        if _one_measure_each(uy.indicators):
+            continue
         df = uy.indicators.dropna(subset=["year"])
         if df.empty:
             continue
@@ -869,22 +890,24 @@ def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
     for uy in units.values():
         if uy.targets.empty or uy.indicators.empty:
             continue
-        meta = uy.indicators.drop_duplicates("id").set_index("id")
-        for row in uy.targets.itertuples(index=False):
-            if row.id not in meta.index:
+        meta: dict[str, dict] = {}          # each indicator's first row
+        for r in records(uy.indicators[["id", "measure", "kind", "lower", "upper"]]):
+            meta.setdefault(r["id"], r)
+        for row in records(uy.targets[["id", "measure", "target", "source"]]):
+            ind = meta.get(row["id"])
+            if ind is None:
                 continue
-            ind = meta.loc[row.id]
-            if row.measure and row.measure != ind["measure"]:
-                problems.add(row.source, _("目标“{id}”的单位“{unit}”与指标表中的“{expected}”不一致").format(
-                                 id=row.id, unit=row.measure, expected=ind["measure"]),
+            if row["measure"] and row["measure"] != ind["measure"]:
+                problems.add(row["source"], _("目标“{id}”的单位“{unit}”与指标表中的“{expected}”不一致").format(
+                                 id=row["id"], unit=row["measure"], expected=ind["measure"]),
                              _("目标值按“{unit}”填写，并改正“单位”列").format(unit=ind["measure"]))
                 continue
             lower = None if pd.isna(ind["lower"]) else ind["lower"]
             upper = None if pd.isna(ind["upper"]) else ind["upper"]
-            bad = None if row.target is None or pd.isna(row.target) else _range_problem(
-                row.target, lower, upper, ind["kind"], ind["measure"])
+            bad = None if row["target"] is None or pd.isna(row["target"]) else _range_problem(
+                row["target"], lower, upper, ind["kind"], ind["measure"])
             if bad:
-                problems.add(row.source, *bad)
+                problems.add(row["source"], *bad)
 
 
 def parse_issue_date(value, where: str, problems: ProblemList) -> _dt.date | None:

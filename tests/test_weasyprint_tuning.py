@@ -51,7 +51,8 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles")), active
+                                   "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
+                                   "line_no_floats")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -207,6 +208,23 @@ def test_lazy_pseudo_styles_list_markers_and_footnotes_same_bytes(tmp_path, monk
             '<ol><li>一</li><li>二</li></ol><h2>再一节</h2></body></html>\n')
     pdf._font_config()
     assert tuning.apply()["lazy_pseudo_styles"]
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_lines_beside_floats_and_right_to_left_same_bytes(tmp_path, monkeypatch):
+    """Lines beside a float and in a right-to-left block take WeasyPrint's avoid_collisions, the
+    others tuning's (line_no_floats): WeasyPrint's bytes either way."""
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: 120mm 120mm; margin: 15mm } body { font-family: "AR PL KaitiM GB"; font-size: 12pt }'
+            ' .f { float: left; width: 20mm; height: 20mm; margin: 2mm; border: 1px solid black }'
+            ' .r { direction: rtl } p { margin: 0 0 3mm 5mm; text-indent: 2em }\n</style></head><body>'
+            '<p>科学技术局全年工作总结，科技创新发展取得新成效，高新技术企业数量稳步增长。</p>'
+            '<div class="f">浮动</div><p>科学技术局全年工作总结，科技创新发展取得新成效，高新技术企业数量稳步增长，'
+            '研发投入持续加大，成果转化加快推进。</p><p class="r">科学技术局全年工作总结 2024</p></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["line_no_floats"]
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

@@ -64,7 +64,8 @@ def apply() -> dict[str, bool]:
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
-                            "no_backgrounds": False, "lazy_pseudo_styles": False}
+                            "no_backgrounds": False, "lazy_pseudo_styles": False,
+                            "line_no_floats": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -73,7 +74,8 @@ def apply() -> dict[str, bool]:
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
                             "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
-                            "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles()}
+                            "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
+                            "line_no_floats": _line_no_floats()}
         return dict(_applied)
 
 
@@ -1191,6 +1193,60 @@ def _lazy_pseudo_styles() -> bool:
                                       (style_for, "set_computed_styles", real_set, set_computed_styles),
                                       (style_for, "__call__", real_call, __call__)]
     switch("lazy_pseudo_styles", True)
+    return True
+
+
+def _line_no_floats() -> bool:
+    """``layout.float.avoid_collisions`` for a line box when there is no float, same numbers.
+
+    WeasyPrint places every line box (twice a line, ≈330 times a 7-page report) by looking for
+    the floats it could collide with, then computes its position and width from its containing
+    block.  With no float in the formatting context (``context.excluded_shapes`` empty), a left-to-right
+    containing block and a line box that is not floated, only that last part is left: here it is
+    done with WeasyPrint's own expressions, in its order (the same floating-point sums).  Any other
+    box or situation takes WeasyPrint's path.
+    """
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import block, inline
+        from weasyprint.layout import float as wfloat
+        source = inspect.getsource(wfloat.avoid_collisions)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("excluded_shapes = context.excluded_shapes\n    position_y = box.position_y if outer else box.border_box_y()",
+                "if box.border_height() == 0 and box.is_floated():",
+                "for shape in excluded_shapes:",
+                "max_left_bound = containing_block.content_box_x()\n        max_right_bound = max_left_bound + containing_block.width",
+                "if not outer:\n            max_left_bound += box.margin_left\n            max_right_bound -= box.margin_right",
+                "position_x = max_left_bound\n    if box.style['float'] == 'none':\n        if containing_block.style['direction'] == 'rtl':",
+                "available_width = max_right_bound - max_left_bound\n\n    if not outer:\n        position_x -= box.margin_left\n"
+                "        position_y -= box.margin_top\n\n    return position_x, position_y, available_width")
+    if (not all(e in source for e in expected) or inline.avoid_collisions is not wfloat.avoid_collisions
+            or block.avoid_collisions is not wfloat.avoid_collisions):
+        return False
+    real = wfloat.avoid_collisions
+    line_box = boxes.LineBox
+
+    def avoid_collisions(context, box, containing_block, outer=True):
+        if (type(box) is not line_box or context.excluded_shapes or box.style["float"] != "none"
+                or containing_block.style["direction"] != "ltr"):
+            return real(context, box, containing_block, outer)
+        position_y = box.position_y if outer else box.border_box_y()
+        max_left_bound = containing_block.content_box_x()
+        max_right_bound = max_left_bound + containing_block.width
+        if not outer:
+            max_left_bound += box.margin_left
+            max_right_bound -= box.margin_right
+        position_x = max_left_bound
+        available_width = max_right_bound - max_left_bound
+        if not outer:
+            position_x -= box.margin_left
+            position_y -= box.margin_top
+        return position_x, position_y, available_width
+
+    ORIGINAL["float.avoid_collisions"] = real
+    SWITCHES["line_no_floats"] = [(m, "avoid_collisions", real, avoid_collisions) for m in (wfloat, inline, block)]
+    switch("line_no_floats", True)
     return True
 
 

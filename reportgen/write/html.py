@@ -20,6 +20,7 @@ ELEMENT_CLASSES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def css_string(text: str) -> str:
     """A CSS string literal: quotes, backslashes and line breaks escaped (a workspace font's
     name comes from the font file, which the style schema does not see)."""
@@ -172,16 +173,27 @@ _CLOSING = "”’）》〉】〕」』，。、；：？！…—"
 _ZWSP = "\u200b"
 
 
+_QUOTES = re.compile("[“‘”’]")
+
+
 def cjk_breaks(text: str) -> str:
     out = []
-    for i, ch in enumerate(text):
+    at = 0
+    for m in _QUOTES.finditer(text):      # only the quotes get a break; the text between is copied
+        i = m.start()
+        ch = text[i]
         prev = text[i - 1] if i else ""
         nxt = text[i + 1] if i + 1 < len(text) else ""
+        out.append(text[at:i])
         if ch in "“‘" and prev and prev not in _OPENING and prev != _ZWSP:
             out.append(_ZWSP)
         out.append(ch)
         if ch in "”’" and nxt and nxt not in _CLOSING and nxt not in "“‘":
             out.append(_ZWSP)
+        at = i + 1
+    if not at:
+        return text
+    out.append(text[at:])
     return "".join(out)
 
 
@@ -213,8 +225,15 @@ def _text(text: str, style: Style, after: str = "", breaks: bool = True) -> str:
     own |= {starts[k] for k, p in enumerate(pieces) if k % 2 and p}
     for k, piece in enumerate(pieces):
         pos = starts[k]
-        html = "".join(f'<span class="as">{escape(ch)}</span>' if pos + i + 1 in gaps and pos + i + 1 not in own
-                       else escape(ch) for i, ch in enumerate(piece))
+        # the characters before a gap (not at a Latin run's end) in span.as; the rest escaped whole
+        before_gap = sorted(g - 1 - pos for g in gaps if pos < g <= pos + len(piece) and g not in own)
+        parts, at = [], 0
+        for i in before_gap:
+            parts.append(escape(piece[at:i]))
+            parts.append(f'<span class="as">{escape(piece[i])}</span>')
+            at = i + 1
+        parts.append(escape(piece[at:]))
+        html = "".join(parts)
         if k % 2 and piece:
             cls = "latin" + (" asl" if pos in gaps else "") + (" as" if pos + len(piece) in gaps else "")
             html = f'<span class="{cls}">{html}</span>'

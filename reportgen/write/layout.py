@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .style import Style
@@ -25,12 +26,21 @@ def autospace_gaps(text: str) -> list[int]:
     ``text[i - 1]`` and ``text[i]`` a Chinese character and a digit/Latin letter, either way
     round — the places where LibreOffice's layout puts its kern (between two letters or digits of
     different scripts; never next to punctuation)."""
-    out = []
-    for i in range(1, len(text)):
-        a, b = _script(text[i - 1]), _script(text[i])
-        if a and b and a != b:
-            out.append(i)
-    return out
+    new = set(text).difference(_SCRIPT_SEEN)
+    if new:
+        for ch in new:
+            script = _script(ch)
+            _SCRIPT_CODE[ord(ch)] = "c" if script == "cjk" else "l" if script == "latin" else "."
+        _SCRIPT_SEEN.update(new)
+    return [m.start() for m in _SCRIPT_CHANGE.finditer(text.translate(_SCRIPT_CODE))]
+
+
+#: Each character's script (``_script``) as one letter (c, l, or . for none), worked out once a
+#: process: the writers ask for every character of every line; the gaps are then found by a
+#: regular expression on the text translated to those letters (same indexes: one letter a character).
+_SCRIPT_CODE: dict[int, str] = {}
+_SCRIPT_SEEN: set[str] = set()
+_SCRIPT_CHANGE = re.compile("(?<=c)l|(?<=l)c")
 
 
 def autospace_chars(style: Style, text: str) -> float:

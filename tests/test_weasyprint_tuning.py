@@ -52,7 +52,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
                                    "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
-                                   "line_no_floats")), active
+                                   "line_no_floats", "break_memo")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)

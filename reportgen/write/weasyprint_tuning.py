@@ -65,7 +65,7 @@ def apply() -> dict[str, bool]:
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
-                            "line_no_floats": False}
+                            "line_no_floats": False, "break_memo": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -75,7 +75,7 @@ def apply() -> dict[str, bool]:
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
                             "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
-                            "line_no_floats": _line_no_floats()}
+                            "line_no_floats": _line_no_floats(), "break_memo": _break_memo()}
         return dict(_applied)
 
 
@@ -1247,6 +1247,49 @@ def _line_no_floats() -> bool:
     ORIGINAL["float.avoid_collisions"] = real
     SWITCHES["line_no_floats"] = [(m, "avoid_collisions", real, avoid_collisions) for m in (wfloat, inline, block)]
     switch("line_no_floats", True)
+    return True
+
+
+def _break_memo() -> bool:
+    """``text.line_break.can_break_text`` remembered for short texts.
+
+    Whether a line may break inside a short text — mostly the last character of one inline box
+    and the first of the next, ≈185 questions a 7-page report — is asked of Pango each time
+    (a text and a language copied to C, an attribute array, Pango's break algorithm).  The answer
+    depends only on the text and the language (and on Pango's default language when there is
+    none, fixed for the process), so a text of at most 32 characters is asked once a process.
+    """
+    try:
+        from weasyprint.layout import inline, preferred
+        from weasyprint.text import line_break as lb
+        sources = [inspect.getsource(f) for f in (lb.can_break_text, lb.get_next_break_point_from_text,
+                                                 lb.get_log_attrs)]
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("return get_next_break_point_from_text(text, lang) is not None",
+                "log_attrs = get_log_attrs(text, lang)", "pango.pango_get_log_attrs(")
+    if (not all(any(e in src for src in sources) for e in expected)
+            or inline.can_break_text is not lb.can_break_text or preferred.can_break_text is not lb.can_break_text):
+        return False
+    real = lb.can_break_text
+    memo: dict[tuple, bool] = {}
+
+    def can_break_text(text, lang):
+        if type(text) is not str or len(text) > 32 or not (lang is None or type(lang) is str):
+            return real(text, lang)
+        key = (text, lang)
+        found = memo.get(key)
+        if found is None:
+            found = real(text, lang)
+            with _lock:
+                if len(memo) >= 4096:
+                    memo.clear()
+                memo[key] = found
+        return found
+
+    ORIGINAL["line_break.can_break_text"] = real
+    SWITCHES["break_memo"] = [(m, "can_break_text", real, can_break_text) for m in (lb, inline, preferred)]
+    switch("break_memo", True)
     return True
 
 

@@ -11,10 +11,10 @@ Here a line whose text contains a Han character is justified between characters:
 width is shared out as extra letter spacing over the line's characters (the same Pango
 letter-spacing attribute WeasyPrint uses for the ``letter-spacing`` of the style, so glyphs,
 subsetting and text extraction are unchanged; the box only gets a copy of its style with the
-wider spacing, which the drawing lays out again: ``weasyprint_tuning``'s kept layout gives the line's
-layout the new spacing, WeasyPrint's own drawing makes a new layout). It costs ≈ 3 ms of layout and
-≈ 5 ms of drawing per 7-page report (the second shaping of the justified lines, 2026-12). Lines without Han characters, the last line of
-a paragraph and lines ending in a forced break keep WeasyPrint's behaviour. A line missing more
+wider spacing: WeasyPrint's drawing makes a new layout from it, ``weasyprint_tuning``'s kept
+layout gives the line's glyphs the new spacing as Pango would). It costs ≈ 3 ms of layout per
+7-page report, and ≈ 10 ms of drawing without the tuning (2026-12). Lines without Han characters,
+the last line of a paragraph and lines ending in a forced break keep WeasyPrint's behaviour. A line missing more
 than ``MAX_STRETCH_EM`` per character is left ragged, as a word processor leaves it.
 
 Guarded like ``weasyprint_tuning``: applied only when WeasyPrint has the functions it was written

@@ -44,6 +44,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
+import struct
+import sys
 import threading
 import zlib
 
@@ -558,14 +561,22 @@ def _glyph_loop() -> bool:
     old_pango = pango.pango_version() < 14802
 
     def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        layout = textbox.pango_layout
         if text_overflow == "ellipsis" or block_ellipsis != "none":
+            _lay_out_spacing(layout)
             return real(stream, textbox, text_overflow, block_ellipsis, matrix)
         if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
             return []
-        layout = textbox.pango_layout
         if not layout.__dict__.pop("_reportgen_as_laid_out", False):     # see _kept_layout
             pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
         first_line, _ = layout.get_first_line()
+        spaced = None           # a justified line's glyphs with its letter spacing (_spaced_glyphs)
+        spacing = layout.__dict__.get("_reportgen_spacing")
+        if spacing is not None:
+            spaced = _spaced_glyphs(first_line, spacing)
+            if spaced is None:
+                _lay_out_spacing(layout)
+                first_line, _ = layout.get_first_line()
         # the runs and their fonts, registered in WeasyPrint's order; emoji fonts: its own way
         runs = []
         previous, current = None, None
@@ -578,6 +589,8 @@ def _glyph_loop() -> bool:
                 previous = pango_font
                 font, font_size = stream.add_font(pango_font)
                 if font.svg or font.png or font.colr:
+                    if spaced is not None:
+                        _lay_out_spacing(layout)
                     return real(stream, textbox, text_overflow, block_ellipsis, matrix)
                 if old_pango:
                     font_size = textbox.style["font_size"]
@@ -588,7 +601,7 @@ def _glyph_loop() -> bool:
 
         stream.set_text_matrix(*matrix.values)
         string = ""
-        for glyph_item, pango_font, new_font in runs:
+        for index, (glyph_item, pango_font, new_font) in enumerate(runs):
             if new_font is not None:
                 font, font_size = new_font
                 if string:
@@ -608,7 +621,10 @@ def _glyph_loop() -> bool:
             utf8_text = None
             parts = ["<"]
             add = parts.append
-            infos = unpack(ffi.buffer(glyph_string.glyphs, num_glyphs * 20))
+            if spaced is None:
+                infos = unpack(ffi.buffer(glyph_string.glyphs, num_glyphs * 20))
+            else:
+                infos = spaced[index]
             for i, info in enumerate(infos):
                 known = memo.get(info)
                 if known is not None:
@@ -693,6 +709,7 @@ def _glyph_loop() -> bool:
 
 
 _glyph_loop_applied = False
+_GLYPH_INFO = struct.Struct("=Iiii4x")       # PangoGlyphInfo: glyph, width, x and y offsets
 
 
 def _strut_key() -> bool:
@@ -912,8 +929,12 @@ def _kept_layout() -> bool:
     style object, no justification spacing, one line, no line or paragraph separator (so
     ``draw_first_line``'s single-paragraph mode, which would lay it out again, changes nothing
     and is left alone).  A line that ``weasyprint_justify`` justified has a copy of the style with
-    a wider letter spacing (and nothing else changed): its kept layout only gets the new spacing
-    (``set_text``) and no width, not a new layout.  Anything else is laid out again as WeasyPrint
+    a wider letter spacing (and nothing else changed): the glyph loop draws its kept glyphs with
+    the new spacing applied as Pango applies it (``_spaced_glyphs``, switch ``spacing_glyphs``:
+    widths and offsets in Pango units, checked against Pango's own on random paragraphs by the
+    tests), where the line is one glyph a character, left to right, with no zero-width glyph and
+    none of ``_NOT_ONE_BY_ONE``; otherwise its kept layout gets the new spacing (``set_text``)
+    and no width, and Pango lays it out again.  Anything else is laid out again as WeasyPrint
     does.  The same glyphs, the same bytes (tests/test_weasyprint_tuning.py); the layouts live
     as long as their boxes (the document), as the boxes did.
     """
@@ -933,6 +954,7 @@ def _kept_layout() -> bool:
         return False
     real_deactivate, real_reactivate = lb.Layout.deactivate, lb.Layout.reactivate
     no_line = ffi.NULL
+    glyph_loop = SWITCHES["glyph_loop"][0][3]
 
     def deactivate(self):
         d = self.__dict__
@@ -948,17 +970,114 @@ def _kept_layout() -> bool:
                     d["_reportgen_as_laid_out"] = True      # draw_first_line: no single-paragraph mode
                     return
             elif getattr(style, SPACED_FROM, None) is self.style:
+                spacing = (_spacing_change(self.style, style, self.text) if _SPACING_GLYPHS and
+                           draw_text.draw_first_line is glyph_loop
+                           and pango.pango_layout_get_line_readonly(layout, 1) == no_line else None)
                 self.style = style
+                if spacing is not None:       # drawn by the glyph loop with the new spacing
+                    d["_reportgen_spacing"] = spacing
+                    d["_reportgen_as_laid_out"] = True
+                    return
                 pango.pango_layout_set_width(layout, -1)
                 pango.pango_layout_set_single_paragraph_mode(layout, True)
                 self.set_text(self.text, justify=True)
                 return
+        d.pop("_reportgen_spacing", None)
         real_reactivate(self, style)
 
     SWITCHES["kept_layout"] = [(lb.Layout, "deactivate", real_deactivate, deactivate),
                                (lb.Layout, "reactivate", real_reactivate, reactivate)]
     switch("kept_layout", True)
+    SWITCHES["spacing_glyphs"] = [(sys.modules[__name__], "_SPACING_GLYPHS", False, True)]
+    switch("spacing_glyphs", True)
     return True
+
+
+# Pango letter spacing, as Pango 1.44–1.50 applies it (pango_glyph_item_letter_space, shape_run and
+# adjust_line_letter_spacing of pango-layout.c): every glyph of a one-line layout is widened by
+# the spacing and moved right by its left half, except that the line's first glyph is not moved
+# and only widened by the right half, and its last glyph only widened by the left half.
+_SPACING_GLYPHS = False        # switched on with kept_layout ("spacing_glyphs")
+# Characters the spacing is not applied to one by one (marks, joiners, variation selectors, Hangul
+# jamo, complex scripts, bidi and other format controls, emoji modifiers, tags): such text is laid
+# out again by Pango.
+_NOT_ONE_BY_ONE = re.compile("[\t\xad\u0300-\u036f\u0483-\u0489\u0590-\u0fff\u1000-\u1cff\u1dc0-\u1dff"
+                             "\u200c-\u200f\u202a-\u202e\u2060-\u206f\u20d0-\u20ff\ua670-\ua69f\ua800-\uabff"
+                             "\ud7b0-\udfff\ufb1d-\ufdff\ufe00-\ufe0f\ufe20-\ufe2f\ufe70-\ufeff\ufff9-\ufffb"
+                             "\U00010000-\U0001ffff\U000e0000-\U000e01ef]")
+
+
+def _halves(spacing: int) -> tuple[int, int]:
+    """Pango's distribute_letter_spacing: the left and right half of a spacing in Pango units."""
+    left = -(-spacing // 2) if spacing < 0 else spacing // 2        # C's division
+    if spacing & 1023 == 0:
+        left = (left + 512) & ~1023                                   # PANGO_UNITS_ROUND
+    return left, spacing - left
+
+
+def _spacing_change(base, style, text: str):
+    """(wider, further, last) in Pango units: how the glyphs of a one-line layout laid out with
+    ``base``'s letter spacing change with ``style``'s (weasyprint_justify's copy), or None where
+    Pango is asked again: word spacing, a spacing turned on or off (Pango switches ligatures off
+    with it), text in _NOT_ONE_BY_ONE."""
+    from weasyprint.text.ffi import TO_UNITS
+
+    if base["word_spacing"] or style["word_spacing"] or _NOT_ONE_BY_ONE.search(text):
+        return None
+    old, new = base["letter_spacing"], style["letter_spacing"]
+    old = int((0 if old == "normal" else old) * TO_UNITS)           # as Layout.set_text
+    new = int((0 if new == "normal" else new) * TO_UNITS)
+    if (old == 0) != (new == 0):
+        return None
+    (old_left, old_right), (new_left, new_right) = _halves(old), _halves(new)
+    return new - old, new_left - old_left, new_right - old_right
+
+
+def _spaced_glyphs(first_line, spacing):
+    """The glyphs (id, width, x offset, y offset) of each run of a kept layout's line, with the
+    letter spacing ``_spacing_change`` gave; None unless every run is left-to-right, one glyph a
+    character, and no glyph is of zero width before or after."""
+    from weasyprint.text.ffi import ffi
+
+    wider, further, last = spacing
+    unpack = _GLYPH_INFO.iter_unpack
+    runs = []
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs, item = glyph_item.glyphs, glyph_item.item
+        count = glyphs.num_glyphs
+        if not count or count != item.num_chars or item.analysis.level % 2:
+            return None
+        clusters = ffi.unpack(glyphs.log_clusters, count)
+        if any(a >= b for a, b in zip(clusters, clusters[1:])):
+            return None
+        base = list(unpack(ffi.buffer(glyphs.glyphs, count * 20)))
+        if not all(info[1] for info in base):
+            return None     # a zero-width glyph (Pango's line ends skip them)
+        runs.append([(glyph, width + wider, x + further, y) for glyph, width, x, y in base])
+    if not runs:
+        return None
+    glyph, width, x, y = runs[0][0]
+    runs[0][0] = (glyph, width - further, x - further, y)
+    glyph, width, x, y = runs[-1][-1]
+    runs[-1][-1] = (glyph, width - last, x, y)
+    if not all(info[1] for infos in runs for info in infos):
+        return None
+    return runs
+
+
+def _lay_out_spacing(layout) -> None:
+    """A kept layout whose new letter spacing was left to the glyph loop, laid out with it by
+    Pango (before WeasyPrint's own drawing reads it)."""
+    if layout.__dict__.pop("_reportgen_spacing", None) is not None:
+        from weasyprint.text.ffi import pango
+
+        layout.__dict__.pop("_reportgen_as_laid_out", None)
+        pango.pango_layout_set_width(layout.layout, -1)
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+        layout.set_text(layout.text, justify=True)
 
 
 # The draft of a line split: this many lines' worth of text at one em a character, plus

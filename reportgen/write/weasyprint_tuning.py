@@ -45,7 +45,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import struct
 import sys
 import threading
 import zlib
@@ -615,6 +614,7 @@ def _glyph_loop() -> bool:
                 memo = memos.get(font_size)
                 if memo is None:
                     memo = memos[font_size] = {}
+                arounds = font.__dict__.setdefault("_reportgen_glyph_arounds", {}).setdefault(font_size, {})
             glyph_string = glyph_item.glyphs
             num_glyphs = glyph_string.num_glyphs
             clusters = glyph_string.log_clusters
@@ -653,9 +653,9 @@ def _glyph_loop() -> bool:
                         t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
                     utf8_text = utf8_text or layout.text.encode()
                     to_unicode[glyph_id] = utf8_text[start + t1:start + t2].decode()
-                offset = x_offset / font_size
-                rise = y_offset / 1000
-                if rise:
+                if y_offset:        # a raised glyph: shown on its own
+                    offset = x_offset / font_size
+                    rise = y_offset / 1000
                     string += "".join(parts)
                     parts.clear()
                     if string[-1] == "<":
@@ -673,22 +673,26 @@ def _glyph_loop() -> bool:
                     stream.set_text_rise(0)
                     string = ""
                     add("<")
-                else:
-                    operands = f">{-offset}<" if offset else ""
-                    operands += f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}"
                 if glyph_id in widths:
                     logical_width = widths[glyph_id]
                 else:
                     pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
                     logical_width = widths[glyph_id] = round(
                         stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-                kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
-                if rise:
+                if y_offset:
+                    kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
                     if kerning:
                         add(f">{int(kerning)}<")
                     continue
-                if kerning:
-                    operands += f">{int(kerning)}<"
+                # the offset before the glyph and the kerning after it depend only on these three
+                # at this size (a justified line's glyphs share them)
+                around = arounds.get((x_offset, width, logical_width))
+                if around is None:
+                    offset = x_offset / font_size
+                    kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+                    around = arounds[x_offset, width, logical_width] = (
+                        f">{-offset}<" if offset else "", f">{int(kerning)}<" if kerning else "")
+                operands = around[0] + (f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}") + around[1]
                 add(operands)
                 if not info[0] & unknown:
                     memo[info] = operands
@@ -709,7 +713,6 @@ def _glyph_loop() -> bool:
 
 
 _glyph_loop_applied = False
-_GLYPH_INFO = struct.Struct("=Iiii4x")       # PangoGlyphInfo: glyph, width, x and y offsets
 
 
 def _strut_key() -> bool:
@@ -1040,7 +1043,6 @@ def _spaced_glyphs(first_line, spacing):
     from weasyprint.text.ffi import ffi
 
     wider, further, last = spacing
-    unpack = _GLYPH_INFO.iter_unpack
     runs = []
     run = first_line.runs[0]
     while run != ffi.NULL:
@@ -1051,19 +1053,23 @@ def _spaced_glyphs(first_line, spacing):
         if not count or count != item.num_chars or item.analysis.level % 2:
             return None
         clusters = ffi.unpack(glyphs.log_clusters, count)
-        if any(a >= b for a, b in zip(clusters, clusters[1:])):
+        if not all(map(int.__lt__, clusters, clusters[1:])):
             return None
-        base = list(unpack(ffi.buffer(glyphs.glyphs, count * 20)))
-        if not all(info[1] for info in base):
+        # PangoGlyphInfo: glyph, width, x offset, y offset, attributes (five 32-bit fields)
+        data = memoryview(ffi.buffer(glyphs.glyphs, count * 20))
+        fields = data.cast("i")
+        widths = fields[1::5]
+        if 0 in widths:
             return None     # a zero-width glyph (Pango's line ends skip them)
-        runs.append([(glyph, width + wider, x + further, y) for glyph, width, x, y in base])
+        runs.append(list(zip(data.cast("I")[0::5], map(wider.__add__, widths),
+                             map(further.__add__, fields[2::5]), fields[3::5])))
     if not runs:
         return None
     glyph, width, x, y = runs[0][0]
     runs[0][0] = (glyph, width - further, x - further, y)
     glyph, width, x, y = runs[-1][-1]
     runs[-1][-1] = (glyph, width - last, x, y)
-    if not all(info[1] for infos in runs for info in infos):
+    if not all(info[1] for info in (runs[0][0], runs[-1][-1])):
         return None
     return runs
 

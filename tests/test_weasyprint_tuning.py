@@ -52,7 +52,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
                                    "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
-                                   "line_no_floats", "break_memo")), active
+                                   "line_no_floats", "break_memo", "unused_margin_boxes")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -260,3 +260,21 @@ def test_justified_lines_drawn_with_pangos_glyphs(full_workspace, monkeypatch):
     assert sum(x is not None for x in used) > 300 and None in used, len(used)
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (), created="2024-01-31") == tuned
+
+
+def test_margin_boxes_with_content_on_every_side_same_bytes(tmp_path, monkeypatch):
+    """Page-margin boxes with content on a corner, a vertical side and a horizontal side (and empty
+    ones beside them), counters included: the margin boxes tuning makes (unused_margin_boxes) give
+    WeasyPrint's bytes."""
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: 120mm 90mm; margin: 18mm; @top-left-corner { content: "角" } @right-middle { content: '
+            '"第" counter(page) "页" } @top-center { content: "标题"; font-size: 9pt } @bottom-left { content: '
+            'counter(page) "/" counter(pages) } } @page :left { @bottom-right { content: "左页" } }'
+            ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt }\n</style></head><body>'
+            '<p>科技创新</p><p style="break-before: page">第二页</p><p style="break-before: page">第三页</p>'
+            '</body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["unused_margin_boxes"]
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

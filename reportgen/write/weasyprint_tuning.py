@@ -67,7 +67,8 @@ def apply() -> dict[str, bool]:
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
-                            "line_no_floats": False, "break_memo": False}
+                            "line_no_floats": False, "break_memo": False,
+                            "unused_margin_boxes": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -77,7 +78,8 @@ def apply() -> dict[str, bool]:
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
                             "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
-                            "line_no_floats": _line_no_floats(), "break_memo": _break_memo()}
+                            "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
+                            "unused_margin_boxes": _unused_margin_boxes()}
         return dict(_applied)
 
 
@@ -1415,6 +1417,129 @@ def _break_memo() -> bool:
     ORIGINAL["line_break.can_break_text"] = real
     SWITCHES["break_memo"] = [(m, "can_break_text", real, can_break_text) for m in (lb, inline, preferred)]
     switch("break_memo", True)
+    return True
+
+
+# WeasyPrint 70's layout.page.make_margin_boxes, whose steps _unused_margin_boxes repeats.
+_MAKE_MARGIN_BOXES_SHA256 = "4a2d2e301eb3bc47c2812d1502d4d6ce3b65922a76e69fb45c11a5ae353198a7"
+
+
+def _unused_margin_boxes() -> bool:
+    """``layout.page.make_margin_boxes`` without making the margin boxes it throws away.
+
+    For every page WeasyPrint makes the 16 page-margin boxes — a style made standard for page
+    counters, a box, its box model — and then drops every side whose three boxes have no content
+    and every corner without content: our pages have one box with content (the page number), so
+    13 of the 16 are made for nothing (≈2.5 ms a 7-page report).  Here a side or corner is made
+    only if one of its boxes will have content (WeasyPrint's own test, ``content`` not ``normal``,
+    ``inhibit`` or ``none``, read from the same style); the boxes that are made are made by
+    WeasyPrint's steps in its order, sized and laid out by its own functions.  Applied only to the
+    exact source of WeasyPrint 70's function; the same boxes, the same bytes.
+    """
+    import hashlib
+
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import page as wpage
+        import weasyprint.layout as wlayout
+        source = inspect.getsource(wpage.make_margin_boxes)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if (hashlib.sha256(source.encode()).hexdigest() != _MAKE_MARGIN_BOXES_SHA256
+            or wlayout.make_margin_boxes is not wpage.make_margin_boxes
+            or not all(callable(getattr(wpage, n, None)) for n in (
+                "_standardize_page_based_counters", "compute_variable_dimension", "compute_fixed_dimension",
+                "margin_box_content_layout", "resolve_percentages"))):
+        return False
+    real = wpage.make_margin_boxes
+    empty = ("normal", "inhibit", "none")
+
+    def make_margin_boxes(context, page, state):
+        def style_of(at_keyword):
+            style = context.style_for(page.page_type, at_keyword)
+            return page.style.anonymous_style if style is None else style
+
+        def make_box(at_keyword, containing_block, style):
+            # WeasyPrint's make_box, the style looked up already
+            wpage._standardize_page_based_counters(style, at_keyword)
+            box = boxes.MarginBox(at_keyword, style)
+            box.is_generated = style["content"] not in empty
+            if box.is_generated:
+                margin_state = wpage.copy.deepcopy(state)
+                quote_depth, counter_values, counter_scopes, _page_groups = margin_state
+                counter_scopes.append(set())
+                wpage.build.update_counters(margin_state, box.style)
+                box.children = wpage.build.content_to_boxes(
+                    box.style, box, quote_depth, counter_values, context.get_image_from_uri,
+                    context.target_collector, context.counter_style, context, page)
+                box.process_whitespace()
+                box.process_text_transform()
+                box = wpage.build.create_anonymous_boxes(box)
+            wpage.resolve_percentages(box, containing_block)
+            if not box.is_generated:
+                box.width = box.height = 0
+                for side in ("top", "right", "bottom", "left"):
+                    box._reset_spacing(side)
+            return box
+
+        margin_top, margin_bottom = page.margin_top, page.margin_bottom
+        margin_left, margin_right = page.margin_left, page.margin_right
+        max_box_width, max_box_height = page.border_width(), page.border_height()
+        page_end_x = margin_left + max_box_width
+        page_end_y = margin_top + max_box_height
+        generated_boxes = []
+        for prefix, vertical, containing_block, position_x, position_y in (
+                ("top", False, (max_box_width, margin_top), margin_left, 0),
+                ("bottom", False, (max_box_width, margin_bottom), margin_left, page_end_y),
+                ("left", True, (margin_left, max_box_height), 0, margin_top),
+                ("right", True, (margin_right, max_box_height), page_end_x, margin_top)):
+            if vertical:
+                suffixes = ("top", "middle", "bottom")
+                fixed_outer, variable_outer = containing_block
+            else:
+                suffixes = ("left", "center", "right")
+                variable_outer, fixed_outer = containing_block
+            keywords = [f"@{prefix}-{suffix}" for suffix in suffixes]
+            styles = [style_of(k) for k in keywords]
+            if all(style["content"] in empty for style in styles):
+                continue        # WeasyPrint makes these three boxes, then drops them
+            side_boxes = [make_box(k, containing_block, style) for k, style in zip(keywords, styles)]
+            if not any(box.is_generated for box in side_boxes):
+                continue
+            wpage.compute_variable_dimension(context, side_boxes, vertical, variable_outer)
+            for box, offset in zip(side_boxes, (0, 0.5, 1)):
+                if not box.is_generated:
+                    continue
+                box.position_x = position_x
+                box.position_y = position_y
+                if vertical:
+                    box.position_y += offset * (variable_outer - box.margin_height())
+                else:
+                    box.position_x += offset * (variable_outer - box.margin_width())
+                wpage.compute_fixed_dimension(context, box, fixed_outer, not vertical, prefix in ("top", "left"))
+                generated_boxes.append(box)
+        for at_keyword, cb_width, cb_height, position_x, position_y in (
+                ("@top-left-corner", margin_left, margin_top, 0, 0),
+                ("@top-right-corner", margin_right, margin_top, page_end_x, 0),
+                ("@bottom-left-corner", margin_left, margin_bottom, 0, page_end_y),
+                ("@bottom-right-corner", margin_right, margin_bottom, page_end_x, page_end_y)):
+            style = style_of(at_keyword)
+            if style["content"] in empty:
+                continue        # WeasyPrint makes this box, then drops it
+            box = make_box(at_keyword, (cb_width, cb_height), style)
+            if not box.is_generated:
+                continue
+            box.position_x = position_x
+            box.position_y = position_y
+            wpage.compute_fixed_dimension(context, box, cb_height, True, "top" in at_keyword)
+            wpage.compute_fixed_dimension(context, box, cb_width, False, "left" in at_keyword)
+            generated_boxes.append(box)
+        for box in generated_boxes:
+            yield wpage.margin_box_content_layout(context, page, box)
+
+    ORIGINAL["layout.make_margin_boxes"] = real
+    SWITCHES["unused_margin_boxes"] = [(m, "make_margin_boxes", real, make_margin_boxes) for m in (wpage, wlayout)]
+    switch("unused_margin_boxes", True)
     return True
 
 

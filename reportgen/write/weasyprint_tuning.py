@@ -32,8 +32,11 @@ nothing for our documents:
 * **A line split from a shorter Pango draft** (``_short_draft``: 1.5 lines' worth instead of 4),
   **"no background" decided in one pass** (``_no_backgrounds``) and **pseudo-elements' styles
   computed when first asked for** (``_lazy_pseudo_styles``: the user-agent ``::marker``,
-  ``::footnote-*`` and ``::note-*`` styles of every element, which our boxes never ask for): the
-  same first lines, backgrounds and styles, the same bytes, compared and measured the same way.
+  ``::footnote-*`` and ``::note-*`` styles of every element, which our boxes never ask for),
+  **a line box without floats placed by WeasyPrint's last expressions alone** (``_line_no_floats``),
+  **Pango's can-break answer for a short text remembered** (``_break_memo``) and **only the
+  page-margin sides and corners with content made** (``_unused_margin_boxes``): the same first
+  lines, backgrounds, styles, positions and boxes, the same bytes, compared and measured the same way.
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns

@@ -42,9 +42,27 @@ def _run() -> dict:
     return run if isinstance(run, dict) else {}
 
 
+def _late(run: dict) -> dict:
+    """The run's workspace and profiles from the file a command that started this fork server
+    early writes once it has found its workspace (``workers.start_early``); none yet: no warm-up."""
+    if not run.get("late"):
+        return run
+    import json
+    from pathlib import Path
+
+    try:
+        told = json.loads(Path(run["late"]).read_text("utf-8"))
+    except (OSError, ValueError):
+        return run
+    if not isinstance(told, dict):
+        return run
+    return {**run, "workspace": told.get("workspace"), "profiles": told.get("profiles") or ()}
+
+
 def _warm_up(run: dict) -> None:
     """The first PDF's one-time work, in the run's style; anything wrong is left to the workers,
     which meet it again and say so."""
+    run = _late(run)
     if not run.get("workspace"):
         return
     try:

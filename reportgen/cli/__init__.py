@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-import click
+from ..app.workers import start_early
 
-from .. import __version__
-from ..core.errors import Problem, ReportgenError
-from ..core.i18n import _, setup_click
-from .zh import localize
-from ..core.workspace import Workspace, find_workspace, init_workspace
+start_early(sys.argv)   # `reportgen build --jobs N`: the workers' fork server imports while this process does
+
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+
+from .. import __version__  # noqa: E402
+from ..core.errors import Problem, ReportgenError  # noqa: E402
+from ..core.i18n import _, setup_click  # noqa: E402
+from .zh import localize  # noqa: E402
+from ..core.workspace import Workspace, find_workspace, init_workspace  # noqa: E402
 
 setup_click()
 

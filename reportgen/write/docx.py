@@ -482,16 +482,26 @@ class _Writer:
         widths = [round(f * width_twips) for f in column_fractions(t, self.s.table_capacity_chars(), self.s.table.max_column_chars)]
         for i, col in enumerate(table.columns):
             col.width = Emu(widths[i] * 635)
+        rows = list(table.rows)
+        cells = None       # the grid's cells, listed once (and again after a merge changes the grid)
+
+        def cell_at(r: int, c: int):
+            nonlocal cells
+            if cells is None:
+                cells = pydocx.table_cells(table)
+            return table.cell(r, c) if cells is None else cells[c + r * ncols]
+
         for r, row in enumerate(t.rows):
-            tr = pydocx.xml(table.rows[r])
+            tr = pydocx.xml(rows[r])
             trpr = tr.get_or_add_trPr()
             trpr.append(OxmlElement("w:cantSplit"))
             if r < t.header_rows:
                 trpr.append(OxmlElement("w:tblHeader"))
             for cell, (c0, c1, r1) in zip(row, grid[r]):
-                target = table.cell(r, c0)
+                target = cell_at(r, c0)
                 if c1 > c0 or r1 > r:
-                    target = target.merge(table.cell(r1, c1))
+                    target = target.merge(cell_at(r1, c1))
+                    cells = None
                 element = "table_header" if r < t.header_rows else "table_cell"
                 p = target.paragraphs[0]
                 pydocx.set_paragraph_style(p, self._styles[element])

@@ -66,7 +66,18 @@ def missing_internals() -> list[str]:
 
     if "_comment_elm" not in Comment.__init__.__code__.co_names:
         missing.append("Comment._comment_elm")
+    if not isinstance(getattr(Table, "_cells", None), property):
+        missing.append("Table._cells")
     return missing
+
+
+def table_cells(table):
+    """The cells of ``table``'s layout grid, row by row — the list ``table.cell(r, c)`` builds
+    anew at each call (a walk of every cell: quadratic in a table's size) — or None where this
+    python-docx lacks it (then ``table.cell``). Valid until a merge changes the grid."""
+    from docx.table import Table
+
+    return table._cells if isinstance(getattr(Table, "_cells", None), property) else None
 
 
 def xml(proxy):

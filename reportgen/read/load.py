@@ -554,7 +554,8 @@ def read_indicators(folder: Path, ws: Workspace, problems: ProblemList, year: in
 
 
 def _frames(ind_rows, tgt_rows) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ind = pd.DataFrame(ind_rows, columns=IND_COLUMNS).astype({"year": "Int64"})
+    ind = pd.DataFrame(ind_rows, columns=IND_COLUMNS)
+    ind["year"] = ind["year"].astype("Int64")   # the same frame as astype({"year": …}), without its copy of every column
     tgt = pd.DataFrame(tgt_rows, columns=TGT_COLUMNS)
     return ind, tgt
 
@@ -845,10 +846,11 @@ def _other_units(ws: Workspace, year: int, units: dict[str, Unit], skip: set[str
     return out
 
 
-def records(df: pd.DataFrame) -> list[dict]:
-    """The rows of ``df`` as plain dicts of the Python values its columns hold (what iterating a
-    frame gives): each column read once with ``tolist`` instead of a pandas lookup per cell."""
-    columns = list(df.columns)
+def records(df: pd.DataFrame, columns=None) -> list[dict]:
+    """The rows of ``df`` (its ``columns``, default all) as plain dicts of the Python values its
+    columns hold (what iterating a frame gives): each column read once with ``tolist`` instead of
+    a pandas lookup per cell."""
+    columns = list(df.columns if columns is None else columns)
     return [dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns))]
 
 
@@ -891,9 +893,9 @@ def _check_targets(units: dict[str, UnitYear], problems: ProblemList) -> None:
         if uy.targets.empty or uy.indicators.empty:
             continue
         meta: dict[str, dict] = {}          # each indicator's first row
-        for r in records(uy.indicators[["id", "measure", "kind", "lower", "upper"]]):
+        for r in records(uy.indicators, ("id", "measure", "kind", "lower", "upper")):
             meta.setdefault(r["id"], r)
-        for row in records(uy.targets[["id", "measure", "target", "source"]]):
+        for row in records(uy.targets, ("id", "measure", "target", "source")):
             ind = meta.get(row["id"])
             if ind is None:
                 continue

@@ -12,6 +12,7 @@ Two checks, each naming report.yaml and the line:
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -317,39 +318,57 @@ def check_figures(ws: Workspace, uy, figs=None) -> list[Problem]:
     rel = ws.rel(path)
     problems: list[Problem] = []
     patterns = [(fig, pat) for fig in figs.values() if fig.value is not None and (pat := _figure_pattern(fig))]
-    for p in passages(path, ws):
-        # Jinja expressions print values from the sheet: mask them (keeping their width) so that
-        # neither their digits nor the text around them are taken for typed figures.
-        compact = _WS.sub("", p.text)
-        masked = _JINJA.sub(lambda m: "\0" * len(m.group()), compact)
-        for fig, pat in patterns:
-            factors = _unit_factors(fig.measure or "位")
-            factors.setdefault("名", Decimal(1))
-            for m in pat.finditer(masked):
-                typed, unit = m.group("num"), m.group("unit")
-                places = len(typed.split(".")[1]) if "." in typed else 0
-                # the text may round: compare at the precision it was typed in, in its own unit
-                shown = Decimal(repr(float(fig.value))) / factors[unit]
-                label = ".".join(str(k) for k in p.path)
-                if Decimal(typed) != cnfmt.round_half_up(shown, places):
-                    line = p.line_of(m.start("num"), compact)
-                    said = m.group()[: m.end("unit") - m.start()]
-                    problems.append(Problem(
-                        _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
-                        _("文中写“{typed}”，但指标表中“{name}”为 {value}").format(typed=said, name=fig.name,
-                                                                          value=str(fig)),
-                        _("改正数字，或写成 {{{{ ind.{id} }}}}，让数字直接取自指标表").format(id=fig.id)))
-                elif m.group("growth") and fig.growth is not None:
-                    # “…1234万元，同比增长50%”: the growth against last year's value in the sheet
-                    typed_g = m.group("growth")
-                    g_places = len(typed_g.split(".")[1]) if "." in typed_g else 0
-                    sign = -1 if m.group("dir") in ("下降", "减少") else 1
-                    actual = cnfmt.round_half_up(Decimal(repr(float(fig.growth))), g_places)
-                    if sign * Decimal(typed_g) != actual:
-                        line = p.line_of(m.start("growth"), compact)
-                        problems.append(Problem(
-                            _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
-                            _("文中写“{typed}”，但按指标表“{name}”{year}年和上年的数值，变化为{change}").format(
-                                typed=m.group(), name=fig.name, year=fig.year, change=fig.change),
-                            _("改正数字，或写成 {{{{ ind.{id}.change }}}}，让变化直接由指标表计算").format(id=fig.id)))
+    found = passages(path, ws)
+    # Jinja expressions print values from the sheet: mask them (keeping their width) so that
+    # neither their digits nor the text around them are taken for typed figures.
+    compacts = [_WS.sub("", p.text) for p in found]
+    masks = [_JINJA.sub(lambda m: "\0" * len(m.group()), compact) for compact in compacts]
+    # Each figure's pattern scans all passages at once, joined by line breaks: the texts have no
+    # white space left and no pattern matches one, so no match reaches across two passages and each
+    # finds what it finds in its passage alone. The hits are then taken passage by passage,
+    # figure by figure, in the text's order — the order of a scan of each passage by each figure.
+    hits = []
+    if all("\n" not in pat.pattern for _fig, pat in patterns):
+        bases = [0]
+        for masked in masks[:-1]:
+            bases.append(bases[-1] + len(masked) + 1)
+        joined = "\n".join(masks)
+        for k, (_fig, pat) in enumerate(patterns):
+            hits += [(bisect_right(bases, m.start()) - 1, k, m.start(), m) for m in pat.finditer(joined)]
+        hits.sort(key=lambda h: h[:3])
+    else:
+        bases = [0] * len(masks)
+        hits = [(i, k, m.start(), m) for i, masked in enumerate(masks) for k, (_fig, pat) in enumerate(patterns)
+                for m in pat.finditer(masked)]
+    for i, k, _start, m in hits:
+        p, compact, base = found[i], compacts[i], bases[i]
+        fig = patterns[k][0]
+        factors = _unit_factors(fig.measure or "位")
+        factors.setdefault("名", Decimal(1))
+        typed, unit = m.group("num"), m.group("unit")
+        places = len(typed.split(".")[1]) if "." in typed else 0
+        # the text may round: compare at the precision it was typed in, in its own unit
+        shown = Decimal(repr(float(fig.value))) / factors[unit]
+        label = ".".join(str(k) for k in p.path)
+        if Decimal(typed) != cnfmt.round_half_up(shown, places):
+            line = p.line_of(m.start("num") - base, compact)
+            said = m.group()[: m.end("unit") - m.start()]
+            problems.append(Problem(
+                _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
+                _("文中写“{typed}”，但指标表中“{name}”为 {value}").format(typed=said, name=fig.name,
+                                                                  value=str(fig)),
+                _("改正数字，或写成 {{{{ ind.{id} }}}}，让数字直接取自指标表").format(id=fig.id)))
+        elif m.group("growth") and fig.growth is not None:
+            # “…1234万元，同比增长50%”: the growth against last year's value in the sheet
+            typed_g = m.group("growth")
+            g_places = len(typed_g.split(".")[1]) if "." in typed_g else 0
+            sign = -1 if m.group("dir") in ("下降", "减少") else 1
+            actual = cnfmt.round_half_up(Decimal(repr(float(fig.growth))), g_places)
+            if sign * Decimal(typed_g) != actual:
+                line = p.line_of(m.start("growth") - base, compact)
+                problems.append(Problem(
+                    _("{file}:{line}（{key}）").format(file=rel, line=line, key=label),
+                    _("文中写“{typed}”，但按指标表“{name}”{year}年和上年的数值，变化为{change}").format(
+                        typed=m.group(), name=fig.name, year=fig.year, change=fig.change),
+                    _("改正数字，或写成 {{{{ ind.{id}.change }}}}，让变化直接由指标表计算").format(id=fig.id)))
     return problems

@@ -721,3 +721,30 @@ def test_heading_number_characters(n):
     assert re.fullmatch("\uff08[0-9]+\uff09", heading_number(4, n))
     assert parse_cn(heading_number(1, n)[:-1]) == n
     assert heading_number(3, n) == f"{n}."
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(min_value=-10**20, max_value=10**20),
+                 st.decimals(allow_nan=False, allow_infinity=False, places=6)),
+       st.sampled_from([None, 0, 1, 2, 3, 4]), st.booleans())
+@example(2.675, 2, True)
+@example(-0.00004, None, False)
+@example(1e16, None, True)
+@example(-1234567.891, 2, True)
+@example(Decimal("1E+3"), 1, False)
+def test_numbers_are_written_as_babels_zh_cn(value, precision, group):
+    """fmt_number writes the rounded decimal as babel's zh_CN patterns (#,##0.00, 0.####, …) do."""
+    from babel import Locale
+    from babel.numbers import format_decimal, parse_pattern
+
+    from reportgen.core import cnfmt
+
+    d = cnfmt._dec(value)
+    if d is None:
+        return
+    rounded = cnfmt._round(d, precision)
+    fraction = "#" * 4 if precision is None else "0" * precision
+    integer = "#,##0" if group else "0"
+    pattern = parse_pattern(f"{integer}.{fraction}" if fraction else integer)
+    with localcontext(cnfmt._CTX):
+        want = format_decimal(rounded, format=pattern, locale=Locale.parse("zh_CN"))
+    assert fmt_number(value, precision, group=group) == want

@@ -92,6 +92,9 @@ class _Cursor:
         return tok
 
 
+_MARK_CHAR = re.compile("[\ue000-\ue01f]")
+
+
 class _Marks:
     """Reads the provenance markers out of inline text (see ``model.mark``): clean text, and the
     spans of the figures the renderer's trace names. A marked text that is not the text the
@@ -107,7 +110,20 @@ class _Marks:
 
     def feed(self, content: str) -> str:
         out = []
-        for ch in content:
+        i, n = 0, len(content)
+        while i < n:
+            if self._digits is None:
+                # the text up to the next marker character, taken whole
+                m = _MARK_CHAR.search(content, i)
+                j = m.start() if m else n
+                if j > i:
+                    out.append(content[i:j])
+                    self.text.extend(content[i:j])
+                    self.pos += j - i
+                    i = j
+                    continue
+            ch = content[i]
+            i += 1
             if self._digits is not None:
                 if ch == MARK_SEP:
                     self.stack.append((int(self._digits or -1), self.pos))

@@ -51,7 +51,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
+                                   "kept_layout", "svg_numbers", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
                                    "line_no_floats", "break_memo", "unused_margin_boxes")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
@@ -278,3 +278,43 @@ def test_margin_boxes_with_content_on_every_side_same_bytes(tmp_path, monkeypatc
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_svg_numbers_give_weasyprints_values():
+    """svg_numbers' size, point and normalize return what WeasyPrint's own return, units,
+    percentages, exponents and run-together numbers included (the chart documents' bytes are
+    compared by test_tuned_weasyprint_writes_weasyprints_bytes)."""
+    from weasyprint.svg import utils
+
+    tuning.apply()
+    new = {attr: replacement for module, attr, _, replacement in tuning.SWITCHES["svg_numbers"]}
+    real = {attr: original for module, attr, original, _ in tuning.SWITCHES["svg_numbers"]}
+    assert set(new) == {"size", "point", "normalize"} and utils.size is new["size"]
+
+    class Box:
+        inner_width, inner_height = 200.0, 100.0
+
+        def point(self, x, y, font_size):
+            return new["size"](x, font_size, 200.0), new["size"](y, font_size, 100.0)
+
+    for text in ("", None, "12", "-3.5", "1e-5", "1E3", " 7 ", "10px", "2em", "3rem", "4ex", "5mm", "1in",
+                 "50%", "12abc", "-.5.5", "1,2 3-4", "nan", "inf", 0, 4.5):
+        for size in (new["size"], real["size"]):
+            try:
+                got = ("ok", size(text, 16, 300))
+            except Exception as error:          # noqa: BLE001 — the same error either way
+                got = ("error", type(error))
+            if size is new["size"]:
+                mine = got
+            else:
+                assert got == mine or (got[1] != got[1] and mine[1] != mine[1]), (text, got, mine)
+        assert new["normalize"](text if isinstance(text, str) or text is None else str(text)) == \
+            real["normalize"](text if isinstance(text, str) or text is None else str(text))
+    for text in ("1 2", "1 2 3 4", "10.5 -3 L 4 5", "1 ", "x"):
+        results = []
+        for point in (new["point"], real["point"]):
+            try:
+                results.append(point(Box(), text, 16))
+            except utils.PointError:
+                results.append("PointError")
+        assert results[0] == results[1], text

@@ -68,7 +68,7 @@ def apply() -> dict[str, bool]:
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
-                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "short_draft": False,
+                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
                             "unused_margin_boxes": False}
@@ -79,7 +79,7 @@ def apply() -> dict[str, bool]:
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
-                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "short_draft": _short_draft(),
+                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "svg_numbers": _svg_numbers(), "short_draft": _short_draft(),
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes()}
@@ -998,6 +998,75 @@ def _kept_layout() -> bool:
     switch("kept_layout", True)
     SWITCHES["spacing_glyphs"] = [(sys.modules[__name__], "_SPACING_GLYPHS", False, True)]
     switch("spacing_glyphs", True)
+    return True
+
+
+def _svg_numbers() -> bool:
+    """WeasyPrint's SVG number parsing (``svg.utils.size``, ``point``, ``normalize``) with less
+    Python per number, the same values.
+
+    A chart's SVG (``write.chart``) is thousands of numbers — path data, glyph outlines used
+    by ``<use>`` — each parsed by ``size``, which imports ``LENGTHS_TO_PIXELS`` and enters a
+    ``suppress`` context before trying ``float``, and ``point``/``normalize`` look their regular
+    expressions up in ``re``'s cache on every call.  Here a plain number is ``float`` at once (any
+    other string goes to WeasyPrint's ``size``) and the expressions are compiled once; the modules
+    of ``weasyprint.svg`` that imported the functions by name get the new ones.
+    """
+    try:
+        from weasyprint.svg import utils
+        sources = {name: inspect.getsource(getattr(utils, name)) for name in ("size", "point", "normalize")}
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = {
+        "size": ("    if not string:\n        return 0\n\n    with suppress(ValueError):\n        return float(string)\n\n"
+                 "    # Not a float, try something else\n",),
+        "point": ("    match = re.match('(.*?) (.*?)(?: |$)', string)\n    if match:\n"
+                  "        x, y = match.group(1, 2)\n        string = string[match.end():]\n"
+                  "        return (*svg.point(x, y, font_size), string)\n    else:\n        raise PointError\n",),
+        "normalize": ("    string = (string or '').replace('E', 'e')\n"
+                      "    string = re.sub('(?<!e)([+-])', r' \\1', string)\n"
+                      "    string = re.sub('[ \\n\\r\\t,]+', ' ', string)\n"
+                      "    string = re.sub(r'(\\.[0-9-]+)(?=\\.)', r'\\1 ', string)\n"
+                      "    return string.strip()\n",),
+    }
+    if not all(e in sources[name] for name, texts in expected.items() for e in texts):
+        return False
+    real_size, real_point, real_normalize = utils.size, utils.point, utils.normalize
+    pair = re.compile("(.*?) (.*?)(?: |$)")
+    signs, spaces, dots = re.compile("(?<!e)([+-])"), re.compile("[ \n\r\t,]+"), re.compile(r"(\.[0-9-]+)(?=\.)")
+    point_error = utils.PointError
+
+    def size(string, font_size=None, percentage_reference=None):
+        if not string:
+            return 0
+        try:
+            return float(string)
+        except ValueError:
+            return real_size(string, font_size, percentage_reference)
+
+    def point(svg, string, font_size):
+        match = pair.match(string)
+        if match:
+            x, y = match.group(1, 2)
+            return (*svg.point(x, y, font_size), string[match.end():])
+        raise point_error
+
+    def normalize(string):
+        string = (string or "").replace("E", "e")
+        string = signs.sub(r" \1", string)
+        string = spaces.sub(" ", string)
+        string = dots.sub(r"\1 ", string)
+        return string.strip()
+
+    entries = []
+    for module_name, module in sorted(sys.modules.items()):
+        if module_name == "weasyprint.svg" or module_name.startswith("weasyprint.svg."):
+            for attr, real, new in (("size", real_size, size), ("point", real_point, point),
+                                    ("normalize", real_normalize, normalize)):
+                if vars(module).get(attr) is real:
+                    entries.append((module, attr, real, new))
+    SWITCHES["svg_numbers"] = entries
+    switch("svg_numbers", True)
     return True
 
 

@@ -23,7 +23,7 @@ from . import batch  # noqa: E402,F401  (the batch and the pipeline's own module
 from ..read import load, tables  # noqa: E402,F401  (the readers: pandas, openpyxl)
 from ..derive import figures  # noqa: E402,F401
 from ..render import jinja, parse  # noqa: E402,F401  (Jinja, markdown-it)
-from ..check import consistency, provenance  # noqa: E402,F401
+from ..check import consistency  # noqa: E402,F401  (provenance: only a --review document's, imported then)
 from ..write import fonts  # noqa: E402,F401  (fontTools)
 from ..write import docx  # noqa: E402,F401  (python-docx)
 

@@ -34,7 +34,7 @@ from ..core import cnfmt
 from ..core.vocab import BOUND_QUALIFIERS, POINT_KINDS, guess_kind
 from ..core.i18n import _
 from ..read.load import KIND_NAMES, UnitYear, records
-from ..model import Source, Traced, strip_marks, traced
+from ..model import Source, Traced, copy_with, strip_marks, traced
 
 PLAN_SPAN = 5
 
@@ -827,10 +827,16 @@ def figures(uy: UnitYear) -> Catalog:
             cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""),
             rank_list=tuple(r["ranks"]) if isinstance(r.get("ranks"), tuple) else (),
             target=this_year.get(ind_id), places=places.get(ind_id))
-        # ind.x.value and ind.x.rank printed alone still name their cells
-        items[ind_id] = replace(fig, value=traced(fig.value, fig.number.source and replace(
-                                    fig.number.source, computation="数值")),
-                                rank=traced(fig.rank, fig.rank_text.source if fig.rank_text else None))
+        # ind.x.value and ind.x.rank printed alone still name their cells. (A missing value or
+        # rank names its gap at each use: asked for twice then, as ever, so the gaps keep their numbers.)
+        number = fig.number
+        if _num(fig.value) is None:
+            number = fig.number
+        rank_text = fig.rank_text
+        if rank_text and fig.rank is None and fig.rank_scope:
+            rank_text = fig.rank_text
+        items[ind_id] = copy_with(fig, value=traced(fig.value, copy_with(number.source, computation="数值")),
+                                  rank=traced(fig.rank, rank_text.source if rank_text else None))
     return Catalog("ind", items)
 
 

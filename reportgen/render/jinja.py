@@ -52,7 +52,7 @@ from ..core import cnfmt
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import N_, _
 from ..core.workspace import Workspace, read_input_text
-from ..model import Source, mark, source_of, strip_marks, traced
+from ..model import Source, copy_with, mark, source_of, strip_marks, traced
 from ..derive import figures as derive
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -325,7 +325,7 @@ def _mark_value(value, escape):
         return None
     text = strip_marks(text)
     printed_by = _where.get() if escape is None else _printed_by(trace)
-    index = trace.add(replace(src, printed_by=printed_by), text)
+    index = trace.add(copy_with(src, printed_by=printed_by), text)
     return mark(index, escape(text) if escape else text)
 
 

@@ -167,16 +167,15 @@ def _unknown(uy, cat: str, year, key: str, ind_ids, by_year) -> tuple[str, str] 
     """(message, hint) when ``cat.key`` names nothing in the catalogue, else None."""
     if not _names_an_id(key):
         return None
+    y = uy.year + 1 if cat == "t" else year
+    known = ind_ids if cat == "ind" else by_year.get(y, [])
+    if key in known:         # the usual case: no message to word
+        return None
     if cat == "ind":
-        known = ind_ids
         what, fix = _("指标表中没有编号“{id}”").format(id=key), _("编号须与指标表“编号”列一致")
     else:
-        y = uy.year + 1 if cat == "t" else year
-        known = by_year.get(y, [])
         what = _("{year}年的目标中没有编号“{id}”").format(year=y, id=key)
         fix = _("在“目标”表中加上{year}年的这个目标，或改正编号").format(year=y)
-    if key in known:
-        return None
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return what, _("是否想用 '{name}'？{fix}").format(name=close[0], fix=fix) if close else fix
 

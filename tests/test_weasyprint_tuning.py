@@ -51,7 +51,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout", "svg_numbers", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
+                                   "kept_layout", "svg_numbers", "svg_get_child", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
                                    "line_no_floats", "break_memo", "unused_margin_boxes")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
@@ -318,3 +318,27 @@ def test_svg_numbers_give_weasyprints_values():
             except utils.PointError:
                 results.append("PointError")
         assert results[0] == results[1], text
+
+
+def test_svg_get_child_finds_weasyprints_node(tmp_path, monkeypatch):
+    """svg_get_child: <use> of elements at several depths, an id that is the node's own, an id
+    missing, an id with a double quote — WeasyPrint's bytes (the chart documents are compared by
+    test_tuned_weasyprint_writes_weasyprints_bytes)."""
+    import base64
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="80" '
+           'height="40" id="root"><defs><g id="a"><path id="p1" d="M 0 0 L 10 0 L 10 10 z"/>'
+           '<g id="b"><rect id="r" width="5" height="5" fill="red"/></g></g>'
+           '<circle id=\'q"x\' cx="3" cy="3" r="3"/></defs>'
+           '<use xlink:href="#p1" x="5"/><use xlink:href="#r" x="20"/><use xlink:href="#b" x="30"/>'
+           '<use xlink:href="#a" y="20"/><use xlink:href="#root"/><use xlink:href="#none"/>'
+           '<use xlink:href=\'#q"x\' x="60"/></svg>')
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>'
+            '@page { size: 120mm 80mm; margin: 15mm }</style></head><body>'
+            f'<p><img src="{src}" style="width:80mm; height:40mm"></p></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["svg_get_child"]
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

@@ -71,7 +71,7 @@ def apply() -> dict[str, bool]:
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
-                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "short_draft": False,
+                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "svg_get_child": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
                             "unused_margin_boxes": False}
@@ -82,7 +82,7 @@ def apply() -> dict[str, bool]:
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
-                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "svg_numbers": _svg_numbers(), "short_draft": _short_draft(),
+                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "svg_numbers": _svg_numbers(), "svg_get_child": _svg_get_child(), "short_draft": _short_draft(),
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes()}
@@ -1097,6 +1097,51 @@ def _svg_numbers() -> bool:
                     entries.append((module, attr, real, new))
     SWITCHES["svg_numbers"] = entries
     switch("svg_numbers", True)
+    return True
+
+
+def _svg_get_child() -> bool:
+    """``svg.Node.get_child`` testing for the id with one walk of the element's descendants
+    instead of ElementPath's ``find('.//*[@id="…"]')``, the same node.
+
+    A chart's ``<use>`` elements look their glyph up by id (``defs.get_use_tree``), and
+    ``get_child`` asks ElementPath at every level of the tree whether the id is below it —
+    ≈4 000 ElementPath searches a chart document, each compiled anew (its cache of 100 paths is
+    cleared by the many ids).  Here the same question is a loop over ``iter()``; an id with a
+    double quote (which the path could not hold) goes to WeasyPrint's method.
+    """
+    try:
+        from weasyprint.svg import Node
+        source = inspect.getsource(Node.get_child)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("        if self._etree_node.find(f'.//*[@id=\"{id_}\"]') is None:\n            return\n"
+                "        for child in self:\n            if child.get('id') == id_:\n                return child\n"
+                "            grandchild = child.get_child(id_)\n            if grandchild:\n"
+                "                return grandchild\n")
+    if expected not in source:
+        return False
+    real = Node.get_child
+
+    def get_child(self, id_):
+        if '"' in id_:
+            return real(self, id_)
+        element = self._etree_node
+        for below in element.iter():
+            if below.get("id") == id_ and below is not element:
+                break
+        else:
+            return None
+        for child in self:
+            if child.get("id") == id_:
+                return child
+            grandchild = child.get_child(id_)
+            if grandchild:
+                return grandchild
+        return None
+
+    SWITCHES["svg_get_child"] = [(Node, "get_child", real, get_child)]
+    switch("svg_get_child", True)
     return True
 
 

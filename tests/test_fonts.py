@@ -130,6 +130,46 @@ def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
     fonts.face_facts.cache_clear()
 
 
+@pytest.mark.parametrize("entry", [
+    {"cmap": [[40, 50], [1, 2]], "default": 1.0, "widths": [], "missing": 1.0},        # ranges out of order
+    {"cmap": [[1, 10], [5, 20]], "default": 1.0, "widths": [], "missing": 1.0},        # overlapping
+    {"cmap": [[1, 2]], "default": 1.0, "widths": [[9, 3, 0.5]], "missing": 1.0},       # a run backwards
+    {"cmap": [[1, 2]], "default": 1.0, "widths": {"65": 0.5}, "missing": 1.0},         # version 1's widths
+])
+def test_a_cache_entry_that_is_not_sorted_ranges_and_runs_is_rebuilt(tmp_path, monkeypatch, entry):
+    """The characters are looked up by bisection in the cached ranges: an entry whose ranges or
+    width runs are not in order is read from the font again, not trusted."""
+    import json
+
+    from reportgen.write import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    face = resolve(load_style(), None)["fangsong"].face
+    fonts.face_facts.cache_clear()
+    fonts.face_facts(face.path, face.index)
+    (cache,) = (tmp_path / "reportgen" / "fonts").glob("*.json")
+    cache.write_text(json.dumps(entry), "utf-8")
+    fonts.face_facts.cache_clear()
+    again = fonts.face_facts(face.path, face.index)
+    _facts_equal(fonts._read_facts(face.path, face.index), again, SAMPLE)
+    assert json.loads(cache.read_text("utf-8")) != entry        # rewritten from the font
+    fonts.face_facts.cache_clear()
+
+
+def test_code_points_are_the_face_characters():
+    from reportgen.write.fonts import CodePoints
+
+    cps = {0x20, 0x21, 0x22, 0x41, 0x4E00, 0x4E01, 0x9FA5}
+    points = CodePoints.of(cps)
+    assert points.ranges() == [[0x20, 0x22], [0x41, 0x41], [0x4E00, 0x4E01], [0x9FA5, 0x9FA5]]
+    assert list(points) == sorted(cps) and len(points) == len(cps)
+    assert all(cp in points for cp in cps)
+    assert not any(cp in points for cp in (0, 0x1F, 0x23, 0x40, 0x42, 0x4DFF, 0x4E02, 0x9FA6, 0x10FFFF))
+    assert points == frozenset(cps) and points == CodePoints(points.ranges())
+    assert points != frozenset(cps - {0x41}) and points != CodePoints([[0x20, 0x22]])
+    assert 0x20 not in CodePoints([])
+
+
 def test_bold_files_are_fc_match_answers_remembered_per_fontconfig_state(tmp_path, monkeypatch):
     """The bold file of each family (the manifest's font records) is what fc-match says; it is
     remembered per machine, and asked again when fontconfig's configuration is another."""

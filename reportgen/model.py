@@ -128,8 +128,11 @@ def strip_marks(text: str) -> str:
     return text.translate(_MARK_TABLE)     # (a str subclass: the type its translate gives)
 
 
+_MARK_DIGITS = str.maketrans({str(d): chr(MARK_DIGIT0 + d) for d in range(10)})
+
+
 def mark(index: int, text: str) -> str:
-    return MARK_OPEN + "".join(chr(MARK_DIGIT0 + int(d)) for d in str(index)) + MARK_SEP + text + MARK_CLOSE
+    return MARK_OPEN + str(index).translate(_MARK_DIGITS) + MARK_SEP + text + MARK_CLOSE
 
 
 @dataclass(frozen=True)

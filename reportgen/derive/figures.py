@@ -1,9 +1,11 @@
 """Figures derived from the dataset, and the objects templates see.
 
 The numbers are computed on whole tables with pandas (:func:`changes`, :func:`peer_table`,
-:func:`completion_frame`, :func:`plan_frame`); undefined results (a base of zero or below, a
-missing year, a missing target) are NaN there and become “—” when formatted, never NaN or inf
-in a document. The objects built from those tables are what templates print:
+:func:`completion_frame`, :func:`plan_frame`) — except what every document needs (the figures,
+targets and completion rows), read from the unit's table as plain rows once a document
+(:func:`_rows`, :func:`_values`: the same values, without a pandas lookup per cell); undefined
+results (a base of zero or below, a missing year, a missing target) are NaN there and become “—”
+when formatted, never NaN or inf in a document. The objects built from those tables are what templates print:
 
 * ``ind.x`` — a :class:`Figure`: the results year's value with its unit (``44家``), last year's
   value and the change (增长/下降 x% for amounts, 提高/降低 x个百分点 for ratios and rates,

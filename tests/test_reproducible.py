@@ -93,6 +93,6 @@ def test_tuning_applies_to_this_weasyprint(script):
                            "'fast_percentages': True, 'empty_margin_boxes': True, 'shared_pango_context': True, "
                            "'glyph_loop': True, 'strut_key': True, 'xml_parse': True, 'normal_flow': True, "
                            "'kept_layout': True, 'svg_numbers': True, 'svg_get_child': True, "
-                           "'short_draft': True, 'no_backgrounds': True, "
+                           "'matrix_product': True, 'short_draft': True, 'no_backgrounds': True, "
                            "'lazy_pseudo_styles': True, 'line_no_floats': True, 'break_memo': True, "
                            "'unused_margin_boxes': True}")

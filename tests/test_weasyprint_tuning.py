@@ -51,7 +51,8 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
     active = tuning.apply()
     assert all(active[k] for k in ("one_pass_subset", "empty_margin_boxes", "fast_percentages",
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
-                                   "kept_layout", "svg_numbers", "svg_get_child", "short_draft", "no_backgrounds", "lazy_pseudo_styles",
+                                   "kept_layout", "svg_numbers", "svg_get_child", "matrix_product",
+                                   "short_draft", "no_backgrounds", "lazy_pseudo_styles",
                                    "line_no_floats", "break_memo", "unused_margin_boxes")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
@@ -342,3 +343,27 @@ def test_svg_get_child_finds_weasyprints_node(tmp_path, monkeypatch):
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_matrix_product_gives_weasyprints_numbers():
+    """matrix_product: the products of matrices of ints, floats, negative zeros and large and
+    small magnitudes are WeasyPrint's, bit for bit (repr), as are transformed points."""
+    import random
+
+    from weasyprint.matrix import Matrix
+
+    tuning.apply()
+    [(_, _, real, product)] = tuning.SWITCHES["matrix_product"]
+    assert Matrix.__matmul__ is product
+    pick = random.Random(15)
+    values = (0, 1, -1, 2, 0.0, -0.0, 0.75, -0.75, 1e-300, 1e300, 3.3333333333333335, 1 / 3)
+
+    def number():
+        return pick.choice(values) if pick.random() < 0.4 else pick.uniform(-1000, 1000)
+
+    for _ in range(3000):
+        a = Matrix(*(number() for _ in range(6)))
+        b = Matrix(*(number() for _ in range(6)))
+        assert repr(product(a, b)) == repr(real(a, b))
+        point = Matrix(matrix=[[number(), number(), 1]])
+        assert repr(product(point, b)) == repr(real(point, b))

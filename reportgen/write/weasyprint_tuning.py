@@ -71,7 +71,7 @@ def apply() -> dict[str, bool]:
                 _applied = {"lazy_font_blob": False, "zlib_level": False, "one_pass_subset": False,
                             "fast_percentages": False, "empty_margin_boxes": False,
                             "shared_pango_context": False, "glyph_loop": False, "strut_key": False,
-                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "svg_get_child": False, "short_draft": False,
+                            "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "svg_get_child": False, "matrix_product": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
                             "unused_margin_boxes": False}
@@ -82,7 +82,7 @@ def apply() -> dict[str, bool]:
                             "empty_margin_boxes": _empty_margin_boxes(),
                             "shared_pango_context": _shared_pango_context(), "glyph_loop": _glyph_loop(),
                             "strut_key": _strut_key(), "xml_parse": _xml_parse(),
-                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "svg_numbers": _svg_numbers(), "svg_get_child": _svg_get_child(), "short_draft": _short_draft(),
+                            "normal_flow": _normal_flow(), "kept_layout": _kept_layout(), "svg_numbers": _svg_numbers(), "svg_get_child": _svg_get_child(), "matrix_product": _matrix_product(), "short_draft": _short_draft(),
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes()}
@@ -1142,6 +1142,38 @@ def _svg_get_child() -> bool:
 
     SWITCHES["svg_get_child"] = [(Node, "get_child", real, get_child)]
     switch("svg_get_child", True)
+    return True
+
+
+def _matrix_product() -> bool:
+    """``matrix.Matrix.__matmul__`` written out, the same numbers.
+
+    WeasyPrint multiplies its 3×3 matrices with nine ``sum()`` of generator expressions — each
+    SVG element's transform, each point a chart's path transforms (≈2 400 products a chart
+    document).  Here each entry is ``0 + a·x + b·y + c·z``: what Python 3.11's ``sum`` computes,
+    in the same order from the same int start (3.12's ``sum`` compensates float rounding, so
+    this is applied only before 3.12).
+    """
+    try:
+        from weasyprint.matrix import Matrix
+        source = inspect.getsource(Matrix.__matmul__)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    expected = ("        assert len(self[0]) == len(other) == len(other[0]) == 3\n        return Matrix(matrix=[\n"
+                "            [sum(self[i][k] * other[k][j] for k in range(3)) for j in range(3)]\n"
+                "            for i in range(len(self))])\n")
+    if expected not in source or sys.version_info >= (3, 12) or "__matmul__" in vars(list):
+        return False
+    real = Matrix.__matmul__
+
+    def __matmul__(self, other):
+        assert len(self[0]) == len(other) == len(other[0]) == 3
+        (a0, a1, a2), (b0, b1, b2), (c0, c1, c2) = other
+        return Matrix(matrix=[[0 + x * a0 + y * b0 + z * c0, 0 + x * a1 + y * b1 + z * c1, 0 + x * a2 + y * b2 + z * c2]
+                              for x, y, z in self])
+
+    SWITCHES["matrix_product"] = [(Matrix, "__matmul__", real, __matmul__)]
+    switch("matrix_product", True)
     return True
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 from jinja2 import Environment, nodes
@@ -296,6 +297,14 @@ def _name_re(fig) -> str:
 
 
 def _figure_pattern(fig) -> re.Pattern | None:
+    """The pattern of a figure's name followed by a typed number and unit (built once a process
+    for each name, aliases, kind and unit of measure: a year's units share their indicators)."""
+    return _pattern_of(fig.name, tuple(fig.aliases), fig.kind, fig.measure)
+
+
+@lru_cache(maxsize=4096)
+def _pattern_of(name, aliases: tuple, kind, measure) -> re.Pattern | None:
+    fig = SimpleNamespace(name=name, aliases=aliases, kind=kind, measure=measure)
     units = _unit_factors(fig.measure or ("位" if fig.kind == "rank" else ""))
     if fig.kind == "rank":
         units.setdefault("名", Decimal(1))

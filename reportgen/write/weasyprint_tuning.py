@@ -56,6 +56,8 @@ ZLIB_LEVEL = 6
 # _fast_percentages remembers text and line boxes' used values per style ([False]: it does not — to
 # measure that part alone)
 _PERCENT_MEMO = [True]
+# _shared_pango_context remembers a style's context, description and features ([False]: measure)
+_SETUP_MEMO = [True]
 FONT_ZLIB_LEVEL = 1
 FONT_ZLIB_STRATEGY = zlib.Z_RLE
 _applied: dict[str, bool] | None = None
@@ -426,7 +428,9 @@ def _shared_pango_context() -> bool:
     copies the font description into the layout, so one per font serves every layout.  The
     font features, attributes and metrics are set up as WeasyPrint does (but each layout owns its
     font-feature attribute and list, freed with it: weasyprint_memory); the same glyphs and
-    positions, the same bytes.
+    positions, the same bytes.  What a style's layouts share (context, language, description,
+    features) is also remembered with the style, for the next layout of the same style (a text
+    box's pieces, its drawing) — none of its font properties is changed in place once laid out.
     """
     try:
         from weasyprint.text import line_break as lb
@@ -485,6 +489,21 @@ def _shared_pango_context() -> bool:
     def setup(self, style):
         self.style = style
         self.first_line_direction = 0
+        found = style.__dict__.get("_reportgen_setup")
+        if found is not None and found[0] == threading.get_ident() and _SETUP_MEMO[0]:
+            # what the lines below found for this style before (in this thread): a style's font
+            # properties are not changed in place once its boxes are laid out
+            _, pango_context, self.language, font_description, features = found
+            self.layout = ffi.gc(pango.pango_layout_new(pango_context), gobject.g_object_unref)
+            pango.pango_layout_set_auto_dir(self.layout, False)
+            pango.pango_layout_set_font_description(self.layout, font_description)
+            self.ascent = self.underline_position = self.strikethrough_position = None
+            if features:
+                attr_list = pango.pango_attr_list_new()
+                pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
+                pango.pango_layout_set_attributes(self.layout, attr_list)
+                pango.pango_attr_list_unref(attr_list)
+            return
         pango_context, self.language = context_for(
             style.font_config, style["direction"], style["font_language_override"], style["lang"])
         assert not isinstance(style["font_family"], str), "font_family should be a list"
@@ -540,6 +559,9 @@ def _shared_pango_context() -> bool:
             pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
             pango.pango_layout_set_attributes(self.layout, attr_list)
             pango.pango_attr_list_unref(attr_list)
+        if plain and self.ascent is None:
+            style.__dict__["_reportgen_setup"] = (threading.get_ident(), pango_context, self.language,
+                                                  font_description, features)
 
     ORIGINAL["Layout.setup"] = real
     SWITCHES["shared_pango_context"] = [(lb.Layout, "setup", real, setup)]

@@ -58,6 +58,7 @@ ZLIB_LEVEL = 6
 _PERCENT_MEMO = [True]
 # _shared_pango_context remembers a style's context, description and features ([False]: measure)
 _SETUP_MEMO = [True]
+_STRUT_MEMO = [True]        # _strut_key remembers a style's strut ([False]: measure)
 FONT_ZLIB_LEVEL = 1
 FONT_ZLIB_STRATEGY = zlib.Z_RLE
 _applied: dict[str, bool] | None = None
@@ -803,6 +804,9 @@ def _strut_key() -> bool:
     plain = (str, int, float, type(None))
 
     def strut(style):
+        known = style.__dict__.get("_reportgen_strut")
+        if known is not None and known[0] is style.font_config and _STRUT_MEMO[0]:
+            return known[1]     # this style's strut, found below before (its values are not changed in place)
         font_size, line_height = style["font_size"], style["line_height"]
         values = (style["font_family"], style["font_style"], style["font_stretch"], style["font_weight"],
                   style["font_variant_ligatures"], style["font_variant_position"], style["font_variant_caps"],
@@ -830,6 +834,7 @@ def _strut_key() -> bool:
                                for v in values)):
                 return real(style)
             found = memo[key] = real(style)
+        style.__dict__["_reportgen_strut"] = (style.font_config, found)
         return found
 
     ORIGINAL["line_break.strut"] = real

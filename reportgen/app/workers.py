@@ -52,7 +52,8 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
         return ctx
     before = os.environ.get(WARM_ENV)
     run = {"pdf": need_pdf, "workspace": str(workspace) if workspace else None, "profiles": list(profiles)}
-    late_file = folder / "fork-server-warm-up.json" if late and folder is not None and not _running() else None
+    late_file = (folder / f"fork-server-warm-up-{os.getpid()}.json" if late and folder is not None and not _running()
+                 else None)
     if late_file is not None:
         run["late"] = str(late_file)
     # seen by the fork server if this call starts it

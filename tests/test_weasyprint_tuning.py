@@ -367,3 +367,19 @@ def test_matrix_product_gives_weasyprints_numbers():
         assert repr(product(a, b)) == repr(real(a, b))
         point = Matrix(matrix=[[number(), number(), 1]])
         assert repr(product(point, b)) == repr(real(point, b))
+
+
+def test_kept_layouts_written_twice_same_bytes(full_workspace, monkeypatch):
+    """A document whose PDF is written twice (its text boxes' kept layouts, a justified line's
+    spacing applied to them, drawn a second time) gives the same bytes both times."""
+    from weasyprint.document import Document
+
+    html, roots, created = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    pdf._font_config()
+    assert tuning.apply()["kept_layout"]
+    documents = []
+    real = Document.write_pdf
+    monkeypatch.setattr(Document, "write_pdf", lambda self, *a, **k: documents.append((self, a, k)) or real(self, *a, **k))
+    first = pdf.write_pdf(html, roots, created)
+    document, args, kwargs = documents[-1]
+    assert real(document, *args, **kwargs) == first

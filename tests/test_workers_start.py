@@ -85,3 +85,27 @@ def test_a_build_that_starts_its_fork_server_early_writes_the_same_files(full_wo
     assert sorted(outs["early"]) == sorted(outs["alone"]) and len(outs["early"]) == 9   # 4 DOCX, 4 PDF, manifest
     for name, data in outs["early"].items():
         assert data == outs["alone"][name], f"{name} differs"
+
+
+def test_the_plain_reading_knows_every_option_of_build_as_click_declares_it():
+    """build_argv mirrors cli.build's options by hand: a flag read as taking a value (or the
+    reverse) would swallow the next word. Each option of the click command, placed before
+    ``--jobs 2``, must leave that reading intact; a new option build_argv does not know makes it
+    give up (None), which is safe, but is caught here so the two are kept in step."""
+    from reportgen.cli import main
+
+    values = {"--format": "pdf", "--profile": "a", "--shard": "1/2", "--typed-figures": "warn"}
+    for param in main.commands["build"].params:
+        if param.param_type_name != "option":
+            continue
+        for opt in param.opts:
+            if opt in ("-j", "--jobs"):
+                continue
+            given = [opt] if param.is_flag else [opt, values.get(opt, "x")]
+            assert build_argv(["build", "2024", *given, "--jobs", "2"]) == (True, ("a",) if opt == "--profile" else ()), opt
+    for param in main.params:           # the group's options before the command's name
+        for opt in param.opts:
+            if opt == "--version":
+                continue
+            given = [opt] if param.is_flag else [opt, "ws"]
+            assert build_argv([*given, "build", "2024", "--jobs", "2"]) == (True, ()), opt

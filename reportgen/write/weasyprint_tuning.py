@@ -37,6 +37,14 @@ nothing for our documents:
   **Pango's can-break answer for a short text remembered** (``_break_memo``) and **only the
   page-margin sides and corners with content made** (``_unused_margin_boxes``): the same first
   lines, backgrounds, styles, positions and boxes, the same bytes, compared and measured the same way.
+* **A text box drawn from the Pango layout its line was broken with** (``_kept_layout``; WeasyPrint
+  made and shaped a new one per box) and **a justified line's wider letter spacing applied to its
+  kept glyphs with Pango's own arithmetic** (``_spaced_glyphs``, switch ``spacing_glyphs``) instead
+  of Pango laying the line out again; in a chart's SVG, **numbers read without an import and a
+  context manager each** (``_svg_numbers``), **``<use>`` ids found with one walk** instead of
+  ElementPath at every level (``_svg_get_child``) and **3×3 matrix products written out**
+  (``_matrix_product``): the same glyphs, numbers and nodes, the same bytes, compared and
+  measured the same way.
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns

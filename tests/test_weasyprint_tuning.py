@@ -235,12 +235,12 @@ def test_justified_lines_drawn_with_pangos_glyphs(full_workspace, monkeypatch):
     """kept_layout's justified lines: the letter spacing applied to the kept glyphs
     (_spaced_glyphs) gives the bytes of Pango laying the line out again with it — on paragraphs
     of random Chinese, digits, Latin with ligature pairs, full-width punctuation, zero-width
-    spaces and rare characters from the full faces, in the sample's style; and on text it does
-    not take (marks, jamo, tabs, Arabic, a spacing turned on from none, word spacing), which
-    Pango lays out again."""
+    spaces and rare characters from the full faces, in the sample's style; on text it does not
+    take (marks, jamo, tabs, Arabic, a spacing turned on from none, word spacing, right to left),
+    which Pango lays out again; and with decorations and an ellipsis."""
     import random
 
-    html = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0][0]
+    html, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
     pick = random.Random(15)
     han = "科技创新发展平台企业人才项目建设推进服务体系全面提升重点工作研究成果转化瓯崛钛𠀀"
     parts = [*han, "，", "。", "、", "“", "”", "（", "）", "\u200b", "2024", "R&D", "12.5%",
@@ -250,17 +250,23 @@ def test_justified_lines_drawn_with_pangos_glyphs(full_workspace, monkeypatch):
              "<p>" + "科技创新" * 12 + "\u1100\u1161\u11a8" + "发展" * 20 + "</p>",
              "<p>" + "科技创新" * 12 + "\u0645\u0631\u062d\u0628\u0627" + "发展" * 20 + "</p>",
              '<p style="letter-spacing: normal">' + "科技创新发展平台" * 12 + '<span class="latin">office</span>' + "</p>",
-             '<p style="word-spacing: 3pt">' + "科技 创新 发展" * 16 + "</p>"]
+             '<p style="word-spacing: 3pt">' + "科技 创新 发展" * 16 + "</p>",
+             '<p style="text-decoration: underline">' + "科技创新发展平台企业人才项目建设" * 6 + "</p>",
+             '<p style="overflow: hidden; white-space: nowrap; text-overflow: ellipsis">' + "科技创新发展" * 12 + "</p>",
+             '<p style="text-decoration: line-through overline">' + "科技创新 office 发展" * 10 + "</p>",
+             '<p style="letter-spacing: 0.1em">' + "Research and development of the 科技 platform " * 8 + "</p>",
+             '<p style="direction: rtl">' + "科技创新发展平台企业人才项目建设" * 6 + "</p>",
+             "<p>" + "科技\t创新\u00ad发展平台企业人才\u3000项目建设" * 6 + "</p>"]
     html = html[:html.find("<body>") + 6] + "\n".join(body) + "</body></html>\n"
     pdf._font_config()
     tuning.apply()
     used = []
     spaced = tuning._spaced_glyphs
     monkeypatch.setattr(tuning, "_spaced_glyphs", lambda *a: used.append(spaced(*a)) or used[-1])
-    tuned = pdf.write_pdf(html, (), created="2024-01-31")
+    tuned = pdf.write_pdf(html, roots, created="2024-01-31")
     assert sum(x is not None for x in used) > 300 and None in used, len(used)
     _originals(monkeypatch)
-    assert pdf.write_pdf(html, (), created="2024-01-31") == tuned
+    assert pdf.write_pdf(html, roots, created="2024-01-31") == tuned
 
 
 def test_margin_boxes_with_content_on_every_side_same_bytes(tmp_path, monkeypatch):

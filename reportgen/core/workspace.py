@@ -104,12 +104,14 @@ class Workspace:
     def rel(self, path: Path) -> str:
         """A path as the user sees it: relative to the workspace when inside it."""
         path = Path(path)
-        for p, root in ((path, self.root), (path.resolve(), self.root.resolve())):
-            try:
-                return str(p.relative_to(root))
-            except ValueError:
-                continue
-        return str(path)
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            pass
+        try:     # links followed only when the path as written is not under the workspace
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
 
     def inside(self, path: Path) -> Path:
         """``path`` resolved; an error when it (or a link on its way) leads outside the workspace."""

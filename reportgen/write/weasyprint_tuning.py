@@ -1061,8 +1061,9 @@ def _kept_layout() -> bool:
     SWITCHES["kept_layout"] = [(lb.Layout, "deactivate", real_deactivate, deactivate),
                                (lb.Layout, "reactivate", real_reactivate, reactivate)]
     switch("kept_layout", True)
-    SWITCHES["spacing_glyphs"] = [(sys.modules[__name__], "_SPACING_GLYPHS", False, True)]
-    switch("spacing_glyphs", True)
+    if 15000 <= pango.pango_version() < 15100:     # the Pango whose arithmetic _spaced_glyphs repeats
+        SWITCHES["spacing_glyphs"] = [(sys.modules[__name__], "_SPACING_GLYPHS", False, True)]
+        switch("spacing_glyphs", True)
     return True
 
 
@@ -1212,8 +1213,8 @@ def _matrix_product() -> bool:
     return True
 
 
-# Pango letter spacing, as Pango 1.44–1.50 applies it (pango_glyph_item_letter_space, shape_run and
-# adjust_line_letter_spacing of pango-layout.c): every glyph of a one-line layout is widened by
+# Pango letter spacing, as Pango 1.50 applies it (pango_glyph_item_letter_space, shape_run and
+# adjust_line_letter_spacing of pango-layout.c; checked against Pango 1.50.12, used with 1.50 only): every glyph of a one-line layout is widened by
 # the spacing and moved right by its left half, except that the line's first glyph is not moved
 # and only widened by the right half, and its last glyph only widened by the left half.
 _SPACING_GLYPHS = False        # switched on with kept_layout ("spacing_glyphs")

@@ -454,3 +454,34 @@ def test_a_review_copy_saved_by_a_reviewer_is_never_deleted(workspace):
     assert review.read_bytes() == saved
     assert "未删除" in proc.stdout + proc.stderr
     assert not list(folder.glob("*（来源）.xlsx"))     # the untouched sources table is removed
+
+
+def test_a_drafts_review_copy_and_sources_table_name_a_missing_figure_without_internal_marks(full_workspace):
+    """A draft's missing figure is carried through rendering as a private-use token; the review
+    copy and the sources table are read by people, so no such character may reach them (the
+    sources table once printed 单位换算 个→<token> for a blank amount)."""
+    year = _lucheng_year(full_workspace)
+    book_path = full_workspace / "data" / str(year) / "lucheng" / "indicators.xlsx"
+    book = openpyxl.load_workbook(book_path)
+    sheet = book["指标"]
+    header = [c.value for c in sheet[1]]
+    col = next(i for i, h in enumerate(header) if h and str(year - 1) in str(h)) + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "入驻科创企业")
+    sheet.cell(row, col).value = None
+    book.save(book_path)
+    reportgen("-C", str(full_workspace), "build", str(year), "--unit", "lucheng", "--format", "docx",
+              "--draft", "--review", check=True)
+    folder = full_workspace / "output" / str(year)
+    private = re.compile("[\ue000-\uf8ff]")
+    tables = list(folder.glob("*（来源）.xlsx"))
+    assert tables
+    blank_rows = 0
+    for path in tables:
+        for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True):
+            text = " ".join(str(v) for v in r if v is not None)
+            assert not private.search(text), (path.name, text)
+            blank_rows += "入驻科创企业" in text and "指标!" in text
+    assert blank_rows          # the blank figure is listed, with its cell
+    for path in folder.glob("*（核对稿）.docx"):
+        for c in docx.Document(str(path)).comments:
+            assert not private.search(c.text), (path.name, c.text)

@@ -103,7 +103,9 @@ def format_note(kind: str, measure: str, precision, printed: str) -> str:
     """How a value became the printed text: 增速，保留1位; 总量，单位换算 万元→亿元，保留2位."""
     parts = [KIND_NAMES.get(kind, kind)]
     shown = printed.lstrip("0123456789.-+")
-    if kind == "amount" and measure and shown and shown != measure and not printed.startswith(cnfmt.MISSING):
+    # (no conversion to show for a missing figure: "—", or a draft's gap token, which is not text)
+    if kind == "amount" and measure and shown and shown != measure and not printed.startswith(cnfmt.MISSING) \
+            and GAP_OPEN not in printed:
         parts.append(f"单位换算 {measure}→{shown}")
     p = _precision(precision)
     if p is not None:
@@ -829,14 +831,8 @@ def figures(uy: UnitYear) -> Catalog:
             cells=tuple(sorted(by_id.get(ind_id, ()))), rank_cell=str(r.get("rank_source") or ""),
             rank_list=tuple(r["ranks"]) if isinstance(r.get("ranks"), tuple) else (),
             target=this_year.get(ind_id), places=places.get(ind_id))
-        # ind.x.value and ind.x.rank printed alone still name their cells. (A missing value or
-        # rank names its gap at each use: asked for twice then, as ever, so the gaps keep their numbers.)
-        number = fig.number
-        if _num(fig.value) is None:
-            number = fig.number
-        rank_text = fig.rank_text
-        if rank_text and fig.rank is None and fig.rank_scope:
-            rank_text = fig.rank_text
+        # ind.x.value and ind.x.rank printed alone still name their cells
+        number, rank_text = fig.number, fig.rank_text
         items[ind_id] = copy_with(fig, value=traced(fig.value, copy_with(number.source, computation="数值")),
                                   rank=traced(fig.rank, rank_text.source if rank_text else None))
     return Catalog("ind", items)

@@ -25,10 +25,10 @@ for, otherwise WeasyPrint runs untouched. It changes layout, not only speed, so 
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 import threading
 
+from reportgen.write import weasyprint_sources
 from reportgen.write.weasyprint_tuning import SPACED_FROM
 
 MAX_STRETCH_EM = 0.5
@@ -43,6 +43,7 @@ def apply() -> bool:
     with _lock:
         if _applied is None:
             _applied = _install()
+            weasyprint_sources.save()
         return _applied
 
 
@@ -60,7 +61,7 @@ def _install() -> bool:
     if not all(hasattr(boxes, name) for name in ("TextBox", "LineBox", "InlineBox")):
         return False
     try:   # the drawing must lay the text out again from the box's style
-        if "pango_layout.reactivate(textbox.style)" not in inspect.getsource(draw_text):
+        if "pango_layout.reactivate(textbox.style)" not in weasyprint_sources.getsource(draw_text):
             return False
     except (OSError, TypeError):
         return False

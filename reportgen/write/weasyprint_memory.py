@@ -28,8 +28,9 @@ tuning is off and for the styles the tuning hands back to it.  Applied before th
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
+
+from . import weasyprint_sources
 
 _applied: bool | None = None
 ORIGINAL = None          # WeasyPrint's own Layout.setup, once replaced (for the test comparing both)
@@ -57,6 +58,7 @@ def apply() -> bool:
     with _lock:
         if _applied is None:
             _applied = _install()
+            weasyprint_sources.save()
         return _applied
 
 
@@ -65,7 +67,7 @@ def _install() -> bool:
     try:
         from weasyprint.text import line_break
         from weasyprint.text.ffi import ffi, pango
-        source = inspect.getsource(line_break.Layout.setup)
+        source = weasyprint_sources.getsource(line_break.Layout.setup)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if (not all(e in source for e in _EXPECTED) or source.count("pango_layout_set_attributes") != 1

@@ -60,6 +60,8 @@ import sys
 import threading
 import zlib
 
+from . import weasyprint_sources
+
 ZLIB_LEVEL = 6
 # _fast_percentages remembers text and line boxes' used values per style ([False]: it does not — to
 # measure that part alone)
@@ -97,6 +99,7 @@ def apply() -> dict[str, bool]:
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes()}
+                weasyprint_sources.save()
         return dict(_applied)
 
 
@@ -106,7 +109,7 @@ _PENDING = object()
 def _lazy_font_blob() -> bool:
     try:
         from weasyprint.pdf import fonts as wpf
-        source = inspect.getsource(wpf.Font.__init__)
+        source = weasyprint_sources.getsource(wpf.Font.__init__)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if "self.file_content = get_hb_object_data(self.hb_face)" not in source or "file_content" in vars(wpf.Font):
@@ -198,7 +201,7 @@ class _Zlib:
 def _zlib_level() -> bool:
     try:
         import pydyf
-        source = inspect.getsource(pydyf.Stream.data.fget)
+        source = weasyprint_sources.getsource(pydyf.Stream.data.fget)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if "zlib.compressobj(level=9)" not in source or getattr(pydyf, "zlib", None) is not zlib:
@@ -317,7 +320,7 @@ def _fast_percentages() -> bool:
         from weasyprint.layout import percent
         from weasyprint.css.functions import check_math
         import importlib
-        source = inspect.getsource(percent.resolve_percentages)
+        source = weasyprint_sources.getsource(percent.resolve_percentages)
         users = [importlib.import_module(f"weasyprint.layout.{m}") for m in _PERCENT_USERS]
     except (ImportError, AttributeError, OSError, TypeError):
         return False
@@ -446,7 +449,7 @@ def _shared_pango_context() -> bool:
         from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
         from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
         from weasyprint.text.fonts import font_features, get_font_description
-        source = inspect.getsource(lb.Layout.setup)
+        source = weasyprint_sources.getsource(lb.Layout.setup)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("pango.pango_font_map_create_context(font_map)",
@@ -595,7 +598,7 @@ def _glyph_loop() -> bool:
         from weasyprint.draw import text as draw_text
         from weasyprint.logger import LOGGER
         from weasyprint.text.ffi import FROM_UNITS, ffi, pango
-        source = inspect.getsource(draw_text.draw_first_line)
+        source = weasyprint_sources.getsource(draw_text.draw_first_line)
         info_size = ffi.sizeof("PangoGlyphInfo")
         offsets = (ffi.offsetof("PangoGlyphInfo", "glyph"), ffi.offsetof("PangoGlyphInfo", "geometry"),
                    ffi.sizeof("PangoGlyph"), ffi.sizeof("PangoGlyphGeometry"))
@@ -797,7 +800,7 @@ def _strut_key() -> bool:
         from weasyprint.layout import inline
         from weasyprint.css import units
         from weasyprint.text import line_break as lb
-        source = inspect.getsource(lb._font_style_cache_key)
+        source = weasyprint_sources.getsource(lb._font_style_cache_key)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     real = lb.strut
@@ -917,7 +920,7 @@ def _xml_parse() -> bool:
 
         import tinyhtml5
         import weasyprint
-        source = inspect.getsource(weasyprint.HTML.__init__)
+        source = weasyprint_sources.getsource(weasyprint.HTML.__init__)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if (getattr(weasyprint, "tinyhtml5", None) is not tinyhtml5
@@ -950,7 +953,7 @@ def _normal_flow() -> bool:
     methods (≈3 000 calls a 7-page report); the same tests in the same order."""
     try:
         from weasyprint.formatting_structure import boxes
-        sources = {name: inspect.getsource(getattr(boxes.Box, name)) for name in
+        sources = {name: weasyprint_sources.getsource(getattr(boxes.Box, name)) for name in
                    ("is_in_normal_flow", "is_floated", "is_absolutely_positioned", "is_running",
                     "is_footnote", "is_note")}
         subclasses = [c for c in vars(boxes).values() if isinstance(c, type) and issubclass(c, boxes.Box)]
@@ -1015,7 +1018,7 @@ def _kept_layout() -> bool:
         from weasyprint.draw import text as draw_text
         from weasyprint.text import line_break as lb
         from weasyprint.text.ffi import ffi, pango
-        sources = [inspect.getsource(f) for f in (lb.Layout.deactivate, lb.Layout.reactivate, draw_text.draw_text,
+        sources = [weasyprint_sources.getsource(f) for f in (lb.Layout.deactivate, lb.Layout.reactivate, draw_text.draw_text,
                                                  lb.Layout.set_text, lb.Layout.setup)]
     except (ImportError, AttributeError, OSError, TypeError):
         return False
@@ -1080,7 +1083,7 @@ def _svg_numbers() -> bool:
     """
     try:
         from weasyprint.svg import utils
-        sources = {name: inspect.getsource(getattr(utils, name)) for name in ("size", "point", "normalize")}
+        sources = {name: weasyprint_sources.getsource(getattr(utils, name)) for name in ("size", "point", "normalize")}
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = {
@@ -1148,7 +1151,7 @@ def _svg_get_child() -> bool:
     """
     try:
         from weasyprint.svg import Node
-        source = inspect.getsource(Node.get_child)
+        source = weasyprint_sources.getsource(Node.get_child)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("        if self._etree_node.find(f'.//*[@id=\"{id_}\"]') is None:\n            return\n"
@@ -1192,7 +1195,7 @@ def _matrix_product() -> bool:
     """
     try:
         from weasyprint.matrix import Matrix
-        source = inspect.getsource(Matrix.__matmul__)
+        source = weasyprint_sources.getsource(Matrix.__matmul__)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("        assert len(self[0]) == len(other) == len(other[0]) == 3\n        return Matrix(matrix=[\n"
@@ -1331,8 +1334,8 @@ def _short_draft() -> bool:
         from weasyprint.layout import inline, preferred
         from weasyprint.text import line_break as lb
         from weasyprint.text.ffi import ffi, pango
-        source = inspect.getsource(lb.split_first_line)
-        metrics_source = inspect.getsource(lb.first_line_metrics)
+        source = weasyprint_sources.getsource(lb.split_first_line)
+        metrics_source = weasyprint_sources.getsource(lb.first_line_metrics)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("ratio = 4  # number", "if style['font_size'] * ratio > max_width:",
@@ -1413,8 +1416,8 @@ def _no_backgrounds() -> bool:
     """
     try:
         from weasyprint.layout import background
-        source = inspect.getsource(background.layout_box_backgrounds)
-        radii_source = inspect.getsource(background.resolve_radii_percentages)
+        source = weasyprint_sources.getsource(background.layout_box_backgrounds)
+        radii_source = weasyprint_sources.getsource(background.resolve_radii_percentages)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("resolve_radii_percentages(box)\n\n    if layout_children:\n        for child in box.all_children():\n"
@@ -1482,9 +1485,9 @@ def _lazy_pseudo_styles() -> bool:
     """
     try:
         from weasyprint import css
-        init_source = inspect.getsource(css.StyleFor.__init__)
-        set_source = inspect.getsource(css.StyleFor.set_computed_styles)
-        call_source = inspect.getsource(css.StyleFor.__call__)
+        init_source = weasyprint_sources.getsource(css.StyleFor.__init__)
+        set_source = weasyprint_sources.getsource(css.StyleFor.set_computed_styles)
+        call_source = weasyprint_sources.getsource(css.StyleFor.__call__)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if ("for element, pseudo_type in cascaded_styles:\n            if pseudo_type:\n"
@@ -1552,7 +1555,7 @@ def _line_no_floats() -> bool:
         from weasyprint.formatting_structure import boxes
         from weasyprint.layout import block, inline
         from weasyprint.layout import float as wfloat
-        source = inspect.getsource(wfloat.avoid_collisions)
+        source = weasyprint_sources.getsource(wfloat.avoid_collisions)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("excluded_shapes = context.excluded_shapes\n    position_y = box.position_y if outer else box.border_box_y()",
@@ -1604,7 +1607,7 @@ def _break_memo() -> bool:
     try:
         from weasyprint.layout import inline, preferred
         from weasyprint.text import line_break as lb
-        sources = [inspect.getsource(f) for f in (lb.can_break_text, lb.get_next_break_point_from_text,
+        sources = [weasyprint_sources.getsource(f) for f in (lb.can_break_text, lb.get_next_break_point_from_text,
                                                  lb.get_log_attrs)]
     except (ImportError, AttributeError, OSError, TypeError):
         return False
@@ -1657,7 +1660,7 @@ def _unused_margin_boxes() -> bool:
         from weasyprint.formatting_structure import boxes
         from weasyprint.layout import page as wpage
         import weasyprint.layout as wlayout
-        source = inspect.getsource(wpage.make_margin_boxes)
+        source = weasyprint_sources.getsource(wpage.make_margin_boxes)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     if (hashlib.sha256(source.encode()).hexdigest() != _MAKE_MARGIN_BOXES_SHA256
@@ -1781,7 +1784,7 @@ def _empty_margin_boxes() -> bool:
         from weasyprint.formatting_structure import boxes
         from weasyprint.layout import page as wpage
         from weasyprint.layout import percent
-        source = inspect.getsource(wpage.make_margin_boxes)
+        source = weasyprint_sources.getsource(wpage.make_margin_boxes)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("box.is_generated = style['content'] not in", "resolve_percentages(box, containing_block)\n"

@@ -1,0 +1,119 @@
+"""The source text the WeasyPrint speed-ups check, remembered per machine.
+
+``weasyprint_tuning``, ``weasyprint_memory`` and ``weasyprint_justify`` apply a change only when
+WeasyPrint's (and pydyf's) functions have the exact source they were written for, read with
+``inspect.getsource``: 39 functions, ≈0.03 s CPU in every process that writes PDF (the fork
+server, the PDF side process, a one-process build) — most of it ``inspect``'s tokenizing of each
+function's block.  :func:`getsource` returns the same text from the user's cache
+(``weasyprint/sources.json``), kept with the sha256, size and modification time of every file it
+was read from and the Python, WeasyPrint and pydyf versions: a file whose bytes changed in any way
+(an upgrade, an edit, another file at that path) has its functions read again by
+``inspect.getsource``, so a check refuses a changed WeasyPrint exactly as before.  Only functions
+are remembered (what else is asked for is read every time); only in this user's own folder
+(:func:`reportgen.core.cache.private_dir`: a planted text would switch a guard on); none, a
+corrupt or foreign file: read every time, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import sys
+import threading
+import types
+
+_lock = threading.Lock()
+_state: dict | None = None          # {"stamp", "files": {path: [size, mtime_ns, sha256]}, "sources", "dirty"}
+_FILE = "sources.json"
+
+
+def _stamp() -> list[str]:
+    versions = [sys.version]
+    for name in ("weasyprint", "pydyf"):
+        module = sys.modules.get(name)
+        versions.append(f"{name} {getattr(module, '__version__', None)}")
+    return versions
+
+
+def _file_id(path: str) -> list | None:
+    """[size, mtime_ns, sha256] of ``path`` as it is now, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            digest = hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, digest]
+
+
+def _load() -> dict:
+    state = {"stamp": _stamp(), "files": {}, "sources": {}, "dirty": False, "memo": None}
+    from ..core.cache import private_dir
+
+    folder = private_dir("weasyprint")
+    if folder is None:
+        return state
+    state["memo"] = folder / _FILE
+    try:
+        data = json.loads(state["memo"].read_text("utf-8"))
+        if data.get("stamp") != state["stamp"]:
+            return state
+        files, sources = data["files"], data["sources"]
+        if not (isinstance(files, dict) and isinstance(sources, dict)):
+            return state
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return state
+    # only the texts of files whose bytes are still those they were read from
+    for path, known in files.items():
+        if isinstance(known, list) and _file_id(path) == known:
+            state["files"][path] = known
+    for key, text in sources.items():
+        if isinstance(key, str) and isinstance(text, str) and key.split("\0", 1)[0] in state["files"]:
+            state["sources"][key] = text
+    return state
+
+
+def getsource(obj) -> str:
+    """``inspect.getsource(obj)``, from the cache when the file it comes from is unchanged."""
+    global _state
+    func = inspect.unwrap(obj) if callable(obj) else obj
+    if not isinstance(func, types.FunctionType):
+        return inspect.getsource(obj)
+    code = func.__code__
+    path = code.co_filename
+    if not os.path.isabs(path):
+        return inspect.getsource(obj)
+    # inspect finds a function's text from its file's lines and its first line number alone
+    key = f"{path}\0{code.co_firstlineno}"
+    with _lock:
+        if _state is None:
+            _state = _load()
+        text = _state["sources"].get(key)
+    if text is not None:
+        return text
+    before = _file_id(path)
+    text = inspect.getsource(obj)
+    if before is not None and _file_id(path) == before:       # not rewritten while it was read
+        with _lock:
+            known = _state["files"].get(path)
+            if known is None or known == before:
+                _state["files"][path] = before
+                _state["sources"][key] = text
+                _state["dirty"] = True
+    return text
+
+
+def save() -> None:
+    """Keep what was read since the last call (nothing to do when everything came from the cache)."""
+    with _lock:
+        if _state is None or not _state["dirty"] or _state["memo"] is None:
+            return
+        _state["dirty"] = False
+        data = {"stamp": _state["stamp"], "files": dict(sorted(_state["files"].items())),
+                "sources": dict(sorted(_state["sources"].items()))}
+        memo = _state["memo"]
+    from ..core.cache import replace_file
+
+    replace_file(memo, json.dumps(data, ensure_ascii=False).encode("utf-8"))   # a full disk: read again next time

@@ -49,3 +49,39 @@ def test_a_wrong_answer_is_probed_again(tmp_path):
     memo["found"] = {k: (f"/nonexistent/{v}" if v else v) for k, v in memo["found"].items()}
     path.write_text(json.dumps(memo), "utf-8")
     assert _probe(cache) > 0                           # the kept answers did not load: real probing
+
+
+DECLARED = """
+import hashlib, sys
+import pycparser.c_parser
+parsed = []
+real = pycparser.c_parser.CParser.parse
+pycparser.c_parser.CParser.parse = lambda self, *a, **k: parsed.append(1) or real(self, *a, **k)
+from reportgen.write.weasyprint_tuning import import_weasyprint
+import_weasyprint()
+from weasyprint.text.ffi import ffi, pango
+assert pango.pango_units_from_double(1) == 1024
+declared = sorted((name, tp._get_c_name() if hasattr(tp, "_get_c_name") else repr(tp), quals) for name, (tp, quals) in ffi._parser._declarations.items())
+print(len(parsed), len(declared), hashlib.sha256(repr(declared).encode()).hexdigest())
+"""
+
+
+def _declared(cache, tuning="1"):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "REPORTGEN_WEASYPRINT_TUNING": tuning}
+    proc = subprocess.run([sys.executable, "-c", DECLARED], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    parsed, count, digest = proc.stdout.split()
+    return int(parsed), int(count), digest
+
+
+def test_c_declarations_parsed_once_per_machine_to_the_same_types(tmp_path):
+    cache = tmp_path / "cache"
+    parsed, count, plain = _declared(cache, tuning="0")        # cffi alone
+    assert parsed == 1 and count > 200
+    assert _declared(cache) == (1, count, plain)                # parsed, and kept
+    kept = list((cache / "reportgen/weasyprint").glob("cdef-*.pickle"))
+    assert len(kept) == 1
+    assert _declared(cache) == (0, count, plain)                # the next process parses nothing
+    kept[0].write_bytes(kept[0].read_bytes()[:1000])            # a truncated file: parsed again
+    assert _declared(cache) == (1, count, plain)
+    assert _declared(cache) == (0, count, plain)

@@ -6,8 +6,8 @@ WeasyPrint's (and pydyf's) functions have the exact source they were written for
 server, the PDF side process, a one-process build) — most of it ``inspect``'s tokenizing of each
 function's block.  :func:`getsource` returns the same text from the user's cache
 (``weasyprint/sources.json``), kept with the sha256, size and modification time of every file it
-was read from and the Python, WeasyPrint and pydyf versions: a file whose bytes changed in any way
-(an upgrade, an edit, another file at that path) has its functions read again by
+was read from (and the Python version): a file whose bytes changed in any way (an upgrade of
+WeasyPrint or pydyf, an edit, another file at that path) has its functions read again by
 ``inspect.getsource``, so a check refuses a changed WeasyPrint exactly as before.  Only functions
 are remembered (what else is asked for is read every time); only in this user's own folder
 (:func:`reportgen.core.cache.private_dir`: a planted text would switch a guard on); none, a
@@ -30,11 +30,9 @@ _FILE = "sources.json"
 
 
 def _stamp() -> list[str]:
-    versions = [sys.version]
-    for name in ("weasyprint", "pydyf"):
-        module = sys.modules.get(name)
-        versions.append(f"{name} {getattr(module, '__version__', None)}")
-    return versions
+    # no package versions: each text is kept with the exact bytes of its file, which any upgrade
+    # changes (and asking importlib.metadata would cost ≈0.025 s, the import of WeasyPrint more)
+    return [sys.version, sys.implementation.cache_tag]
 
 
 def _file_id(path: str) -> list | None:

@@ -1867,16 +1867,11 @@ def import_weasyprint() -> None:
         return memo[name]
 
     ctypes.util.find_library = find_library
+    from .weasyprint_cdef import remembered
+
     try:
-        try:
-            import weasyprint.text.ffi  # noqa: F401
-        except OSError:
-            if not memo:
-                raise
-            for name in [m for m in list(sys.modules) if m == "weasyprint" or m.startswith("weasyprint.")]:
-                del sys.modules[name]
-            memo.clear()
-            import weasyprint.text.ffi  # noqa: F401
+        with remembered():      # cffi's parsing of WeasyPrint's C declarations, kept per machine
+            _import_ffi(memo)
     finally:
         ctypes.util.find_library = real
     if stamp and asked and _memo_changed(memo_file, stamp, asked):
@@ -1887,6 +1882,19 @@ def import_weasyprint() -> None:
             os.replace(tmp, memo_file)
         except OSError:
             pass
+
+
+def _import_ffi(memo: dict) -> None:
+    """``import weasyprint.text.ffi``; kept answers that do not load: imported again without them."""
+    try:
+        import weasyprint.text.ffi  # noqa: F401
+    except OSError:
+        if not memo:
+            raise
+        for name in [m for m in list(sys.modules) if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        memo.clear()
+        import weasyprint.text.ffi  # noqa: F401
 
 
 def _memo_changed(memo_file, stamp: str, asked: dict) -> bool:

@@ -77,6 +77,21 @@ def test_missing_glyph_and_bold_same_bytes(tmp_path, monkeypatch):
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
 
 
+def test_variation_selector_glyph_above_used_ones_same_bytes(tmp_path, monkeypatch):
+    """The full Noto Serif CJK SC faces (the per-character fallback, not the pre-subset cuts): their
+    cmap format 14 maps 、 U+3001 + FE01 to glyph 63027, above every glyph these few characters draw,
+    and HarfBuzz's closure keeps it.  WeasyPrint's second pass renumbers it to the highest used id + 1;
+    a single pass with RETAIN_GIDS left it in place (a 63028-glyph face, other bytes)."""
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: 120mm 80mm; margin: 15mm } body { font-family: "Noto Serif CJK SC"; font-size: 12pt }'
+            '\n</style></head><body><p>科技、<b>创新、发展</b></p></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["one_pass_subset"]
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
 def test_font_files_deflated_faster_other_streams_as_before():
     """pydyf's level-9 streams: an embedded font file (OpenType/CFF, TrueType) at
     FONT_ZLIB_LEVEL with FONT_ZLIB_STRATEGY, every other stream at ZLIB_LEVEL — the same bytes as

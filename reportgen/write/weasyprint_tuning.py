@@ -224,16 +224,28 @@ ONE_PASS_TABLES = frozenset({"BASE", "CFF ", "GDEF", "GPOS", "GSUB", "OS/2", "VO
 
 
 def _one_pass_subset() -> bool:
-    """``Font._harfbuzz_subset`` in one HarfBuzz pass instead of two, same bytes.
+    """``Font._harfbuzz_subset`` in one HarfBuzz pass instead of two where that gives the same bytes.
 
     WeasyPrint subsets a face twice: first to the used glyphs with ``RETAIN_GIDS`` (the glyph
     ids drawn in the page streams stay valid), then that result again to all the glyph ids up
-    to the highest used one, without ``RETAIN_GIDS``, dropping hinting.  The first pass has
-    already made every glyph above the highest used one disappear and keeps ids 0…max in place,
-    so the second pass rebuilds the same face: with the hinting flag moved into the first pass,
-    one pass gives the same file (the same bytes: tests/test_weasyprint_tuning.py) — for faces
-    made of the tables in ONE_PASS_TABLES; any other face is subset WeasyPrint's way.  The cost of
-    a pass follows the face's glyph ids, so this halves the subsetting (≈10 ms a document).
+    to the highest used one, without ``RETAIN_GIDS``, dropping hinting.  When the first pass keeps
+    no glyph above the highest used one, it keeps ids 0…max in place and the second pass rebuilds
+    the same face: with the hinting flag moved into the first pass, one pass gave the same file,
+    byte for byte, for the faces compared (tests/test_weasyprint_tuning.py: the sample's documents,
+    random documents in Noto CJK, FandolFang and AR PL KaitiM) — it is an observation on those
+    faces and this HarfBuzz, not a proof for any face.  So the one pass is kept only where those
+    conditions hold, and a face is subset WeasyPrint's way (after the one pass, which is then wasted) when
+
+    * it has a table outside ONE_PASS_TABLES (Liberation Serif's FFTM is kept by one pass and
+      dropped by two), or
+    * HarfBuzz's glyph closure kept a glyph above the highest used one: the one-pass face then has
+      more than max + 1 glyphs, where WeasyPrint's second pass renumbers that glyph to max + 1.  The
+      full Noto Serif/Sans CJK faces (the per-character fallback) do this for 、 (U+3001), whose
+      variation sequence U+3001 U+FE01 in cmap format 14 maps to glyph 63027: one pass gave a
+      63028-glyph face (697 732 bytes), two a 58879-glyph one (651 516 bytes) on a fuzz document.
+
+    The cost of a pass follows the face's glyph ids, so this halves the subsetting of our
+    pre-subset faces (≈10 ms a document), which have no such variation glyph.
     """
     try:
         from weasyprint.pdf import fonts as wpf
@@ -273,7 +285,14 @@ def _one_pass_subset() -> bool:
         harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_set(spec, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG),
                                          ffi.new("hb_codepoint_t[]", sorted(tags)), len(tags))
         face = ffi.gc(hbs.hb_subset_or_fail(self.hb_face, spec), harfbuzz.hb_face_destroy)
-        data = wpf.get_hb_object_data(face) if face != ffi.NULL else None
+        # With RETAIN_GIDS the face has as many glyphs as its highest kept id + 1.  More than the
+        # highest used id + 1: HarfBuzz's closure kept a glyph above it (a variation-selector glyph
+        # of cmap format 14: 、 U+3001 FE01 → id 63027 in the full Noto Serif CJK faces), which
+        # WeasyPrint's second pass renumbers to max + 1 and this pass leaves in place (a face of
+        # other bytes: 63028 glyphs, longer hmtx/vmtx/FDSelect) — such a face is subset WeasyPrint's way.
+        if face == ffi.NULL or harfbuzz.hb_face_get_glyph_count(face) != glyphs[-1] + 1:
+            return real(self, to_unicode, hinting)
+        data = wpf.get_hb_object_data(face)
         if data:
             self.file_content = data
         else:       # WeasyPrint's own way, with its warning

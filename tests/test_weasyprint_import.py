@@ -85,3 +85,50 @@ def test_c_declarations_parsed_once_per_machine_to_the_same_types(tmp_path):
     kept[0].write_bytes(kept[0].read_bytes()[:1000])            # a truncated file: parsed again
     assert _declared(cache) == (1, count, plain)
     assert _declared(cache) == (0, count, plain)
+
+
+HINTS = """
+import sys
+from reportgen.write.weasyprint_tuning import import_weasyprint
+import_weasyprint()
+import weasyprint
+from weasyprint import html
+sheet = html.PH_STYLESHEET
+print(type(sheet) is weasyprint.CSS, isinstance(sheet, weasyprint.CSS), weasyprint.PH_STYLESHEET is sheet)
+print(all(getattr(m, "CSS", weasyprint.CSS) is weasyprint.CSS for n, m in list(sys.modules.items())
+          if n.startswith("weasyprint")), "exec_module" in vars(html.__loader__))
+page = ('<center><font color="#c00000" size="6" face="serif">hints</font></center>'
+        '<table border="3" cellpadding="9" width="300" bgcolor="#eeeeee"><tr><td align="right">x</td></tr></table>'
+        '<hr size="7" noshade><img width="40" height="20" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">')
+
+def styles(hints):
+    document = weasyprint.HTML(string=page).render(presentational_hints=hints)
+    out = []
+    def walk(box):
+        s = box.style
+        out.append((type(box).__name__, box.element_tag, str(s["color"]), s["font_size"], s["font_family"],
+                    s["text_align_all"], s["border_top_width"], str(s["background_color"]), box.width, box.height))
+        for child in getattr(box, "children", ()):
+            walk(child)
+    for p in document.pages:
+        walk(p._page_box)
+    return out
+
+with_hints = styles(True)
+print(with_hints == styles(True) != styles(False))
+weasyprint.PH_STYLESHEET = weasyprint.CSS(string=html.PH)      # WeasyPrint's own, made now
+print(styles(True) == with_hints)
+"""
+
+
+def test_the_presentational_hints_sheet_is_made_when_first_used_and_the_same(tmp_path):
+    def run(tuning):
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "REPORTGEN_WEASYPRINT_TUNING": tuning}
+        proc = subprocess.run([sys.executable, "-c", HINTS], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    # deferred: a CSS of WeasyPrint's kind, the only one, no name left pointing elsewhere; the
+    # same styles as WeasyPrint's own sheet (and different ones without hints)
+    assert run("1") == ["False", "True", "True", "True", "False", "True", "True"]
+    assert run("0") == ["True", "True", "True", "True", "False", "True", "True"]

@@ -11,7 +11,7 @@ WeasyPrint or pydyf, an edit, another file at that path) has its functions read 
 ``inspect.getsource``, so a check refuses a changed WeasyPrint exactly as before.  Only functions
 are remembered (what else is asked for is read every time); only in this user's own folder
 (:func:`reportgen.core.cache.private_dir`: a planted text would switch a guard on); none, a
-corrupt or foreign file: read every time, as before.
+corrupt or foreign file: read every time, as before; ``REPORTGEN_WEASYPRINT_TUNING=0``: always.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def getsource(obj) -> str:
     """``inspect.getsource(obj)``, from the cache when the file it comes from is unchanged."""
     global _state
     func = inspect.unwrap(obj) if callable(obj) else obj
-    if not isinstance(func, types.FunctionType):
+    if not isinstance(func, types.FunctionType) or os.environ.get("REPORTGEN_WEASYPRINT_TUNING", "1") == "0":
         return inspect.getsource(obj)
     code = func.__code__
     path = code.co_filename

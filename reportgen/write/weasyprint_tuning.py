@@ -1887,9 +1887,12 @@ def import_weasyprint() -> None:
 
     ctypes.util.find_library = find_library
     from .weasyprint_cdef import remembered
+    from .weasyprint_hints import deferred
 
     try:
-        with remembered():      # cffi's parsing of WeasyPrint's C declarations, kept per machine
+        # cffi's parsing of WeasyPrint's C declarations kept per machine; its presentational-hints
+        # stylesheet (never used by reportgen) parsed when first used
+        with remembered(), deferred():
             _import_ffi(memo)
     finally:
         ctypes.util.find_library = real

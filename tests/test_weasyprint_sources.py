@@ -99,3 +99,22 @@ def test_the_speed_ups_apply_the_same_from_the_cache(tmp_path):
     assert first[0] == second[0] and "False" not in first[0]
     # at most one still asks inspect itself (the guard of _one_pass_subset)
     assert int(first[1]) > 30 and int(second[1]) <= 1
+
+
+def test_another_installations_texts_are_kept_but_not_read(tmp_path, monkeypatch):
+    """One cache for every installation of this user (a checkout's virtualenv, another's): only
+    the files asked for are hashed, the others' entries stay for them."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "wp_module.py"
+    source.write_text(_GUARDED, "utf-8")
+    memo = tmp_path / "cache" / "reportgen" / "weasyprint" / "sources.json"
+    memo.parent.mkdir(parents=True, mode=0o700)
+    other = str(tmp_path / "elsewhere" / "weasyprint" / "layout.py")        # not there: never hashed
+    memo.write_text(json.dumps({"stamp": weasyprint_sources._stamp(), "files": {other: [1, 2, "00"]},
+                                "sources": {f"{other}\0{7}": "def elsewhere(): pass\n"}}), "utf-8")
+    _fresh_process(monkeypatch)
+    assert weasyprint_sources.getsource(_function(source)) == _GUARDED
+    weasyprint_sources.save()
+    kept = json.loads(memo.read_text("utf-8"))
+    assert kept["files"][other] == [1, 2, "00"] and kept["sources"][f"{other}\0{7}"] == "def elsewhere(): pass\n"
+    assert _GUARDED in kept["sources"].values()

@@ -12,6 +12,8 @@ WeasyPrint or pydyf, an edit, another file at that path) has its functions read 
 are remembered (what else is asked for is read every time); only in this user's own folder
 (:func:`reportgen.core.cache.private_dir`: a planted text would switch a guard on); none, a
 corrupt or foreign file: read every time, as before; ``REPORTGEN_WEASYPRINT_TUNING=0``: always.
+A process hashes only the files it asks texts of (once each); the entries of another installation
+(another checkout's virtualenv) are kept for it, the newest ``_FILES_MAX`` files.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import types
 _lock = threading.Lock()
 _state: dict | None = None          # {"stamp", "files": {path: [size, mtime_ns, sha256]}, "sources", "dirty"}
 _FILE = "sources.json"
+_FILES_MAX = 128          # ≈15 files an installation of WeasyPrint and pydyf
 
 
 def _stamp() -> list[str]:
@@ -47,7 +50,7 @@ def _file_id(path: str) -> list | None:
 
 
 def _load() -> dict:
-    state = {"stamp": _stamp(), "files": {}, "sources": {}, "dirty": False, "memo": None}
+    state = {"stamp": _stamp(), "files": {}, "sources": {}, "checked": {}, "dirty": False, "memo": None}
     from ..core.cache import private_dir
 
     folder = private_dir("weasyprint")
@@ -63,14 +66,24 @@ def _load() -> dict:
             return state
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return state
-    # only the texts of files whose bytes are still those they were read from
-    for path, known in files.items():
-        if isinstance(known, list) and _file_id(path) == known:
-            state["files"][path] = known
-    for key, text in sources.items():
-        if isinstance(key, str) and isinstance(text, str) and key.split("\0", 1)[0] in state["files"]:
-            state["sources"][key] = text
+    state["files"] = {path: known for path, known in files.items() if isinstance(known, list)}
+    state["sources"] = {key: text for key, text in sources.items()
+                        if isinstance(key, str) and isinstance(text, str) and key.split("\0", 1)[0] in state["files"]}
     return state
+
+
+def _current(state: dict, path: str) -> bool:
+    """Whether the texts kept for ``path`` are of its bytes now (hashed once a process, only the
+    files asked for: another installation's entries cost nothing); stale ones are dropped."""
+    ok = state["checked"].get(path)
+    if ok is None:
+        known = state["files"].get(path)
+        ok = state["checked"][path] = known is not None and _file_id(path) == known
+        if not ok and known is not None:
+            del state["files"][path]
+            state["sources"] = {k: v for k, v in state["sources"].items() if k.split("\0", 1)[0] != path}
+            state["dirty"] = True
+    return ok
 
 
 def getsource(obj) -> str:
@@ -88,7 +101,7 @@ def getsource(obj) -> str:
     with _lock:
         if _state is None:
             _state = _load()
-        text = _state["sources"].get(key)
+        text = _state["sources"].get(key) if _current(_state, path) else None
     if text is not None:
         return text
     before = _file_id(path)
@@ -98,19 +111,26 @@ def getsource(obj) -> str:
             known = _state["files"].get(path)
             if known is None or known == before:
                 _state["files"][path] = before
+                _state["checked"][path] = True
                 _state["sources"][key] = text
                 _state["dirty"] = True
     return text
 
 
 def save() -> None:
-    """Keep what was read since the last call (nothing to do when everything came from the cache)."""
+    """Keep what was read since the last call (nothing to do when everything came from the cache);
+    the files of other installations too, the newest ``_FILES_MAX``."""
     with _lock:
         if _state is None or not _state["dirty"] or _state["memo"] is None:
             return
         _state["dirty"] = False
-        data = {"stamp": _state["stamp"], "files": dict(sorted(_state["files"].items())),
-                "sources": dict(sorted(_state["sources"].items()))}
+        files = _state["files"]
+        while len(files) > _FILES_MAX:                    # the oldest first (insertion order)
+            gone = next(iter(files))
+            del files[gone]
+            _state["checked"].pop(gone, None)
+            _state["sources"] = {k: v for k, v in _state["sources"].items() if k.split("\0", 1)[0] != gone}
+        data = {"stamp": _state["stamp"], "files": dict(files), "sources": dict(_state["sources"])}
         memo = _state["memo"]
     from ..core.cache import replace_file
 

@@ -250,6 +250,26 @@ def test_news_brief_generated_from_the_figures(tmp_path):
     assert len(paras) == 5
 
 
+
+def test_news_with_a_named_highlight_left_blank_stops_and_names_the_cell(tmp_path):
+    """report.yaml names 新增孵化空间 among the news highlights: its blank cell must not drop it from
+    the news without a word (the brief once printed the other figures and exit 0)."""
+    ws = tmp_path / "ws"
+    reportgen("init", str(ws), "--sample", check=True)
+    report = ws / "data/2024/lucheng/report.yaml"
+    text = re.sub(r"(?ms)^documents:\n(?:  .*?\n)+", "documents:\n  - template: news\n", report.read_text("utf-8"))
+    report.write_text(text, "utf-8")
+    book_path = ws / "data/2024/lucheng/indicators.xlsx"
+    book = load_workbook(book_path)
+    sheet = book["指标"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "incubation_area_new")
+    sheet.cell(row, 6).value = None
+    book.save(book_path)
+    proc = reportgen("-C", str(ws), "build", "2024", "--unit", "lucheng")
+    assert proc.returncode == 1            # its only document failed (EXIT_INPUT)
+    assert f"indicators.xlsx 指标!F{row}" in proc.stdout + proc.stderr
+    assert not list((ws / "output").rglob("*.pdf")) and not list((ws / "output").rglob("*.docx"))
+
 def test_combined_form_is_the_default(built):
     _, docs = built
     paras = body(docs["鹿城区科学技术局2023年工作总结和2024年工作思路"])

@@ -53,7 +53,6 @@ them off (an escape hatch for a WeasyPrint upgrade; the test suite compares both
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import sys
@@ -250,7 +249,7 @@ def _one_pass_subset() -> bool:
     try:
         from weasyprint.pdf import fonts as wpf
         from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset as hbs
-        source = inspect.getsource(wpf.Font._harfbuzz_subset)
+        source = weasyprint_sources.getsource(wpf.Font._harfbuzz_subset)
     except (ImportError, AttributeError, OSError, TypeError):
         return False
     expected = ("HB_SUBSET_FLAGS_RETAIN_GIDS |", "keep = tuple(range(max(to_unicode) + 1))",

@@ -1,7 +1,7 @@
 """Figures derived from the dataset, and the objects templates see.
 
 The numbers are computed on whole tables with pandas (:func:`changes`, :func:`peer_table`,
-:func:`completion_frame`, :func:`plan_frame`) — except what every document needs (the figures,
+:func:`plan_frame`) — except what every document needs (the figures,
 targets and completion rows), read from the unit's table as plain rows once a document
 (:func:`_rows`, :func:`_values`: the same values, without a pandas lookup per cell); undefined
 results (a base of zero or below, a missing year, a missing target) are NaN there and become “—”
@@ -868,23 +868,9 @@ def target_years(uy: UnitYear) -> dict[int, Catalog]:
     return {int(y): targets(uy, int(y)) for y in sorted(uy.targets["year"].unique())}
 
 
-def completion_frame(uy: UnitYear) -> pd.DataFrame:
-    """This year's targets against this year's values: actual, rate (%) and status."""
-    tg = uy.targets[uy.targets["year"] == uy.year].set_index("id")
-    ch = changes(uy)
-    out = pd.DataFrame(index=tg.index)
-    out["target"] = tg["target"].astype(float)
-    out["qualifier"] = tg["qualifier"]
-    out["actual"] = ch["value"].reindex(tg.index)
-    positive = out["target"] > 0
-    out["rate"] = (out["actual"] / out["target"].where(positive) * 100).where(positive)
-    out["status"] = [cnfmt.completion_status(_num(a), _num(t), q or None)[1]
-                     for a, t, q in zip(out["actual"], out["target"], out["qualifier"])]
-    return out
-
-
 def _completion_rows(uy: UnitYear, values: dict[str, dict[int, float]]) -> Iterator[tuple[str, dict]]:
-    """The rows of :func:`completion_frame`, computed on plain values (the same arithmetic)."""
+    """This year's targets against this year's values: (indicator, {target, qualifier, actual,
+    rate (%), status}), in the targets' order; the rate NaN where the target is not above zero."""
     for t in _target_rows(uy):
         if not _of_year(t["year"], uy.year):
             continue

@@ -81,7 +81,8 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None, *, dr
 
     ``template`` picks one of the documents report.yaml lists under ``documents:`` (default:
     the first, or the only one ``template:`` names). ``pending``: ``check`` collects the missing
-    figures there as a to-do list (the document is then returned as a draft) instead of raising.
+    figures there (``derive.figures.Gap``, for :func:`gap_problems`' to-do list: one item a cell,
+    with its uses in every document) and the document is returned as a draft instead of raising.
     """
     from .derive import figures as derive
 
@@ -91,7 +92,7 @@ def document_for(ws: Workspace, uy: UnitYear, template: str | None = None, *, dr
     problems = ProblemList()
     if missing and not draft:
         if pending is not None:
-            pending += gap_problems(missing, uy.report_year or uy.year)
+            pending += missing
         else:
             problems.problems += gap_problems(missing, uy.report_year or uy.year)
     if typed_figures != "ignore":
@@ -249,8 +250,8 @@ class Prepared:
     document: Document | None = None
     source: str = ""
     problems: list[Problem] = field(default_factory=list)
-    #: missing figures (check's to-do list, when asked for with ``gaps=True``) and warnings
-    gaps: list[Problem] = field(default_factory=list)
+    #: missing figures (``derive.figures.Gap``: check's to-do list, when asked for with ``gaps=True``)
+    gaps: list = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -272,7 +273,7 @@ def documents(ws: Workspace, year: int, units: list[str] | None = None, template
             continue
         for template in templates if templates is not None else document_templates(ws, uid, year):
             warnings: list[Problem] = []
-            pending: list[Problem] | None = [] if gaps else None
+            pending: list | None = [] if gaps else None
             try:
                 doc, source = document_for(ws, uy, template or None, draft=draft, typed_figures=typed_figures,
                                            warnings=warnings, pending=pending)
@@ -553,6 +554,7 @@ def check_documents(ws: Workspace, year: int, formats: tuple[str, ...] = FORMATS
         return rep
     rep.warnings += dataset.warnings
     glyphs = any(WRITERS[f].draws_glyphs for f in formats if f in WRITERS)
+    missing: list = []          # every document's blank cells: one to-do item a cell, with all its uses
     for prepared in documents(ws, year, dataset=dataset, typed_figures=typed_figures, gaps=True):
         found = list(prepared.problems)
         if prepared.document is not None and not prepared.gaps and on_document is not None:
@@ -560,14 +562,14 @@ def check_documents(ws: Workspace, year: int, formats: tuple[str, ...] = FORMATS
         if prepared.document is not None and style is not None and glyphs:
             found += glyph_problems(prepared.document, style, ws)
         derive.release(prepared.unit)
-        seen_gaps = {(x.where, x.message) for x in rep.gaps}
-        rep.gaps += [g for g in prepared.gaps if (g.where, g.message) not in seen_gaps]
+        missing += prepared.gaps
         seen = {str(x) for x in rep.problems}
         rep.problems += [p for p in found if str(p) not in seen]
         seen_w = {str(x) for x in rep.warnings}
         rep.warnings += [w for w in prepared.warnings if str(w) not in seen_w]
         if not prepared.gaps and not found and style is not None:
             rep.passed.append((prepared.unit.unit.name, prepared.document.title))
+    rep.gaps = gap_problems(missing, year)
     return rep
 
 

@@ -66,7 +66,16 @@ if [ "${REPORTGEN_SKIP_APT:-0}" != 1 ]; then
   install_fandol
 fi
 
-python=${PYTHON:-python3}
+# Debian's own python3, the one python3-venv above belongs to (built with PGO and LTO), unless
+# PYTHON names another: where a python3 of pyenv or the like comes first on the PATH, it is often
+# built without them and runs reportgen ≈20 % slower (benchmarks/README.md, fourth day).
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  python=python3
+  if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    python=/usr/bin/python3
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   echo "==> $python -m venv .venv"
   "$python" -m venv .venv

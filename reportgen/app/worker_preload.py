@@ -11,6 +11,11 @@ When the run names its workspace (``workers.worker_context``), the fork server t
 one-page PDF in the run's style and throws it away (``pdf_side._warm_up``): the font
 configuration, the parsed stylesheet, the faces' facts, Pango's faces and cffi's C types are made
 once here instead of in each worker's first document (≈0.2 s CPU a worker, ≈0.27 s once here).
+When it also names the year, the fork server makes the document of the year's first unit up to
+its DOCX and throws it away (``_warm_document``): what a process's first document makes once —
+the units list read, the narrative checks' patterns compiled, the templates compiled, the
+DOCX skeleton of the style, the stand-in faces to embed — is made once here, not in each worker
+(≈0.1 s CPU a worker's first document; the document's PDF is not made, the page above did that).
 That starts no thread and leaves no file open (the faces are mapped, not open files); each
 worker puts the faces it adds later in a folder of its own (``batch._init_worker``).
 """
@@ -56,12 +61,13 @@ def _late(run: dict) -> dict:
         return run
     if not isinstance(told, dict):
         return run
-    return {**run, "workspace": told.get("workspace"), "profiles": told.get("profiles") or ()}
+    return {**run, "workspace": told.get("workspace"), "profiles": told.get("profiles") or (), "year": told.get("year")}
 
 
 def _warm_up(run: dict) -> None:
-    """The first PDF's one-time work, in the run's style; anything wrong is left to the workers,
-    which meet it again and say so."""
+    """The first document's one-time work, in the run's style: the PDF's (unless the run writes
+    DOCX only) and, the year known, the rest of it (``_warm_document``); anything wrong is left
+    to the workers, which meet it again and say so."""
     run = _late(run)
     if not run.get("workspace"):
         return
@@ -70,11 +76,48 @@ def _warm_up(run: dict) -> None:
 
         from ..core.workspace import Workspace
         from ..pipeline import style_for
-        from .pdf_side import _warm_up as write_one_page
 
-        write_one_page(style_for(Workspace(Path(run["workspace"])), tuple(run.get("profiles") or ())), run["workspace"])
-    except Exception:  # noqa: BLE001  (a bad style, a missing face: the workers' documents report it)
-        pass
+        ws = Workspace(Path(run["workspace"]))
+        style = style_for(ws, tuple(run.get("profiles") or ()))
+    except Exception:  # noqa: BLE001  (a bad style: the workers' documents report it)
+        return
+    if run.get("pdf", True):
+        try:
+            from .pdf_side import _warm_up as write_one_page
+
+            write_one_page(style, run["workspace"])
+        except Exception:  # noqa: BLE001  (a missing face: the workers' documents report it)
+            pass
+    if isinstance(run.get("year"), int):
+        try:
+            _warm_document(ws, style, run["year"])
+        except Exception:  # noqa: BLE001  (bad data: that unit's document reports it)
+            pass
+
+
+def _warm_document(ws, style, year: int) -> None:
+    """The document of the year's first unit (its first template) read, checked, rendered and
+    written as DOCX, then thrown away: the one-time work of a process's first document (the
+    units list, the narrative checks' compiled patterns, compiled templates, the DOCX skeleton of
+    the style, the stand-in faces to embed) is then done in the fork server, once for all its
+    workers.  A later document's bytes do not depend on what a process made before (a worker
+    makes many)."""
+    from ..derive.figures import release
+    from ..pipeline import document_templates, documents, issue_date, load_year, render_outputs
+
+    ydir = ws.year_dir(year)
+    units = sorted(p.name for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not units:
+        return
+    unit = units[0]
+    data = load_year(ws, year, [unit])
+    uy = data.units[unit]
+    try:
+        this = next(documents(ws, year, [unit], document_templates(ws, unit, year)[:1], dataset=data))
+        if this.document is not None:
+            render_outputs(this.document, style, ws, ("docx",), date=issue_date(uy))
+    finally:
+        release(uy)
 
 
 _RUN = _run()
@@ -92,8 +135,8 @@ if _RUN.get("pdf", True):           # a DOCX-only run's workers never import Wea
 # Frozen without a collection first: one over the imports' ≈130 000 objects costs ≈0.09 s CPU
 # before any worker can start, and would free ≈1 500 objects (≈0.3 MB: import-time cycles).
 gc.freeze()
-if _RUN.get("pdf", True):
+if _RUN.get("workspace") or _RUN.get("late"):
     _warm_up(_RUN)
-    gc.collect()        # the warm-up page's garbage: only what it made is walked (≈0.006 s)
+    gc.collect()        # the warm-up's garbage: only what it made is walked (≈0.01 s)
     gc.freeze()
 gc.enable()

@@ -24,13 +24,15 @@ _late: dict = {"path": None}
 
 
 def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple[str, ...] = (),
-                   late: bool = False):
+                   late: bool = False, year: int | None = None):
     """A multiprocessing context whose workers are forked from a preloaded fork server, started
     now (a second call returns the running one); *spawn* where there is no fork server.
     ``workspace`` (its root folder) and ``profiles``: the run's style, with which the fork server
     writes a throw-away PDF page so that no worker pays its first document's one-time work.
     ``late``: the workspace is not known yet; a later call that names it passes it on to the
-    fork server started by this one (a file it reads before its warm-up, ``worker_preload``)."""
+    fork server started by this one (a file it reads before its warm-up, ``worker_preload``).
+    ``year``: the report year built; the fork server also makes one unit's document of it (a
+    DOCX thrown away), so that what a first document makes once is made there, not in each worker."""
     try:
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:
@@ -48,10 +50,11 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
         _late["path"] = None            # that fork server was stopped: a new one, as below
     if _late["path"] is not None:       # started early: tell it the workspace once (it reads it later)
         if workspace and not _late["path"].exists():
-            _write_late(_late["path"], {"workspace": str(workspace), "profiles": list(profiles)})
+            _write_late(_late["path"], {"workspace": str(workspace), "profiles": list(profiles), "year": year})
         return ctx
     before = os.environ.get(WARM_ENV)
-    run = {"pdf": need_pdf, "workspace": str(workspace) if workspace else None, "profiles": list(profiles)}
+    run = {"pdf": need_pdf, "workspace": str(workspace) if workspace else None, "profiles": list(profiles),
+           "year": year}
     late_file = (folder / f"fork-server-warm-up-{os.getpid()}.json" if late and folder is not None and not _running()
                  else None)
     if late_file is not None:

@@ -129,7 +129,7 @@ def build(ctx, year, fmt, out, all_units, units, profiles, jobs, shard, force, r
             root = str(_workspace(ctx.obj["workspace"]).root)
         except ReportgenError:
             root = None
-        worker_context(fmt != "docx", root, tuple(profiles))
+        worker_context(fmt != "docx", root, tuple(profiles), year=year)
     from ..app.batch import parse_shard, run_cli
     from ..core.errors import EXIT_INTERRUPTED
     from ..pipeline import FORMATS

@@ -296,6 +296,7 @@ class Fingerprint:
     source_date: str | None
     docx_fonts: bool = False           # the DOCX embeds stand-in faces (style.docx_embed_fonts)
     _peers: dict | None = field(default=None, repr=False, compare=False)
+    _own: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, ws: Workspace, year: int, style, formats: tuple[str, ...]) -> "Fingerprint":
@@ -318,17 +319,27 @@ class Fingerprint:
     def unit_inputs(self, unit: str, peers: bool = True) -> dict[str, dict]:
         """The files the document of ``unit`` is made from: what the reader says it reads for
         the unit-year (its folder, earlier years, the other units' data for ranks across units),
-        and every file of the unit's own folder."""
-        from ..read.files import own_inputs_of
-
-        paths = set(_files_under(self.ws.year_dir(self.year) / unit))
-        paths.update(own_inputs_of(self.ws, self.year, unit))
-        out = {self.ws.rel(path): file_record(path) for path in sorted(paths)}
+        and every file of the unit's own folder.  The unit's own files are listed and recorded once
+        a run (``_own_records``): a document planned with its peers and built without them (no
+        template compared units) is keyed again from the same records, not from a second listing."""
+        out = dict(self._own_records(unit))
         if peers:                        # with the year's other units' data files, listed once a run
             for peer, records in self._peer_records().items():
                 if peer != unit:
                     out.update(records)
         return out
+
+    def _own_records(self, unit: str) -> dict[str, dict]:
+        """The unit's own input files (its folder, what the reader reads for the unit-year) with
+        their records, listed once per run and unit."""
+        own = self._own.get(unit)
+        if own is None:
+            from ..read.files import own_inputs_of
+
+            paths = set(_files_under(self.ws.year_dir(self.year) / unit))
+            paths.update(own_inputs_of(self.ws, self.year, unit))
+            own = self._own[unit] = {self.ws.rel(path): file_record(path) for path in sorted(paths)}
+        return own
 
     def _peer_records(self) -> dict[str, dict[str, dict]]:
         """Each unit's data files as a peer (read.files.peer_inputs_of) with their records, once

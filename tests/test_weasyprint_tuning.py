@@ -53,7 +53,8 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
                                    "shared_pango_context", "glyph_loop", "strut_key", "xml_parse", "normal_flow",
                                    "kept_layout", "svg_numbers", "svg_get_child", "matrix_product",
                                    "short_draft", "no_backgrounds", "lazy_pseudo_styles",
-                                   "line_no_floats", "break_memo", "unused_margin_boxes")), active
+                                   "line_no_floats", "break_memo", "unused_margin_boxes",
+                                   "end_spacing_retry")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -405,3 +406,52 @@ def test_kept_layouts_written_twice_same_bytes(full_workspace, monkeypatch):
     first = pdf.write_pdf(html, roots, created)
     document, args, kwargs = documents[-1]
     assert real(document, *args, **kwargs) == first
+
+
+def test_end_spacing_retry_same_bytes_and_fewer_splits(tmp_path, monkeypatch):
+    """Spans with a right margin, padding or border ending at every place of a line — fitting with
+    room to spare, just fitting, not fitting at the narrower width, letter-spaced, justified, with
+    spaces — are laid out once where the narrower layout is the same (end_spacing_retry): fewer
+    line splits, and WeasyPrint's bytes."""
+    import random
+
+    from weasyprint.layout import inline
+
+    rng = random.Random(7)
+    words = ["科技", "创新", "，", "。", "“", "”", "鹿城区", "高新技术企业", "年", "、"]
+    spans = ["GDP", "R&D", "2024", "12.5%", "1,234", "abc def", "x", "Hello world", "（一）"]
+    paragraphs = []
+    for _ in range(60):
+        parts = []
+        for _ in range(rng.randint(3, 40)):
+            if rng.random() < 0.35:
+                parts.append(f'<span class="{rng.choice(["m", "p", "b", "m s", "p m"])}">{rng.choice(spans)}</span>')
+            else:
+                parts.append(rng.choice(words))
+        paragraphs.append(f'<p class="{rng.choice(["", "a", "w", "a w"])}">{"".join(parts)}</p>')
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A4; margin: 20mm } body { font-family: "Noto Serif CJK SC"; font-size: 16pt; '
+            'text-align: justify } .a { letter-spacing: -0.33px } .w { width: 61mm } .m { margin: 0 0.25em }'
+            ' .p { padding-right: 3pt } .b { border-right: 2pt solid red } .s { letter-spacing: 1pt }\n'
+            '</style></head><body>' + "".join(paragraphs) + '</body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["end_spacing_retry"]
+    counted = {"splits": 0}
+    real_split = inline.split_first_line
+
+    def counting(*args, **kwargs):
+        counted["splits"] += 1
+        return real_split(*args, **kwargs)
+
+    monkeypatch.setattr(inline, "split_first_line", counting)
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    tuned_splits, counted["splits"] = counted["splits"], 0
+    tuning.switch("end_spacing_retry", False)
+    try:
+        plain = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    finally:
+        tuning.switch("end_spacing_retry", True)
+    assert plain == tuned
+    assert tuned_splits < counted["splits"] * 0.95, (tuned_splits, counted["splits"])
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

@@ -455,3 +455,43 @@ def test_end_spacing_retry_same_bytes_and_fewer_splits(tmp_path, monkeypatch):
     assert tuned_splits < counted["splits"] * 0.95, (tuned_splits, counted["splits"])
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_spaced_runs_and_text_matrix_same_bytes(full_workspace, monkeypatch):
+    """The glyph loop's justified runs built from each glyph's hex id and the (offset, width,
+    logical width) arounds (spaced_runs), and draw_text's "1 0 0 -1 x y Tm" formatted in one go
+    (text_matrix): the bytes of the glyph loop without them; the justified runs do take that way."""
+    calls = _captured(full_workspace, 2024, "lucheng", monkeypatch)[:2]
+    pdf._font_config()
+    tuning.apply()
+    assert {"spaced_runs", "text_matrix"} <= set(tuning.SWITCHES) and tuning._SPACED_RUNS and tuning._TEXT_MATRIX
+    spaced = []
+    real = tuning._spaced_glyphs
+    monkeypatch.setattr(tuning, "_spaced_glyphs", lambda *a: spaced.append(real(*a)) or spaced[-1])
+    tuned = [pdf.write_pdf(*c) for c in calls]
+    runs = [run for line in spaced if line for run in line]
+    assert len(runs) > 100 and sum(not any(ys) for _, _, _, ys in runs) > 100
+    try:
+        for name in ("spaced_runs", "text_matrix"):
+            tuning.switch(name, False)
+            assert [pdf.write_pdf(*c) for c in calls] == tuned, name
+            tuning.switch(name, True)
+    finally:
+        for name in ("spaced_runs", "text_matrix"):
+            tuning.switch(name, True)
+
+
+def test_pdf_number_is_pydyfs():
+    """text_matrix's _pdf_number: pydyf's _to_bytes of ints and floats (negative zero, integral
+    floats, large and small magnitudes, nan, inf), and None for what it does not format."""
+    import random
+
+    import pydyf
+
+    pick = random.Random(15)
+    values = [0, 1, -1, 7, 10 ** 20, 0.0, -0.0, 1.0, -3.0, 0.5, 1e-7, 1e-300, 1e300, 2.5e16, 1 / 3,
+              float("nan"), float("inf"), float("-inf")] + [pick.uniform(-2000, 2000) for _ in range(2000)]
+    for value in values:
+        assert tuning._pdf_number(value).encode() == pydyf._to_bytes(value), value
+    assert tuning._pdf_number(True) is None and tuning._pdf_number("1") is None
+    assert tuning._pydyf_text_matrix() is pydyf.Stream.set_text_matrix

@@ -612,9 +612,17 @@ def _glyph_loop() -> bool:
     built with the same arithmetic.  Lines that WeasyPrint draws differently — ellipses, colour
     or bitmap fonts (emojis) — are drawn by WeasyPrint's own function; the fonts are registered
     with the page in the same order either way.
+
+    A justified line's glyphs (``_spaced_glyphs``) have this line's widths and offsets, so they
+    are not remembered whole: a run's ids, widths and offsets come as four sequences and each
+    glyph's operands are its hex id (remembered per font once mapped and measured) between the
+    (offset, kerning) strings of its (x offset, width, logical width) — switch ``spaced_runs``.
+    draw_text's ``Matrix(d=-1, e=x, f=y)`` is written as pydyf writes it, in one string
+    (``_pdf_number``: pydyf's number formatting, checked on its source) — switch ``text_matrix``.
     """
     try:
         import struct
+        from itertools import count
 
         from weasyprint.draw import text as draw_text
         from weasyprint.logger import LOGGER
@@ -645,6 +653,7 @@ def _glyph_loop() -> bool:
             or ffi.sizeof("gint") != 4):
         return False
     real = draw_text.draw_first_line
+    text_matrix = _pydyf_text_matrix()
     unpack = struct.Struct("=Iiii4x").iter_unpack
     empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
     old_pango = pango.pango_version() < 14802
@@ -688,7 +697,17 @@ def _glyph_loop() -> bool:
             else:
                 runs.append((glyph_item, pango_font, None))
 
-        stream.set_text_matrix(*matrix.values)
+        # Matrix(d=-1, e=x, f=y) of draw_text: "1 0 0 -1 x y Tm" formatted as pydyf does, in one go
+        (a, b, _), (c, d, _), (e, f, _) = matrix
+        if _TEXT_MATRIX and (a, b, c, d) == (1, 0, 0, -1) and int is type(a) is type(b) is type(c) is type(d) \
+                and type(stream).set_text_matrix is text_matrix:
+            e, f = _pdf_number(e), _pdf_number(f)
+            if e is not None and f is not None:
+                stream.stream.append(f"1 0 0 -1 {e} {f} Tm".encode())
+            else:
+                stream.set_text_matrix(*matrix.values)
+        else:
+            stream.set_text_matrix(*matrix.values)
         string = ""
         for index, (glyph_item, pango_font, new_font) in enumerate(runs):
             if new_font is not None:
@@ -705,6 +724,8 @@ def _glyph_loop() -> bool:
                 if memo is None:
                     memo = memos[font_size] = {}
                 arounds = font.__dict__.setdefault("_reportgen_glyph_arounds", {}).setdefault(font_size, {})
+                # a glyph's hex id and logical width, once it is mapped and measured (any size)
+                glyph_hex = font.__dict__.setdefault("_reportgen_glyph_hex", {})
             glyph_string = glyph_item.glyphs
             num_glyphs = glyph_string.num_glyphs
             clusters = glyph_string.log_clusters
@@ -714,7 +735,45 @@ def _glyph_loop() -> bool:
             if spaced is None:
                 infos = unpack(ffi.buffer(glyph_string.glyphs, num_glyphs * 20))
             else:
-                infos = spaced[index]
+                ids, spaced_widths, x_offsets, y_offsets = spaced[index]
+                if _SPACED_RUNS and not any(y_offsets) and max(ids) < empty:
+                    # a justified run: its widths and offsets are this line's, so its operands
+                    # are built from the glyph's hex id and the (offset, width, logical width)
+                    # arounds, with the arithmetic below, not remembered under the whole glyph
+                    for i, glyph_id, width, x_offset in zip(count(), ids, spaced_widths, x_offsets):
+                        known = glyph_hex.get(glyph_id)
+                        if known is None:
+                            if glyph_id not in to_unicode:
+                                item = glyph_item.item
+                                start = item.offset
+                                t1 = clusters[i]
+                                if item.analysis.level % 2:
+                                    t2 = item.length if i == 0 else clusters[i - 1]
+                                else:
+                                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
+                                utf8_text = utf8_text or layout.text.encode()
+                                to_unicode[glyph_id] = utf8_text[start + t1:start + t2].decode()
+                            if glyph_id not in widths:
+                                pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect,
+                                                                   stream.logical_rect)
+                                widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+                            known = glyph_hex[glyph_id] = (f"{glyph_id:02x}" if bitmap else f"{glyph_id:04x}",
+                                                           widths[glyph_id])
+                        key = (x_offset, width, known[1])
+                        around = arounds.get(key)
+                        if around is None:
+                            offset = x_offset / font_size
+                            kerning = known[1] + offset - width * 1000 * FROM_UNITS / font_size
+                            around = arounds[key] = (f">{-offset}<" if offset else "",
+                                                     f">{int(kerning)}<" if kerning else "")
+                        add(around[0] + known[0] + around[1])
+                    string += "".join(parts)
+                    if string[-1] == "<":
+                        string = string[:-1]
+                    else:
+                        string += ">"
+                    continue
+                infos = zip(ids, spaced_widths, x_offsets, y_offsets)
             for i, info in enumerate(infos):
                 known = memo.get(info)
                 if known is not None:
@@ -797,12 +856,49 @@ def _glyph_loop() -> bool:
     ORIGINAL["draw.text.draw_first_line"] = real
     SWITCHES["glyph_loop"] = [(draw_text, "draw_first_line", real, draw_first_line)]
     switch("glyph_loop", True)
+    this = sys.modules[__name__]
+    SWITCHES["spaced_runs"] = [(this, "_SPACED_RUNS", False, True)]
+    switch("spaced_runs", True)
+    if text_matrix is not None:
+        SWITCHES["text_matrix"] = [(this, "_TEXT_MATRIX", False, True)]
+        switch("text_matrix", True)
     global _glyph_loop_applied
     _glyph_loop_applied = True
     return True
 
 
 _glyph_loop_applied = False
+_SPACED_RUNS = False        # switched on with glyph_loop ("spaced_runs")
+_TEXT_MATRIX = False        # likewise ("text_matrix"), where pydyf has the shape _pdf_number repeats
+
+
+def _pdf_number(x) -> str | None:
+    """pydyf's ``_to_bytes`` of an int or a float (as text); None for anything else."""
+    kind = type(x)
+    if kind is float:
+        return str(int(x)) if x.is_integer() else f"{x:f}".rstrip("0")
+    if kind is int:
+        return str(x)
+    return None
+
+
+def _pydyf_text_matrix():
+    """pydyf's ``Stream.set_text_matrix`` if it and ``_to_bytes`` have the shape _pdf_number
+    repeats (six numbers through ``_to_bytes`` joined by spaces, then ``Tm``), else None."""
+    try:
+        import pydyf
+        matrix = weasyprint_sources.getsource(pydyf.Stream.set_text_matrix)
+        to_bytes = weasyprint_sources.getsource(pydyf._to_bytes)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return None
+    expected_matrix = ("self.stream.append(b' '.join((", "_to_bytes(a), _to_bytes(b), _to_bytes(c),",
+                       "_to_bytes(d), _to_bytes(e), _to_bytes(f), b'Tm')))")
+    expected_bytes = ("if isinstance(item, bytes):", "elif isinstance(item, float):", "if item.is_integer():",
+                      "return str(int(item)).encode('ascii')", "return f'{item:f}'.rstrip('0').encode('ascii')",
+                      "elif isinstance(item, Object):", "return str(item).encode('ascii')")
+    if not (all(e in matrix for e in expected_matrix) and all(e in to_bytes for e in expected_bytes)):
+        return None
+    return pydyf.Stream.set_text_matrix
 
 
 def _strut_key() -> bool:
@@ -1278,15 +1374,20 @@ def _spacing_change(base, style, text: str):
 
 
 def _spaced_glyphs(first_line, spacing):
-    """The glyphs (id, width, x offset, y offset) of each run of a kept layout's line, with the
-    letter spacing ``_spacing_change`` gave; None unless every run is left-to-right, one glyph a
-    character, and no glyph is of zero width before or after."""
-    from weasyprint.text.ffi import ffi
+    """The glyphs of each run of a kept layout's line, with the letter spacing
+    ``_spacing_change`` gave, as four sequences a run: ids, widths, x offsets, y offsets; None
+    unless every run is left-to-right, one glyph a character, and no glyph is of zero width
+    before or after."""
+    ffi = _FFI[0]
+    if ffi is None:
+        from weasyprint.text.ffi import ffi
+        _FFI[0] = ffi
+    null = ffi.NULL
 
     wider, further, last = spacing
     runs = []
     run = first_line.runs[0]
-    while run != ffi.NULL:
+    while run != null:
         glyph_item = run.data
         run = run.next
         glyphs, item = glyph_item.glyphs, glyph_item.item
@@ -1302,17 +1403,20 @@ def _spaced_glyphs(first_line, spacing):
         widths = fields[1::5]
         if 0 in widths:
             return None     # a zero-width glyph (Pango's line ends skip them)
-        runs.append(list(zip(data.cast("I")[0::5], map(wider.__add__, widths),
-                             map(further.__add__, fields[2::5]), fields[3::5])))
+        runs.append((data.cast("I")[0::5], list(map(wider.__add__, widths)),
+                     list(map(further.__add__, fields[2::5])), fields[3::5]))
     if not runs:
         return None
-    glyph, width, x, y = runs[0][0]
-    runs[0][0] = (glyph, width - further, x - further, y)
-    glyph, width, x, y = runs[-1][-1]
-    runs[-1][-1] = (glyph, width - last, x, y)
-    if not all(info[1] for info in (runs[0][0], runs[-1][-1])):
+    first, end = runs[0], runs[-1]
+    first[1][0] -= further
+    first[2][0] -= further
+    end[1][-1] -= last
+    if not (first[1][0] and end[1][-1]):
         return None
     return runs
+
+
+_FFI = [None]       # weasyprint.text.ffi.ffi, once imported
 
 
 def _lay_out_spacing(layout) -> None:

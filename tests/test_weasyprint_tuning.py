@@ -459,12 +459,16 @@ def test_end_spacing_retry_same_bytes_and_fewer_splits(tmp_path, monkeypatch):
 
 def test_spaced_runs_and_text_matrix_same_bytes(full_workspace, monkeypatch):
     """The glyph loop's justified runs built from each glyph's hex id and the (offset, width,
-    logical width) arounds (spaced_runs), and draw_text's "1 0 0 -1 x y Tm" formatted in one go
-    (text_matrix): the bytes of the glyph loop without them; the justified runs do take that way."""
+    logical width) arounds (spaced_runs), draw_text's "1 0 0 -1 x y Tm" formatted in one go
+    (text_matrix) and pydyf's stream lines joined from a list (pydyf_bytes): the bytes without
+    each of them; the justified runs do take that way."""
+    import pydyf
+
     calls = _captured(full_workspace, 2024, "lucheng", monkeypatch)[:2]
     pdf._font_config()
     tuning.apply()
     assert {"spaced_runs", "text_matrix"} <= set(tuning.SWITCHES) and tuning._SPACED_RUNS and tuning._TEXT_MATRIX
+    assert pydyf.Stream.data is tuning.SWITCHES["pydyf_bytes"][0][3]
     spaced = []
     real = tuning._spaced_glyphs
     monkeypatch.setattr(tuning, "_spaced_glyphs", lambda *a: spaced.append(real(*a)) or spaced[-1])
@@ -472,12 +476,12 @@ def test_spaced_runs_and_text_matrix_same_bytes(full_workspace, monkeypatch):
     runs = [run for line in spaced if line for run in line]
     assert len(runs) > 100 and sum(not any(ys) for _, _, _, ys in runs) > 100
     try:
-        for name in ("spaced_runs", "text_matrix"):
+        for name in ("spaced_runs", "text_matrix", "pydyf_bytes"):
             tuning.switch(name, False)
             assert [pdf.write_pdf(*c) for c in calls] == tuned, name
             tuning.switch(name, True)
     finally:
-        for name in ("spaced_runs", "text_matrix"):
+        for name in ("spaced_runs", "text_matrix", "pydyf_bytes"):
             tuning.switch(name, True)
 
 

@@ -29,7 +29,8 @@ from ..read import load, tables  # noqa: E402,F401  (the readers: pandas, openpy
 from ..derive import figures  # noqa: E402,F401
 from ..render import jinja, parse  # noqa: E402,F401  (Jinja, markdown-it)
 from ..check import consistency  # noqa: E402,F401  (provenance: only a --review document's, imported then)
-from ..write import fonts  # noqa: E402,F401  (fontTools)
+from ..write import fonts  # noqa: E402,F401
+import fontTools.ttLib  # noqa: E402,F401  (what write.fonts opens a face with, imported there when first used)
 from ..write import docx  # noqa: E402,F401  (python-docx)
 
 

@@ -16,14 +16,20 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from fontTools.ttLib import TTCollection, TTFont
+from typing import TYPE_CHECKING
 
 from ..core.cache import cache_dir
 from ..core.errors import Problem, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import inside
 from .style import Style
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
+
+# fontTools (≈0.035 s to import) is imported where a font file is opened: a batch's own process
+# plans and keys its jobs with this module (the faces' facts remembered per machine) and opens
+# no font file.
 
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc"}
 
@@ -67,6 +73,8 @@ def workspace_faces(folder: Path) -> tuple[tuple[str, Face], ...]:
         if path.suffix.lower() not in FONT_SUFFIXES:
             continue
         inside(path, folder.parent, f"fonts/{path.relative_to(folder).as_posix()}")   # no link out of the workspace
+        from fontTools.ttLib import TTCollection, TTFont
+
         try:
             fonts = TTCollection(str(path)).fonts if path.suffix.lower() in (".ttc", ".otc") else [TTFont(str(path), lazy=True)]
         except Exception:
@@ -272,6 +280,8 @@ FACTS_VERSION = 2      # 2: the widths as runs of equal advance over consecutive
 
 
 def _read_facts(path: Path, index: int) -> _Facts:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(str(path), fontNumber=index, lazy=True)   # one face of a collection, read lazily
     upem = font["head"].unitsPerEm
     hmtx = font["hmtx"]

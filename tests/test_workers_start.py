@@ -73,6 +73,30 @@ def test_a_fork_server_started_early_warms_up_with_the_workspace_named_later(wor
     assert json.loads(proc.stdout) == {"told": True, "sheets": 1, "configs": 1}
 
 
+@pytest.mark.parametrize("pdf", [True, False])
+def test_a_fork_server_told_the_year_makes_a_first_document_for_its_workers(workspace, pdf):
+    """Told the year, the fork server makes a unit's document up to its DOCX (``worker_preload``):
+    the workers it forks hold the DOCX skeleton of the run's style and the narrative checks'
+    compiled patterns; a DOCX-only run's workers still import no WeasyPrint."""
+    script = textwrap.dedent(f"""
+        import json, sys
+        from reportgen.app import workers
+
+        PROBE = ("(len(__import__('reportgen.write.docx', fromlist=['docx'])._SKELETONS),"
+                 " __import__('reportgen.check.consistency', fromlist=['c'])._pattern_of.cache_info().currsize,"
+                 " 'weasyprint' in __import__('sys').modules)")
+
+        if __name__ == "__main__":
+            ctx = workers.worker_context({pdf!r}, {str(workspace)!r}, (), year=2024)
+            with ctx.Pool(1) as pool:
+                skeletons, patterns, weasyprint = pool.apply(eval, (PROBE,))
+            print(json.dumps({{"skeletons": skeletons, "patterns": patterns > 0, "weasyprint": weasyprint}}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"skeletons": 1, "patterns": True, "weasyprint": pdf}
+
+
 def test_a_build_that_starts_its_fork_server_early_writes_the_same_files(full_workspace, tmp_path):
     """``python -m reportgen build --jobs 2`` (the fork server started early) and ``--jobs 1``."""
     outs = {}

@@ -113,6 +113,10 @@ def _warm_document(ws, style, year: int) -> None:
     unit = units[0]
     data = load_year(ws, year, [unit])
     uy = data.units[unit]
+    # The year's other units are not read here (a template comparing units would read them all,
+    # and each worker reads them again for its run): ranks and shares among this unit alone, in
+    # a document thrown away.
+    uy.peers = {unit: uy}
     try:
         this = next(documents(ws, year, [unit], document_templates(ws, unit, year)[:1], dataset=data))
         if this.document is not None:

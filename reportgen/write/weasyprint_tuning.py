@@ -23,8 +23,11 @@ nothing for our documents:
   the sample's documents; ``benchmarks/pdf_docs.py`` measures them against each other).
 * **Box percentages without a call per property** (``_fast_percentages``) and **one Pango context
   and font description shared by the layouts** (``_shared_pango_context``) and **each run's glyphs
-  unpacked at once when drawing** (``_glyph_loop``) and **the font strut remembered under a tuple
-  instead of a formatted string** (``_strut_key``) and **our own HTML parsed by the XML parser**
+  unpacked at once when drawing** (``_glyph_loop``; a justified run's operands and the text matrix
+  built without a whole-glyph memo or pydyf's per-number calls: switches ``spaced_runs``,
+  ``text_matrix``; a pydyf stream's lines joined from a list: ``_pydyf_bytes``) and **the font
+  strut remembered under a tuple instead of a formatted string** (``_strut_key``) and **our own
+  HTML parsed by the XML parser**
   (``_xml_parse``, the same element tree as tinyhtml5's) and **a box's normal-flow test reading
   its float and position once** (``_normal_flow``): the same values
   computed with less Python per box, per piece of text and per glyph; the same bytes, compared and measured

@@ -286,6 +286,47 @@ def test_justified_lines_drawn_with_pangos_glyphs(full_workspace, monkeypatch):
     assert pdf.write_pdf(html, roots, created="2024-01-31") == tuned
 
 
+def test_justified_copies_take_the_shared_styles_values_same_bytes(full_workspace, monkeypatch):
+    """weasyprint_justify asks the values drawn after layout of a justified box's shared style
+    before copying it (_ASK_FIRST): the copies compute (almost) nothing themselves, and the bytes
+    are those of copies computing their own — with inherited colour, visibility, decorations,
+    links (anchors) and vertical alignment on the justified lines' spans."""
+    import random
+
+    from weasyprint import css
+
+    from reportgen.write import weasyprint_justify as justify
+
+    html, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    pick = random.Random(3)
+    han = "科技创新发展平台企业人才项目建设推进服务体系全面提升重点工作研究成果转化"
+    spans = ['<span style="color: #c00">创新驱动</span>', '<span style="visibility: hidden">隐藏</span>',
+             '<span style="text-decoration: underline; text-decoration-color: blue">下划线</span>',
+             '<a href="#x">链接文字</a>', '<span style="vertical-align: super; font-size: 8pt">1</span>',
+             '<span class="latin asl as">GDP</span>', '<span style="background: yellow">背景</span>']
+    parts = [*han, "，", "。", "、", *spans]
+    body = [f'<p id="{"x" if i == 3 else "p" + str(i)}">' + "".join(pick.choice(parts) for _ in range(pick.randint(40, 140)))
+            + "</p>" for i in range(30)]
+    html = html[:html.find("<body>") + 6] + "\n".join(body) + "</body></html>\n"
+    pdf._font_config()
+    tuning.apply()
+    assert justify.apply()
+    missed = {"copies": 0}
+    real_missing = css.AnonymousStyle.__missing__
+
+    def counting(self, key):
+        if tuning.SPACED_FROM in self.__dict__:
+            missed["copies"] += 1
+        return real_missing(self, key)
+
+    monkeypatch.setattr(css.AnonymousStyle, "__missing__", counting)
+    asked_first = pdf.write_pdf(html, roots, created="2024-01-31")
+    first, missed["copies"] = missed["copies"], 0
+    monkeypatch.setattr(justify, "_ASK_FIRST", [False])
+    assert pdf.write_pdf(html, roots, created="2024-01-31") == asked_first
+    assert missed["copies"] > 1000 and first < missed["copies"] / 20, (first, missed["copies"])
+
+
 def test_margin_boxes_with_content_on_every_side_same_bytes(tmp_path, monkeypatch):
     """Page-margin boxes with content on a corner, a vertical side and a horizontal side (and empty
     ones beside them), counters included: the margin boxes tuning makes (unused_margin_boxes) give

@@ -32,6 +32,19 @@ from reportgen.write import weasyprint_sources
 from reportgen.write.weasyprint_tuning import SPACED_FROM
 
 MAX_STRETCH_EM = 0.5
+# What WeasyPrint's layout (backgrounds, anchors) and drawing ask of a text box's style after its
+# line is laid out.  A justified box gets a copy of its style (``justify_line``), made before those
+# questions are asked: the copy would answer each of them itself (≈2200 computations a 7-page
+# report, 21 for every justified box), though its values are those of the style it was copied from
+# — an anonymous style's values come from its parent's and the initial values, and none is
+# computed from the letter spacing, the one value the copy changes.  They are asked of the shared
+# style first (once for all its boxes), so the copy takes them with the rest.  ([False]: measure.)
+_ASKED_AFTER_LAYOUT = ("border_top_left_radius", "border_top_right_radius", "border_bottom_right_radius",
+                       "border_bottom_left_radius", "border_image_source", "mask_border_source", "visibility",
+                       "background_image", "background_color", "box_shadow", "transform", "bookmark_level",
+                       "bookmark_state", "appearance", "opacity", "overflow", "text_decoration_color", "color",
+                       "outline_offset", "outline_color", "outline_style", "anchor", "vertical_align")
+_ASK_FIRST = [True]
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _applied: bool | None = None
 _lock = threading.Lock()
@@ -52,6 +65,8 @@ def _install() -> bool:
         from weasyprint.formatting_structure import boxes
         from weasyprint.layout import inline
         from weasyprint.draw import text as draw_text
+        from weasyprint.css import AnonymousStyle
+        from weasyprint.css.properties import INITIAL_VALUES
     except ImportError:
         return False
     needed = ("justify_line", "count_expandable_spaces", "text_align", "trailing_whitespace_size",
@@ -66,6 +81,12 @@ def _install() -> bool:
     except (OSError, TypeError):
         return False
     spaces_only = inline.justify_line
+    # (WeasyPrint's AnonymousStyle.copy: the copy takes the values already computed)
+    try:
+        copies = "copy.update(self)" in weasyprint_sources.getsource(AnonymousStyle.copy)
+    except (OSError, TypeError):
+        copies = False
+    asked_first = _ASKED_AFTER_LAYOUT if copies and all(k in INITIAL_VALUES for k in _ASKED_AFTER_LAYOUT) else ()
 
     def text_boxes(box, out):
         if isinstance(box, boxes.TextBox):
@@ -100,7 +121,11 @@ def _install() -> bool:
                     # The drawing re-creates the Pango layout from the box's style
                     # (draw.text: pango_layout.reactivate(textbox.style)): a style with the wider
                     # letter spacing is all it needs.
-                    style = box.style.copy()
+                    original = box.style
+                    if asked_first and type(original) is AnonymousStyle and _ASK_FIRST[0]:
+                        for key in asked_first:
+                            original[key]
+                    style = original.copy()
                     spacing = style["letter_spacing"]
                     style["letter_spacing"] = (0 if spacing == "normal" else spacing) + delta
                     # only the spacing differs: weasyprint_tuning's kept layout takes the new

@@ -649,6 +649,18 @@ def _shared_pango_context() -> bool:
     return True
 
 
+def _glyph_text(item, clusters, i: int, num_glyphs: int, utf8_text: bytes) -> str:
+    """The text of glyph ``i`` of a glyph run (its cluster), as WeasyPrint's draw_first_line finds it
+    for the PDF's ToUnicode map."""
+    start = item.offset
+    t1 = clusters[i]
+    if item.analysis.level % 2:
+        t2 = item.length if i == 0 else clusters[i - 1]
+    else:
+        t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
+    return utf8_text[start + t1:start + t2].decode()
+
+
 def _glyph_loop() -> bool:
     """``draw.text.draw_first_line`` reading each run's glyphs in one go, same text operators.
 
@@ -791,15 +803,8 @@ def _glyph_loop() -> bool:
                         known = glyph_hex.get(glyph_id)
                         if known is None:
                             if glyph_id not in to_unicode:
-                                item = glyph_item.item
-                                start = item.offset
-                                t1 = clusters[i]
-                                if item.analysis.level % 2:
-                                    t2 = item.length if i == 0 else clusters[i - 1]
-                                else:
-                                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
                                 utf8_text = utf8_text or layout.text.encode()
-                                to_unicode[glyph_id] = utf8_text[start + t1:start + t2].decode()
+                                to_unicode[glyph_id] = _glyph_text(glyph_item.item, clusters, i, num_glyphs, utf8_text)
                             if glyph_id not in widths:
                                 pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect,
                                                                    stream.logical_rect)
@@ -840,15 +845,8 @@ def _glyph_loop() -> bool:
                     if 0 not in font.widths:
                         font.widths[0] = font.widths[glyph_id]
                 if glyph_id not in to_unicode:
-                    item = glyph_item.item
-                    start = item.offset
-                    t1 = clusters[i]
-                    if item.analysis.level % 2:
-                        t2 = item.length if i == 0 else clusters[i - 1]
-                    else:
-                        t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
                     utf8_text = utf8_text or layout.text.encode()
-                    to_unicode[glyph_id] = utf8_text[start + t1:start + t2].decode()
+                    to_unicode[glyph_id] = _glyph_text(glyph_item.item, clusters, i, num_glyphs, utf8_text)
                 if y_offset:        # a raised glyph: shown on its own
                     offset = x_offset / font_size
                     rise = y_offset / 1000

@@ -133,3 +133,25 @@ def test_the_plain_reading_knows_every_option_of_build_as_click_declares_it():
                 continue
             given = [opt] if param.is_flag else [opt, "ws"]
             assert build_argv([*given, "build", "2024", "--jobs", "2"]) == (True, ()), opt
+
+
+@pytest.mark.parametrize("asked, skeletons", [("lucheng", 1), (None, 0)])
+def test_the_fork_servers_first_document_is_of_the_unit_the_run_asked_for(workspace, asked, skeletons):
+    """``build --units X`` warms its workers with X's document, not with the year's alphabetically
+    first unit's: here that unit (``aaa``, a folder with no data) cannot be built, so a fork
+    server that took it makes no DOCX skeleton, and one that took the asked-for unit makes one."""
+    (workspace / "data/2024/aaa").mkdir()
+    script = textwrap.dedent(f"""
+        import json
+        from reportgen.app import workers
+
+        PROBE = "len(__import__('reportgen.write.docx', fromlist=['docx'])._SKELETONS)"
+
+        if __name__ == "__main__":
+            ctx = workers.worker_context(False, {str(workspace)!r}, (), year=2024, unit={asked!r})
+            with ctx.Pool(1) as pool:
+                print(json.dumps(pool.apply(eval, (PROBE,))))
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == skeletons

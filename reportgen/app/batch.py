@@ -861,7 +861,8 @@ def run(ws: Workspace, year: int, *, formats: tuple[str, ...] = FORMATS, units: 
     (``pdf_side``; what ``reportgen build`` does unless ``--jobs 1`` is given)."""
     started = time.perf_counter()
     if jobs > 1:          # the workers' fork server imports while this process plans the jobs
-        ctx = worker_context("pdf" in formats, str(ws.root), tuple(profiles), year=year)
+        ctx = worker_context("pdf" in formats, str(ws.root), tuple(profiles), year=year,
+                             unit=units[0] if units else None)
     out_dir = (Path(out_dir) if out_dir else ws.output / str(year)).absolute()
     style = style_for(ws, profiles)                      # a bad style or profile stops the run here
     from ..pipeline import document_templates

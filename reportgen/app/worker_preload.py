@@ -62,7 +62,8 @@ def _late(run: dict) -> dict:
         return run
     if not isinstance(told, dict):
         return run
-    return {**run, "workspace": told.get("workspace"), "profiles": told.get("profiles") or (), "year": told.get("year")}
+    return {**run, "workspace": told.get("workspace"), "profiles": told.get("profiles") or (), "year": told.get("year"),
+            "unit": told.get("unit")}
 
 
 def _warm_up(run: dict) -> None:
@@ -91,13 +92,14 @@ def _warm_up(run: dict) -> None:
             pass
     if isinstance(run.get("year"), int):
         try:
-            _warm_document(ws, style, run["year"])
+            _warm_document(ws, style, run["year"], run.get("unit"))
         except Exception:  # noqa: BLE001  (bad data: that unit's document reports it)
             pass
 
 
-def _warm_document(ws, style, year: int) -> None:
-    """The document of the year's first unit (its first template) read, checked, rendered and
+def _warm_document(ws, style, year: int, asked: str | None = None) -> None:
+    """The document of the unit the run was asked for first (``asked``), else of the year's first
+    unit (its first template) read, checked, rendered and
     written as DOCX, then thrown away: the one-time work of a process's first document (the
     units list, the narrative checks' compiled patterns, compiled templates, the DOCX skeleton of
     the style, the stand-in faces to embed) is then done in the fork server, once for all its
@@ -110,7 +112,7 @@ def _warm_document(ws, style, year: int) -> None:
     units = sorted(p.name for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not units:
         return
-    unit = units[0]
+    unit = asked if asked in units else units[0]
     data = load_year(ws, year, [unit])
     uy = data.units[unit]
     # The year's other units are not read here (a template comparing units would read them all,

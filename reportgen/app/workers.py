@@ -24,7 +24,7 @@ _late: dict = {"path": None}
 
 
 def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple[str, ...] = (),
-                   late: bool = False, year: int | None = None):
+                   late: bool = False, year: int | None = None, unit: str | None = None):
     """A multiprocessing context whose workers are forked from a preloaded fork server, started
     now (a second call returns the running one); *spawn* where there is no fork server.
     ``workspace`` (its root folder) and ``profiles``: the run's style, with which the fork server
@@ -32,7 +32,8 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
     ``late``: the workspace is not known yet; a later call that names it passes it on to the
     fork server started by this one (a file it reads before its warm-up, ``worker_preload``).
     ``year``: the report year built; the fork server also makes one unit's document of it (a
-    DOCX thrown away), so that what a first document makes once is made there, not in each worker."""
+    DOCX thrown away), so that what a first document makes once is made there, not in each worker;
+    ``unit``: which (the first the run was asked for; else the year's first)."""
     try:
         ctx = multiprocessing.get_context("forkserver")
     except ValueError:
@@ -50,11 +51,12 @@ def worker_context(need_pdf: bool, workspace: str | None = None, profiles: tuple
         _late["path"] = None            # that fork server was stopped: a new one, as below
     if _late["path"] is not None:       # started early: tell it the workspace once (it reads it later)
         if workspace and not _late["path"].exists():
-            _write_late(_late["path"], {"workspace": str(workspace), "profiles": list(profiles), "year": year})
+            _write_late(_late["path"], {"workspace": str(workspace), "profiles": list(profiles), "year": year,
+                                         "unit": unit})
         return ctx
     before = os.environ.get(WARM_ENV)
     run = {"pdf": need_pdf, "workspace": str(workspace) if workspace else None, "profiles": list(profiles),
-           "year": year}
+           "year": year, "unit": unit}
     late_file = (folder / f"fork-server-warm-up-{os.getpid()}.json" if late and folder is not None and not _running()
                  else None)
     if late_file is not None:

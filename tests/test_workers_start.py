@@ -137,7 +137,7 @@ def test_the_plain_reading_knows_every_option_of_build_as_click_declares_it():
 
 @pytest.mark.parametrize("asked, skeletons", [("lucheng", 1), (None, 0)])
 def test_the_fork_servers_first_document_is_of_the_unit_the_run_asked_for(workspace, asked, skeletons):
-    """``build --units X`` warms its workers with X's document, not with the year's alphabetically
+    """``build --unit X`` warms its workers with X's document, not with the year's alphabetically
     first unit's: here that unit (``aaa``, a folder with no data) cannot be built, so a fork
     server that took it makes no DOCX skeleton, and one that took the asked-for unit makes one."""
     (workspace / "data/2024/aaa").mkdir()

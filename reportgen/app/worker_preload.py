@@ -108,10 +108,7 @@ def _warm_document(ws, style, year: int, asked: str | None = None) -> None:
     from ..derive.figures import release
     from ..pipeline import document_templates, documents, issue_date, load_year, render_outputs
 
-    ydir = ws.year_dir(year)
-    units = sorted(p.name for p in ydir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not units:
-        return
+    units = batch.discover_units(ws, year)      # raises (caught by _warm_up) when the year has none
     unit = asked if asked in units else units[0]
     data = load_year(ws, year, [unit])
     uy = data.units[unit]

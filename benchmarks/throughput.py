@@ -16,6 +16,12 @@
 reportgen's per-machine caches are made first by one build that is not timed, as LibreOffice's
 profiles are.  The last lines print the ratio of documents per second against LibreOffice's two
 processes, taken in the same run.
+
+``--rounds N`` (with ``--only j2,lo``) repeats the pair N times, interleaved — reportgen, then
+LibreOffice, then LibreOffice, then reportgen … — and prints each pair's ratio and the median: on
+a shared or virtual machine a single pair swings by ±15 %.  ``--before PATH`` adds, to each
+round, the same build run by another checkout's code (``PATH/.venv/bin/python -m reportgen``,
+on the same workspace), so a change is measured before and after in the same run as LibreOffice.
 """
 
 from __future__ import annotations
@@ -49,14 +55,86 @@ def soffice(profile: Path, outdir: Path, files: list[Path]) -> list[str]:
             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
 
 
+def lo_setup(tmp: Path, ws: Path, count: int) -> tuple[list[Path], tuple[Path, Path]]:
+    """``count`` of the workspace's DOCX files copied for LibreOffice, and its two private
+    profiles, created and warmed by a first conversion (not timed)."""
+    docx = sorted((ws / "output/2024").glob("*.docx"))[:count]
+    src = tmp / "lo-in"
+    src.mkdir()
+    files = [Path(shutil.copy(p, src / f"{i:03d}.docx")) for i, p in enumerate(docx)]
+    profiles = (tmp / "lo-profile-1", tmp / "lo-profile-2")
+    for prof in profiles:
+        timed(soffice(prof, tmp / "lo-warm", files[:1]))
+    return files, profiles
+
+
+def lo_two(outdir: Path, files: list[Path], profiles: tuple[Path, Path]) -> float:
+    """Wall time of two LibreOffice processes converting half of ``files`` each, in parallel."""
+    half = len(files) // 2
+    t = time.perf_counter()
+    procs = [subprocess.Popen(soffice(prof, outdir / str(i), part), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+             for i, (prof, part) in enumerate(((profiles[0], files[:half]), (profiles[1], files[half:])))]
+    for p in procs:
+        p.wait()
+    wall = time.perf_counter() - t
+    if any(p.returncode for p in procs) or len(list(outdir.rglob("*.pdf"))) != len(files):
+        raise SystemExit(f"LibreOffice did not convert all {len(files)} files into {outdir}")
+    return wall
+
+
+def interleaved(tmp: Path, ws: Path, n: int, files: list[Path], profiles: tuple[Path, Path],
+                rounds: int, before: Path | None) -> None:
+    """``rounds`` rounds of reportgen --jobs 2 (and ``before``'s code) and LibreOffice's two
+    processes, the order reversed every other round (A B, B A, …) so that neither always runs
+    first; each round's documents/s and ratio, then the medians."""
+    build = ("-C", str(ws), "build", "2024", "--force", "--jobs", "2")
+    runners = {"reportgen": lambda: n / timed(reportgen_cmd(*build))}
+    if before is not None:   # its own per-machine caches first, not timed
+        timed(before_cmd(before, "-C", str(ws), "build", "2024", "--force", "--unit", "lucheng",
+                         "--out", str(tmp / "warm-before")))
+        runners["before"] = lambda: n / timed(before_cmd(before, *build))
+    runners["LibreOffice"] = lambda: len(files) / lo_two(tmp / f"lo-round-{time.monotonic_ns()}", files, profiles)
+    names = list(runners)
+    results: dict[str, list[float]] = {k: [] for k in names}
+    for r in range(rounds):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            results[name].append(runners[name]())
+    lo = results["LibreOffice"]
+    head = ["round"] + [f"{k} documents/s" for k in names] + [f"ratio {k}" for k in names if k != "LibreOffice"]
+    body = []
+    for r in range(rounds):
+        body.append((r + 1, *(f"{results[k][r]:.2f}" for k in names),
+                     *(f"{results[k][r] / lo[r]:.2f}" for k in names if k != "LibreOffice")))
+    body.append(("median", *(f"{median(results[k]):.2f}" for k in names),
+                 *(f"{median([a / b for a, b in zip(results[k], lo)]):.2f}" for k in names if k != "LibreOffice")))
+    print(f"\n{rounds} interleaved rounds, {n} units (reportgen: DOCX + PDF, --jobs 2; "
+          f"LibreOffice: {len(files)} DOCX→PDF, two processes)"
+          + (f"; before = {before}" if before else "") + "\n")
+    print(table(body, tuple(head)))
+    print()
+
+
+def before_cmd(checkout: Path, *args: str) -> list[str]:
+    """``reportgen`` run by another checkout's code and virtualenv (``--before``)."""
+    return [str(checkout / ".venv/bin/python"), "-m", "reportgen", *args]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=100)
     ap.add_argument("--lo-files", type=int, default=50)
     ap.add_argument("--only", default="j1,j2,pdf,docx,lo,single",
                     help="comma-separated subset of: j1, j2, pdf, docx, lo, single")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat reportgen --jobs 2 and LibreOffice's two processes N times, interleaved")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="a checkout (with its .venv) whose code is timed too, in each round")
     args = ap.parse_args()
     only = set(args.only.split(","))
+    rounds = args.rounds > 1 or args.before is not None
+    if rounds:
+        only -= {"j2", "lo"}   # timed by the rounds below
     print(f"machine: {machine()}\nversions: {versions()}\n")
     rows = []
     rate: dict[str, float] = {}
@@ -77,28 +155,20 @@ def main() -> None:
             rows.append(row(f"reportgen build, {fmt.upper()} only, --jobs 2", n, wall))
             rate[fmt] = n / wall
 
-        if "lo" not in only:
+        if "lo" not in only and not rounds:
             pass
         elif shutil.which("soffice"):
-            docx = sorted((ws / "output/2024").glob("*.docx"))[: args.lo_files]
-            src = tmp / "lo-in"
-            src.mkdir()
-            files = [Path(shutil.copy(p, src / f"{i:03d}.docx")) for i, p in enumerate(docx)]
-            half = len(files) // 2
-            p1, p2 = tmp / "lo-profile-1", tmp / "lo-profile-2"
-            for prof in (p1, p2):   # create and warm each private profile (not timed)
-                timed(soffice(prof, tmp / "lo-warm", files[:1]))
-            wall = timed(soffice(p1, tmp / "lo-one", files))
-            rows.append(row(f"LibreOffice DOCX→PDF, one call of {len(files)}", len(files), wall))
-            t = time.perf_counter()
-            procs = [subprocess.Popen(soffice(prof, tmp / f"lo-two-{i}", part), stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
-                     for i, (prof, part) in enumerate(((p1, files[:half]), (p2, files[half:])))]
-            for p in procs:
-                p.wait()
-            wall = time.perf_counter() - t
-            rows.append(row(f"LibreOffice DOCX→PDF, two calls of {half} in parallel", len(files), wall))
-            rate["lo"] = len(files) / wall
+            if rounds:   # the DOCX files LibreOffice converts (not timed)
+                timed(reportgen_cmd("-C", str(ws), "build", "2024", "--force", "--jobs", "2", "--format", "docx"))
+            files, profiles = lo_setup(tmp, ws, args.lo_files)
+            if "lo" in only:
+                wall = timed(soffice(profiles[0], tmp / "lo-one", files))
+                rows.append(row(f"LibreOffice DOCX→PDF, one call of {len(files)}", len(files), wall))
+                wall = lo_two(tmp / "lo-two", files, profiles)
+                rows.append(row(f"LibreOffice DOCX→PDF, two calls of {len(files) // 2} in parallel", len(files), wall))
+                rate["lo"] = len(files) / wall
+            if rounds:
+                interleaved(tmp, ws, n, files, profiles, args.rounds, args.before)
         else:
             rows.append(("LibreOffice (soffice not installed)", "—", "—", "—"))
 
@@ -115,7 +185,8 @@ def main() -> None:
             docs = len(list((single / "output/2024").glob("*.pdf")))
             rows.append((f"single `reportgen build 2024 --unit lucheng` ({docs} documents; cold shell, median of 3)",
                          docs, f"{median(runs):.2f}", "—"))
-    print(table(rows, ("run", "documents", "wall time (s)", "documents/s")))
+    if rows:
+        print(table(rows, ("run", "documents", "wall time (s)", "documents/s")))
     if "lo" in rate:
         print()
         for key, label in (("j2", "DOCX + PDF"), ("pdf", "PDF only")):

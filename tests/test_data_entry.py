@@ -604,6 +604,18 @@ def test_final_build_after_a_draft_is_refused_until_filled(ws):
     assert code == 0, out
 
 
+def test_a_scoped_rank_column_leaves_the_rows_own_rank_as_the_sheet_gives_it(ws):
+    # 全社会R&D经费支出增速: 排名范围 全省, 排名 14; a 完成率全市排名 of 3 in the same row used to turn
+    # its own rank into “全市第14名” (the 排名范围 read back from the last scoped rank column)
+    s = Sheet(ws)
+    col = len(s.header) + 1
+    s.ws.cell(row=1, column=col).value = "完成率全市排名"
+    s.ws.cell(row=s.cell("rd_growth").row, column=col).value = 3
+    s.save()
+    edit_report(ws, "（{{ ind.rd_growth.rank_text }}）", "（{{ ind.rd_growth.rank_text }}，完成率{{ ind.rd_growth.completion_ranks.全市.排名 }}）")
+    assert "全社会R&D经费支出增速21.9%（全省第14名，完成率全市排名第3）" in built_text(ws)
+
+
 def test_typed_figures_can_be_a_warning(ws):
     typed_figure_drift(ws)
     code, out = run(ws, "build", year_arg(ws), "--unit", "lucheng", "--format", "docx", "--typed-figures", "warn")

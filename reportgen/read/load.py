@@ -379,8 +379,8 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                 problems.add(sheet.where(rownum, cols[key]),
                              _("{scope}的排名已在“排名范围”“排名”列中填写").format(scope=key[1]), _("只在一处填写"))
                 continue
-            aspect, scope = _rank_aspect(key[1])
-            ranks.append((aspect, scope, int(r), sheet.where(rownum, cols[key])))
+            aspect, in_scope = _rank_aspect(key[1])       # (not ``scope``: that is the row's 排名范围)
+            ranks.append((aspect, in_scope, int(r), sheet.where(rownum, cols[key])))
         bounds = _bounds(cell, where, problems)
         if bounds is False:
             continue

@@ -147,6 +147,70 @@ def stand_in_rank(ws):
     return [where + "：“全社会R&D经费支出增速”的排名是空的"]
 
 
+def rank_column(ws, header: str, values: dict) -> dict[str, str]:
+    """Adds a rank column (全市排名, 完成率全市排名 …) after the last header of 指标, as a user types it in
+    Excel: the header, then the ranks of ``values``' rows (None: the cell left empty); each row's
+    address in that column."""
+    s = Sheet(ws)
+    col = len(s.header) + 1
+    s.ws.cell(row=1, column=col).value = header
+    out = {}
+    for ind_id, v in values.items():
+        c = s.ws.cell(row=s.cell(ind_id).row, column=col)
+        c.value = v
+        out[ind_id] = f"{rel(ws, s.path)} 指标!{c.coordinate}"
+    s.save()
+    return out
+
+
+PRINT_INCUBATION_RANK = ("排名{{ ind.incubation_area_new.rank_scope }}第{{ ind.incubation_area_new.rank }}；",
+                         "{{ ind.incubation_area_new.completion_ranks.全市.排名 }}；")
+
+
+def scoped_rank_blank(ws):
+    # a 完成率全市排名 column whose cell for the printed indicator was left empty: the rank used to be
+    # silently absent, and the template failed naming only its own line, not the cell to fill
+    where = rank_column(ws, "完成率全市排名", {"rd_growth": 3, "incubation_area_new": None})
+    report = edit_report(ws, *PRINT_INCUBATION_RANK)
+    line = line_of(report, "综合实力持续攀升")       # the first line of the paragraph that prints it
+    return [where["incubation_area_new"] + "：“新增孵化空间”的完成率全市排名是空的",
+            f"report.yaml:{line}（summary.0）"]
+
+
+def scoped_rank_stand_in(ws):
+    where = rank_column(ws, "完成率全市排名", {"rd_growth": 3, "incubation_area_new": "待填"})
+    edit_report(ws, *PRINT_INCUBATION_RANK)
+    return [where["incubation_area_new"] + "：“新增孵化空间”的完成率全市排名是空的"]
+
+
+def own_rank_blank_printed_by_scope(ws):
+    # 排名范围 全市 with 排名 empty, printed as ranks.全市: the same to-do item as the 排名 cell
+    where = set_cell(ws, "incubation_area_new", None, header="排名")
+    edit_report(ws, PRINT_INCUBATION_RANK[0], "{{ ind.incubation_area_new.ranks.全市.居 }}；")
+    return [where + "：“新增孵化空间”的排名是空的"]
+
+
+def csv_scoped_rank_blank(ws):
+    # the same in a CSV sheet: a 全市排名 column, empty in the row of 新增高新技术企业 (no 排名范围)
+    folder = unit_dir(ws)
+    s = Sheet(ws)
+    rows = [[("" if v is None else v) for v in r] for r in s.ws.iter_rows(values_only=True) if any(r)]
+    rows[0].append("全市排名")
+    for r in rows[1:]:
+        r.append(5 if r[0] == "sme_new" else "")
+    line = next(i for i, r in enumerate(rows, 1) if r[0] == "hte_new")
+    (folder / "indicators.csv").write_text("\n".join(",".join(str(v) for v in r) for r in rows) + "\n", "utf-8")
+    t = s.wb["目标"]
+    (folder / "targets.csv").write_text("\n".join(",".join("" if v is None else str(v) for v in r)
+                                                  for r in t.iter_rows(values_only=True) if any(r)) + "\n", "utf-8")
+    (folder / "indicators.xlsx").unlink()
+    edit_report(ws, "全年新增高新技术企业{{ ind.hte_new }}、省科技型中小企业{{ ind.sme_new }}",
+                "全年新增高新技术企业{{ ind.hte_new }}（{{ ind.hte_new.ranks.全市.居 }}）、"
+                "省科技型中小企业{{ ind.sme_new }}（{{ ind.sme_new.ranks.全市.居 }}）")
+    letter = chr(ord("A") + len(rows[0]) - 1)
+    return [f"{rel(ws, folder / 'indicators.csv')} {letter}{line}：“新增高新技术企业”的全市排名是空的"]
+
+
 def blank_value_names_the_line(ws):
     where = set_cell(ws, "sme_new", None)
     report = unit_dir(ws) / "report.yaml"
@@ -399,7 +463,8 @@ def merged_across_columns(ws):
 
 
 STOPS = [merged_values_of_two_indicators, merged_ranks, merged_across_columns, peer_rank_own_value_blank, share_own_value_stand_in, blank_value, stand_in("—"), stand_in("待填"), stand_in("N/A"), stand_in("暂无"), stand_in("－"),
-         stand_in("/"), blank_rank, stand_in_rank, blank_value_names_the_line, formula_without_result,
+         stand_in("/"), blank_rank, stand_in_rank, scoped_rank_blank, scoped_rank_stand_in,
+         own_rank_blank_printed_by_scope, csv_scoped_rank_blank, blank_value_names_the_line, formula_without_result,
          formula_error_value, date_in_value_cell, percent_format_on_count, percent_sign_on_count, words_in_value,
          blank_target, stand_in_target, typed_figure_drift, typed_growth_short_form, typed_amount_other_unit,
          typed_amount_in_wan, typed_alias, duplicate_key_report, duplicate_key_units, alias_bomb,
@@ -604,6 +669,18 @@ def test_final_build_after_a_draft_is_refused_until_filled(ws):
     assert code == 0, out
 
 
+def test_a_scoped_rank_column_leaves_the_rows_own_rank_as_the_sheet_gives_it(ws):
+    # 全社会R&D经费支出增速: 排名范围 全省, 排名 14; a 完成率全市排名 of 3 in the same row used to turn
+    # its own rank into “全市第14名” (the 排名范围 read back from the last scoped rank column)
+    s = Sheet(ws)
+    col = len(s.header) + 1
+    s.ws.cell(row=1, column=col).value = "完成率全市排名"
+    s.ws.cell(row=s.cell("rd_growth").row, column=col).value = 3
+    s.save()
+    edit_report(ws, "（{{ ind.rd_growth.rank_text }}）", "（{{ ind.rd_growth.rank_text }}，完成率{{ ind.rd_growth.completion_ranks.全市.排名 }}）")
+    assert "全社会R&D经费支出增速21.9%（全省第14名，完成率全市排名第3）" in built_text(ws)
+
+
 def test_typed_figures_can_be_a_warning(ws):
     typed_figure_drift(ws)
     code, out = run(ws, "build", year_arg(ws), "--unit", "lucheng", "--format", "docx", "--typed-figures", "warn")
@@ -793,3 +870,69 @@ def test_completion_row_without_a_value_stops(ws):
     s.save()
     assert_stops(ws, year_arg(ws), "lucheng",
                  [f"{rel(ws, s.path)} 指标（“新增众创空间”一行，{year}年列）：“新增众创空间”的{year}年数值是空的"], doc="工作总结和")
+
+
+# -- ranks: a blank cell of a rank column the document prints is a gap; one it does not print is not --
+def pingyang(ws: Path, old: str, new: str, file: str = "indicators.yaml") -> Path:
+    path = ws / "data/2026/pingyang" / file
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("typed", ["null", "", "待填"])
+def test_yaml_blank_scoped_rank_stops_naming_the_line(ws, typed):
+    # pingyang prints {{ ind.hightech_va.completion_ranks.全市.位居 }}; its cell left empty (or 待填)
+    path = pingyang(ws, "2026: 60.4, 完成率全市排名: 2}", f"2026: 60.4, 完成率全市排名: {typed}}}")
+    line = line_of(path, "hightech_va")
+    report = ws / "data/2026/pingyang/report.yaml"
+    used = line_of(report, "高新产业量质齐升")
+    assert_stops(ws, "2026", "pingyang",
+                 [f"data/2026/pingyang/indicators.yaml:{line}：“高新技术产业增加值”的完成率全市排名是空的",
+                  f"文档中用到它：data/2026/pingyang/report.yaml:{used}"], doc="平阳")
+    code, out = run(ws, "build", "2026", "--format", "docx", "--unit", "pingyang")
+    assert "提示：填入完成率全市排名" in out, out
+
+
+@pytest.mark.parametrize("form", ["居", "number"])
+def test_yaml_row_without_a_rank_of_a_column_other_rows_have(ws, form):
+    # YAML rows are mappings: a row that leaves out 全市排名, which other rows give, has that cell empty
+    # (every form of the rank, its bare number too, is the gap)
+    pingyang(ws, "，新增省科技型中小企业{{ ind.sme_new }}。", f"，全市第{{{{ ind.hte_new.ranks.全市.{form} }}}}。",
+             file="report.yaml")
+    line = line_of(ws / "data/2026/pingyang/indicators.yaml", "编号: hte_new")
+    assert_stops(ws, "2026", "pingyang",
+                 [f"data/2026/pingyang/indicators.yaml:{line}：“新增高新技术企业（申报）”的全市排名是空的"], doc="平阳")
+
+
+def test_draft_marks_a_blank_scoped_rank(ws):
+    pingyang(ws, "完成率全市排名: 2}", "完成率全市排名: }")
+    code, out = run(ws, "build", "2026", "--unit", "pingyang", "--format", "docx", "--draft")
+    assert code == 0, out
+    path = next((ws / "output/2026").glob("*平阳*（草稿）.docx"))
+    body = "\n".join(p.text for p in docx.Document(path).paragraphs)
+    assert "完成率48.3%，【待填：高新技术产业增加值完成率全市排名】。" in body
+
+
+@pytest.mark.parametrize("typed", [None, "待填", "—"])
+def test_blank_rank_cell_no_document_prints_stops_nothing(ws, typed):
+    # a 完成率全市排名 column filled for one indicator only: the others' empty cells are not asked for
+    rank_column(ws, "完成率全市排名", {"rd_growth": 3, "hte_new": typed, "sme_new": typed})
+    edit_report(ws, "（{{ ind.rd_growth.rank_text }}）", "（{{ ind.rd_growth.rank_text }}，完成率{{ ind.rd_growth.completion_ranks.全市.排名 }}）")
+    code, out = run(ws, "check", year_arg(ws), "--format", "docx")
+    assert code == 0, out
+    assert "全社会R&D经费支出增速21.9%（全省第14名，完成率全市排名第3）" in built_text(ws)
+
+
+def test_rank_of_a_scope_no_column_gives_is_a_template_error_saying_which_column(ws):
+    # no 完成率全省排名 column at all: not a cell to fill but a template asking for what the sheet lacks
+    rank_column(ws, "完成率全市排名", {"incubation_area_new": 4})
+    edit_report(ws, *PRINT_INCUBATION_RANK)
+    edit_report(ws, "completion_ranks.全市.排名", "completion_ranks.全省.排名")
+    report = unit_dir(ws) / "report.yaml"
+    line = line_of(report, "综合实力持续攀升")
+    assert_stops(ws, year_arg(ws), "lucheng",
+                 [f"report.yaml:{line}（summary.0）：ind.incubation_area_new.completion_ranks 中没有 '全省'",
+                  "提示：指标表中没有“完成率全省排名”列：要印出这一排名，在指标表加上“完成率全省排名”列，填入“新增孵化空间”的名次；"
+                  "否则改正模板中的范围（ind.incubation_area_new.completion_ranks 可用的范围：全市）"], doc="工作总结和")

@@ -252,6 +252,34 @@ def test_ranks_and_shares_across_units(tmp_path):
     assert alone["hte"].peer_rank == 2 and alone["hte"].share_text == "30.0%"
 
 
+def test_a_blank_cell_of_a_rank_column_is_a_named_gap_reached_by_its_scope(tmp_path):
+    hte = {**row("hte", "高企", "家", "总量", y2023=50), "全市排名": 2, "完成率全市排名": None}
+    sme = {**row("sme", "科小", "家", "总量", y2023=80), "完成率全市排名": "待填"}
+    top = {**row("top", "位次", "位", "位次", y2023=3), "排名范围": "全省", "排名": None}
+    ws = make_ws(tmp_path, 2024, {"a": {"指标": [hte, sme, top]}})
+    figs = derive.figures(load(ws, 2024).units["a"])
+    f = "data/2024/a/indicators.yaml"
+    # given ranks print; a blank one is false, not listed, and printed it is a gap naming its cell
+    assert str(figs["hte"].ranks["全市"]) == "全市第2名"
+    blank = figs["hte"].completion_ranks["全市"]
+    assert not blank and blank.number is None
+    assert "全市" not in figs["hte"].completion_ranks and list(figs["hte"].completion_ranks) == []
+    assert str(blank.排名) == "—"                       # outside a document: “—”, never None or “”
+    with derive.collecting_gaps() as gaps:
+        for scope_ranks, text in ((figs["hte"].completion_ranks, "完成率全市排名"),
+                                  (figs["sme"].ranks, "全市排名"),          # the row leaves 全市排名 out
+                                  (figs["sme"].completion_ranks, "完成率全市排名"),   # 待填
+                                  (figs["top"].ranks, "排名")):             # 排名范围 全省, 排名 blank
+            scope = "全省" if text == "排名" else "全市"
+            printed = str(scope_ranks[scope].位居)
+            g = gaps.used(printed)[0]
+            assert g.what == text and g.cell.startswith(f + ":"), g
+    assert [g.cell for g in gaps.items] == [f"{f}:{n}" for n in (8, 9, 14, 21)]   # the row where a key is left out
+    # the 排名范围/排名 pair's blank 排名 is the same to-do item as rank_text's
+    with derive.collecting_gaps() as gaps:
+        assert gaps.used(str(figs["top"].rank_text))[0] == gaps.used(str(figs["top"].ranks["全省"]))[0]
+
+
 # ------------------------------------------------------------------ formatting of values
 @pytest.mark.parametrize("value, unit, kind, precision, expected", [
     (12067, "家", "amount", 0, "12067家"),        # counts keep their unit, no separators (seed 003)

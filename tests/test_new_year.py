@@ -200,3 +200,29 @@ def test_broken_source_is_reported_not_copied(workspace):
     proc = reportgen("-C", str(workspace), "new-year", "2025")
     assert proc.returncode == 1 and "data/2024/lucheng/indicators.xlsx 指标!F7：“四十四”不是数字" in proc.stderr
     assert not (workspace / "data/2025").exists()
+
+
+def test_new_year_clears_every_rank_column_and_check_lists_them_to_fill(workspace):
+    # a rank of any scope (全市排名, 完成率全市排名 …) is published for one year, like 排名: last year's
+    # ranks used to be carried over and printed as the new year's, silently
+    wb = load_workbook(workspace / "data/2024/lucheng/indicators.xlsx")
+    sheet = wb["指标"]
+    sheet.cell(1, 10).value = "完成率全市排名"
+    sheet.cell(3, 10).value = 3
+    wb.save(workspace / "data/2024/lucheng/indicators.xlsx")
+    reportgen("-C", str(workspace), "new-year", "2025", check=True)
+    rows = sheet_rows(workspace / "data/2025/lucheng/indicators.xlsx", "指标")
+    assert rows[0][9:11] == ("说明", "完成率全市排名") and rows[2][0] == "rd_growth"
+    assert all(r[10] is None for r in rows[1:]) and all(r[8] is None for r in rows[1:])
+
+    reportgen("-C", str(workspace), "new-year", "2024", "--unit", "pingyang", check=True)   # YAML, from 2023
+    path = workspace / "data/2024/pingyang/indicators.yaml"
+    rows = yaml.safe_load(path.read_text("utf-8"))["指标"]
+    hightech = next(r for r in rows if r["编号"] == "hightech_va")
+    assert {k: hightech[k] for k in ("全市排名", "增速全市排名", "完成率全市排名")} == dict.fromkeys(
+        ("全市排名", "增速全市排名", "完成率全市排名"))
+    path.write_text(path.read_text("utf-8").replace("年份: 2024, 目标值: null", "年份: 2024, 目标值: 1"), "utf-8")
+    proc = reportgen("-C", str(workspace), "check", "2024")
+    line = next(i for i, text in enumerate(path.read_text("utf-8").splitlines(), 1) if "编号: hightech_va," in text)
+    assert proc.returncode == 1
+    assert f"data/2024/pingyang/indicators.yaml:{line}：“高新技术产业增加值”的完成率全市排名是空的" in proc.stdout

@@ -5,8 +5,8 @@ YEAR is the report's year: the 2025 report summarises 2024 and plans 2025. For e
 YEAR-1 (or the ones asked for) a new folder data/YEAR/<unit>/ gets:
 
 * the indicator table with the same rows, every earlier year's values kept, a new empty column
-  for the new results year (YEAR-1, highlighted to fill), and the 排名 column emptied (a rank
-  belongs to the year it was published for);
+  for the new results year (YEAR-1, highlighted to fill), and the rank columns (排名, 全市排名,
+  完成率全市排名 …) emptied (a rank belongs to the year it was published for);
 * the targets as they were — so the targets for YEAR-1 set in last year's report are there (the
   completion table), an indicator row is added for each of them the 指标 table lacks, and a blank,
   highlighted target row for YEAR is added for each of them (the new plan's targets to set);
@@ -35,10 +35,16 @@ from ..core.vocab import KIND_NAMES, guess_kind
 from ..core.errors import Problem, ProblemList, ReportgenError
 from ..core.i18n import _
 from ..core.workspace import Workspace
-from ..read.load import (DATA_FILES, INDICATOR_HEADERS, TARGET_HEADERS, YEAR_RE, read_indicators, read_yaml,
-                         results_year)
+from ..read.load import (DATA_FILES, INDICATOR_HEADERS, SCOPED_RANK_RE, TARGET_HEADERS, YEAR_RE, read_indicators,
+                         read_yaml, results_year)
 
 _HEADER_OF = {field: h for h, field in reversed(list(INDICATOR_HEADERS.items()))}   # field → first header name
+
+
+def _is_rank(header) -> bool:
+    """排名, or a rank of one scope (全市排名, 完成率全市排名 …): published for one year, cleared."""
+    h = str(header).strip()
+    return INDICATOR_HEADERS.get(h) == "rank" or (h not in INDICATOR_HEADERS and bool(SCOPED_RANK_RE.match(h)))
 
 
 @dataclass
@@ -118,9 +124,9 @@ def _start_xlsx(src: Path, dst: Path, year: int, new_rows: list[dict], layouts,
         ws.column_dimensions[letter_new].width = ws.column_dimensions[letter_prev].width
     header = _layout_header([c.value for c in ws[hr]], layout)
     cols = {INDICATOR_HEADERS[h]: i for i, h in reversed(list(enumerate(header, 1))) if h in INDICATOR_HEADERS}
-    if "rank" in cols:
+    for c in [i for i, h in enumerate(header, 1) if _is_rank(h)]:
         for r in range(hr + 1, ws.max_row + 1):
-            ws.cell(r, cols["rank"]).value = None
+            ws.cell(r, c).value = None
     for row in new_rows:
         values = [None] * len(header)
         for field, value in row.items():
@@ -169,8 +175,8 @@ def _start_csv(src: Path, dst: Path, year: int, new_rows: list[dict], layouts) -
     df.columns = range(df.shape[1])
     header = _layout_header(list(df.iloc[hr - 1]), layouts["指标"])
     cols = {INDICATOR_HEADERS[h]: i for i, h in reversed(list(enumerate(header))) if h in INDICATOR_HEADERS}
-    if "rank" in cols:
-        df.iloc[hr:, cols["rank"]] = ""
+    for c in [i for i, h in enumerate(header) if _is_rank(h)]:
+        df.iloc[hr:, c] = ""
     extra = []
     for row in new_rows:
         values = [""] * df.shape[1]
@@ -225,7 +231,7 @@ def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targe
         years = [k for k in keys if YEAR_RE.match(str(k))]
         new: dict = {}
         for k in keys:
-            new[k] = None if INDICATOR_HEADERS.get(str(k)) == "rank" else row[k]
+            new[k] = None if _is_rank(k) else row[k]
             if years and k == years[-1]:
                 new[year] = None
         if not years:

@@ -393,19 +393,32 @@ class Rank:
     """One published rank of a figure: ``{{ ind.x.ranks.全省 }}`` → 全省第14名, and the wording a
     sentence needs: ``.排名`` 全省排名第14, ``.居`` 居全省第14位, ``.位列`` 位列全省第14,
     ``.位居`` 位居全省第14位, ``.第`` 全省第14, ``.名`` 全省第14名; ``.number`` 14.
-    Every form names the sheet cell the rank was read from."""
+    Every form names the sheet cell the rank was read from. A rank whose column is there but whose
+    cell is blank has ``number`` None and prints, in every form, as the gap ``blank`` (naming the
+    cell to fill); it is false in ``{% if %}``."""
 
     scope: str
-    number: int
+    number: int | None
     ind_id: str = ""
     name: str = ""
     cell: str = ""
     aspect: str = ""
+    blank: Gap | None = field(default=None, compare=False, repr=False)
+
+    def gap(self) -> Gap:
+        """The blank cell of this rank, to fill."""
+        what = f"{self.aspect}{self.scope}排名"
+        return self.blank or Gap(self.name, what, self.cell, f"ind.{self.ind_id}", label=f"{self.name}{what}")
 
     def say(self, wording: str = "名") -> str:
-        text = cnfmt.rank_phrase(self.number, self.scope, wording)
         what = f"{self.aspect}排名" if self.aspect else "排名"
+        if self.number is None:
+            return _trace(_gap(self.gap()), self.ind_id, self.name, None, [(self.cell, "")], what)
+        text = cnfmt.rank_phrase(self.number, self.scope, wording)
         return _trace(text, self.ind_id, self.name, self.number, [(self.cell, str(self.number))], what)
+
+    def __bool__(self) -> bool:
+        return self.number is not None
 
     def __str__(self) -> str:
         return str(self.say())
@@ -446,7 +459,8 @@ class Figure:
     #: (year, cell, value as read) of every value, and the 排名 cell: where the figures come from
     cells: tuple[tuple[int, str, str], ...] = field(default=(), compare=False, repr=False)
     rank_cell: str = field(default="", compare=False, repr=False)
-    rank_list: tuple[tuple[str, str, int, str], ...] = ()   # every published rank: (aspect, scope, rank, cell)
+    #: every published rank: (aspect, scope, rank, cell); rank None where its column's cell is blank
+    rank_list: tuple[tuple[str, str, int | None, str], ...] = ()
     target: "Target | None" = field(default=None, compare=False, repr=False)   # this year's target
     #: decimals the results year's cell showed (Excel number format, or as typed), used when 精度 is empty
     places: int | None = field(default=None, compare=False, repr=False)
@@ -454,7 +468,7 @@ class Figure:
     def gap(self, what: str = "value", year: int | None = None) -> Gap:
         """The missing value (of ``year``), rank or last year's value, with the cell to fill."""
         if what == "rank":
-            return Gap(self.name, _("排名"), self.rank_cell or self.sheet_hint(), f"ind.{self.id}.rank",
+            return Gap(self.name, _("排名"), self.rank_cell or self.rank_hint(_("排名")), f"ind.{self.id}.rank",
                        label=f"{self.name}排名")
         year = self.year if year is None else int(year)
         found = self.cell(year)
@@ -469,6 +483,13 @@ class Figure:
         base = some.rsplit("!", 1)[0] if "!" in some else some
         return _("{sheet}（“{name}”一行，{year}年列）").format(sheet=base or _("指标表"), name=self.name,
                                                        year=year if year is not None else self.year)
+
+    def rank_hint(self, column: str) -> str:
+        """Where a rank with no cell at all would go: the indicator's row, in the column ``column``."""
+        some = next((a for _y, a, _v in self.cells if a), "")
+        base = some.rsplit("!", 1)[0] if "!" in some else some
+        return _("{sheet}（“{name}”一行，“{column}”列）").format(sheet=base or _("指标表"), name=self.name,
+                                                         column=column)
 
     def _shown(self) -> int | None:
         """Decimals to print: 精度 when the sheet gives one, else what the cell showed — except for
@@ -499,28 +520,42 @@ class Figure:
         text = str(self)
         return self._traced(text, format_note(self.kind, self.measure, self.precision, text))
 
-    def _ranks(self, aspect: str, label: str) -> "Catalog":
-        return Catalog(f"ind.{self.id}.{label}", {scope: Rank(scope, n, self.id, self.name, cell, a)
-                                                   for a, scope, n, cell in self.rank_list if a == aspect})
+    def _ranks(self, aspect: str, label: str) -> "Ranks":
+        """The ranks of one aspect by scope; a blank cell of a rank column is reachable by its scope
+        (``.全市``: a gap naming the cell) but not listed (a loop or ``in`` sees the ranks given)."""
+        given, blank = {}, {}
+        for a, scope, n, cell in self.rank_list:
+            if a != aspect:
+                continue
+            if n is not None:
+                given[scope] = Rank(scope, n, self.id, self.name, cell, a)
+                continue
+            # the 排名范围/排名 pair's blank 排名 is the figure's own rank gap (one to-do item with rank_text)
+            own = not a and scope == self.rank_scope
+            gap = self.gap("rank") if own else Gap(
+                self.name, f"{a}{scope}排名", cell or self.rank_hint(f"{a}{scope}排名"), f"ind.{self.id}.{label}.{scope}",
+                label=f"{self.name}{a}{scope}排名")
+            blank[scope] = Rank(scope, None, self.id, self.name, cell, a, blank=gap)
+        return Ranks(f"ind.{self.id}.{label}", given, blank, aspect, self.name)
 
     @property
-    def ranks(self) -> "Catalog":
+    def ranks(self) -> "Ranks":
         """The value's published ranks by scope: ``{{ ind.x.ranks.全市 }}`` → 全市第2名, ``.排名`` …
         (sheet columns 排名范围/排名 and 全省排名, 全市排名 …)."""
         return self._ranks("", "ranks")
 
     @property
-    def growth_ranks(self) -> "Catalog":
+    def growth_ranks(self) -> "Ranks":
         """Ranks of the growth (column 增速全市排名 …): ``{{ ind.x.growth_ranks.全市.排名 }}``."""
         return self._ranks("增速", "growth_ranks")
 
     @property
-    def completion_ranks(self) -> "Catalog":
+    def completion_ranks(self) -> "Ranks":
         """Ranks of the completion rate (column 完成率全市排名 …)."""
         return self._ranks("完成率", "completion_ranks")
 
     @property
-    def share_ranks(self) -> "Catalog":
+    def share_ranks(self) -> "Ranks":
         """Ranks of the share (column 占比全市排名 …)."""
         return self._ranks("占比", "share_ranks")
 
@@ -773,6 +808,45 @@ class Catalog(Mapping):
     @property
     def label(self) -> str:
         return self._label
+
+
+class Ranks(Catalog):
+    """A figure's published ranks of one aspect by scope (``ind.x.ranks``, ``ind.x.completion_ranks``).
+
+    Listing them (``for``, ``in``, ``length``) gives the ranks the sheet gives; a scope whose column
+    is there but whose cell is blank is reached by name only, as a :class:`Rank` that prints as a
+    gap naming the cell — a rank no document prints stops nothing."""
+
+    def __init__(self, label: str, items: dict, blank: dict, aspect: str = "", name: str = ""):
+        super().__init__(label, items)
+        self._blank = blank
+        self._aspect = aspect
+        self._name = name
+
+    def __getitem__(self, key):
+        try:
+            return self._items[key]
+        except KeyError:
+            return self._blank[key]
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def _missing_hint(self, key: str) -> str:
+        """How to fix a template that asks for a scope no column of the sheet gives (not a blank cell)."""
+        column = f"{self._aspect}{key}排名"
+        hint = _("指标表中没有“{column}”列：要印出这一排名，在指标表加上“{column}”列，填入“{name}”的名次；"
+                 "否则改正模板中的范围").format(column=column, name=self._name)
+        have = _("、").join(dict.fromkeys([*self._items, *self._blank]))
+        return hint + (_("（{label} 可用的范围：{have}）").format(label=self._label, have=have) if have else "")
 
 
 class PeerStats:

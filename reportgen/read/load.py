@@ -363,9 +363,14 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                 problems.add(where("rank"), _("“{value}”不是有效的名次").format(value=cell("rank")),
                              _("名次填正整数，如 14"))
         ranks = [("", scope, rank, where("rank"))] if scope and rank is not None else []
+        # a rank whose column is there but whose cell in this row is blank (or — 待填 …): kept with
+        # the number None and its cell, so that a document printing it names the cell to fill
+        # (a gap, like a blank value); a document that does not print it is not stopped by it
+        unranked = [("", scope, None, where("rank") if "rank" in cols else "")] if scope and rank is None else []
         for key in (k for k in cols if isinstance(k, tuple) and k[0] == "rank_in"):
             v = row[cols[key]] if cols[key] < len(row) else None
-            if blank(v):
+            if blank(v) or stand_in(v):
+                unranked.append((*_rank_aspect(key[1]), None, sheet.where(rownum, cols[key])))
                 continue
             try:
                 r = _number(v)
@@ -379,8 +384,13 @@ def _indicator_rows(sheet: Sheet, problems: ProblemList, folder_year: int) -> li
                 problems.add(sheet.where(rownum, cols[key]),
                              _("{scope}的排名已在“排名范围”“排名”列中填写").format(scope=key[1]), _("只在一处填写"))
                 continue
-            aspect, scope = _rank_aspect(key[1])
-            ranks.append((aspect, scope, int(r), sheet.where(rownum, cols[key])))
+            aspect, in_scope = _rank_aspect(key[1])       # (not ``scope``: that is the row's 排名范围)
+            ranks.append((aspect, in_scope, int(r), sheet.where(rownum, cols[key])))
+        filled = {(a, sc) for a, sc, *_rest in ranks}
+        for a, sc, n, at in unranked:          # a blank cell never hides a rank given elsewhere
+            if (a, sc) not in filled:
+                filled.add((a, sc))
+                ranks.append((a, sc, n, at))
         bounds = _bounds(cell, where, problems)
         if bounds is False:
             continue

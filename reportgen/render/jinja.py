@@ -488,6 +488,8 @@ class _Environment(ImmutableSandboxedEnvironment):
                                             obj.year - 1 if attribute == "prev" and obj.year else None))
             if isinstance(obj, derive.Target) and attribute == "target":
                 return derive.Blank(obj.gap())
+            if isinstance(obj, derive.Rank) and attribute == "number":
+                return derive.Blank(obj.gap())
         return value
 
     def getitem(self, obj, argument):
@@ -571,6 +573,8 @@ class _Undefined(StrictUndefined):
             close = [c for c in difflib.get_close_matches(str(name), candidates, n=2, cutoff=0.6) if c != str(name)]
             if close:
                 hint = _("是否想用 '{name}'？").format(name=close[0])
+        if not hint and name is not None and isinstance(obj, derive.Ranks):   # a scope no rank column gives
+            hint = obj._missing_hint(str(name))
         if not hint and name is not None and isinstance(obj, dict):   # e.g. a part of report.yaml's narrative
             hint = _("模板要用“{name}”：在 report.yaml 的相应位置加上“{name}:”这一项，或改正模板中的名称").format(name=name)
         where = f"'{name}'" if name is not None else _("该值")

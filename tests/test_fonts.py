@@ -196,3 +196,29 @@ def test_bold_files_are_fc_match_answers_remembered_per_fontconfig_state(tmp_pat
     again = {f: subprocess.run([fc_match, "-f", "%{file}", f"{f}:weight=bold"], capture_output=True,
                                text=True).stdout.strip() or None for f in families}
     assert fonts.bold_files(families) == again and again[families[0]] != "/remembered/answer.ttf"
+
+
+def test_fc_list_started_ahead_is_read_as_its_own_run():
+    """``start_fc_list`` (the fork server calls it before its imports) runs the listing in the
+    background; ``_fc_list`` then reads that process's answer — the same rows as running
+    ``fc-list`` itself — and leaves no process behind."""
+    require_tool("fc-list")
+    from reportgen.write import fonts
+
+    fonts._fc_list.cache_clear()
+    try:
+        own = fonts._fc_list()
+        assert own                                       # the test machine has fonts
+        fonts._fc_list.cache_clear()
+        fonts.start_fc_list()
+        assert len(fonts._fc_list_ahead) == 1
+        proc = fonts._fc_list_ahead[0]
+        fonts.start_fc_list()                            # one at a time
+        assert fonts._fc_list_ahead == [proc]
+        assert fonts._fc_list() == own
+        assert not fonts._fc_list_ahead and proc.returncode == 0
+        fonts.start_fc_list()                            # the listing is known: nothing started
+        assert not fonts._fc_list_ahead
+    finally:
+        fonts._fc_list.cache_clear()
+        fonts._fc_list_ahead.clear()

@@ -132,3 +132,39 @@ def test_the_presentational_hints_sheet_is_made_when_first_used_and_the_same(tmp
     # same styles as WeasyPrint's own sheet (and different ones without hints)
     assert run("1") == ["False", "True", "True", "True", "False", "True", "True"]
     assert run("0") == ["True", "True", "True", "True", "False", "True", "True"]
+
+
+C_TYPES_PROBE = """
+import pycparser.c_parser
+parsed = []
+real = pycparser.c_parser.CParser.parse
+pycparser.c_parser.CParser.parse = lambda self, *a, **k: parsed.append(1) or real(self, *a, **k)
+from reportgen.write.weasyprint_tuning import import_weasyprint
+import_weasyprint()
+from weasyprint.text.ffi import ffi
+from reportgen.app.pdf_side import C_TYPES, _c_types
+before = len(parsed)
+_c_types()
+made = [ffi._parsed_types.get(name) for name in C_TYPES]
+print(len(parsed) - before, all(made), repr([(ffi.typeof(n).cname, ffi.sizeof(n) if "[]" not in n else 0) for n in C_TYPES]))
+"""
+
+
+def _c_types(cache, tuning="1"):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "REPORTGEN_WEASYPRINT_TUNING": tuning}
+    proc = subprocess.run([sys.executable, "-c", C_TYPES_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    parsed, made, types = proc.stdout.strip().split(" ", 2)
+    return int(parsed), made == "True", types
+
+
+def test_the_c_types_of_a_first_pdf_are_parsed_once_per_machine(tmp_path):
+    """``pdf_side._c_types`` parses WeasyPrint's C types (among them the table list of its own
+    subsetting, ``hb_codepoint_t[11]``) in one declaration, kept per machine like WeasyPrint's
+    declarations: a second process parses nothing and gets the same types."""
+    cache = tmp_path / "cache"
+    assert "hb_codepoint_t[11]" in __import__("reportgen.app.pdf_side", fromlist=["p"]).C_TYPES
+    parsed, made, types = _c_types(cache, tuning="0")          # without the cache: parsed here
+    assert parsed == 1 and made and "[11]', 44)" in types            # hb_codepoint_t is uint32_t
+    assert _c_types(cache) == (1, True, types)                  # parsed, and kept
+    assert _c_types(cache) == (0, True, types)                  # the next process parses nothing

@@ -133,6 +133,13 @@ def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
 @pytest.mark.parametrize("entry", [
     {"cmap": [[40, 50], [1, 2]], "default": 1.0, "widths": [], "missing": 1.0},        # ranges out of order
     {"cmap": [[1, 10], [5, 20]], "default": 1.0, "widths": [], "missing": 1.0},        # overlapping
+    {"cmap": [[1, 10], [10, 20]], "default": 1.0, "widths": [], "missing": 1.0},       # touching
+    {"cmap": [[5, 1]], "default": 1.0, "widths": [], "missing": 1.0},                  # a range backwards
+    {"cmap": [[1, 2, 3]], "default": 1.0, "widths": [], "missing": 1.0},               # not a pair
+    {"cmap": [[1, 2.5]], "default": 1.0, "widths": [], "missing": 1.0},                # not integers
+    {"cmap": [["1", "2"]], "default": 1.0, "widths": [], "missing": 1.0},
+    {"cmap": [3, 4], "default": 1.0, "widths": [], "missing": 1.0},                    # not ranges
+    {"cmap": {"1": 2}, "default": 1.0, "widths": [], "missing": 1.0},
     {"cmap": [[1, 2]], "default": 1.0, "widths": [[9, 3, 0.5]], "missing": 1.0},       # a run backwards
     {"cmap": [[1, 2]], "default": 1.0, "widths": {"65": 0.5}, "missing": 1.0},         # version 1's widths
 ])

@@ -78,3 +78,39 @@ def test_review_comments_carry_the_documents_date(sample):
     comments = zipfile.ZipFile(io.BytesIO(first)).read("word/comments.xml").decode()
     dates = set(re.findall(r'w:date="([^"]*)"', comments))
     assert dates == {"2024-01-31T00:00:00Z"}
+
+
+def test_a_skeleton_is_kept_per_machine_and_opened_by_the_next_process(sample, tmp_path, monkeypatch):
+    """A style's skeleton is kept in the user's cache: a process that has none in memory (the
+    batch's fork server, a new command) opens the kept one instead of setting it up — the same
+    bytes; a damaged file is set up again; a changed style gets a skeleton of its own."""
+    style, (doc, other), chart_font = sample
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache/reportgen/docx-skeletons"
+    date = dt.date(2024, 1, 31)
+
+    def write(d, s=style, review=False):
+        return docx.write_docx(d, s, date=date, review=review, chart_font=chart_font)
+
+    docx._SKELETONS.clear()
+    try:
+        made = [write(doc), write(other), write(doc, review=True)]
+        kept = list(folder.glob("*.skeleton"))
+        assert len(kept) == 1
+
+        def setup(self):
+            raise AssertionError("set up again although a skeleton was kept")
+
+        with monkeypatch.context() as m:
+            m.setattr(docx._Writer, "setup", setup)
+            docx._SKELETONS.clear()                     # as in a new process
+            assert [write(doc), write(other), write(doc, review=True)] == made
+        kept[0].write_bytes(kept[0].read_bytes()[:5000])    # damaged: set up again, kept again
+        docx._SKELETONS.clear()
+        assert write(other) == made[1]
+        assert len(kept[0].read_bytes()) > 5000
+        wider = style.model_copy(update={"mirror_margins": not style.mirror_margins})
+        assert write(doc, wider) != made[0]
+        assert len(list(folder.glob("*.skeleton"))) == 2
+    finally:
+        docx._SKELETONS.clear()

@@ -133,6 +133,13 @@ def test_font_facts_are_cached_between_runs(tmp_path, monkeypatch):
 @pytest.mark.parametrize("entry", [
     {"cmap": [[40, 50], [1, 2]], "default": 1.0, "widths": [], "missing": 1.0},        # ranges out of order
     {"cmap": [[1, 10], [5, 20]], "default": 1.0, "widths": [], "missing": 1.0},        # overlapping
+    {"cmap": [[1, 10], [10, 20]], "default": 1.0, "widths": [], "missing": 1.0},       # touching
+    {"cmap": [[5, 1]], "default": 1.0, "widths": [], "missing": 1.0},                  # a range backwards
+    {"cmap": [[1, 2, 3]], "default": 1.0, "widths": [], "missing": 1.0},               # not a pair
+    {"cmap": [[1, 2.5]], "default": 1.0, "widths": [], "missing": 1.0},                # not integers
+    {"cmap": [["1", "2"]], "default": 1.0, "widths": [], "missing": 1.0},
+    {"cmap": [3, 4], "default": 1.0, "widths": [], "missing": 1.0},                    # not ranges
+    {"cmap": {"1": 2}, "default": 1.0, "widths": [], "missing": 1.0},
     {"cmap": [[1, 2]], "default": 1.0, "widths": [[9, 3, 0.5]], "missing": 1.0},       # a run backwards
     {"cmap": [[1, 2]], "default": 1.0, "widths": {"65": 0.5}, "missing": 1.0},         # version 1's widths
 ])
@@ -196,3 +203,29 @@ def test_bold_files_are_fc_match_answers_remembered_per_fontconfig_state(tmp_pat
     again = {f: subprocess.run([fc_match, "-f", "%{file}", f"{f}:weight=bold"], capture_output=True,
                                text=True).stdout.strip() or None for f in families}
     assert fonts.bold_files(families) == again and again[families[0]] != "/remembered/answer.ttf"
+
+
+def test_fc_list_started_ahead_is_read_as_its_own_run():
+    """``start_fc_list`` (the fork server calls it before its imports) runs the listing in the
+    background; ``_fc_list`` then reads that process's answer — the same rows as running
+    ``fc-list`` itself — and leaves no process behind."""
+    require_tool("fc-list")
+    from reportgen.write import fonts
+
+    fonts._fc_list.cache_clear()
+    try:
+        own = fonts._fc_list()
+        assert own                                       # the test machine has fonts
+        fonts._fc_list.cache_clear()
+        fonts.start_fc_list()
+        assert len(fonts._fc_list_ahead) == 1
+        proc = fonts._fc_list_ahead[0]
+        fonts.start_fc_list()                            # one at a time
+        assert fonts._fc_list_ahead == [proc]
+        assert fonts._fc_list() == own
+        assert not fonts._fc_list_ahead and proc.returncode == 0
+        fonts.start_fc_list()                            # the listing is known: nothing started
+        assert not fonts._fc_list_ahead
+    finally:
+        fonts._fc_list.cache_clear()
+        fonts._fc_list_ahead.clear()

@@ -221,3 +221,27 @@ def test_without_a_home_folder_templates_render_and_fonts_hash(tmp_path, monkeyp
     finally:
         render._bytecode_cache.cache_clear()
         render.reset()
+
+
+def test_a_narrative_texts_compiled_code_is_kept_per_machine(tmp_path, monkeypatch, template_cache):
+    """A narrative text of report.yaml is compiled once per machine, as a template file is: a new
+    process (the batch's fork server, a worker) renders it from the kept code, the same text; an
+    edited text is compiled again; a damaged entry is compiled again."""
+    def where(path):
+        return "report.yaml"
+
+    text = "全年增长{{ v }}%，完成{{ w }}。"
+    first = str(render.render_narrative(text, {"v": 3, "w": "目标"}, where, None))
+    assert first.startswith("全年增长3") and "目标" in first
+    kept = list(template_cache.rglob("__jinja2_*.cache"))
+    assert kept
+    render.reset()                     # as a new process: the environment is made again
+    with monkeypatch.context() as m:
+        m.setattr(render._Environment, "_compile", _no_compiling)     # from the cache only
+        assert str(render.render_narrative(text, {"v": 3, "w": "目标"}, where, None)) == first
+        with pytest.raises(ReportgenError, match="compiled again"):   # another text is compiled
+            render.render_narrative("全年下降{{ v }}%", {"v": 3}, where, None)
+    for entry in template_cache.rglob("__jinja2_*.cache"):
+        entry.write_bytes(entry.read_bytes()[:40])
+    render.reset()
+    assert str(render.render_narrative(text, {"v": 3, "w": "目标"}, where, None)) == first

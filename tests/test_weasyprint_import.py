@@ -132,3 +132,73 @@ def test_the_presentational_hints_sheet_is_made_when_first_used_and_the_same(tmp
     # same styles as WeasyPrint's own sheet (and different ones without hints)
     assert run("1") == ["False", "True", "True", "True", "False", "True", "True"]
     assert run("0") == ["True", "True", "True", "True", "False", "True", "True"]
+
+
+C_TYPES_PROBE = """
+import pycparser.c_parser
+parsed = []
+real = pycparser.c_parser.CParser.parse
+pycparser.c_parser.CParser.parse = lambda self, *a, **k: parsed.append(1) or real(self, *a, **k)
+from reportgen.write.weasyprint_tuning import import_weasyprint
+import_weasyprint()
+from weasyprint.text.ffi import ffi
+from reportgen.write.weasyprint_cdef import C_TYPES, c_types
+before = len(parsed)
+c_types()
+made = [ffi._parsed_types.get(name) for name in C_TYPES]
+print(len(parsed) - before, all(made), repr([(ffi.typeof(n).cname, ffi.sizeof(n) if "[]" not in n else 0) for n in C_TYPES]))
+"""
+
+
+def _c_types(cache, tuning="1"):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "REPORTGEN_WEASYPRINT_TUNING": tuning}
+    proc = subprocess.run([sys.executable, "-c", C_TYPES_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    parsed, made, types = proc.stdout.strip().split(" ", 2)
+    return int(parsed), made == "True", types
+
+
+def test_the_c_types_of_a_first_pdf_are_parsed_once_per_machine(tmp_path):
+    """``weasyprint_cdef.c_types`` parses WeasyPrint's C types (among them the table list of its own
+    subsetting, ``hb_codepoint_t[11]``) in one declaration, kept per machine like WeasyPrint's
+    declarations: a second process parses nothing and gets the same types."""
+    cache = tmp_path / "cache"
+    assert "hb_codepoint_t[11]" in __import__("reportgen.write.weasyprint_cdef", fromlist=["w"]).C_TYPES
+    parsed, made, types = _c_types(cache, tuning="0")          # without the cache: parsed here
+    assert parsed == 1 and made and "[11]', 44)" in types            # hb_codepoint_t is uint32_t
+    assert _c_types(cache) == (1, True, types)                  # parsed, and kept
+    assert _c_types(cache) == (0, True, types)                  # the next process parses nothing
+
+
+SIZED_PROBE = """
+import pycparser.c_parser
+parsed = []
+real = pycparser.c_parser.CParser.parse
+pycparser.c_parser.CParser.parse = lambda self, *a, **k: parsed.append(1) or real(self, *a, **k)
+from reportgen.write import pdf
+pdf._font_config()                      # what every process writing a PDF does first
+from weasyprint.text.ffi import ffi
+sizes = (0, 1, 37, 4096)
+before = len(parsed)
+made = {n: ffi.typeof(f"hb_codepoint_t[{n}]") for n in sizes}
+array = ffi.new("hb_codepoint_t[37]", list(range(37)))
+unparsed = len(parsed) - before
+for n in sizes:                         # cffi's own lookup of the same names: parsed, the same objects
+    del ffi._parsed_types[f"hb_codepoint_t[{n}]"]
+with ffi._lock:
+    own = {n: ffi._typeof_locked(f"hb_codepoint_t[{n}]")[0] for n in sizes}
+octal = ffi.sizeof("hb_codepoint_t[010]")   # not a decimal length: cffi's own reading (8 items)
+print(unparsed, len(parsed) - before - unparsed, all(made[n] is own[n] for n in sizes),
+      ffi.sizeof(made[37]), ffi.sizeof(array), list(array)[-1], octal)
+"""
+
+
+def test_sized_arrays_of_weasyprints_subsetting_are_cffis_types_without_a_parse():
+    """``hb_codepoint_t[N]`` (WeasyPrint's own subsetting makes one for each new N: the highest
+    glyph id used + 1, another in most documents) is made without pycparser in a process that
+    writes PDFs — the very type object cffi's own lookup (a parse) gives."""
+    env = {**os.environ}
+    env.pop("REPORTGEN_WEASYPRINT_TUNING", None)
+    proc = subprocess.run([sys.executable, "-c", SIZED_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["0", "5", "True", "148", "148", "36", "32"]

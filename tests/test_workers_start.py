@@ -84,17 +84,22 @@ def test_a_fork_server_told_the_year_makes_a_first_document_for_its_workers(work
 
         PROBE = ("(len(__import__('reportgen.write.docx', fromlist=['docx'])._SKELETONS),"
                  " __import__('reportgen.check.consistency', fromlist=['c'])._pattern_of.cache_info().currsize,"
-                 " 'weasyprint' in __import__('sys').modules)")
+                 " 'weasyprint' in __import__('sys').modules,"
+                 " __import__('reportgen.write.fonts', fromlist=['f'])._fc_list.cache_info().currsize,"
+                 " len(__import__('reportgen.write.fonts', fromlist=['f'])._fc_list_ahead))")
 
         if __name__ == "__main__":
             ctx = workers.worker_context({pdf!r}, {str(workspace)!r}, (), year=2024)
             with ctx.Pool(1) as pool:
-                skeletons, patterns, weasyprint = pool.apply(eval, (PROBE,))
-            print(json.dumps({{"skeletons": skeletons, "patterns": patterns > 0, "weasyprint": weasyprint}}))
+                skeletons, patterns, weasyprint, listed, ahead = pool.apply(eval, (PROBE,))
+            print(json.dumps({{"skeletons": skeletons, "patterns": patterns > 0, "weasyprint": weasyprint,
+                              "listed": listed, "ahead": ahead}}))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout) == {"skeletons": 1, "patterns": True, "weasyprint": pdf}
+    # the font listing (fc-list, started before the fork server's imports) is read, and no
+    # process of it is left to the workers
+    assert json.loads(proc.stdout) == {"skeletons": 1, "patterns": True, "weasyprint": pdf, "listed": 1, "ahead": 0}
 
 
 def test_a_build_that_starts_its_fork_server_early_writes_the_same_files(full_workspace, tmp_path):

@@ -113,47 +113,6 @@ class PdfSide:
             self.conn.close()
 
 
-#: the C types WeasyPrint (and ``write.weasyprint_tuning``) name in ``ffi.new``/``ffi.cast``/``ffi.sizeof``
-#: while writing a PDF; cffi parses each one the first time it is named
-C_TYPES = ("PangoGlyphInfo", "PangoGlyph", "PangoGlyphGeometry", "gint", "PangoFcFontMap *", "FcChar8 **", "FcResult *",
-           "char[]", "char[4]", "PangoRectangle *", "PangoLogAttr[]", "unsigned int *", "hb_tag_t[100]", "hb_codepoint_t[]")
-
-
-def _c_types(names=C_TYPES) -> None:
-    """Parse WeasyPrint's C types (``C_TYPES``) in one go, into the table cffi looks them up in.
-
-    cffi parses a C type named for the first time with pycparser, behind a preamble declaring
-    every type of WeasyPrint's definitions: ≈2.7 ms a type, ≈0.04 s CPU for the ones a first PDF
-    names.  One declaration with all of them as parameters is parsed once (≈0.004 s); each
-    parameter's type then goes through the same steps as in cffi's own lookup
-    (``FFI._typeof_locked``), so the entries are the very objects cffi would make.  Anything
-    unexpected (another cffi, a name WeasyPrint no longer defines) leaves the table as it was:
-    cffi parses those types on first use, as before."""
-    try:
-        from weasyprint.text.ffi import ffi
-
-        todo = [name for name in names if name not in ffi._parsed_types]
-        if not todo:
-            return
-        parser = ffi._parser
-        with ffi._lock:
-            ast, macros = parser._parse("void __dummy(\n%s\n);" % ",\n".join(todo))[:2]
-            params = ast.ext[-1].type.args.params
-            if macros or len(params) != len(todo) or any(type(node).__name__ == "ID" for node in params):
-                return          # an unknown name: cffi's own lookup says which
-            made = {}
-            for name, node in zip(todo, params):
-                tp = parser._get_type_and_quals(node.type)[0]
-                function = tp.is_raw_function
-                if function:
-                    tp = tp.as_function_pointer()
-                made[name] = (ffi._get_cached_btype(tp), function)
-            for name, entry in made.items():
-                ffi._parsed_types.setdefault(name, entry)
-    except Exception:  # noqa: BLE001  (cffi's internals differ: it parses each type itself)
-        pass
-
-
 def _warm_up(style, root: str) -> None:
     """Make what the first PDF of a process makes once, before the document arrives: WeasyPrint's
     imports and font configuration, and — by writing a one-page PDF of a few lines in the run's
@@ -168,8 +127,7 @@ def _warm_up(style, root: str) -> None:
     from ..pipeline import render_outputs
     from ..write.pdf import _font_config
 
-    _c_types()
-    _font_config()
+    _font_config()          # with WeasyPrint's C types (weasyprint_cdef.c_types)
     text = "2023年全社会R&D经费支出增长21.9%，“科技”创新（第1名）。"
     doc = Document(title_lines=["关于2024年工作的报告"], blocks=[
         Heading(1, "一、", [Run("总体情况")]), Heading(2, "（一）", [Run("主要指标")]),

@@ -24,14 +24,7 @@ import gc
 
 gc.disable()
 
-from . import batch  # noqa: E402,F401  (the batch and the pipeline's own module)
-from ..read import load, tables  # noqa: E402,F401  (the readers: pandas, openpyxl)
-from ..derive import figures  # noqa: E402,F401
-from ..render import jinja, parse  # noqa: E402,F401  (Jinja, markdown-it)
-from ..check import consistency  # noqa: E402,F401  (provenance: only a --review document's, imported then)
-from ..write import fonts  # noqa: E402,F401
-import fontTools.ttLib  # noqa: E402,F401  (what write.fonts opens a face with, imported there when first used)
-from ..write import docx  # noqa: E402,F401  (python-docx)
+from ..write import fonts  # noqa: E402
 
 
 def _run() -> dict:
@@ -46,6 +39,19 @@ def _run() -> dict:
     except ValueError:
         run = {}
     return run if isinstance(run, dict) else {}
+
+
+_RUN = _run()
+if _RUN.get("workspace") or _RUN.get("late"):
+    fonts.start_fc_list()       # the warm-up's font listing, made by fc-list while this imports
+
+from . import batch  # noqa: E402,F401  (the batch and the pipeline's own module)
+from ..read import load, tables  # noqa: E402,F401  (the readers: pandas, openpyxl)
+from ..derive import figures  # noqa: E402,F401
+from ..render import jinja, parse  # noqa: E402,F401  (Jinja, markdown-it)
+from ..check import consistency  # noqa: E402,F401  (provenance: only a --review document's, imported then)
+import fontTools.ttLib  # noqa: E402,F401  (what write.fonts opens a face with, imported there when first used)
+from ..write import docx  # noqa: E402,F401  (python-docx)
 
 
 def _late(run: dict) -> dict:
@@ -124,7 +130,6 @@ def _warm_document(ws, style, year: int, asked: str | None = None) -> None:
         release(uy)
 
 
-_RUN = _run()
 if _RUN.get("pdf", True):           # a DOCX-only run's workers never import WeasyPrint
     from ..write.weasyprint_tuning import import_weasyprint
 
@@ -141,6 +146,8 @@ if _RUN.get("pdf", True):           # a DOCX-only run's workers never import Wea
 gc.freeze()
 if _RUN.get("workspace") or _RUN.get("late"):
     _warm_up(_RUN)
+    if fonts._fc_list_ahead:    # the warm-up stopped before reading it: read now, no process left to the workers
+        fonts._fc_list()
     gc.collect()        # the warm-up's garbage: only what it made is walked (≈0.01 s)
     gc.freeze()
 gc.enable()

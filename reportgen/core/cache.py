@@ -1,6 +1,6 @@
 """The per-user cache of reportgen (``$XDG_CACHE_HOME/reportgen`` or ``~/.cache/reportgen``):
 what a machine computes once and keeps — pre-subset faces, face summaries, library probing, the
-hashes of font files, compiled templates.  Deleting it only makes the next build slower.  What is
+hashes of font files, compiled templates, DOCX skeletons of a style.  Deleting it only makes the next build slower.  What is
 loaded from it as code (compiled templates) comes only from a folder :func:`private_dir` has
 checked: this user's, not a link, writable by nobody else."""
 
@@ -59,6 +59,22 @@ def replace_file(path: Path, data: bytes) -> bool:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         return False
+
+
+_SOURCE_DIGEST: list[str] = []
+
+
+def source_digest() -> str:
+    """sha256 over reportgen's own source files (their paths and bytes), once a process: part of
+    the key of what the cache keeps of reportgen's own making, so a changed program never opens
+    what another made."""
+    if not _SOURCE_DIGEST:
+        package = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        _SOURCE_DIGEST.append(h.hexdigest())
+    return _SOURCE_DIGEST[0]
 
 
 def file_stamp(path: Path) -> tuple[int, int, int, int, int]:

@@ -892,11 +892,34 @@ def _compiled(env, text: str):
     cache = env.compiled_text
     tmpl = cache.get(text)
     if tmpl is None:
-        tmpl = env.from_string(text)
+        tmpl = _from_string(env, text)
         if len(cache) >= _COMPILED_MAX:
             cache.clear()
         cache[text] = tmpl
     return tmpl
+
+
+def _from_string(env, text: str):
+    """``env.from_string(text)`` with its compiled code kept per machine, as a template file's is
+    (the environment's bytecode cache, ``_bytecode_cache``: Jinja checks the entry against the
+    text): the same ``env.compile(text)``, made once; a new process — the batch's fork server,
+    a worker meeting a unit's own text — loads it instead of compiling it again (≈0.5 ms a text)."""
+    bcc = env.bytecode_cache
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:              # a lone surrogate: Jinja's cache keys need UTF-8
+        bcc = None
+    if bcc is None:
+        return env.from_string(text)
+    import hashlib
+
+    bucket = bcc.get_bucket(env, "text:" + hashlib.sha256(data).hexdigest(), None, text)
+    code = bucket.code
+    if code is None:
+        code = env.compile(text)
+        bucket.code = code
+        bcc.set_bucket(bucket)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 def _render_text(env, source: str, ctx: dict, where: str, ws) -> str:

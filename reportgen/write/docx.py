@@ -14,6 +14,7 @@ import functools
 import io
 import re
 import unicodedata
+from pathlib import Path
 
 from docx import Document as new_document
 from docx.enum.text import WD_BREAK
@@ -111,6 +112,79 @@ _SKELETON_KEY: list = [None, ""]        # the last style object and its key (a b
 _PUNCT_STYLES: dict[tuple, bytes] = {}
 
 
+# The skeletons are also kept per machine (``_kept_skeleton``): a process's first document of a
+# style — the batch's fork server makes one — opens it instead of setting it up (≈30 ms).
+SKELETON_FORMAT = "2"
+_SKELETON_FILES = 8         # the newest kept; one a style (≈0.85 MB each, uncompressed)
+
+
+def _skeleton_file(key: str) -> Path | None:
+    """Where the skeleton of the style whose content is ``key`` is kept: named by the sha256 of
+    everything it is made from — the style's content, reportgen's own code, python-docx's
+    version and template files, lxml's version, Python's — so a changed style, program or library
+    never opens another's.  None without a usable cache folder."""
+    import hashlib
+    import sys
+
+    import docx as python_docx
+    from lxml import etree
+
+    from ..core.cache import private_dir, source_digest
+
+    folder = private_dir("docx-skeletons")
+    if folder is None:
+        return None
+    h = hashlib.sha256()
+    templates = Path(python_docx.__file__).parent / "templates"
+    for part in (SKELETON_FORMAT, sys.version, getattr(python_docx, "__version__", ""), repr(etree.LXML_VERSION),
+                 source_digest(), key):
+        h.update(hashlib.sha256(str(part).encode("utf-8", "surrogatepass")).digest())
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        h.update(hashlib.sha256(path.relative_to(templates).as_posix().encode() + b"\0" + path.read_bytes()).digest())
+    return folder / f"{h.hexdigest()}.skeleton"
+
+
+def _kept_skeleton(key: str) -> tuple[bytes, dict, dict] | None:
+    """The skeleton of ``key`` an earlier process kept (``_keep_skeleton``), or None."""
+    import json
+
+    try:
+        path = _skeleton_file(key)
+        if path is None:
+            return None
+        data = path.read_bytes()
+        head, sep, blob = data.partition(b"\n")
+        size, ids, punct = json.loads(head)
+        # whole (a zip of the length written, ending with its directory) and of the right shape
+        if (sep and size == len(blob) and blob.startswith(b"PK\x03\x04") and blob[-22:-18] == b"PK\x05\x06"
+                and isinstance(ids, dict) and isinstance(punct, dict)
+                and all(isinstance(k, str) and isinstance(v, str) for d in (ids, punct) for k, v in d.items())):
+            return blob, ids, punct
+    except (OSError, ValueError, TypeError, RuntimeError):
+        pass
+    return None
+
+
+def _keep_skeleton(key: str, entry: tuple[bytes, dict, dict]) -> None:
+    """Keep a skeleton for the next processes (the newest ``_SKELETON_FILES``); a full disk or
+    no cache folder: the next process sets it up again."""
+    import json
+
+    from ..core.cache import replace_file
+
+    try:
+        path = _skeleton_file(key)
+        if path is None:
+            return
+        blob, ids, punct = entry
+        replace_file(path, json.dumps([len(blob), ids, punct], ensure_ascii=False).encode("utf-8") + b"\n" + blob)
+        kept = sorted(path.parent.glob("*.skeleton"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[_SKELETON_FILES:]:
+            old.unlink(missing_ok=True)
+    except (OSError, ValueError, RuntimeError):
+        pass
+
+
 def _style_key(style: Style) -> str:
     if _SKELETON_KEY[0] is not style:
         _SKELETON_KEY[:] = [style, style.model_dump_json()]
@@ -136,15 +210,20 @@ class _Writer:
         process's skeleton of that style (built on first use).  The same bytes as ``setup``
         on python-docx's template (tested)."""
         key = _style_key(style)
-        if key not in _SKELETONS:           # the first document of the style: set up here, kept
-            first = cls(style, review, chart_font)
-            first.setup()
+        if key not in _SKELETONS:
+            kept = _kept_skeleton(key)
             while len(_SKELETONS) >= 4:
                 del _SKELETONS[next(iter(_SKELETONS))]
-            _SKELETONS[key] = (pydocx.package_bytes(first.doc, stored=True), dict(first._styles),
-                               dict(first._punct_styles))
-            first._skeleton_key = key
-            return first
+            if kept is not None:            # made by an earlier process of this machine
+                _SKELETONS[key] = kept
+            else:                           # the first document of the style: set up here, kept
+                first = cls(style, review, chart_font)
+                first.setup()
+                _SKELETONS[key] = (pydocx.package_bytes(first.doc, stored=True), dict(first._styles),
+                                   dict(first._punct_styles))
+                _keep_skeleton(key, _SKELETONS[key])
+                first._skeleton_key = key
+                return first
         blob, ids, punct = _SKELETONS[key]
         w = cls(style, review, chart_font, template=blob)
         w._styles, w._punct_styles = dict(ids), dict(punct)

@@ -56,7 +56,9 @@ def _font_config():
     weasyprint_tuning.import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import weasyprint_justify, weasyprint_memory
+    from . import weasyprint_cdef, weasyprint_justify, weasyprint_memory
+
+    weasyprint_cdef.c_types()       # the C types a PDF names, in one parse kept per machine
 
     weasyprint_memory.apply()       # first: WeasyPrint's own Layout.setup, which the tuning may replace
     weasyprint_tuning.apply()

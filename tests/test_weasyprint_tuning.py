@@ -54,7 +54,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
                                    "kept_layout", "svg_numbers", "svg_get_child", "matrix_product",
                                    "short_draft", "no_backgrounds", "lazy_pseudo_styles",
                                    "line_no_floats", "break_memo", "unused_margin_boxes",
-                                   "end_spacing_retry")), active
+                                   "end_spacing_retry", "computed_defaults", "cascade_memo")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -540,3 +540,67 @@ def test_pdf_number_is_pydyfs():
         assert tuning._pdf_number(value).encode() == pydyf._to_bytes(value), value
     assert tuning._pdf_number(True) is None and tuning._pdf_number("1") is None
     assert tuning._pydyf_text_matrix() is pydyf.Stream.set_text_matrix
+
+
+# Declarations that take every path of ComputedStyle.__missing__: logical properties, inherit and
+# initial keywords, var(), math functions, text decorations, page, position/float/display, style
+# attributes, pseudo-elements, a right-to-left block.
+_STYLE_CASES = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+                '@page { size: A5; margin: 15mm } @page wide { size: A4 landscape } :root { --gap: 3px; --w: 40% }'
+                ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt; margin-inline-start: 2em; color: #333 }'
+                ' p { padding-block: 1mm 2mm; border-inline-end: 1px solid red; text-indent: 2em }'
+                ' .v { border-width: var(--gap); width: var(--w); margin: calc(1em + var(--gap)) }'
+                ' .m { width: calc(100% - 2em); min-height: max(1em, 10px); inset-inline-start: 3mm; position: relative }'
+                ' .u { text-decoration: underline wavy blue } .u span { text-decoration: line-through }'
+                ' .i { color: inherit; width: inherit; margin: initial; border-collapse: inherit }'
+                ' .w { page: wide } .f { float: left; width: 20mm } .a { position: absolute; top: 0; right: 0 }'
+                ' .t { display: table-cell } .r { direction: rtl; padding-inline-start: 4mm }'
+                ' h2::before { content: "第" counter(h) "节"; margin-inline-end: 1em } h2 { counter-increment: h }'
+                ' li::marker { color: red } p::first-line { letter-spacing: 1px } p::first-letter { font-size: 150% }'
+                ' .bad { width: calc(1em + 2px); margin: var(--nothing) }'
+                ' .x, .y::before { content: "★"; color: red; margin-left: 1mm } .z, .z::after { content: "☆" }\n'
+                '</style></head><body><h2>标题</h2><p class="v m">科技创新<span class="u">发展<span>平台</span></span></p>'
+                '<p class="i" style="margin-left: 5mm; color: green">企业人才</p><div class="w"><p>项目建设</p></div>'
+                '<div class="f">浮动</div><div class="a">绝对</div><div class="t">单元格</div>'
+                '<p class="r">推进服务 2024</p><ul><li>一</li><li class="bad">二</li></ul><h2>再一节</h2>'
+                + "".join(f'<p class="{c}">全面提升重点工作{i}</p>' for i, c in enumerate(["", "v", "m", "u", "", "i", "x", "y", "z"] * 4))
+                + '</body></html>\n')
+
+
+def _all_styles(html_text, base):
+    """Every computed property of every element and pseudo-element of ``html_text``, as text."""
+    import weasyprint
+    from weasyprint.css import get_all_computed_styles
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    html = weasyprint.HTML(string=html_text, base_url=str(base))
+    style_for = get_all_computed_styles(html, font_config=pdf._font_config())
+    found = []
+    for element in html.wrapper_element.iter_subtree():
+        for pseudo in (None, "before", "after", "marker", "first-line", "first-letter"):
+            style = style_for(element.etree_element, pseudo)
+            if style is not None:
+                found.append((element.etree_element.tag, pseudo,
+                              [(key, repr(style[key])) for key in sorted(INITIAL_VALUES)]))
+    return found
+
+
+@pytest.mark.parametrize("name", ["computed_defaults", "cascade_memo"])
+def test_style_tunings_compute_weasyprints_styles(full_workspace, tmp_path, monkeypatch, name):
+    """computed_defaults (a property the style does not declare, computed without WeasyPrint's
+    general steps) and cascade_memo (one cascade a document for each list of matched selectors)
+    give every element and pseudo-element of the 鹿城 report and of a page of varied declarations
+    WeasyPrint's values for every property, and the PDF WeasyPrint's bytes."""
+    pdf._font_config()
+    assert tuning.apply()[name]
+    report, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    for html, base in ((report, roots[0]), (_STYLE_CASES, tmp_path)):
+        tuned = _all_styles(html, base)
+        tuned_pdf = pdf.write_pdf(html, (base,), created="2024-01-31")
+        tuning.switch(name, False)
+        try:
+            assert _all_styles(html, base) == tuned
+            assert pdf.write_pdf(html, (base,), created="2024-01-31") == tuned_pdf
+        finally:
+            tuning.switch(name, True)
+        assert len(tuned) > 60

@@ -91,7 +91,8 @@ def apply() -> dict[str, bool]:
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "svg_get_child": False, "matrix_product": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
-                            "unused_margin_boxes": False, "end_spacing_retry": False}
+                            "unused_margin_boxes": False, "end_spacing_retry": False,
+                            "computed_defaults": False, "cascade_memo": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -103,7 +104,8 @@ def apply() -> dict[str, bool]:
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes(),
-                            "end_spacing_retry": _end_spacing_retry()}
+                            "end_spacing_retry": _end_spacing_retry(),
+                            "computed_defaults": _computed_defaults(), "cascade_memo": _cascade_memo()}
                 weasyprint_sources.save()
         return dict(_applied)
 
@@ -1640,6 +1642,14 @@ def _no_backgrounds() -> bool:
     return True
 
 
+class _StyleInit:
+    """What lazy_pseudo_styles' ``StyleFor.__init__`` calls: WeasyPrint's, or cascade_memo's."""
+    init = None
+
+
+_STYLE_INIT = _StyleInit()
+
+
 def _lazy_pseudo_styles() -> bool:
     """``css.StyleFor`` computing a pseudo-element's style when it is first asked for.
 
@@ -1670,12 +1680,13 @@ def _lazy_pseudo_styles() -> bool:
         return False
     style_for = css.StyleFor
     real_init, real_set, real_call = style_for.__init__, style_for.set_computed_styles, style_for.__call__
+    _STYLE_INIT.init = real_init
 
     def __init__(self, *args, **kwargs):
         self._reportgen_pending = {}
         self._reportgen_deferring = True
         try:
-            real_init(self, *args, **kwargs)
+            _STYLE_INIT.init(self, *args, **kwargs)
         finally:
             self._reportgen_deferring = False
 
@@ -2019,6 +2030,203 @@ def _unused_margin_boxes() -> bool:
     ORIGINAL["layout.make_margin_boxes"] = real
     SWITCHES["unused_margin_boxes"] = [(m, "make_margin_boxes", real, make_margin_boxes) for m in (wpage, wlayout)]
     switch("unused_margin_boxes", True)
+    return True
+
+
+# WeasyPrint 70's css.ComputedStyle.__missing__, whose steps _computed_defaults repeats.
+_COMPUTED_MISSING_SHA256 = "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"
+
+
+def _computed_defaults() -> bool:
+    """``css.ComputedStyle.__missing__`` for a property the element's style does not declare,
+    same values.
+
+    WeasyPrint computes an element's property when it is first asked for (≈3 700 times a
+    document), each time through its general steps: the cascaded value or ``inherit``/``initial``,
+    the property's name with dashes, a ``Pending`` test, the logical property it may be written
+    as, ``var()``, the text decorations, ``page``, the specified values of ``position``, ``float``
+    and ``display``, math functions, the computer function.  Nine in ten of these properties are
+    not declared for the element (nor in their logical form): an inherited one is the parent's
+    value, any other its initial value, computed by its computer function when WeasyPrint lists it
+    in ``INITIAL_NOT_COMPUTED``.  Here those take only these steps, in WeasyPrint's order
+    (``direction`` is asked for first where WeasyPrint asks for it: a property with a logical
+    form); a declared property, the root element's, a custom property (``__*``), the text
+    decorations, ``page``, ``position``, ``float``, ``display`` and a value holding a math function
+    take WeasyPrint's function.  Applied only to the exact source of WeasyPrint 70's method; the
+    same values, the same bytes.
+    """
+    import hashlib
+
+    try:
+        from weasyprint import css
+        real = css.ComputedStyle.__dict__["__missing__"]
+        source = weasyprint_sources.getsource(real)
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    names = ("PHYSICAL_FUNCTIONS", "INHERITED", "INITIAL_VALUES", "INITIAL_NOT_COMPUTED", "COMPUTER_FUNCTIONS",
+             "check_math")
+    found = real.__globals__
+    if hashlib.sha256(source.encode()).hexdigest() != _COMPUTED_MISSING_SHA256 or not all(n in found for n in names):
+        return False
+    physical, inherited, initial_values, not_computed, computers, check_math = (found[n] for n in names)
+    apart = frozenset(("page", "position", "float", "display"))
+    # the initial values holding a math function (none in WeasyPrint 70): WeasyPrint's way
+    initial_math = frozenset(key for key, value in initial_values.items() if check_math(value))
+
+    def __missing__(self, key):
+        parent_style = self.parent_style
+        cascaded = self.cascaded
+        if (key in cascaded or parent_style is None or key in apart or key[:2] == "__"
+                or key[:16] == "text_decoration_"):
+            return real(self, key)
+        logical_function = physical.get(key)
+        if logical_function is not None and logical_function(block="ttb", inline=self["direction"]) in cascaded:
+            return real(self, key)
+        if key in inherited:
+            value = parent_style[key]
+            if check_math(value):
+                return real(self, key)
+            self[key] = value
+            return value
+        if key in initial_math:
+            return real(self, key)
+        value = initial_values[key]
+        if key in not_computed and key in computers:
+            value = computers[key](self, key, value)
+        self[key] = value
+        return value
+
+    ORIGINAL["ComputedStyle.__missing__"] = real
+    SWITCHES["computed_defaults"] = [(css.ComputedStyle, "__missing__", real, __missing__)]
+    switch("computed_defaults", True)
+    return True
+
+
+# WeasyPrint 70's css.StyleFor.__init__, whose steps _cascade_memo repeats.
+_STYLE_FOR_INIT_SHA256 = "b1e725a7552502aa00f0bc07aec79c1aa49365b107a889085161f8d6a4c4a836"
+
+
+def _cascade_memo() -> bool:
+    """``css.StyleFor.__init__`` cascading the declarations of one list of matched selectors once
+    a document, same cascaded styles.
+
+    For every element WeasyPrint goes through the declarations of every selector that matched it
+    (≈5 000 a document: the user-agent sheet's and ours), giving each its weight — origin and
+    importance, layer, specificity — and keeping the heaviest per property, into one dictionary per
+    (element, pseudo-element).  Most elements of a report are matched by the same selectors as
+    others (every body paragraph, every table cell …), and the result depends on nothing else:
+    which selectors, of which sheet (its origin and specificity), in which order, for which
+    pseudo-element.  Here an element matched by a list already cascaded in this document gets the
+    dictionaries made for it (read only, as WeasyPrint reads them: they are the styles' cascaded
+    values), entered in the same order; an element with a ``style`` attribute (or presentational
+    hints) is cascaded as before.  The matching, the computed styles (and WeasyPrint's own sharing
+    of them), the pseudo-elements and everything else are WeasyPrint's steps, in its order.  The
+    memory dies with the ``StyleFor``.  Applied only to the exact source of WeasyPrint 70's method
+    (beneath lazy_pseudo_styles' when that is applied); the same styles, the same bytes.
+    """
+    import hashlib
+
+    try:
+        from weasyprint import css
+        real = css.StyleFor.__dict__["__init__"]
+        if _STYLE_INIT.init is not None:
+            real = _STYLE_INIT.init
+        source = weasyprint_sources.getsource(real)
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    names = ("inf", "find_style_attributes", "preprocess_declarations", "declaration_precedence", "PROGRESS_LOGGER")
+    found = real.__globals__
+    if hashlib.sha256(source.encode()).hexdigest() != _STYLE_FOR_INIT_SHA256 or not all(n in found for n in names):
+        return False
+    inf, find_style_attributes, preprocess_declarations, declaration_precedence, progress_logger = (
+        found[n] for n in names)
+
+    def __init__(self, html, sheets, presentational_hints, font_config, target_collector):
+        # WeasyPrint's lines, but for the cascade of the matched selectors
+        self._cascaded_styles = cascaded_styles = {}
+        self._computed_styles = computed_styles = {}
+        self.initial_page_sizes = {"box": None, "area": None}
+        self._sheets = sheets
+        self.font_config = font_config
+
+        progress_logger.info("Step 3 - Applying CSS")
+        layer_order = inf
+        elements_declarations = {}
+        for specificity, element, declarations, base_url in find_style_attributes(
+                html.etree_element, presentational_hints, html.base_url):
+            style = cascaded_styles.setdefault((element, None), {})
+            elements_declarations[element] = tuple(declarations)
+            for name, values, importance in preprocess_declarations(base_url, declarations):
+                precedence = declaration_precedence("author", importance)
+                weight = (precedence, layer_order, specificity)
+                old_weight = style.get(name, (None, None))[1]
+                if old_weight is None or old_weight <= weight:
+                    style[name] = values, weight
+
+        computed_cache = {}
+        cascades = {}       # the matched selectors' cascade key → [(pseudo_type, cascaded style)]
+        for element in html.wrapper_element.iter_subtree():
+            etree_element = element.etree_element
+            parent = element.parent.etree_element if element.parent else None
+            parent_id = id(computed_styles[parent, None]) if element.parent else None
+            element_declarations = elements_declarations.get(etree_element)
+            selectors_keys = []
+            matched = []
+            cascade_key = []
+            for index, (sheet, origin, sheet_specificity) in enumerate(sheets):
+                for selector in sheet.matcher.match(element):
+                    specificity, order, pseudo_type, (declarations, layer) = selector
+                    layer_order = inf if layer is None else sheet.layers.index(layer)
+                    selectors_keys.append((sheet, specificity, id(declarations), layer_order))
+                    matched.append((origin, sheet_specificity or specificity, pseudo_type, declarations, layer_order))
+                    cascade_key.append((index, specificity, pseudo_type, id(declarations), layer_order))
+            cascade_key = tuple(cascade_key)
+            done = None if (etree_element, None) in cascaded_styles else cascades.get(cascade_key)
+            if done is not None:
+                for pseudo_type, style in done:
+                    cascaded_styles[etree_element, pseudo_type] = style
+            else:
+                fresh = (etree_element, None) not in cascaded_styles
+                made = []
+                for origin, specificity, pseudo_type, declarations, layer_order in matched:
+                    key = (etree_element, pseudo_type)
+                    style = cascaded_styles.get(key)
+                    if style is None:
+                        style = cascaded_styles[key] = {}
+                        made.append((pseudo_type, style))
+                    for name, values, importance in declarations:
+                        precedence = declaration_precedence(origin, importance)
+                        weight = (precedence, layer_order, specificity)
+                        old_weight = style.get(name, (None, None))[1]
+                        if old_weight is None or old_weight <= weight:
+                            style[name] = values, weight
+                if fresh:
+                    # (the declarations objects are the sheets', alive as long as the StyleFor)
+                    cascades[cascade_key] = made
+
+            key = (parent_id, element_declarations, tuple(selectors_keys))
+            if key in computed_cache:
+                computed_styles[etree_element, None] = computed_cache[key]
+            else:
+                self.set_computed_styles(
+                    etree_element, root=html.etree_element, parent=parent,
+                    base_url=html.base_url, target_collector=target_collector)
+                computed_cache[key] = computed_styles[etree_element, None]
+
+        for element, pseudo_type in cascaded_styles:
+            if pseudo_type:
+                self.set_computed_styles(
+                    element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
+                    base_url=html.base_url, target_collector=target_collector)
+
+        self._cascaded_styles.clear()
+
+    ORIGINAL["StyleFor.__init__"] = real
+    if _STYLE_INIT.init is not None:        # lazy_pseudo_styles' __init__ calls it
+        SWITCHES["cascade_memo"] = [(_STYLE_INIT, "init", real, __init__)]
+    else:
+        SWITCHES["cascade_memo"] = [(css.StyleFor, "__init__", real, __init__)]
+    switch("cascade_memo", True)
     return True
 
 

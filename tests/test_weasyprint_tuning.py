@@ -604,3 +604,39 @@ def test_style_tunings_compute_weasyprints_styles(full_workspace, tmp_path, monk
         finally:
             tuning.switch(name, True)
         assert len(tuned) > 60
+
+
+def test_stream_contexts_same_bytes_tagged_or_not(tmp_path, monkeypatch):
+    """stream_contexts' plain context managers write WeasyPrint's operators: a page of text, a
+    table with collapsed borders and a link, as an untagged PDF (ours) and a tagged one (marked
+    content: WeasyPrint's own generators), the same bytes; a block that raises inside ``stacked``
+    still pops the graphic state, and the error goes on."""
+    import weasyprint
+    from weasyprint.pdf.stream import Stream
+
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) } }'
+            ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt } table { border-collapse: collapse }'
+            ' td { border: 1px solid black; padding: 1mm } .o { outline: 1px solid red }\n</style></head><body>'
+            '<p>科技创新<a href="#t">链接</a>发展</p><table id="t"><tr><td>一</td><td class="o">二</td></tr>'
+            '<tr><td>三</td><td>四</td></tr></table></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["stream_contexts"]
+
+    def both():
+        document = weasyprint.HTML(string=html, base_url=str(tmp_path)).render(font_config=pdf._font_config(),
+                                                                               pdf_tags=True)
+        document.metadata.created = document.metadata.modified = "2024-01-31"
+        return (pdf.write_pdf(html, (tmp_path,), created="2024-01-31"),
+                document.write_pdf(pdf_tags=True, uncompressed_pdf=True))
+
+    tuned = both()
+    assert b"/MCID" in tuned[1] and b"/Artifact\nBMC" in tuned[1]
+    stream = Stream(None, None, None, None, None, None, None)
+    with pytest.raises(ZeroDivisionError):
+        with stream.stacked():
+            stream.set_line_width(2)
+            1 / 0
+    assert stream.stream == [b"q", b"2 w", b"Q"] and len(stream._ctm_stack) == 1
+    _originals(monkeypatch)
+    assert both() == tuned

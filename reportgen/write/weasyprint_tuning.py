@@ -92,7 +92,7 @@ def apply() -> dict[str, bool]:
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
                             "unused_margin_boxes": False, "end_spacing_retry": False,
-                            "computed_defaults": False, "cascade_memo": False}
+                            "computed_defaults": False, "cascade_memo": False, "stream_contexts": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -105,7 +105,8 @@ def apply() -> dict[str, bool]:
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes(),
                             "end_spacing_retry": _end_spacing_retry(),
-                            "computed_defaults": _computed_defaults(), "cascade_memo": _cascade_memo()}
+                            "computed_defaults": _computed_defaults(), "cascade_memo": _cascade_memo(),
+                            "stream_contexts": _stream_contexts()}
                 weasyprint_sources.save()
         return dict(_applied)
 
@@ -2227,6 +2228,86 @@ def _cascade_memo() -> bool:
     else:
         SWITCHES["cascade_memo"] = [(css.StyleFor, "__init__", real, __init__)]
     switch("cascade_memo", True)
+    return True
+
+
+# WeasyPrint 70's pdf.stream.Stream.stacked, marked and artifact, which _stream_contexts repeats.
+_STREAM_CONTEXTS_SHA256 = {"stacked": "241f5cdfb961363b6a60b91695674a8c97509e2dd5073d92d494d84e3216ed2f",
+                           "marked": "3fa3acacbbf66422e7b0de4346b6eaf638657280a0f62c73172e3c445b888692",
+                           "artifact": "be61e42186804e990c3fa090d95a0a579b0d9ca73ba2ec9915c57fde18910faa"}
+
+
+def _stream_contexts() -> bool:
+    """``pdf.stream.Stream``'s ``stacked``, ``marked`` and ``artifact`` as plain context managers
+    instead of generator ones, same operators.
+
+    WeasyPrint draws every text box inside ``with stream.marked(box, 'Span')`` and every collapsed
+    table border and line inside ``with stream.artifact(), stream.stacked()``: ≈490 ``with`` a
+    document, each through ``contextlib``'s generator machinery (a generator and a
+    ``_GeneratorContextManager`` made, two resumptions, ≈1.3 µs).  ``stacked`` pushes the graphic
+    state on entering and pops it on leaving, even when the block raises; ``marked`` and
+    ``artifact`` do nothing on an untagged PDF (ours: no ``pdf_tags``) and are WeasyPrint's own
+    generator when the stream has tags.  The same calls in the same order, the same bytes.
+    """
+    import hashlib
+
+    try:
+        import pydyf
+        from weasyprint.pdf.stream import Stream
+        real = {name: Stream.__dict__[name] for name in _STREAM_CONTEXTS_SHA256}
+        sources = {name: weasyprint_sources.getsource(function) for name, function in real.items()}
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    if (any(hashlib.sha256(sources[name].encode()).hexdigest() != digest
+            for name, digest in _STREAM_CONTEXTS_SHA256.items())
+            or Stream.__bases__ != (pydyf.Stream,) or not callable(getattr(pydyf.Stream, "end_marked_content", None))):
+        return False
+    real_marked, real_artifact = real["marked"], real["artifact"]
+    end_marked_content = pydyf.Stream.end_marked_content
+
+    class Stacked:
+        __slots__ = ("stream",)
+
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            self.stream.push_state()
+
+        def __exit__(self, kind, value, traceback):
+            self.stream.pop_state()
+
+    class Marked:
+        """WeasyPrint's ``marked``/``artifact`` (``make`` with ``args``) when the stream has tags."""
+        __slots__ = ("stream", "make", "args", "inner")
+
+        def __init__(self, stream, make, args):
+            self.stream, self.make, self.args, self.inner = stream, make, args, None
+
+        def __enter__(self):
+            if self.stream._tags is not None:
+                self.inner = self.make(self.stream, *self.args)
+                return self.inner.__enter__()
+
+        def __exit__(self, kind, value, traceback):
+            if self.inner is not None:
+                return self.inner.__exit__(kind, value, traceback)
+            if self.stream._tags is not None:
+                end_marked_content(self.stream)
+
+    def stacked(self):
+        return Stacked(self)
+
+    def marked(self, box, tag):
+        return Marked(self, real_marked, (box, tag))
+
+    def artifact(self):
+        return Marked(self, real_artifact, ())
+
+    SWITCHES["stream_contexts"] = [(Stream, "stacked", real["stacked"], stacked),
+                                   (Stream, "marked", real_marked, marked),
+                                   (Stream, "artifact", real_artifact, artifact)]
+    switch("stream_contexts", True)
     return True
 
 

@@ -640,3 +640,43 @@ def test_stream_contexts_same_bytes_tagged_or_not(tmp_path, monkeypatch):
     assert stream.stream == [b"q", b"2 w", b"Q"] and len(stream._ctm_stack) == 1
     _originals(monkeypatch)
     assert both() == tuned
+
+
+def test_outlines_and_descendants_same_bytes(tmp_path, monkeypatch):
+    """no_outlines (boxes without outline only gone through) and flat_descendants (the page's
+    boxes walked with a stack): outlines on nested boxes, under boxes without one, with offsets,
+    hidden, on text; absolutely positioned boxes (placeholders), floats, a table, bookmarks and
+    target counters that walk the pages' boxes — the same boxes in the same order, and
+    WeasyPrint's bytes."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) "/" counter(pages) } }'
+            ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt } .o { outline: 2px solid red }'
+            ' .p { outline: 1px dashed blue; outline-offset: 3px } .h { visibility: hidden; outline: 3px solid }'
+            ' .a { position: absolute; top: 5mm; right: 5mm; outline: 1px solid green } .f { float: right; width: 20mm }'
+            ' h1 { bookmark-level: 1 } h2 { bookmark-level: 2 } a::after { content: " 见第" target-counter(attr(href), page) "页" }'
+            ' td { border: 1px solid; outline: 1px dotted }\n</style></head><body>'
+            '<h1 id="s1">第一章</h1><p>科技<span class="o">创新</span>发展<a href="#s2">链接</a></p>'
+            '<div><div><p class="p">嵌套<em class="o">轮廓</em></p></div></div><p class="h">隐藏</p>'
+            '<div class="a">绝对<span class="o">定位</span></div><div class="f o">浮动</div>'
+            '<table><tr><td>一</td><td class="o">二</td></tr></table>'
+            '<h2 id="s2" style="break-before: page">第二节</h2><p class="o">' + "科技创新发展" * 40 + '</p>'
+            '<div class="a"><p>第二页的绝对定位</p></div></body></html>\n')
+    pdf._font_config()
+    active = tuning.apply()
+    assert active["no_outlines"] and active["flat_descendants"]
+    [(_, _, real, flat)] = tuning.SWITCHES["flat_descendants"]
+    document = weasyprint.HTML(string=html, base_url=str(tmp_path)).render(font_config=pdf._font_config())
+    walked = 0
+    for page in document.pages:
+        for placeholders in (False, True):
+            expected = [id(box) for box in real(page._page_box, placeholders)]
+            assert [id(box) for box in flat(page._page_box, placeholders)] == expected
+            walked += len(expected)
+    assert walked > 100 and any(type(box).__name__ == "AbsolutePlaceholder" and not isinstance(box, boxes.Box)
+                                for page in document.pages for box in real(page._page_box, False))
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned

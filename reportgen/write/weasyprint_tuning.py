@@ -92,7 +92,8 @@ def apply() -> dict[str, bool]:
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
                             "unused_margin_boxes": False, "end_spacing_retry": False,
-                            "computed_defaults": False, "cascade_memo": False, "stream_contexts": False}
+                            "computed_defaults": False, "cascade_memo": False, "stream_contexts": False,
+                            "no_outlines": False, "flat_descendants": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -106,7 +107,8 @@ def apply() -> dict[str, bool]:
                             "unused_margin_boxes": _unused_margin_boxes(),
                             "end_spacing_retry": _end_spacing_retry(),
                             "computed_defaults": _computed_defaults(), "cascade_memo": _cascade_memo(),
-                            "stream_contexts": _stream_contexts()}
+                            "stream_contexts": _stream_contexts(), "no_outlines": _no_outlines(),
+                            "flat_descendants": _flat_descendants()}
                 weasyprint_sources.save()
         return dict(_applied)
 
@@ -2308,6 +2310,94 @@ def _stream_contexts() -> bool:
                                    (Stream, "marked", real_marked, marked),
                                    (Stream, "artifact", real_artifact, artifact)]
     switch("stream_contexts", True)
+    return True
+
+
+# WeasyPrint 70's draw.border.draw_outline and formatting_structure.boxes.Box.descendants.
+_DRAW_OUTLINE_SHA256 = "c98afcef4e21d30189fd4d81c4d4ff713394bfe4b8d662b0441a882e1521def2"
+_DESCENDANTS_SHA256 = "c15a877f61361343c932e5da7b45520292364eb2447365d7fa166e1d3ac8987f"
+
+
+def _no_outlines() -> bool:
+    """``draw.border.draw_outline`` going down a box without outline without reading its outline.
+
+    After drawing each stacking context WeasyPrint visits every box in it for its outline (≈590
+    boxes a 7-page report), reading each one's outline width, offset, colour and style and its
+    visibility, and draws nothing unless the width is not zero.  Our boxes have no outline: a box
+    whose ``outline_width`` is 0 is only gone through (its children, WeasyPrint's order), any other
+    box is WeasyPrint's function (which goes on down through this one).  The same operators, the
+    same bytes; the values not read are not computed (nothing else reads them).
+    """
+    import hashlib
+
+    try:
+        from weasyprint import draw
+        from weasyprint.draw import border
+        from weasyprint.formatting_structure import boxes
+        source = weasyprint_sources.getsource(border.draw_outline)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if (hashlib.sha256(source.encode()).hexdigest() != _DRAW_OUTLINE_SHA256
+            or draw.draw_outline is not border.draw_outline):
+        return False
+    real = border.draw_outline
+    box_type = boxes.Box
+
+    def draw_outline(stream, box):
+        if box.style["outline_width"]:
+            return real(stream, box)        # which calls this function for the children
+        for child in box.children:
+            if isinstance(child, box_type):
+                draw_outline(stream, child)
+
+    SWITCHES["no_outlines"] = [(m, "draw_outline", real, draw_outline) for m in (border, draw)]
+    switch("no_outlines", True)
+    return True
+
+
+def _flat_descendants() -> bool:
+    """``Box.descendants`` walking the tree with a stack of iterators instead of a generator per
+    box, same boxes in the same order.
+
+    WeasyPrint goes through every page's boxes twice (its counters and anchors, its bookmarks) with
+    a generator per box, each box handed up through one ``yield from`` per level (≈7 000 boxes
+    handed up a document).  Here a box of WeasyPrint's classes is visited in place, in the same
+    pre-order, as lazily (a box's children are read when the walk goes on past it); a placeholder
+    asked for with ``placeholders=True`` and a class with its own ``descendants`` take their own.
+    """
+    import hashlib
+
+    try:
+        from weasyprint.formatting_structure import boxes
+        source = weasyprint_sources.getsource(boxes.Box.descendants)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if hashlib.sha256(source.encode()).hexdigest() != _DESCENDANTS_SHA256:
+        return False
+    real = boxes.Box.descendants
+    box_type = boxes.Box
+
+    def descendants(self, placeholders=False):
+        yield self
+        stack = [iter(self.children)]
+        while stack:
+            for child in stack[-1]:
+                if isinstance(child, box_type):
+                    if type(child).descendants is not descendants:
+                        yield from child.descendants(placeholders)
+                        continue
+                    yield child
+                    stack.append(iter(child.children))
+                    break
+                if placeholders:
+                    yield from child.descendants(placeholders)
+                else:
+                    yield child
+            else:
+                stack.pop()
+
+    SWITCHES["flat_descendants"] = [(boxes.Box, "descendants", real, descendants)]
+    switch("flat_descendants", True)
     return True
 
 

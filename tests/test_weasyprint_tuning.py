@@ -680,3 +680,47 @@ def test_outlines_and_descendants_same_bytes(tmp_path, monkeypatch):
     tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
     _originals(monkeypatch)
     assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_random_documents_same_bytes(full_workspace, monkeypatch):
+    """Random documents in the report's own stylesheet — paragraphs of Chinese, Latin and digit
+    spans, headings, tables, lists, blocks with their own margins and letter spacing, links,
+    outlines — are WeasyPrint's bytes with every speed-up, the style and drawing ones
+    (computed_defaults, cascade_memo, stream_contexts, no_outlines, flat_descendants) included."""
+    import random
+
+    pdf._font_config()
+    active = tuning.apply()
+    assert all(active[k] for k in ("computed_defaults", "cascade_memo", "stream_contexts", "no_outlines",
+                                   "flat_descendants")), active
+    html, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    head = html[:html.find("<body>") + 6]
+    han = "科技创新发展平台企业人才项目建设推进服务体系全面提升重点工作研究成果转化"
+    spans = ['<span style="color: #c00">创新驱动</span>', '<strong>加粗</strong>', '<em>强调</em>',
+             '<span class="latin asl as">GDP</span>', '<span class="latin">R&amp;D</span>', '2024', '12.5%',
+             '<span style="text-decoration: underline">下划线</span>', '<a href="#p3">链接</a>',
+             '<span style="outline: 1px solid red">轮廓</span>']
+    documents = []
+    for seed in range(4):
+        rng = random.Random(seed)
+        parts = []
+        for i in range(rng.randint(8, 20)):
+            text = "".join(rng.choice([*han, "，", "。", "、", *spans]) for _ in range(rng.randint(5, 160)))
+            kind = rng.random()
+            if kind < 0.6:
+                parts.append(f'<p id="p{i}">{text}</p>')
+            elif kind < 0.7:
+                parts.append(f"<h2>{text[:20]}</h2>")
+            elif kind < 0.8:
+                parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{rng.choice(han)}{rng.randint(0, 9999)}</td>"
+                                                                  for _ in range(4)) + "</tr>"
+                                                   for _ in range(rng.randint(1, 8))) + "</table>")
+            elif kind < 0.9:
+                parts.append("<ul>" + "".join(f"<li>{text[:30]}</li>" for _ in range(3)) + "</ul>")
+            else:
+                parts.append(f'<div style="margin-left: {rng.randint(0, 20)}mm; letter-spacing: '
+                             f'{rng.choice(["0", "1px", "-0.3px"])}"><p>{text}</p></div>')
+        documents.append(head + "\n".join(parts) + "</body></html>\n")
+    tuned = [pdf.write_pdf(d, roots, created="2024-01-31") for d in documents]
+    _originals(monkeypatch)
+    assert [pdf.write_pdf(d, roots, created="2024-01-31") for d in documents] == tuned

@@ -50,6 +50,13 @@ nothing for our documents:
   ElementPath at every level (``_svg_get_child``) and **3×3 matrix products written out**
   (``_matrix_product``): the same glyphs, numbers and nodes, the same bytes, compared and
   measured the same way.
+* **A property the element's style does not declare computed by the inherit-or-initial steps
+  alone** (``_computed_defaults``: eight in ten of the ≈3 700 properties computed a document),
+  **the declarations of one list of matched selectors cascaded once a document**
+  (``_cascade_memo``), **the drawing's ``stacked``/``marked``/``artifact`` as plain context
+  managers** (``_stream_contexts``), **boxes without outline only gone through** (``_no_outlines``)
+  and **a page's boxes walked with a stack** (``_flat_descendants``): the same styles, operators
+  and boxes, the same bytes, compared and measured the same way.
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns
@@ -2048,7 +2055,7 @@ def _computed_defaults() -> bool:
     document), each time through its general steps: the cascaded value or ``inherit``/``initial``,
     the property's name with dashes, a ``Pending`` test, the logical property it may be written
     as, ``var()``, the text decorations, ``page``, the specified values of ``position``, ``float``
-    and ``display``, math functions, the computer function.  Nine in ten of these properties are
+    and ``display``, math functions, the computer function.  Eight in ten of these properties are
     not declared for the element (nor in their logical form): an inherited one is the parent's
     value, any other its initial value, computed by its computer function when WeasyPrint lists it
     in ``INITIAL_NOT_COMPUTED``.  Here those take only these steps, in WeasyPrint's order

@@ -54,7 +54,7 @@ def test_tuned_weasyprint_writes_weasyprints_bytes(full_workspace, monkeypatch, 
                                    "kept_layout", "svg_numbers", "svg_get_child", "matrix_product",
                                    "short_draft", "no_backgrounds", "lazy_pseudo_styles",
                                    "line_no_floats", "break_memo", "unused_margin_boxes",
-                                   "end_spacing_retry")), active
+                                   "end_spacing_retry", "computed_defaults", "cascade_memo")), active
     calls = _captured(full_workspace, year, unit, monkeypatch)
     tuned = [pdf.write_pdf(*c) for c in calls]
     _originals(monkeypatch)
@@ -540,3 +540,187 @@ def test_pdf_number_is_pydyfs():
         assert tuning._pdf_number(value).encode() == pydyf._to_bytes(value), value
     assert tuning._pdf_number(True) is None and tuning._pdf_number("1") is None
     assert tuning._pydyf_text_matrix() is pydyf.Stream.set_text_matrix
+
+
+# Declarations that take every path of ComputedStyle.__missing__: logical properties, inherit and
+# initial keywords, var(), math functions, text decorations, page, position/float/display, style
+# attributes, pseudo-elements, a right-to-left block.
+_STYLE_CASES = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+                '@page { size: A5; margin: 15mm } @page wide { size: A4 landscape } :root { --gap: 3px; --w: 40% }'
+                ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt; margin-inline-start: 2em; color: #333 }'
+                ' p { padding-block: 1mm 2mm; border-inline-end: 1px solid red; text-indent: 2em }'
+                ' .v { border-width: var(--gap); width: var(--w); margin: calc(1em + var(--gap)) }'
+                ' .m { width: calc(100% - 2em); min-height: max(1em, 10px); inset-inline-start: 3mm; position: relative }'
+                ' .u { text-decoration: underline wavy blue } .u span { text-decoration: line-through }'
+                ' .i { color: inherit; width: inherit; margin: initial; border-collapse: inherit }'
+                ' .w { page: wide } .f { float: left; width: 20mm } .a { position: absolute; top: 0; right: 0 }'
+                ' .t { display: table-cell } .r { direction: rtl; padding-inline-start: 4mm }'
+                ' h2::before { content: "第" counter(h) "节"; margin-inline-end: 1em } h2 { counter-increment: h }'
+                ' li::marker { color: red } p::first-line { letter-spacing: 1px } p::first-letter { font-size: 150% }'
+                ' .bad { width: calc(1em + 2px); margin: var(--nothing) }'
+                ' .x, .y::before { content: "★"; color: red; margin-left: 1mm } .z, .z::after { content: "☆" }\n'
+                '</style></head><body><h2>标题</h2><p class="v m">科技创新<span class="u">发展<span>平台</span></span></p>'
+                '<p class="i" style="margin-left: 5mm; color: green">企业人才</p><div class="w"><p>项目建设</p></div>'
+                '<div class="f">浮动</div><div class="a">绝对</div><div class="t">单元格</div>'
+                '<p class="r">推进服务 2024</p><ul><li>一</li><li class="bad">二</li></ul><h2>再一节</h2>'
+                + "".join(f'<p class="{c}">全面提升重点工作{i}</p>' for i, c in enumerate(["", "v", "m", "u", "", "i", "x", "y", "z"] * 4))
+                + '</body></html>\n')
+
+
+def _all_styles(html_text, base):
+    """Every computed property of every element and pseudo-element of ``html_text``, as text."""
+    import weasyprint
+    from weasyprint.css import get_all_computed_styles
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    html = weasyprint.HTML(string=html_text, base_url=str(base))
+    style_for = get_all_computed_styles(html, font_config=pdf._font_config())
+    found = []
+    for element in html.wrapper_element.iter_subtree():
+        for pseudo in (None, "before", "after", "marker", "first-line", "first-letter"):
+            style = style_for(element.etree_element, pseudo)
+            if style is not None:
+                found.append((element.etree_element.tag, pseudo,
+                              [(key, repr(style[key])) for key in sorted(INITIAL_VALUES)]))
+    return found
+
+
+@pytest.mark.parametrize("name", ["computed_defaults", "cascade_memo"])
+def test_style_tunings_compute_weasyprints_styles(full_workspace, tmp_path, monkeypatch, name):
+    """computed_defaults (a property the style does not declare, computed without WeasyPrint's
+    general steps) and cascade_memo (one cascade a document for each list of matched selectors)
+    give every element and pseudo-element of the 鹿城 report and of a page of varied declarations
+    WeasyPrint's values for every property, and the PDF WeasyPrint's bytes."""
+    pdf._font_config()
+    assert tuning.apply()[name]
+    report, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    for html, base in ((report, roots[0]), (_STYLE_CASES, tmp_path)):
+        tuned = _all_styles(html, base)
+        tuned_pdf = pdf.write_pdf(html, (base,), created="2024-01-31")
+        tuning.switch(name, False)
+        try:
+            assert _all_styles(html, base) == tuned
+            assert pdf.write_pdf(html, (base,), created="2024-01-31") == tuned_pdf
+        finally:
+            tuning.switch(name, True)
+        assert len(tuned) > 60
+
+
+def test_stream_contexts_same_bytes_tagged_or_not(tmp_path, monkeypatch):
+    """stream_contexts' plain context managers write WeasyPrint's operators: a page of text, a
+    table with collapsed borders and a link, as an untagged PDF (ours) and a tagged one (marked
+    content: WeasyPrint's own generators), the same bytes; a block that raises inside ``stacked``
+    still pops the graphic state, and the error goes on."""
+    import weasyprint
+    from weasyprint.pdf.stream import Stream
+
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) } }'
+            ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt } table { border-collapse: collapse }'
+            ' td { border: 1px solid black; padding: 1mm } .o { outline: 1px solid red }\n</style></head><body>'
+            '<p>科技创新<a href="#t">链接</a>发展</p><table id="t"><tr><td>一</td><td class="o">二</td></tr>'
+            '<tr><td>三</td><td>四</td></tr></table></body></html>\n')
+    pdf._font_config()
+    assert tuning.apply()["stream_contexts"]
+
+    def both():
+        document = weasyprint.HTML(string=html, base_url=str(tmp_path)).render(font_config=pdf._font_config(),
+                                                                               pdf_tags=True)
+        document.metadata.created = document.metadata.modified = "2024-01-31"
+        return (pdf.write_pdf(html, (tmp_path,), created="2024-01-31"),
+                document.write_pdf(pdf_tags=True, uncompressed_pdf=True))
+
+    tuned = both()
+    assert b"/MCID" in tuned[1] and b"/Artifact\nBMC" in tuned[1]
+    stream = Stream(None, None, None, None, None, None, None)
+    with pytest.raises(ZeroDivisionError):
+        with stream.stacked():
+            stream.set_line_width(2)
+            1 / 0
+    assert stream.stream == [b"q", b"2 w", b"Q"] and len(stream._ctm_stack) == 1
+    _originals(monkeypatch)
+    assert both() == tuned
+
+
+def test_outlines_and_descendants_same_bytes(tmp_path, monkeypatch):
+    """no_outlines (boxes without outline only gone through) and flat_descendants (the page's
+    boxes walked with a stack): outlines on nested boxes, under boxes without one, with offsets,
+    hidden, on text; absolutely positioned boxes (placeholders), floats, a table, bookmarks and
+    target counters that walk the pages' boxes — the same boxes in the same order, and
+    WeasyPrint's bytes."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    html = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>\n'
+            '@page { size: A5; margin: 15mm; @bottom-center { content: counter(page) "/" counter(pages) } }'
+            ' body { font-family: "AR PL KaitiM GB"; font-size: 12pt } .o { outline: 2px solid red }'
+            ' .p { outline: 1px dashed blue; outline-offset: 3px } .h { visibility: hidden; outline: 3px solid }'
+            ' .a { position: absolute; top: 5mm; right: 5mm; outline: 1px solid green } .f { float: right; width: 20mm }'
+            ' h1 { bookmark-level: 1 } h2 { bookmark-level: 2 } a::after { content: " 见第" target-counter(attr(href), page) "页" }'
+            ' td { border: 1px solid; outline: 1px dotted }\n</style></head><body>'
+            '<h1 id="s1">第一章</h1><p>科技<span class="o">创新</span>发展<a href="#s2">链接</a></p>'
+            '<div><div><p class="p">嵌套<em class="o">轮廓</em></p></div></div><p class="h">隐藏</p>'
+            '<div class="a">绝对<span class="o">定位</span></div><div class="f o">浮动</div>'
+            '<table><tr><td>一</td><td class="o">二</td></tr></table>'
+            '<h2 id="s2" style="break-before: page">第二节</h2><p class="o">' + "科技创新发展" * 40 + '</p>'
+            '<div class="a"><p>第二页的绝对定位</p></div></body></html>\n')
+    pdf._font_config()
+    active = tuning.apply()
+    assert active["no_outlines"] and active["flat_descendants"]
+    [(_, _, real, flat)] = tuning.SWITCHES["flat_descendants"]
+    document = weasyprint.HTML(string=html, base_url=str(tmp_path)).render(font_config=pdf._font_config())
+    walked = 0
+    for page in document.pages:
+        for placeholders in (False, True):
+            expected = [id(box) for box in real(page._page_box, placeholders)]
+            assert [id(box) for box in flat(page._page_box, placeholders)] == expected
+            walked += len(expected)
+    assert walked > 100 and any(type(box).__name__ == "AbsolutePlaceholder" and not isinstance(box, boxes.Box)
+                                for page in document.pages for box in real(page._page_box, False))
+    tuned = pdf.write_pdf(html, (tmp_path,), created="2024-01-31")
+    _originals(monkeypatch)
+    assert pdf.write_pdf(html, (tmp_path,), created="2024-01-31") == tuned
+
+
+def test_random_documents_same_bytes(full_workspace, monkeypatch):
+    """Random documents in the report's own stylesheet — paragraphs of Chinese, Latin and digit
+    spans, headings, tables, lists, blocks with their own margins and letter spacing, links,
+    outlines — are WeasyPrint's bytes with every speed-up, the style and drawing ones
+    (computed_defaults, cascade_memo, stream_contexts, no_outlines, flat_descendants) included."""
+    import random
+
+    pdf._font_config()
+    active = tuning.apply()
+    assert all(active[k] for k in ("computed_defaults", "cascade_memo", "stream_contexts", "no_outlines",
+                                   "flat_descendants")), active
+    html, roots, _ = _captured(full_workspace, 2024, "lucheng", monkeypatch)[0]
+    head = html[:html.find("<body>") + 6]
+    han = "科技创新发展平台企业人才项目建设推进服务体系全面提升重点工作研究成果转化"
+    spans = ['<span style="color: #c00">创新驱动</span>', '<strong>加粗</strong>', '<em>强调</em>',
+             '<span class="latin asl as">GDP</span>', '<span class="latin">R&amp;D</span>', '2024', '12.5%',
+             '<span style="text-decoration: underline">下划线</span>', '<a href="#p3">链接</a>',
+             '<span style="outline: 1px solid red">轮廓</span>']
+    documents = []
+    for seed in range(4):
+        rng = random.Random(seed)
+        parts = []
+        for i in range(rng.randint(8, 20)):
+            text = "".join(rng.choice([*han, "，", "。", "、", *spans]) for _ in range(rng.randint(5, 160)))
+            kind = rng.random()
+            if kind < 0.6:
+                parts.append(f'<p id="p{i}">{text}</p>')
+            elif kind < 0.7:
+                parts.append(f"<h2>{text[:20]}</h2>")
+            elif kind < 0.8:
+                parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{rng.choice(han)}{rng.randint(0, 9999)}</td>"
+                                                                  for _ in range(4)) + "</tr>"
+                                                   for _ in range(rng.randint(1, 8))) + "</table>")
+            elif kind < 0.9:
+                parts.append("<ul>" + "".join(f"<li>{text[:30]}</li>" for _ in range(3)) + "</ul>")
+            else:
+                parts.append(f'<div style="margin-left: {rng.randint(0, 20)}mm; letter-spacing: '
+                             f'{rng.choice(["0", "1px", "-0.3px"])}"><p>{text}</p></div>')
+        documents.append(head + "\n".join(parts) + "</body></html>\n")
+    tuned = [pdf.write_pdf(d, roots, created="2024-01-31") for d in documents]
+    _originals(monkeypatch)
+    assert [pdf.write_pdf(d, roots, created="2024-01-31") for d in documents] == tuned

@@ -50,6 +50,13 @@ nothing for our documents:
   ElementPath at every level (``_svg_get_child``) and **3×3 matrix products written out**
   (``_matrix_product``): the same glyphs, numbers and nodes, the same bytes, compared and
   measured the same way.
+* **A property the element's style does not declare computed by the inherit-or-initial steps
+  alone** (``_computed_defaults``: eight in ten of the ≈3 700 properties computed a document),
+  **the declarations of one list of matched selectors cascaded once a document**
+  (``_cascade_memo``), **the drawing's ``stacked``/``marked``/``artifact`` as plain context
+  managers** (``_stream_contexts``), **boxes without outline only gone through** (``_no_outlines``)
+  and **a page's boxes walked with a stack** (``_flat_descendants``): the same styles, operators
+  and boxes, the same bytes, compared and measured the same way.
 
 All are guarded: they are applied only when the WeasyPrint/pydyf code has the exact shape they
 were written for, otherwise WeasyPrint runs untouched.  ``REPORTGEN_WEASYPRINT_TUNING=0`` turns
@@ -91,7 +98,9 @@ def apply() -> dict[str, bool]:
                             "xml_parse": False, "normal_flow": False, "kept_layout": False, "svg_numbers": False, "svg_get_child": False, "matrix_product": False, "short_draft": False,
                             "no_backgrounds": False, "lazy_pseudo_styles": False,
                             "line_no_floats": False, "break_memo": False,
-                            "unused_margin_boxes": False, "end_spacing_retry": False}
+                            "unused_margin_boxes": False, "end_spacing_retry": False,
+                            "computed_defaults": False, "cascade_memo": False, "stream_contexts": False,
+                            "no_outlines": False, "flat_descendants": False}
             else:
                 # fast_percentages before empty_margin_boxes, which wraps layout.page's function
                 _applied = {"lazy_font_blob": _lazy_font_blob(), "zlib_level": _zlib_level(),
@@ -103,7 +112,10 @@ def apply() -> dict[str, bool]:
                             "no_backgrounds": _no_backgrounds(), "lazy_pseudo_styles": _lazy_pseudo_styles(),
                             "line_no_floats": _line_no_floats(), "break_memo": _break_memo(),
                             "unused_margin_boxes": _unused_margin_boxes(),
-                            "end_spacing_retry": _end_spacing_retry()}
+                            "end_spacing_retry": _end_spacing_retry(),
+                            "computed_defaults": _computed_defaults(), "cascade_memo": _cascade_memo(),
+                            "stream_contexts": _stream_contexts(), "no_outlines": _no_outlines(),
+                            "flat_descendants": _flat_descendants()}
                 weasyprint_sources.save()
         return dict(_applied)
 
@@ -1640,6 +1652,14 @@ def _no_backgrounds() -> bool:
     return True
 
 
+class _StyleInit:
+    """What lazy_pseudo_styles' ``StyleFor.__init__`` calls: WeasyPrint's, or cascade_memo's."""
+    init = None
+
+
+_STYLE_INIT = _StyleInit()
+
+
 def _lazy_pseudo_styles() -> bool:
     """``css.StyleFor`` computing a pseudo-element's style when it is first asked for.
 
@@ -1670,12 +1690,13 @@ def _lazy_pseudo_styles() -> bool:
         return False
     style_for = css.StyleFor
     real_init, real_set, real_call = style_for.__init__, style_for.set_computed_styles, style_for.__call__
+    _STYLE_INIT.init = real_init
 
     def __init__(self, *args, **kwargs):
         self._reportgen_pending = {}
         self._reportgen_deferring = True
         try:
-            real_init(self, *args, **kwargs)
+            _STYLE_INIT.init(self, *args, **kwargs)
         finally:
             self._reportgen_deferring = False
 
@@ -2019,6 +2040,371 @@ def _unused_margin_boxes() -> bool:
     ORIGINAL["layout.make_margin_boxes"] = real
     SWITCHES["unused_margin_boxes"] = [(m, "make_margin_boxes", real, make_margin_boxes) for m in (wpage, wlayout)]
     switch("unused_margin_boxes", True)
+    return True
+
+
+# WeasyPrint 70's css.ComputedStyle.__missing__, whose steps _computed_defaults repeats.
+_COMPUTED_MISSING_SHA256 = "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"
+
+
+def _computed_defaults() -> bool:
+    """``css.ComputedStyle.__missing__`` for a property the element's style does not declare,
+    same values.
+
+    WeasyPrint computes an element's property when it is first asked for (≈3 700 times a
+    document), each time through its general steps: the cascaded value or ``inherit``/``initial``,
+    the property's name with dashes, a ``Pending`` test, the logical property it may be written
+    as, ``var()``, the text decorations, ``page``, the specified values of ``position``, ``float``
+    and ``display``, math functions, the computer function.  Eight in ten of these properties are
+    not declared for the element (nor in their logical form): an inherited one is the parent's
+    value, any other its initial value, computed by its computer function when WeasyPrint lists it
+    in ``INITIAL_NOT_COMPUTED``.  Here those take only these steps, in WeasyPrint's order
+    (``direction`` is asked for first where WeasyPrint asks for it: a property with a logical
+    form); a declared property, the root element's, a custom property (``__*``), the text
+    decorations, ``page``, ``position``, ``float``, ``display`` and a value holding a math function
+    take WeasyPrint's function.  Applied only to the exact source of WeasyPrint 70's method; the
+    same values, the same bytes.
+    """
+    import hashlib
+
+    try:
+        from weasyprint import css
+        real = css.ComputedStyle.__dict__["__missing__"]
+        source = weasyprint_sources.getsource(real)
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    names = ("PHYSICAL_FUNCTIONS", "INHERITED", "INITIAL_VALUES", "INITIAL_NOT_COMPUTED", "COMPUTER_FUNCTIONS",
+             "check_math")
+    found = real.__globals__
+    if hashlib.sha256(source.encode()).hexdigest() != _COMPUTED_MISSING_SHA256 or not all(n in found for n in names):
+        return False
+    physical, inherited, initial_values, not_computed, computers, check_math = (found[n] for n in names)
+    apart = frozenset(("page", "position", "float", "display"))
+    # the initial values holding a math function (none in WeasyPrint 70): WeasyPrint's way
+    initial_math = frozenset(key for key, value in initial_values.items() if check_math(value))
+
+    def __missing__(self, key):
+        parent_style = self.parent_style
+        cascaded = self.cascaded
+        if (key in cascaded or parent_style is None or key in apart or key[:2] == "__"
+                or key[:16] == "text_decoration_"):
+            return real(self, key)
+        logical_function = physical.get(key)
+        if logical_function is not None and logical_function(block="ttb", inline=self["direction"]) in cascaded:
+            return real(self, key)
+        if key in inherited:
+            value = parent_style[key]
+            if check_math(value):
+                return real(self, key)
+            self[key] = value
+            return value
+        if key in initial_math:
+            return real(self, key)
+        value = initial_values[key]
+        if key in not_computed and key in computers:
+            value = computers[key](self, key, value)
+        self[key] = value
+        return value
+
+    ORIGINAL["ComputedStyle.__missing__"] = real
+    SWITCHES["computed_defaults"] = [(css.ComputedStyle, "__missing__", real, __missing__)]
+    switch("computed_defaults", True)
+    return True
+
+
+# WeasyPrint 70's css.StyleFor.__init__, whose steps _cascade_memo repeats.
+_STYLE_FOR_INIT_SHA256 = "b1e725a7552502aa00f0bc07aec79c1aa49365b107a889085161f8d6a4c4a836"
+
+
+def _cascade_memo() -> bool:
+    """``css.StyleFor.__init__`` cascading the declarations of one list of matched selectors once
+    a document, same cascaded styles.
+
+    For every element WeasyPrint goes through the declarations of every selector that matched it
+    (≈5 000 a document: the user-agent sheet's and ours), giving each its weight — origin and
+    importance, layer, specificity — and keeping the heaviest per property, into one dictionary per
+    (element, pseudo-element).  Most elements of a report are matched by the same selectors as
+    others (every body paragraph, every table cell …), and the result depends on nothing else:
+    which selectors, of which sheet (its origin and specificity), in which order, for which
+    pseudo-element.  Here an element matched by a list already cascaded in this document gets the
+    dictionaries made for it (read only, as WeasyPrint reads them: they are the styles' cascaded
+    values), entered in the same order; an element with a ``style`` attribute (or presentational
+    hints) is cascaded as before.  The matching, the computed styles (and WeasyPrint's own sharing
+    of them), the pseudo-elements and everything else are WeasyPrint's steps, in its order.  The
+    memory dies with the ``StyleFor``.  Applied only to the exact source of WeasyPrint 70's method
+    (beneath lazy_pseudo_styles' when that is applied); the same styles, the same bytes.
+    """
+    import hashlib
+
+    try:
+        from weasyprint import css
+        real = css.StyleFor.__dict__["__init__"]
+        if _STYLE_INIT.init is not None:
+            real = _STYLE_INIT.init
+        source = weasyprint_sources.getsource(real)
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    names = ("inf", "find_style_attributes", "preprocess_declarations", "declaration_precedence", "PROGRESS_LOGGER")
+    found = real.__globals__
+    if hashlib.sha256(source.encode()).hexdigest() != _STYLE_FOR_INIT_SHA256 or not all(n in found for n in names):
+        return False
+    inf, find_style_attributes, preprocess_declarations, declaration_precedence, progress_logger = (
+        found[n] for n in names)
+
+    def __init__(self, html, sheets, presentational_hints, font_config, target_collector):
+        # WeasyPrint's lines, but for the cascade of the matched selectors
+        self._cascaded_styles = cascaded_styles = {}
+        self._computed_styles = computed_styles = {}
+        self.initial_page_sizes = {"box": None, "area": None}
+        self._sheets = sheets
+        self.font_config = font_config
+
+        progress_logger.info("Step 3 - Applying CSS")
+        layer_order = inf
+        elements_declarations = {}
+        for specificity, element, declarations, base_url in find_style_attributes(
+                html.etree_element, presentational_hints, html.base_url):
+            style = cascaded_styles.setdefault((element, None), {})
+            elements_declarations[element] = tuple(declarations)
+            for name, values, importance in preprocess_declarations(base_url, declarations):
+                precedence = declaration_precedence("author", importance)
+                weight = (precedence, layer_order, specificity)
+                old_weight = style.get(name, (None, None))[1]
+                if old_weight is None or old_weight <= weight:
+                    style[name] = values, weight
+
+        computed_cache = {}
+        cascades = {}       # the matched selectors' cascade key → [(pseudo_type, cascaded style)]
+        for element in html.wrapper_element.iter_subtree():
+            etree_element = element.etree_element
+            parent = element.parent.etree_element if element.parent else None
+            parent_id = id(computed_styles[parent, None]) if element.parent else None
+            element_declarations = elements_declarations.get(etree_element)
+            selectors_keys = []
+            matched = []
+            cascade_key = []
+            for index, (sheet, origin, sheet_specificity) in enumerate(sheets):
+                for selector in sheet.matcher.match(element):
+                    specificity, order, pseudo_type, (declarations, layer) = selector
+                    layer_order = inf if layer is None else sheet.layers.index(layer)
+                    selectors_keys.append((sheet, specificity, id(declarations), layer_order))
+                    matched.append((origin, sheet_specificity or specificity, pseudo_type, declarations, layer_order))
+                    cascade_key.append((index, specificity, pseudo_type, id(declarations), layer_order))
+            cascade_key = tuple(cascade_key)
+            done = None if (etree_element, None) in cascaded_styles else cascades.get(cascade_key)
+            if done is not None:
+                for pseudo_type, style in done:
+                    cascaded_styles[etree_element, pseudo_type] = style
+            else:
+                fresh = (etree_element, None) not in cascaded_styles
+                made = []
+                for origin, specificity, pseudo_type, declarations, layer_order in matched:
+                    key = (etree_element, pseudo_type)
+                    style = cascaded_styles.get(key)
+                    if style is None:
+                        style = cascaded_styles[key] = {}
+                        made.append((pseudo_type, style))
+                    for name, values, importance in declarations:
+                        precedence = declaration_precedence(origin, importance)
+                        weight = (precedence, layer_order, specificity)
+                        old_weight = style.get(name, (None, None))[1]
+                        if old_weight is None or old_weight <= weight:
+                            style[name] = values, weight
+                if fresh:
+                    # (the declarations objects are the sheets', alive as long as the StyleFor)
+                    cascades[cascade_key] = made
+
+            key = (parent_id, element_declarations, tuple(selectors_keys))
+            if key in computed_cache:
+                computed_styles[etree_element, None] = computed_cache[key]
+            else:
+                self.set_computed_styles(
+                    etree_element, root=html.etree_element, parent=parent,
+                    base_url=html.base_url, target_collector=target_collector)
+                computed_cache[key] = computed_styles[etree_element, None]
+
+        for element, pseudo_type in cascaded_styles:
+            if pseudo_type:
+                self.set_computed_styles(
+                    element, pseudo_type=pseudo_type, root=html.etree_element, parent=element,
+                    base_url=html.base_url, target_collector=target_collector)
+
+        self._cascaded_styles.clear()
+
+    ORIGINAL["StyleFor.__init__"] = real
+    if _STYLE_INIT.init is not None:        # lazy_pseudo_styles' __init__ calls it
+        SWITCHES["cascade_memo"] = [(_STYLE_INIT, "init", real, __init__)]
+    else:
+        SWITCHES["cascade_memo"] = [(css.StyleFor, "__init__", real, __init__)]
+    switch("cascade_memo", True)
+    return True
+
+
+# WeasyPrint 70's pdf.stream.Stream.stacked, marked and artifact, which _stream_contexts repeats.
+_STREAM_CONTEXTS_SHA256 = {"stacked": "241f5cdfb961363b6a60b91695674a8c97509e2dd5073d92d494d84e3216ed2f",
+                           "marked": "3fa3acacbbf66422e7b0de4346b6eaf638657280a0f62c73172e3c445b888692",
+                           "artifact": "be61e42186804e990c3fa090d95a0a579b0d9ca73ba2ec9915c57fde18910faa"}
+
+
+def _stream_contexts() -> bool:
+    """``pdf.stream.Stream``'s ``stacked``, ``marked`` and ``artifact`` as plain context managers
+    instead of generator ones, same operators.
+
+    WeasyPrint draws every text box inside ``with stream.marked(box, 'Span')`` and every collapsed
+    table border and line inside ``with stream.artifact(), stream.stacked()``: ≈490 ``with`` a
+    document, each through ``contextlib``'s generator machinery (a generator and a
+    ``_GeneratorContextManager`` made, two resumptions, ≈1.3 µs).  ``stacked`` pushes the graphic
+    state on entering and pops it on leaving, even when the block raises; ``marked`` and
+    ``artifact`` do nothing on an untagged PDF (ours: no ``pdf_tags``) and are WeasyPrint's own
+    generator when the stream has tags.  The same calls in the same order, the same bytes.
+    """
+    import hashlib
+
+    try:
+        import pydyf
+        from weasyprint.pdf.stream import Stream
+        real = {name: Stream.__dict__[name] for name in _STREAM_CONTEXTS_SHA256}
+        sources = {name: weasyprint_sources.getsource(function) for name, function in real.items()}
+    except (ImportError, AttributeError, KeyError, OSError, TypeError):
+        return False
+    if (any(hashlib.sha256(sources[name].encode()).hexdigest() != digest
+            for name, digest in _STREAM_CONTEXTS_SHA256.items())
+            or Stream.__bases__ != (pydyf.Stream,) or not callable(getattr(pydyf.Stream, "end_marked_content", None))):
+        return False
+    real_marked, real_artifact = real["marked"], real["artifact"]
+    end_marked_content = pydyf.Stream.end_marked_content
+
+    class Stacked:
+        __slots__ = ("stream",)
+
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            self.stream.push_state()
+
+        def __exit__(self, kind, value, traceback):
+            self.stream.pop_state()
+
+    class Marked:
+        """WeasyPrint's ``marked``/``artifact`` (``make`` with ``args``) when the stream has tags."""
+        __slots__ = ("stream", "make", "args", "inner")
+
+        def __init__(self, stream, make, args):
+            self.stream, self.make, self.args, self.inner = stream, make, args, None
+
+        def __enter__(self):
+            if self.stream._tags is not None:
+                self.inner = self.make(self.stream, *self.args)
+                return self.inner.__enter__()
+
+        def __exit__(self, kind, value, traceback):
+            if self.inner is not None:
+                return self.inner.__exit__(kind, value, traceback)
+            if self.stream._tags is not None:
+                end_marked_content(self.stream)
+
+    def stacked(self):
+        return Stacked(self)
+
+    def marked(self, box, tag):
+        return Marked(self, real_marked, (box, tag))
+
+    def artifact(self):
+        return Marked(self, real_artifact, ())
+
+    SWITCHES["stream_contexts"] = [(Stream, "stacked", real["stacked"], stacked),
+                                   (Stream, "marked", real_marked, marked),
+                                   (Stream, "artifact", real_artifact, artifact)]
+    switch("stream_contexts", True)
+    return True
+
+
+# WeasyPrint 70's draw.border.draw_outline and formatting_structure.boxes.Box.descendants.
+_DRAW_OUTLINE_SHA256 = "c98afcef4e21d30189fd4d81c4d4ff713394bfe4b8d662b0441a882e1521def2"
+_DESCENDANTS_SHA256 = "c15a877f61361343c932e5da7b45520292364eb2447365d7fa166e1d3ac8987f"
+
+
+def _no_outlines() -> bool:
+    """``draw.border.draw_outline`` going down a box without outline without reading its outline.
+
+    After drawing each stacking context WeasyPrint visits every box in it for its outline (≈590
+    boxes a 7-page report), reading each one's outline width, offset, colour and style and its
+    visibility, and draws nothing unless the width is not zero.  Our boxes have no outline: a box
+    whose ``outline_width`` is 0 is only gone through (its children, WeasyPrint's order), any other
+    box is WeasyPrint's function (which goes on down through this one).  The same operators, the
+    same bytes; the values not read are not computed (nothing else reads them).
+    """
+    import hashlib
+
+    try:
+        from weasyprint import draw
+        from weasyprint.draw import border
+        from weasyprint.formatting_structure import boxes
+        source = weasyprint_sources.getsource(border.draw_outline)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if (hashlib.sha256(source.encode()).hexdigest() != _DRAW_OUTLINE_SHA256
+            or draw.draw_outline is not border.draw_outline):
+        return False
+    real = border.draw_outline
+    box_type = boxes.Box
+
+    def draw_outline(stream, box):
+        if box.style["outline_width"]:
+            return real(stream, box)        # which calls this function for the children
+        for child in box.children:
+            if isinstance(child, box_type):
+                draw_outline(stream, child)
+
+    SWITCHES["no_outlines"] = [(m, "draw_outline", real, draw_outline) for m in (border, draw)]
+    switch("no_outlines", True)
+    return True
+
+
+def _flat_descendants() -> bool:
+    """``Box.descendants`` walking the tree with a stack of iterators instead of a generator per
+    box, same boxes in the same order.
+
+    WeasyPrint goes through every page's boxes twice (its counters and anchors, its bookmarks) with
+    a generator per box, each box handed up through one ``yield from`` per level (≈7 000 boxes
+    handed up a document).  Here a box of WeasyPrint's classes is visited in place, in the same
+    pre-order, as lazily (a box's children are read when the walk goes on past it); a placeholder
+    asked for with ``placeholders=True`` and a class with its own ``descendants`` take their own.
+    """
+    import hashlib
+
+    try:
+        from weasyprint.formatting_structure import boxes
+        source = weasyprint_sources.getsource(boxes.Box.descendants)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    if hashlib.sha256(source.encode()).hexdigest() != _DESCENDANTS_SHA256:
+        return False
+    real = boxes.Box.descendants
+    box_type = boxes.Box
+
+    def descendants(self, placeholders=False):
+        yield self
+        stack = [iter(self.children)]
+        while stack:
+            for child in stack[-1]:
+                if isinstance(child, box_type):
+                    if type(child).descendants is not descendants:
+                        yield from child.descendants(placeholders)
+                        continue
+                    yield child
+                    stack.append(iter(child.children))
+                    break
+                if placeholders:
+                    yield from child.descendants(placeholders)
+                else:
+                    yield child
+            else:
+                stack.pop()
+
+    SWITCHES["flat_descendants"] = [(boxes.Box, "descendants", real, descendants)]
+    switch("flat_descendants", True)
     return True
 
 

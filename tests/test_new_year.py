@@ -226,3 +226,13 @@ def test_new_year_clears_every_rank_column_and_check_lists_them_to_fill(workspac
     line = next(i for i, text in enumerate(path.read_text("utf-8").splitlines(), 1) if "编号: hightech_va," in text)
     assert proc.returncode == 1
     assert f"data/2024/pingyang/indicators.yaml:{line}：“高新技术产业增加值”的完成率全市排名是空的" in proc.stdout
+
+
+def test_new_year_of_a_half_year_report_names_its_own_command(workspace):
+    """平阳's 2026 report is a half-year one (results_year 2026): its 2027 successor's table is
+    for 2027's figures, and its first line names the command that made it, not the year after."""
+    reportgen("-C", str(workspace), "new-year", "2027", "--unit", "pingyang", check=True)
+    text = (workspace / "data/2027/pingyang/indicators.yaml").read_text("utf-8")
+    assert text.startswith("# 由 reportgen new-year 2027 从 2026 年的报告复制：2027 年的数值待填写")
+    rows = yaml.safe_load(text)["指标"]
+    assert all(2027 in r and r[2027] is None for r in rows)

@@ -219,7 +219,11 @@ def _decodes(raw: bytes, enc: str) -> bool:
         return False
 
 
-def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targets: list[dict] = ()) -> None:
+def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targets: list[dict] = (),
+                report_year: int | None = None) -> None:
+    """The YAML indicator table started for the results year ``year`` of the ``report_year``
+    report (the year after it, or the same year for a half-year report: results_year)."""
+    report_year = year + 1 if report_year is None else report_year
     data = yamlio.load(src.read_text("utf-8")) or {}
     rows = data.get("指标") or []
     out = []
@@ -245,7 +249,7 @@ def _start_yaml(src: Path, dst: Path, year: int, new_rows: list[dict], new_targe
         data["目标"] = list(data.get("目标") or []) + [
             {names[f]: v for f, v in row.items() if f in names and (v is not None or f == "target")}
             for row in new_targets]
-    head = (f"# 由 reportgen new-year {year + 1} 从 {year} 年的报告复制：{year} 年的数值待填写（~ 处）；"
+    head = (f"# 由 reportgen new-year {report_year} 从 {report_year - 1} 年的报告复制：{year} 年的数值待填写（~ 处）；"
             f"目标（“目标”列表）照旧，其中 {year} 年的目标用于完成情况，{year + 1} 年的目标值待填写。\n")
     dst.write_text(head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None,
                                          width=1000), "utf-8")
@@ -340,7 +344,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
                 elif item == data_file and item.suffix == ".csv":
                     _start_csv(item, target, results, new_rows, layouts)
                 elif item == data_file and item.suffix == ".yaml":
-                    _start_yaml(item, target, results, new_rows, new_targets)
+                    _start_yaml(item, target, results, new_rows, new_targets, year)
                 elif item.name == "targets.csv" and data_file.suffix == ".csv":
                     _start_targets_csv(item, target, new_targets, layouts)
                 elif item.name == "report.yaml":

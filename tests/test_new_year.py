@@ -234,5 +234,10 @@ def test_new_year_of_a_half_year_report_names_its_own_command(workspace):
     reportgen("-C", str(workspace), "new-year", "2027", "--unit", "pingyang", check=True)
     text = (workspace / "data/2027/pingyang/indicators.yaml").read_text("utf-8")
     assert text.startswith("# 由 reportgen new-year 2027 从 2026 年的报告复制：2027 年的数值待填写")
-    rows = yaml.safe_load(text)["指标"]
-    assert all(2027 in r and r[2027] is None for r in rows)
+    data = yaml.safe_load(text)
+    assert all(2027 in r and r[2027] is None for r in data["指标"])
+    # its results are measured against 2027's targets: blank rows to set, one per 2026 target
+    targets = data["目标"]
+    last = [r["编号"] for r in targets if r["年份"] == 2026]
+    assert len(last) == 6 and [r["编号"] for r in targets if r["年份"] == 2027] == last
+    assert all(r["目标值"] is None for r in targets if r["年份"] == 2027)

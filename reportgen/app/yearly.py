@@ -71,10 +71,12 @@ def _new_rows(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
     return out
 
 
-def _target_rows_to_set(ind: pd.DataFrame, tgt: pd.DataFrame, results_year: int) -> list[dict]:
-    """Blank target rows for the report year (results year + 1): one per indicator that had a
-    target for the results year and has none for the next year yet."""
-    year = results_year + 1
+def _target_rows_to_set(ind: pd.DataFrame, tgt: pd.DataFrame, year: int) -> list[dict]:
+    """Blank target rows for the report year ``year``: one per indicator that had a target for
+    the year before and has none for ``year`` yet.  (An annual report plans its own year, the
+    year after its results; a half-year report measures its results against its own year's
+    targets: either way the targets to set are the report year's.)"""
+    results_year = year - 1
     have = set(tgt.loc[tgt["year"] == year, "id"])
     meta = ind.drop_duplicates("id").set_index("id") if not ind.empty else None
     out = []
@@ -332,7 +334,7 @@ def new_year(ws: Workspace, year: int, only: tuple[str, ...] = ()) -> list[Start
             out.mkdir()
             layouts = _layouts(ws, folder, ProblemList())
             new_rows = _new_rows(ind, tgt, results)
-            new_targets = _target_rows_to_set(ind, tgt, results)
+            new_targets = _target_rows_to_set(ind, tgt, year)
             data_file = files[0]
             for item in sorted(folder.iterdir()):
                 if item.name.startswith((".", "~$")) or item.is_dir():

@@ -95,4 +95,6 @@ def test_tuning_applies_to_this_weasyprint(script):
                            "'kept_layout': True, 'svg_numbers': True, 'svg_get_child': True, "
                            "'matrix_product': True, 'short_draft': True, 'no_backgrounds': True, "
                            "'lazy_pseudo_styles': True, 'line_no_floats': True, 'break_memo': True, "
-                           "'unused_margin_boxes': True, 'end_spacing_retry': True}")
+                           "'unused_margin_boxes': True, 'end_spacing_retry': True, 'computed_defaults': True, "
+                           "'cascade_memo': True, 'stream_contexts': True, 'no_outlines': True, "
+                           "'flat_descendants': True}")

@@ -227,14 +227,12 @@ def _package_dir() -> Path:
     return Path(str(resources.files("reportgen")))
 
 
-@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sha256 over reportgen's own source: a changed program rebuilds even without a new version."""
-    pkg = _package_dir()
-    h = hashlib.sha256()
-    for path in sorted(pkg.rglob("*.py")):
-        h.update(str(path.relative_to(pkg)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    """sha256 over reportgen's own source: a changed program rebuilds even without a new version
+    (``core.cache.source_digest``, once a process, shared with what the cache keys by it)."""
+    from ..core.cache import source_digest
+
+    return source_digest()
 
 
 def _version(dist: str) -> str:

@@ -6,6 +6,7 @@ checked: this user's, not a link, writable by nobody else."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -61,20 +62,16 @@ def replace_file(path: Path, data: bytes) -> bool:
         return False
 
 
-_SOURCE_DIGEST: list[str] = []
-
-
+@functools.lru_cache(maxsize=1)
 def source_digest() -> str:
-    """sha256 over reportgen's own source files (their paths and bytes), once a process: part of
-    the key of what the cache keeps of reportgen's own making, so a changed program never opens
-    what another made."""
-    if not _SOURCE_DIGEST:
-        package = Path(__file__).resolve().parent.parent
-        h = hashlib.sha256()
-        for path in sorted(package.rglob("*.py")):
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-        _SOURCE_DIGEST.append(h.hexdigest())
-    return _SOURCE_DIGEST[0]
+    """sha256 over reportgen's own source files (their paths and bytes), once a process: the
+    batch's manifest key (a changed program rebuilds) and part of the key of what the cache keeps
+    of reportgen's own making, so a changed program never opens what another made."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def file_stamp(path: Path) -> tuple[int, int, int, int, int]:

@@ -99,23 +99,24 @@ def start_fc_list() -> None:
     if _fc_list_ahead or _fc_list.cache_info().currsize:
         return
     try:
-        _fc_list_ahead.append(subprocess.Popen(_FC_LIST, env={**os.environ, "FC_LANG": "zh-cn"},
-                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        _fc_list_ahead.append(_popen_fc_list())
     except OSError:
         pass
+
+
+def _popen_fc_list() -> subprocess.Popen:
+    return subprocess.Popen(_FC_LIST, env={**os.environ, "FC_LANG": "zh-cn"},   # names independent of the locale
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @functools.lru_cache(maxsize=1)
 def _fc_list() -> tuple[tuple[str, str, str, str], ...]:
     try:
-        if _fc_list_ahead:                  # started by start_fc_list: its answer
-            proc = _fc_list_ahead.pop()
-            out = proc.communicate()[0]
-            if proc.returncode:
-                raise subprocess.CalledProcessError(proc.returncode, _FC_LIST)
-        else:
-            out = subprocess.run(_FC_LIST, env={**os.environ, "FC_LANG": "zh-cn"},   # names independent of the locale
-                                 capture_output=True, text=True, check=True).stdout
+        # the one start_fc_list started ahead, or one started now
+        proc = _fc_list_ahead.pop() if _fc_list_ahead else _popen_fc_list()
+        out = proc.communicate()[0]
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, _FC_LIST)
     except (OSError, subprocess.CalledProcessError):
         return ()
     rows = []
@@ -262,6 +263,13 @@ class CodePoints:
     def of(cls, cps) -> "CodePoints":
         return cls(_ranges(cps))
 
+    @classmethod
+    def of_bounds(cls, starts: list[int], ends: list[int]) -> "CodePoints":
+        """From the ranges' first and last code points, already checked (``_cached_code_points``)."""
+        points = cls.__new__(cls)
+        points.starts, points.ends = starts, ends
+        return points
+
     def ranges(self) -> list[list[int]]:
         return [[a, b] for a, b in zip(self.starts, self.ends)]
 
@@ -365,9 +373,7 @@ def _cached_code_points(cmap) -> CodePoints:
     if not (set(map(type, flat)) <= {int} and all(map(operator.le, starts, ends))
             and all(map(operator.lt, ends[:-1], starts[1:]))):
         raise ValueError("not sorted ranges of code points")
-    points = CodePoints.__new__(CodePoints)
-    points.starts, points.ends = starts, ends
-    return points
+    return CodePoints.of_bounds(starts, ends)
 
 
 @functools.lru_cache(maxsize=32)

@@ -783,7 +783,7 @@ class Catalog(Mapping):
         if key.startswith("_"):
             raise AttributeError(key)
         try:
-            return self._items[key]
+            return self[key]
         except KeyError:
             raise AttributeError(key) from None
 
@@ -828,14 +828,6 @@ class Ranks(Catalog):
             return self._items[key]
         except KeyError:
             return self._blank[key]
-
-    def __getattr__(self, key):
-        if key.startswith("_"):
-            raise AttributeError(key)
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
 
     def __contains__(self, key) -> bool:
         return key in self._items

@@ -936,3 +936,26 @@ def test_rank_of_a_scope_no_column_gives_is_a_template_error_saying_which_column
                  [f"report.yaml:{line}（summary.0）：ind.incubation_area_new.completion_ranks 中没有 '全省'",
                   "提示：指标表中没有“完成率全省排名”列：要印出这一排名，在指标表加上“完成率全省排名”列，填入“新增孵化空间”的名次；"
                   "否则改正模板中的范围（ind.incubation_area_new.completion_ranks 可用的范围：全市）"], doc="工作总结和")
+
+
+def test_check_names_the_results_years_cell_of_a_formula_without_result(ws):
+    # a workbook with last year's column too (the value column is the second year's): a formula
+    # saved without its result in this year's column is named in that column, not last year's
+    s = Sheet(ws)
+    year = s.ws.cell(row=1, column=s.value_col).value
+    s.ws.insert_cols(s.value_col)
+    s.ws.cell(row=1, column=s.value_col).value = year - 1
+    for row in range(2, s.ws.max_row + 1):
+        if s.ws.cell(row=row, column=s.value_col + 1).value is not None:
+            s.ws.cell(row=row, column=s.value_col).value = 1
+    s.save()
+    s = Sheet(ws)
+    this, last = s.cell("hte_new"), s.ws.cell(row=s.cell("hte_new").row, column=s.value_col - 1)
+    this.value = f"={s.cell('sme_new').coordinate}-169"
+    s.save()
+    where = f"{rel(ws, s.path)} 指标!"
+    for command in ("check", "build"):
+        code, out = run(ws, command, year_arg(ws), "--format", "docx")
+        assert code != 0
+        assert f"{where}{this.coordinate}：公式 {this.value} 没有保存计算结果" in out, out
+        assert f"{where}{last.coordinate}" not in out, out

@@ -122,6 +122,24 @@ def _narrative(ws: Workspace, path: Path, results: int) -> list[Todo]:
     return out
 
 
+_SHEET_CELL = re.compile(r"(.*!)([A-Z]{1,3})([0-9]+)")
+
+
+def _results_cell(ind, source: str, name: str, results: int) -> str:
+    """The cell of the results year in the row of ``source`` (another year's cell of that row:
+    the first one read): the row's number, the column other rows of the sheet give that year.
+    A source that is not a sheet cell (a YAML or CSV row) is the row itself."""
+    mine = _SHEET_CELL.fullmatch(source)
+    if mine is None:
+        return source
+    for other in ind.loc[ind["year"] == results, "source"]:
+        found = _SHEET_CELL.fullmatch(str(other))
+        if found and found.group(1) == mine.group(1):
+            return f"{mine.group(1)}{found.group(2)}{mine.group(3)}"
+    return _("{sheet}（“{name}”一行，{year}年列）").format(
+        sheet=mine.group(1)[:-1], name=name, year=results)
+
+
 def todo_list(ws: Workspace, year: int) -> list[Todo]:
     """Everything still to do before the report of ``year`` can be built, unit by unit."""
     ydir = ws.year_dir(year)
@@ -158,11 +176,13 @@ def todo_list(ws: Workspace, year: int) -> list[Todo]:
                 pass
             if not ind.empty:
                 have = set(ind.loc[ind["year"] == results, "id"])
+                unreadable = {problem.where for problem in read.problems}   # the error says why
                 for row in ind.drop_duplicates("id").itertuples(index=False):
                     if row.id in used and row.id not in have and (row.id, results) not in covered:
-                        out.append(Todo(VALUE, str(row.source),
-                                        _("填写 {label}的{year}年数值（报告文字用到）").format(
-                                            label=f"{row.id}（{row.name}）", year=results)))
+                        cell = _results_cell(ind, str(row.source), row.name, results)
+                        if cell not in unreadable:
+                            out.append(Todo(VALUE, cell, _("填写 {label}的{year}年数值（报告文字用到）").format(
+                                label=f"{row.id}（{row.name}）", year=results)))
         if report_path.exists():
             out += _narrative(ws, report_path, results)
     return out
